@@ -1,0 +1,74 @@
+// Every setting comes from the environment and is validated once, at start-up, with messages that
+// name the variable and say what is expected.
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './database/migrations.js';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(min, { message: `expected at least ${min}` })
+    .max(max, { message: `expected at most ${max}` })
+    .default(fallback);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(4000, 0, 65535),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgresql:// URL (leave it unset for the embedded database)' })
+      .optional(),
+    DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data/pglite')),
+    EMBEDDED_SHARE: bool(true),
+    EMBEDDED_SHARE_PORT: int(0, 0, 65535),
+    DB_POOL_SIZE: int(10, 1, 200),
+    SEED_ON_START: bool(true),
+    SEED_FILES: z.string().optional(),
+    DEFAULT_PAGE_SIZE: int(20, 1, 1000),
+    MAX_PAGE_SIZE: int(100, 1, 10000),
+    GRAPHIQL: bool(true),
+    QUERY_STATS: z.enum(['true', 'false']).optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .refine((env) => env.DEFAULT_PAGE_SIZE <= env.MAX_PAGE_SIZE, {
+    message: 'DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE',
+    path: ['DEFAULT_PAGE_SIZE'],
+  });
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    host: e.HOST,
+    port: e.PORT,
+    database: e.DATABASE_URL
+      ? ({ kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE } as const)
+      : ({ kind: 'embedded', dataDir: path.resolve(e.DATA_DIR), shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null } as const),
+    seedOnStart: e.SEED_ON_START,
+    seedFiles: e.SEED_FILES?.split(',').map((f) => path.resolve(f.trim())),
+    pageSize: { default: e.DEFAULT_PAGE_SIZE, max: e.MAX_PAGE_SIZE },
+    graphiql: e.GRAPHIQL,
+    /** Report SQL statements per request in the response's `extensions` (off in production by default). */
+    queryStats: e.QUERY_STATS ? e.QUERY_STATS === 'true' : e.NODE_ENV !== 'production',
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,44 @@
+// Prisma's own schema (migration) engine, compiled to WebAssembly, driven in-process.
+//
+// Why: Prisma's CLI runs `migrate` through a native binary it downloads from its CDN, which fails on
+// air-gapped machines. The same engine ships on npm as WebAssembly; given a driver adapter it creates,
+// diffs and applies migrations exactly as the CLI does (same SQL, same `_prisma_migrations` table).
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+
+const require = createRequire(import.meta.url);
+
+let loaded: Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_bg')> | undefined;
+
+/** Instantiates the WebAssembly module once (the package's own entry needs --experimental-wasm-modules). */
+function loadBindings() {
+  loaded ??= (async () => {
+    const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
+    const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
+    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
+      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+    });
+    bindings.__wbg_set_wasm(instance.exports);
+    (instance.exports.__wbindgen_start as () => void)();
+    return bindings;
+  })();
+  return loaded;
+}
+
+export type { SchemaEngine };
+
+export async function openSchemaEngine(
+  schema: { path: string; content: string },
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  log: (line: string) => void = () => {},
+): Promise<SchemaEngine> {
+  const bindings = await loadBindings();
+  return bindings.SchemaEngine.new(
+    { datamodels: [[schema.path, schema.content]] },
+    log,
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  );
+}

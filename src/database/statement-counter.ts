@@ -1,0 +1,53 @@
+// Counts the SQL statements Prisma sends, per request: the figure the N+1 tests and the benchmark
+// read. The count lives in an AsyncLocalStorage scope that the server opens around each request.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
+
+export type StatementLog = { count: number; statements: string[] };
+
+const scope = new AsyncLocalStorage<StatementLog>();
+
+export function countStatements<T>(log: StatementLog, fn: () => T): T {
+  return scope.run(log, fn);
+}
+
+function record(sql: string) {
+  const log = scope.getStore();
+  if (log) {
+    log.count++;
+    if (log.statements.length < 50) log.statements.push(sql);
+  }
+}
+
+function wrapQueryable<Q extends SqlQueryable>(target: Q): Q {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (prop === 'queryRaw' || prop === 'executeRaw') {
+        return (query: { sql: string }) => {
+          record(query.sql);
+          return (value as (q: unknown) => unknown).call(obj, query);
+        };
+      }
+      if (prop === 'startTransaction') {
+        return async (...args: unknown[]) => {
+          const tx = await (value as (...a: unknown[]) => Promise<Transaction>).apply(obj, args);
+          return wrapQueryable(tx);
+        };
+      }
+      return typeof value === 'function' ? value.bind(obj) : value;
+    },
+  });
+}
+
+export function countingAdapterFactory<F extends SqlDriverAdapterFactory>(factory: F): F {
+  return new Proxy(factory, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (prop === 'connect') {
+        return async () => wrapQueryable<SqlDriverAdapter>(await factory.connect());
+      }
+      return typeof value === 'function' ? value.bind(obj) : value;
+    },
+  });
+}

@@ -1,0 +1,10 @@
+// The one Prisma client of a running process, over whichever database was opened.
+import type { Database } from './database/connection.js';
+import { countingAdapterFactory } from './database/statement-counter.js';
+import { PrismaClient } from './generated/prisma/client.js';
+
+export type Db = PrismaClient;
+
+export function createPrismaClient(database: Database): Db {
+  return new PrismaClient({ adapter: countingAdapterFactory(database.adapterFactory) });
+}

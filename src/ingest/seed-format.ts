@@ -1,0 +1,178 @@
+// The reviewed, human-edited format of seeds/*.yaml, checked when loaded. Cross-references (a claim
+// naming a source or an actor by key) are checked by the writer, which knows what the database holds.
+import { z } from 'zod';
+import { knownConfidenceLabels } from './confidence.js';
+
+const key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a key of lower-case letters, digits, dots and dashes');
+const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as KP');
+// YAML reads 2020-06-24 as a Date; keep it a calendar date either way.
+const date = z.preprocess(
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'),
+);
+const url = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' });
+const money = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+(\.\d{1,2})?$/, 'expected an amount in USD'));
+
+const citation = z.preprocess(
+  (v) => (typeof v === 'string' ? { source: v } : v),
+  z.strictObject({ source: key, excerpt: z.string().min(1).optional() }),
+);
+const fieldCitation = z.strictObject({ source: key, field: z.string().min(1), excerpt: z.string().min(1).optional() });
+
+const name = z.strictObject({
+  value: z.string().trim().min(1).max(200),
+  coinedBy: key.optional(),
+  note: z.string().optional(),
+  sources: z.array(citation).min(1, 'every name cites at least one source'),
+});
+const externalId = z.strictObject({ system: z.string().min(1), value: z.string().min(1), url: url.optional() });
+
+const entity = {
+  key,
+  name: z.string().trim().min(1).max(200),
+  description: z.string().optional(),
+  externalIds: z.array(externalId).default([]),
+  citations: z.array(fieldCitation).default([]),
+  names: z.array(name).min(1, 'every entity has at least one name'),
+};
+
+const claim = {
+  key,
+  confidence: z.number().int().min(0).max(100).optional(),
+  confidenceLabel: z
+    .string()
+    .refine((l) => knownConfidenceLabels.includes(l.toLowerCase()), { message: `expected one of ${knownConfidenceLabels.join(', ')}` })
+    .optional(),
+  firstObserved: date.optional(),
+  lastObserved: date.optional(),
+  status: z.enum(['CURRENT', 'SUPERSEDED', 'DISPUTED', 'RETRACTED']).default('CURRENT'),
+  note: z.string().optional(),
+  sources: z.array(citation).min(1, 'every claim cites at least one source'),
+};
+
+const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =>
+  fields.filter((f) => v[f] != null).length === 1 || `${what}: expected exactly one of ${fields.join(', ')}`;
+
+export const SeedDocument = z.strictObject({
+  organizations: z
+    .array(z.strictObject({ key, name: z.string().min(1), country: country.optional(), url: url.optional(), description: z.string().optional() }))
+    .default([]),
+  sources: z
+    .array(
+      z.strictObject({
+        key,
+        title: z.string().min(1),
+        publisher: key.optional(),
+        url: url.optional(),
+        alternateUrls: z.array(url).default([]),
+        publishedOn: date.optional(),
+        precision: z.enum(['DAY', 'MONTH', 'YEAR']).default('DAY'),
+        kind: z.enum(['REPORT', 'ADVISORY', 'ARTICLE', 'BLOG_POST', 'CONFERENCE_TALK', 'DATASET', 'PRESS_RELEASE']),
+        language: z.string().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code such as en').default('en'),
+        tlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']).default('CLEAR'),
+        authors: z.array(z.string()).default([]),
+        note: z.string().optional(),
+      }),
+    )
+    .default([]),
+  actors: z
+    .array(
+      z.strictObject({
+        ...entity,
+        originCountry: country.optional(),
+        sponsor: z.string().optional(),
+        motivations: z.array(z.string()).default([]),
+        firstSeen: date.optional(),
+        lastSeen: date.optional(),
+      }),
+    )
+    .default([]),
+  campaigns: z
+    .array(
+      z.strictObject({
+        ...entity,
+        objective: z.string().optional(),
+        firstSeen: date.optional(),
+        lastSeen: date.optional(),
+        estimatedLossUsd: money.optional(),
+        confirmedLossUsd: money.optional(),
+      }),
+    )
+    .default([]),
+  tools: z
+    .array(
+      z.strictObject({
+        ...entity,
+        kind: z.enum(['MALWARE', 'TOOL']),
+        malwareTypes: z.array(z.string()).default([]),
+        platforms: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  victims: z
+    .array(
+      z.strictObject({
+        key,
+        name: z.string().min(1),
+        kind: z.enum(['ORGANIZATION', 'SECTOR', 'COUNTRY', 'REGION']),
+        country: country.optional(),
+        sector: z.string().optional(),
+        description: z.string().optional(),
+        citations: z.array(fieldCitation).default([]),
+      }),
+    )
+    .default([]),
+  attributions: z
+    .array(
+      z
+        .strictObject({
+          ...claim,
+          campaign: key.optional(),
+          subjectActor: key.optional(),
+          tool: key.optional(),
+          actor: key.optional(),
+          attributedToText: z.string().optional(),
+          attributedToCountries: z.array(country).default([]),
+          assessedOn: date.optional(),
+          supersededBy: key.optional(),
+        })
+        .check((ctx) => {
+          const subject = oneOf(['campaign', 'subjectActor', 'tool'], 'the attributed subject')(ctx.value);
+          if (subject !== true) ctx.issues.push({ code: 'custom', message: subject, input: ctx.value });
+          if (!ctx.value.actor && !ctx.value.attributedToText)
+            ctx.issues.push({ code: 'custom', message: 'an attribution names an actor or describes one (attributedToText)', input: ctx.value });
+        }),
+    )
+    .default([]),
+  usages: z
+    .array(
+      z.strictObject({ ...claim, actor: key.optional(), campaign: key.optional(), tool: key }).check((ctx) => {
+        const user = oneOf(['actor', 'campaign'], 'the user of the tool')(ctx.value);
+        if (user !== true) ctx.issues.push({ code: 'custom', message: user, input: ctx.value });
+      }),
+    )
+    .default([]),
+  targetings: z
+    .array(
+      z.strictObject({ ...claim, actor: key.optional(), campaign: key.optional(), victim: key }).check((ctx) => {
+        const who = oneOf(['actor', 'campaign'], 'the targeting actor or campaign')(ctx.value);
+        if (who !== true) ctx.issues.push({ code: 'custom', message: who, input: ctx.value });
+      }),
+    )
+    .default([]),
+});
+
+export type SeedDocument = z.infer<typeof SeedDocument>;
+
+export class SeedFormatError extends Error {}
+
+/** Validates a parsed document; the error lists every problem with its path (e.g. `sources[3].url`). */
+export function parseSeedDocument(input: unknown, origin: string): SeedDocument {
+  const parsed = SeedDocument.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.slice(0, 20).map((i) => {
+    const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    return `  ${where || '(document)'}: ${i.message}`;
+  });
+  throw new SeedFormatError(`${origin} is not a valid seed file:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,270 @@
+// The one write path into the graph. Seeds call it today; STIX / MISP imports and GraphQL mutations
+// are to call it too, so that every way in applies the same rules: upsert by stable key, names and
+// claims always cited, references checked, and nothing rewritten when nothing changed (loading the
+// same data twice leaves every row, timestamps included, as it was).
+import { Prisma } from '../generated/prisma/client.js';
+import { confidenceFromLabel } from './confidence.js';
+import { normalizeName } from './names.js';
+import type { SeedDocument } from './seed-format.js';
+
+type Tx = Prisma.TransactionClient;
+type Counts = { created: number; updated: number; unchanged: number };
+export type WriteSummary = Record<string, Counts>;
+
+export class WriteError extends Error {}
+
+const day = (d: string | undefined | null) => (d ? new Date(`${d}T00:00:00.000Z`) : null);
+
+function same(current: unknown, wanted: unknown): boolean {
+  if (wanted === undefined) return true;
+  if (current instanceof Date || wanted instanceof Date) {
+    return current != null && wanted != null && new Date(current as Date).getTime() === new Date(wanted as Date).getTime();
+  }
+  if (Prisma.Decimal.isDecimal(current)) return wanted != null && (current as Prisma.Decimal).equals(wanted as string);
+  if (Array.isArray(current) || Array.isArray(wanted)) return JSON.stringify(current) === JSON.stringify(wanted);
+  return (current ?? null) === (wanted ?? null);
+}
+
+const changedFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
+  Object.fromEntries(Object.entries(wanted).filter(([k, v]) => !same(current[k], v))) as Partial<T>;
+
+/** A Prisma model delegate reduced to what the keyed upsert needs. */
+type KeyedDelegate = {
+  findUnique(args: { where: { key: string } }): Promise<Record<string, unknown> | null>;
+  create(args: { data: Record<string, unknown> }): Promise<Record<string, unknown>>;
+  update(args: { where: { key: string }; data: Record<string, unknown> }): Promise<Record<string, unknown>>;
+};
+
+class GraphWriter {
+  readonly summary: WriteSummary = {};
+  private ids = new Map<string, string>(); // "actor:lazarus-group" -> uuid
+
+  constructor(private tx: Tx) {}
+
+  private count(type: string, outcome: keyof Counts) {
+    (this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 })[outcome]++;
+  }
+
+  private async upsertByKey(type: string, delegate: unknown, key: string, data: Record<string, unknown>) {
+    const d = delegate as KeyedDelegate;
+    const existing = await d.findUnique({ where: { key } });
+    let row = existing;
+    if (!existing) {
+      row = await d.create({ data: { key, ...data } });
+      this.count(type, 'created');
+    } else {
+      const changes = changedFields(existing, data);
+      if (Object.keys(changes).length > 0) {
+        row = await d.update({ where: { key }, data: changes });
+        this.count(type, 'updated');
+      } else this.count(type, 'unchanged');
+    }
+    const id = row!.id as string;
+    this.ids.set(`${type}:${key}`, id);
+    return id;
+  }
+
+  /** The id of a record named by key: written in this batch or already in the database. */
+  private async idOf(type: 'organization' | 'source' | 'actor' | 'campaign' | 'tool' | 'victim' | 'attribution', key: string, where: string) {
+    const known = this.ids.get(`${type}:${key}`);
+    if (known) return known;
+    const delegate = (this.tx as unknown as Record<string, KeyedDelegate>)[type];
+    const row = await delegate.findUnique({ where: { key } });
+    if (!row) throw new WriteError(`${where}: there is no ${type} with key "${key}"`);
+    this.ids.set(`${type}:${key}`, row.id as string);
+    return row.id as string;
+  }
+
+  /** Adds the citations that are missing; existing ones keep their ids (an excerpt may be updated). */
+  private async cite(target: Record<string, string>, citations: { source: string; excerpt?: string; field?: string }[], where: string) {
+    for (const c of citations) {
+      const sourceId = await this.idOf('source', c.source, where);
+      const existing = await this.tx.citation.findFirst({ where: { ...target, sourceId, field: c.field ?? null } });
+      if (!existing) {
+        await this.tx.citation.create({ data: { ...target, sourceId, field: c.field ?? null, excerpt: c.excerpt ?? null } });
+        this.count('citation', 'created');
+      } else if (c.excerpt !== undefined && existing.excerpt !== c.excerpt) {
+        await this.tx.citation.update({ where: { id: existing.id }, data: { excerpt: c.excerpt } });
+        this.count('citation', 'updated');
+      } else this.count('citation', 'unchanged');
+    }
+  }
+
+  private async writeNames(owner: 'actorId' | 'campaignId' | 'toolId', ownerId: string, names: SeedDocument['actors'][number]['names'], where: string) {
+    for (const [i, n] of names.entries()) {
+      const normalized = normalizeName(n.value);
+      if (!normalized) throw new WriteError(`${where}.names[${i}]: "${n.value}" has no letters or digits`);
+      const coinedById = n.coinedBy ? await this.idOf('organization', n.coinedBy, `${where}.names[${i}].coinedBy`) : null;
+      const data = { value: n.value, coinedById, note: n.note ?? null };
+      const existing = await this.tx.name.findFirst({ where: { [owner]: ownerId, normalized } });
+      let nameId: string;
+      if (!existing) {
+        nameId = (await this.tx.name.create({ data: { ...data, normalized, [owner]: ownerId } })).id;
+        this.count('name', 'created');
+      } else {
+        nameId = existing.id;
+        const changes = changedFields(existing, data);
+        if (Object.keys(changes).length) {
+          await this.tx.name.update({ where: { id: nameId }, data: changes });
+          this.count('name', 'updated');
+        } else this.count('name', 'unchanged');
+      }
+      await this.cite({ nameId }, n.sources, `${where}.names[${i}]`);
+    }
+  }
+
+  private async writeExternalIds(owner: 'actorId' | 'campaignId' | 'toolId', ownerId: string, ids: SeedDocument['actors'][number]['externalIds'], where: string) {
+    for (const x of ids) {
+      const existing = await this.tx.externalId.findUnique({ where: { system_value: { system: x.system, value: x.value } } });
+      if (!existing) {
+        await this.tx.externalId.create({ data: { system: x.system, value: x.value, url: x.url ?? null, [owner]: ownerId } });
+        this.count('externalId', 'created');
+      } else if (existing[owner] !== ownerId) {
+        // A hard identifier names one entity: two records claiming it means the data is wrong.
+        throw new WriteError(`${where}: external id ${x.system}:${x.value} already belongs to another record`);
+      } else this.count('externalId', 'unchanged');
+    }
+  }
+
+  /** Names and descriptions, folded into one column that the trigram index serves for search. */
+  private async refreshSearchText(type: 'actor' | 'campaign' | 'tool', id: string, description: string | undefined) {
+    const owner = `${type}Id` as const;
+    const names = await this.tx.name.findMany({ where: { [owner]: id }, select: { value: true }, orderBy: { value: 'asc' } });
+    const searchText = [...names.map((n) => n.value), description ?? ''].join(' ').toLowerCase();
+    const delegate = (this.tx as unknown as Record<string, { updateMany(a: unknown): Promise<unknown> }>)[type];
+    await delegate.updateMany({ where: { id, NOT: { searchText } }, data: { searchText } });
+  }
+
+  private async writeEntity(
+    type: 'actor' | 'campaign' | 'tool',
+    e: { key: string; description?: string; names: SeedDocument['actors'][number]['names']; externalIds: SeedDocument['actors'][number]['externalIds']; citations: SeedDocument['actors'][number]['citations'] },
+    data: Record<string, unknown>,
+    where: string,
+  ) {
+    const id = await this.upsertByKey(type, this.tx[type], e.key, data);
+    const owner = `${type}Id` as const;
+    await this.writeNames(owner, id, e.names, where);
+    await this.writeExternalIds(owner, id, e.externalIds, where);
+    await this.cite({ [owner]: id }, e.citations, where);
+    await this.refreshSearchText(type, id, e.description);
+  }
+
+  private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string }) {
+    return {
+      confidence: c.confidence ?? confidenceFromLabel(c.confidenceLabel),
+      confidenceLabel: c.confidenceLabel ?? null,
+      firstObserved: day(c.firstObserved),
+      lastObserved: day(c.lastObserved),
+      status: c.status,
+      note: c.note ?? null,
+    };
+  }
+
+  async write(doc: SeedDocument) {
+    for (const o of doc.organizations) {
+      await this.upsertByKey('organization', this.tx.organization, o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null });
+    }
+    for (const s of doc.sources) {
+      const where = `sources[${s.key}]`;
+      await this.upsertByKey('source', this.tx.source, s.key, {
+        title: s.title,
+        url: s.url ?? null,
+        alternateUrls: s.alternateUrls,
+        publishedOn: day(s.publishedOn),
+        publishedPrecision: s.precision,
+        kind: s.kind,
+        language: s.language,
+        tlp: s.tlp,
+        authors: s.authors,
+        note: s.note ?? null,
+        publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
+      });
+    }
+    for (const a of doc.actors) {
+      await this.writeEntity('actor', a, {
+        name: a.name,
+        description: a.description ?? null,
+        originCountry: a.originCountry ?? null,
+        sponsor: a.sponsor ?? null,
+        motivations: a.motivations,
+        firstSeen: day(a.firstSeen),
+        lastSeen: day(a.lastSeen),
+      }, `actors[${a.key}]`);
+    }
+    for (const c of doc.campaigns) {
+      await this.writeEntity('campaign', c, {
+        name: c.name,
+        description: c.description ?? null,
+        objective: c.objective ?? null,
+        firstSeen: day(c.firstSeen),
+        lastSeen: day(c.lastSeen),
+        estimatedLossUsd: c.estimatedLossUsd ?? null,
+        confirmedLossUsd: c.confirmedLossUsd ?? null,
+      }, `campaigns[${c.key}]`);
+    }
+    for (const t of doc.tools) {
+      await this.writeEntity('tool', t, {
+        name: t.name,
+        kind: t.kind,
+        malwareTypes: t.malwareTypes,
+        platforms: t.platforms,
+        description: t.description ?? null,
+      }, `tools[${t.key}]`);
+    }
+    for (const v of doc.victims) {
+      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null });
+      await this.cite({ victimId: id }, v.citations, `victims[${v.key}]`);
+    }
+    const ref = async (type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) =>
+      key ? this.idOf(type, key, `${where}.${type}`) : null;
+
+    for (const a of doc.attributions) {
+      const where = `attributions[${a.key}]`;
+      const id = await this.upsertByKey('attribution', this.tx.attribution, a.key, {
+        ...this.claimData(a),
+        campaignId: await ref('campaign', a.campaign, where),
+        subjectActorId: a.subjectActor ? await this.idOf('actor', a.subjectActor, `${where}.subjectActor`) : null,
+        toolId: await ref('tool', a.tool, where),
+        actorId: await ref('actor', a.actor, where),
+        attributedToText: a.attributedToText ?? null,
+        attributedToCountries: a.attributedToCountries,
+        assessedOn: day(a.assessedOn),
+      });
+      await this.cite({ attributionId: id }, a.sources, where);
+    }
+    // Supersession links point at attributions that may come later in the file.
+    for (const a of doc.attributions) {
+      const where = `attributions[${a.key}].supersededBy`;
+      const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
+      if (supersededById === this.ids.get(`attribution:${a.key}`)) throw new WriteError(`${where}: an attribution cannot supersede itself`);
+      await this.tx.attribution.updateMany({ where: { key: a.key, NOT: { supersededById } }, data: { supersededById } });
+      if (supersededById === null) await this.tx.attribution.updateMany({ where: { key: a.key, NOT: { supersededById: null } }, data: { supersededById: null } });
+    }
+    for (const u of doc.usages) {
+      const where = `usages[${u.key}]`;
+      const id = await this.upsertByKey('toolUsage', this.tx.toolUsage, u.key, {
+        ...this.claimData(u),
+        actorId: await ref('actor', u.actor, where),
+        campaignId: await ref('campaign', u.campaign, where),
+        toolId: await this.idOf('tool', u.tool, `${where}.tool`),
+      });
+      await this.cite({ toolUsageId: id }, u.sources, where);
+    }
+    for (const t of doc.targetings) {
+      const where = `targetings[${t.key}]`;
+      const id = await this.upsertByKey('targeting', this.tx.targeting, t.key, {
+        ...this.claimData(t),
+        actorId: await ref('actor', t.actor, where),
+        campaignId: await ref('campaign', t.campaign, where),
+        victimId: await this.idOf('victim', t.victim, `${where}.victim`),
+      });
+      await this.cite({ targetingId: id }, t.sources, where);
+    }
+    return this.summary;
+  }
+}
+
+/** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
+export function writeGraph(tx: Tx, doc: SeedDocument): Promise<WriteSummary> {
+  return new GraphWriter(tx).write(doc);
+}
