@@ -28,7 +28,7 @@ const EnvSchema = z
       .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgresql:// URL (leave it unset for the embedded database)' })
       .optional(),
     DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data/pglite')),
-    EMBEDDED_SHARE: bool(true),
+    EMBEDDED_SHARE: bool(false),
     EMBEDDED_SHARE_PORT: int(0, 0, 65535),
     DB_POOL_SIZE: int(10, 1, 200),
     SEED_ON_START: bool(true),

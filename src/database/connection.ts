@@ -8,7 +8,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { acquireLock, readLiveLock } from './embedded-lock.js';
+import { acquireLock } from './embedded-lock.js';
 
 export type DatabaseTarget =
   | { kind: 'embedded'; dataDir: string; shareOn?: { host: string; port: number } | null }
@@ -17,7 +17,7 @@ export type DatabaseTarget =
 export type Database = {
   target: DatabaseTarget;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
-  /** Where other processes reach an embedded database while this one holds it. */
+  /** Where psql and other clients reach an embedded database while this process holds it (EMBEDDED_SHARE). */
   socketUrl: string | null;
   close(): Promise<void>;
 };
@@ -69,11 +69,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 
   if (target.dataDir.startsWith("memory://")) return openInMemory(target);
   mkdirSync(target.dataDir, { recursive: true });
-  // Another process holds the directory and shares it: go through its socket.
-  const holder = readLiveLock(target.dataDir);
-  if (holder?.socketUrl) {
-    return { target, adapterFactory: withPGliteShadow(postgresFactory(holder.socketUrl, 1)), socketUrl: holder.socketUrl, close: async () => {} };
-  }
+  // One process at a time: another process's writes through the shared socket would not be isolated
+  // from this one's (PGlite is a single session), so a second opener is refused, not connected.
   const lock = acquireLock(target.dataDir);
   let pglite: PGlite | undefined;
   let socket: PGLiteSocketServer | undefined;

@@ -1,6 +1,6 @@
 // PGlite is single-process: two processes opening one data directory corrupt it. The process that
-// opens it holds a lock file naming its pid and the socket it serves the database on; any other
-// process either connects through that socket or is refused with a clear message.
+// opens it holds a lock file naming its pid (and the socket it shares the database on, if any); any
+// other process that tries to open the directory is refused with a message naming the holder.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -50,8 +50,9 @@ export function acquireLock(dataDir: string, socketUrl: string | null = null): {
       const holder = readLiveLock(dataDir);
       if (holder) {
         throw new DataDirectoryBusyError(
-          `The embedded database in ${dataDir} is in use by process ${holder.pid}` +
-            (holder.socketUrl ? ` (reachable at ${holder.socketUrl}).` : ' and is not shared; stop that process first.'),
+          `The embedded database in ${dataDir} is in use by process ${holder.pid} (the API server?). ` +
+            'Stop that process first, then run this command again' +
+            (holder.socketUrl ? `; meanwhile psql can read it at ${holder.socketUrl}.` : '.'),
         );
       }
     }

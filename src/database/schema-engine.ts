@@ -10,6 +10,8 @@ import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapte
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 
 const require = createRequire(import.meta.url);
+// Node's global WebAssembly, typed for the one call made here (@types/node leaves it to lib.dom).
+const webAssembly = (globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> } }).WebAssembly;
 
 let loaded: Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_bg')> | undefined;
 
@@ -18,9 +20,7 @@ function loadBindings() {
   loaded ??= (async () => {
     const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
-    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
-    });
+    const { instance } = await webAssembly.instantiate(await readFile(wasmPath), { './schema_engine_bg.js': bindings });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bindings;

@@ -11,6 +11,10 @@ export function countStatements<T>(log: StatementLog, fn: () => T): T {
   return scope.run(log, fn);
 }
 
+export function currentStatementLog(): StatementLog | undefined {
+  return scope.getStore();
+}
+
 function record(sql: string) {
   const log = scope.getStore();
   if (log) {

@@ -1,0 +1,54 @@
+// Start-up: open the database, bring its schema up to date, seed it on first start, serve.
+// Shared by `npm start` and the tests, which run the same thing on their own ports and databases.
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './database/connection.js';
+import { applyMigrations } from './database/migrations.js';
+import { createPrismaClient, type Db } from './db.js';
+import { defaultSeedFiles, loadSeeds } from './ingest/load-seeds.js';
+import { startHttpServer } from './server.js';
+
+export type App = { url: string; prisma: Db; database: Database; stop(): Promise<void> };
+
+const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+export function createLogger(level: Config['logLevel']) {
+  return (at: 'info' | 'warn' | 'error', message: string, extra?: unknown) => {
+    if (levels.indexOf(at) < levels.indexOf(level)) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level: at, message, ...(extra === undefined ? {} : { detail: extra instanceof Error ? extra.stack : extra }) });
+    (at === 'error' ? console.error : console.log)(line);
+  };
+}
+
+export async function startApp(config: Config): Promise<App> {
+  const log = createLogger(config.logLevel);
+  const database = await openDatabase(config.database);
+  let prisma: Db | undefined;
+  try {
+    const applied = await applyMigrations(database.adapterFactory);
+    if (applied.length) log('info', 'migrations applied', applied);
+    prisma = createPrismaClient(database);
+    if (config.seedOnStart && (await prisma.source.count()) === 0) {
+      const summary = await loadSeeds(prisma, config.seedFiles ?? defaultSeedFiles);
+      log('info', 'database seeded', summary);
+    }
+    const http = await startHttpServer(prisma, config, log);
+    log('info', `GraphQL API and GraphiQL at ${http.url}/graphql`, {
+      database: config.database.kind === 'embedded' ? { embedded: config.database.dataDir, sharedAt: database.socketUrl } : 'postgresql',
+    });
+    const db = prisma;
+    return {
+      url: http.url,
+      prisma: db,
+      database,
+      async stop() {
+        await http.close();
+        await db.$disconnect();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await prisma?.$disconnect().catch(() => {});
+    await database.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,115 @@
+// The one Pothos SchemaBuilder, with its plugins. Types live in src/schema/<type>.ts.
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import { GraphQLScalarType, Kind } from 'graphql';
+import type { Context } from './context.js';
+import { invalidId, notFound, userError } from './errors.js';
+import type PrismaTypes from './generated/pothos-types.js';
+import { getDatamodel } from './generated/pothos-types.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    Date: { Input: Date; Output: Date };
+    DateTime: { Input: Date; Output: Date };
+    Decimal: { Input: string; Output: { toString(): string } };
+  };
+}>({
+  plugins: [PrismaPlugin, RelayPlugin],
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    // totalCount is only computed when a query asks for it.
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    nodesOnConnection: true,
+    decodeGlobalID: decodeId,
+    nodeQueryOptions: {
+      description: 'Any object by its global ID.',
+      resolve: async (_root, { id }, _ctx, _info, resolveNode) => {
+        const node = await resolveNode(id);
+        if (node == null) throw notFound(id.typename.toLowerCase(), 'that ID', 'It may have been deleted.');
+        return node;
+      },
+    },
+    nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for an ID that matches nothing.' },
+  },
+});
+
+/** Global IDs are base64("Type:uuid"); anything else is refused with INVALID_ID before any query. */
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function decodeId(globalId: string) {
+  const decoded = Buffer.from(globalId, 'base64').toString('utf8');
+  const sep = decoded.indexOf(':');
+  const typename = decoded.slice(0, sep);
+  const id = decoded.slice(sep + 1);
+  if (sep < 1 || !/^[A-Za-z]+$/.test(typename) || !uuid.test(id) || Buffer.from(decoded).toString('base64') !== globalId) {
+    throw invalidId(globalId);
+  }
+  return { typename, id };
+}
+
+/** Page-size guard for every connection: Pothos would silently clamp or reject with a bare message. */
+export function pageSize(args: { first?: number | null; last?: number | null }, ctx: Context) {
+  const { max } = ctx.config.pageSize;
+  for (const arg of ['first', 'last'] as const) {
+    const value = args[arg];
+    if (value == null) continue;
+    if (value < 0) throw userError('INVALID_PAGE_ARGUMENT', `"${arg}" must be zero or more (got ${value}).`, { argument: arg, max });
+    if (value > max) throw userError('INVALID_PAGE_ARGUMENT', `"${arg}" must be at most ${max} (got ${value}); page with "after"/"before" cursors instead.`, { argument: arg, max });
+  }
+  return max;
+}
+
+/** Spread into every connection field so that sizes are checked and defaulted in one place. */
+export const paged = {
+  maxSize: (args: { first?: number | null; last?: number | null }, ctx: Context) => pageSize(args, ctx),
+  defaultSize: (_args: unknown, ctx: Context) => ctx.config.pageSize.default,
+};
+
+const parseDate = (value: unknown) => {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw userError('BAD_USER_INPUT', `Expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}.`);
+  }
+  return new Date(`${value}T00:00:00.000Z`);
+};
+
+builder.addScalarType(
+  'Date',
+  new GraphQLScalarType<Date, string>({
+    name: 'Date',
+    description: 'A calendar date, YYYY-MM-DD.',
+    serialize: (v) => (v as Date).toISOString().slice(0, 10),
+    parseValue: parseDate,
+    parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+  }),
+);
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType<Date, string>({
+    name: 'DateTime',
+    description: 'An instant, ISO 8601 in UTC.',
+    serialize: (v) => (v as Date).toISOString(),
+    parseValue: (v) => new Date(String(v)),
+  }),
+);
+builder.scalarType('Decimal', {
+  description: 'An exact decimal number, as a string (e.g. an amount in USD: "200000000").',
+  serialize: (v) => v.toString(),
+  parseValue: (v) => {
+    if (typeof v !== 'string' || !/^-?\d+(\.\d+)?$/.test(v)) throw userError('BAD_USER_INPUT', `Expected a decimal number as a string, got ${JSON.stringify(v)}.`);
+    return v;
+  },
+});
+
+builder.queryType({});

@@ -1,0 +1,153 @@
+// Actor: a threat actor / intrusion set, with its queries.
+import { builder, paged } from '../builder.js';
+import { notFound, userError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { arrayConnection, itemOf, totalCountField } from './array-connection.js';
+import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { ClaimStatusEnum, SortDirection } from './enums.js';
+import { findOneByName } from './name-lookup.js';
+import { activeBetween, countryArg, resolveLookupId } from './args.js';
+import { Campaign } from './campaign.js';
+import { Tool } from './tool.js';
+import { Victim } from './victim.js';
+import type { ActorCampaign, DerivedTool, DerivedVictim } from './derived-loaders.js';
+
+export const Actor = builder.prismaNode('Actor', {
+  id: { field: 'id' },
+  description: 'A threat actor (intrusion set): a group tracked under one or more names.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'Stable slug of the record (seeds and imports use it).' }),
+    name: t.exposeString('name', { description: 'The display name. Every name, with its provenance, is in `names`.' }),
+    description: t.exposeString('description', { nullable: true }),
+    originCountry: t.exposeString('originCountry', { nullable: true, description: 'Suspected origin, ISO 3166-1 alpha-2.' }),
+    sponsor: t.exposeString('sponsor', { nullable: true }),
+    motivations: t.exposeStringList('motivations'),
+    firstSeen: t.expose('firstSeen', { type: 'Date', nullable: true }),
+    lastSeen: t.expose('lastSeen', { type: 'Date', nullable: true }),
+    names: t.relatedConnection('names', namesConnection),
+    citations: t.relatedConnection('citations', citationsConnection),
+    externalIds: t.relatedConnection('externalIds', externalIdsConnection),
+    attributedActivity: t.relatedConnection('attributedTo', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first.',
+      args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
+      query: (args) => ({
+        where: args.status?.length ? { status: { in: args.status } } : {},
+        orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
+      }),
+    }),
+    attributions: t.relatedConnection('attributions', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims that this actor is part of (attributed to) another actor.',
+      query: { orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }] },
+    }),
+    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor uses a tool.', query: { orderBy: { id: 'asc' } } }),
+    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor targets a victim.', query: { orderBy: { id: 'asc' } } }),
+    campaigns: t.connection(
+      {
+        type: Campaign,
+        description: 'Campaigns attributed to this actor by at least one claim (any status), each edge with the claims.',
+        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorCampaigns.load(actor.id), (e) => e.campaign),
+      },
+      totalCountField,
+      {
+        fields: (e) => ({
+          attributions: e.prismaField({ type: ['Attribution'], description: 'The claims, oldest assessment first.', resolve: (_q, edge) => itemOf<ActorCampaign>(edge).attributions }),
+          current: e.boolean({ description: 'Whether any of the claims is CURRENT.', resolve: (edge) => itemOf<ActorCampaign>(edge).attributions.some((a) => a.status === 'CURRENT') }),
+        }),
+      },
+    ),
+    tools: t.connection(
+      {
+        type: Tool,
+        description: "Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).",
+        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorTools.load(actor.id), (e) => e.tool),
+      },
+      totalCountField,
+      {
+        fields: (e) => ({
+          direct: e.boolean({ description: 'True when a claim names this actor itself; false when only derived through campaigns.', resolve: (edge) => itemOf<DerivedTool>(edge).direct }),
+          via: e.prismaField({ type: ['Campaign'], description: 'Campaigns attributed to the actor that use the tool.', resolve: (_q, edge) => itemOf<DerivedTool>(edge).via }),
+          claims: e.prismaField({ type: ['ToolUsage'], description: 'The usage claims behind this edge (the actor’s and its campaigns’).', resolve: (_q, edge) => itemOf<DerivedTool>(edge).claims }),
+        }),
+      },
+    ),
+    victims: t.connection(
+      {
+        type: Victim,
+        description: 'Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
+        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorVictims.load(actor.id), (e) => e.victim),
+      },
+      totalCountField,
+      {
+        fields: (e) => ({
+          direct: e.boolean({ description: 'True when a claim names this actor itself; false when only derived through campaigns.', resolve: (edge) => itemOf<DerivedVictim>(edge).direct }),
+          via: e.prismaField({ type: ['Campaign'], description: 'Campaigns attributed to the actor that target the victim.', resolve: (_q, edge) => itemOf<DerivedVictim>(edge).via }),
+          claims: e.prismaField({ type: ['Targeting'], description: 'The targeting claims behind this edge.', resolve: (_q, edge) => itemOf<DerivedVictim>(edge).claims }),
+        }),
+      },
+    ),
+  }),
+});
+
+const ActorFilter = builder.inputType('ActorFilter', {
+  fields: (t) => ({
+    originCountry: t.string({ description: 'ISO 3166-1 alpha-2, e.g. KP.' }),
+    motivation: t.string({ description: 'e.g. financial-gain, espionage.' }),
+    activeFrom: t.field({ type: 'Date', description: 'Active on or after this date (last seen, or still active).' }),
+    activeTo: t.field({ type: 'Date', description: 'Active on or before this date (first seen).' }),
+  }),
+});
+
+const ActorOrderField = builder.enumType('ActorOrderField', { values: ['NAME', 'FIRST_SEEN', 'LAST_SEEN', 'CREATED_AT'] as const });
+const ActorOrder = builder.inputType('ActorOrder', {
+  fields: (t) => ({
+    field: t.field({ type: ActorOrderField, required: true }),
+    direction: t.field({ type: SortDirection, defaultValue: 'ASC' }),
+  }),
+});
+
+const orderColumn = { NAME: 'name', FIRST_SEEN: 'firstSeen', LAST_SEEN: 'lastSeen', CREATED_AT: 'createdAt' } as const;
+
+builder.queryFields((t) => ({
+  actor: t.prismaField({
+    type: 'Actor',
+    description: 'One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
+    args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the actor.' }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = await resolveLookupId(args, 'Actor', () => findOneByName(ctx, 'Actor', args.name!));
+      return (await ctx.prisma.actor.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('actor', 'that ID'));
+    },
+  }),
+  actors: t.prismaConnection({
+    type: 'Actor',
+    cursor: 'id',
+    ...paged,
+    description: 'Actors, filtered and ordered (by name unless told otherwise).',
+    args: {
+      filter: t.arg({ type: ActorFilter }),
+      orderBy: t.arg({ type: ActorOrder }),
+    },
+    totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: actorWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      const dir = (args.orderBy?.direction ?? 'ASC') === 'ASC' ? 'asc' : 'desc';
+      const column = orderColumn[args.orderBy?.field ?? 'NAME'];
+      return ctx.prisma.actor.findMany({ ...query, where: actorWhere(args.filter), orderBy: [{ [column]: { sort: dir, nulls: 'last' } }, { id: dir }] });
+    },
+  }),
+}));
+
+function actorWhere(filter: { originCountry?: string | null; motivation?: string | null; activeFrom?: Date | null; activeTo?: Date | null } | null | undefined): Prisma.ActorWhereInput {
+  if (!filter) return {};
+  return {
+    AND: [
+      ...(filter.originCountry ? [{ originCountry: countryArg(filter.originCountry, 'filter.originCountry') }] : []),
+      ...(filter.motivation ? [{ motivations: { has: filter.motivation } }] : []),
+      ...activeBetween(filter.activeFrom, filter.activeTo),
+    ],
+  };
+}

@@ -1,0 +1,44 @@
+// Argument handling shared by the query fields: lookups by id or name, country codes, date ranges,
+// citation kinds.
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { invalidId, userError } from '../errors.js';
+
+/** The database id named by `id` (checked to be of the right type) or found by `name`. */
+export async function resolveLookupId(args: { id?: unknown; name?: unknown }, type: string, byName: () => Promise<string>): Promise<string> {
+  if ((args.id == null) === (args.name == null)) throw userError('BAD_USER_INPUT', 'Give exactly one of "id" or "name".');
+  if (args.name != null) return byName();
+  const raw = String(args.id);
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalID(raw);
+  } catch {
+    throw invalidId(raw, type.toLowerCase());
+  }
+  if (decoded.typename !== type || !/^[0-9a-f-]{36}$/i.test(decoded.id)) throw invalidId(raw, type.toLowerCase());
+  return decoded.id;
+}
+
+/** A country-code argument, upper-cased; anything but two letters is refused. */
+export function countryArg(value: string, argument: string) {
+  const code = value.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(code)) throw userError('BAD_USER_INPUT', `"${argument}" must be an ISO 3166-1 alpha-2 country code such as KP (got "${value}").`, { argument });
+  return code;
+}
+
+/** Active between two dates: seen on or after `from` (or still active), first seen on or before `to`. */
+export function activeBetween(from?: Date | null, to?: Date | null) {
+  if (from && to && from > to) throw userError('BAD_USER_INPUT', '"activeFrom" must not be after "activeTo".', { argument: 'filter' });
+  return [
+    ...(from ? [{ OR: [{ lastSeen: { gte: from } }, { lastSeen: null }] }] : []),
+    ...(to ? [{ OR: [{ firstSeen: { lte: to } }, { firstSeen: null }] }] : []),
+  ];
+}
+
+/** The Prisma filter for citations of the given kinds of record. */
+export function citationTargetFilter(targets: readonly ('NAME' | 'CLAIM' | 'ENTITY')[] | null | undefined) {
+  if (!targets?.length) return {};
+  const fields = targets.flatMap((t) =>
+    t === 'NAME' ? ['nameId'] : t === 'CLAIM' ? ['attributionId', 'toolUsageId', 'targetingId'] : ['actorId', 'campaignId', 'toolId', 'victimId'],
+  );
+  return { OR: fields.map((f) => ({ [f]: { not: null } })) };
+}

@@ -1,0 +1,30 @@
+// Connections over lists computed in memory (derived views, ranked search), with the same page-size
+// rules, cursors and totalCount as the database-backed ones.
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { pageSize } from '../builder.js';
+import type { Context } from '../context.js';
+
+type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
+
+/** Pages `items`; each edge keeps the whole item (for edge fields) and shows `toNode(item)` as its node. */
+export function arrayConnection<T, N>(args: PageArgs, ctx: Context, items: T[], toNode: (item: T) => N) {
+  pageSize(args, ctx);
+  const connection = resolveArrayConnection({ args, defaultSize: ctx.config.pageSize.default, maxSize: ctx.config.pageSize.max }, items);
+  return {
+    ...connection,
+    totalCount: items.length,
+    edges: connection.edges.flatMap((edge) => (edge == null ? [] : [edge])).map((edge) => ({ cursor: edge.cursor, item: edge.node, node: toNode(edge.node) })),
+  };
+}
+
+/** The item an edge of an arrayConnection was built from. */
+export const itemOf = <T>(edge: unknown) => (edge as { item: T }).item;
+
+/** Connection-type options adding `totalCount` to a connection built by arrayConnection. */
+export const totalCountField = {
+  // Pothos types the connection builder per field; this one field reads a property arrayConnection sets.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  fields: (t: any) => ({
+    totalCount: t.int({ description: 'How many items there are in all pages.', resolve: (c: { totalCount: number }) => c.totalCount }),
+  }),
+};

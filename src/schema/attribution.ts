@@ -1,0 +1,29 @@
+// Attribution: "campaign / actor / tool X is attributed to actor Y" (or to a described, unnamed group).
+import { builder, paged } from '../builder.js';
+import { Claim } from './claim.js';
+import { tagged } from './typed.js';
+import { AttributionSubject } from './unions.js';
+
+export const Attribution = builder.prismaNode('Attribution', {
+  id: { field: 'id' },
+  interfaces: [Claim],
+  description: 'A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries.',
+  fields: (t) => ({
+    subject: t.field({
+      type: AttributionSubject,
+      description: 'What is attributed.',
+      select: { campaign: true, subjectActor: true, tool: true },
+      resolve: (a) => (a.campaign ? tagged('Campaign', a.campaign) : a.subjectActor ? tagged('Actor', a.subjectActor) : tagged('Tool', a.tool!)),
+    }),
+    campaign: t.relation('campaign', { nullable: true }),
+    subjectActor: t.relation('subjectActor', { nullable: true, description: 'Set when an actor is attributed to another (a subgroup).' }),
+    tool: t.relation('tool', { nullable: true }),
+    actor: t.relation('actor', { nullable: true, description: 'The actor it is attributed to; null when the source describes the actor only in words.' }),
+    attributedToDescription: t.exposeString('attributedToText', { nullable: true, description: 'The source’s own description, e.g. "a threat actor linked to the East European region".' }),
+    attributedToCountries: t.exposeStringList('attributedToCountries', { description: 'Countries the source links the actor to (ISO 3166-1 alpha-2).' }),
+    assessedOn: t.expose('assessedOn', { type: 'Date', nullable: true, description: 'When the source made the assessment.' }),
+    supersededBy: t.relation('supersededBy', { nullable: true, description: 'The later assessment that replaced this one.' }),
+    supersedes: t.relatedConnection('supersedes', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: { id: 'asc' } } }),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+  }),
+});

@@ -1,0 +1,89 @@
+// Campaign: a named set of intrusion activity, with its queries.
+import { builder, paged } from '../builder.js';
+import { notFound } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { ClaimStatusEnum, SortDirection } from './enums.js';
+import { activeBetween, countryArg, resolveLookupId } from './args.js';
+import { findOneByName } from './name-lookup.js';
+
+export const Campaign = builder.prismaNode('Campaign', {
+  id: { field: 'id' },
+  description: 'A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims.',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    objective: t.exposeString('objective', { nullable: true }),
+    firstSeen: t.expose('firstSeen', { type: 'Date', nullable: true }),
+    lastSeen: t.expose('lastSeen', { type: 'Date', nullable: true, description: 'Null while the campaign is considered ongoing.' }),
+    estimatedLossUsd: t.expose('estimatedLossUsd', { type: 'Decimal', nullable: true, description: 'Estimated losses in USD (see citations with field "estimatedLossUsd").' }),
+    confirmedLossUsd: t.expose('confirmedLossUsd', { type: 'Decimal', nullable: true, description: 'Known or confirmed losses in USD.' }),
+    names: t.relatedConnection('names', namesConnection),
+    citations: t.relatedConnection('citations', citationsConnection),
+    externalIds: t.relatedConnection('externalIds', externalIdsConnection),
+    attributions: t.relatedConnection('attributions', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'The attribution history: every claim about who is behind the campaign, in the order they were assessed; superseded claims are kept.',
+      args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
+      query: (args) => ({
+        where: args.status?.length ? { status: { in: args.status } } : {},
+        orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
+      }),
+    }),
+    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign uses a tool.', query: { orderBy: { id: 'asc' } } }),
+    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign targets a victim.', query: { orderBy: { id: 'asc' } } }),
+  }),
+});
+
+const CampaignFilter = builder.inputType('CampaignFilter', {
+  fields: (t) => ({
+    activeFrom: t.field({ type: 'Date', description: 'Active on or after this date (last seen, or ongoing).' }),
+    activeTo: t.field({ type: 'Date', description: 'Active on or before this date (first seen).' }),
+    targetedCountry: t.string({ description: 'Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2).' }),
+    targetedSector: t.string({ description: 'Campaigns with a targeting claim on a victim in this sector, e.g. cryptocurrency.' }),
+  }),
+});
+const CampaignOrderField = builder.enumType('CampaignOrderField', { values: ['NAME', 'FIRST_SEEN', 'LAST_SEEN', 'CREATED_AT'] as const });
+const CampaignOrder = builder.inputType('CampaignOrder', {
+  fields: (t) => ({ field: t.field({ type: CampaignOrderField, required: true }), direction: t.field({ type: SortDirection, defaultValue: 'ASC' }) }),
+});
+const orderColumn = { NAME: 'name', FIRST_SEEN: 'firstSeen', LAST_SEEN: 'lastSeen', CREATED_AT: 'createdAt' } as const;
+
+function campaignWhere(filter: { activeFrom?: Date | null; activeTo?: Date | null; targetedCountry?: string | null; targetedSector?: string | null } | null | undefined): Prisma.CampaignWhereInput {
+  if (!filter) return {};
+  return {
+    AND: [
+      ...activeBetween(filter.activeFrom, filter.activeTo),
+      ...(filter.targetedCountry ? [{ targetings: { some: { victim: { country: countryArg(filter.targetedCountry, 'filter.targetedCountry') } } } }] : []),
+      ...(filter.targetedSector ? [{ targetings: { some: { victim: { sector: filter.targetedSector } } } }] : []),
+    ],
+  };
+}
+
+builder.queryFields((t) => ({
+  campaign: t.prismaField({
+    type: 'Campaign',
+    description: 'One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
+    args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the campaign.' }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = await resolveLookupId(args, 'Campaign', () => findOneByName(ctx, 'Campaign', args.name!));
+      return (await ctx.prisma.campaign.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('campaign', 'that ID'));
+    },
+  }),
+  campaigns: t.prismaConnection({
+    type: 'Campaign',
+    cursor: 'id',
+    ...paged,
+    description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
+    args: { filter: t.arg({ type: CampaignFilter }), orderBy: t.arg({ type: CampaignOrder }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: campaignWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      const dir = (args.orderBy?.direction ?? 'ASC') === 'ASC' ? 'asc' : 'desc';
+      const column = orderColumn[args.orderBy?.field ?? 'NAME'];
+      return ctx.prisma.campaign.findMany({ ...query, where: campaignWhere(args.filter), orderBy: [{ [column]: { sort: dir, nulls: 'last' } }, { id: dir }] });
+    },
+  }),
+}));

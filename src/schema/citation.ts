@@ -1,0 +1,34 @@
+// Citation: "this source supports that" (a name, a claim, or an entity's own attribute).
+import { builder } from '../builder.js';
+import { tagged } from './typed.js';
+import { CitedRecord } from './unions.js';
+
+const citedKinds = ['name', 'attribution', 'toolUsage', 'targeting', 'actor', 'campaign', 'tool', 'victim'] as const;
+const typeNames: Record<(typeof citedKinds)[number], string> = {
+  name: 'Name',
+  attribution: 'Attribution',
+  toolUsage: 'ToolUsage',
+  targeting: 'Targeting',
+  actor: 'Actor',
+  campaign: 'Campaign',
+  tool: 'Tool',
+  victim: 'Victim',
+};
+
+export const Citation = builder.prismaNode('Citation', {
+  id: { field: 'id' },
+  description: 'A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so.',
+  fields: (t) => ({
+    source: t.relation('source'),
+    excerpt: t.exposeString('excerpt', { nullable: true }),
+    field: t.exposeString('field', { nullable: true, description: 'For an attribute of an entity: which one (e.g. "estimatedLossUsd").' }),
+    supports: t.field({
+      type: CitedRecord,
+      select: Object.fromEntries(citedKinds.map((k) => [k, true])) as Record<(typeof citedKinds)[number], true>,
+      resolve: (c) => {
+        const kind = citedKinds.find((k) => c[k] != null)!;
+        return tagged(typeNames[kind], c[kind]!);
+      },
+    }),
+  }),
+});

@@ -1,0 +1,24 @@
+// The GraphQL schema: every type registers itself on the builder when its module loads.
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './enums.js';
+import './claim.js';
+import './citation.js';
+import './external-id.js';
+import './name.js';
+import './actor.js';
+import './campaign.js';
+import './tool.js';
+import './victim.js';
+import './source.js';
+import './organization.js';
+import './attribution.js';
+import './tool-usage.js';
+import './targeting.js';
+import './search.js';
+import './unions.js';
+
+export const schema = builder.toSchema();
+
+/** The SDL committed as schema.graphql (sorted, so that it diffs well). */
+export const printedSchema = () => `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -1,0 +1,40 @@
+// Finding the one actor, campaign or tool that carries a name, for actor(name:), campaign(name:)
+// and tool(name:). Never picks one silently: several matches are an AMBIGUOUS_NAME error.
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { Context } from '../context.js';
+import { notFound, userError } from '../errors.js';
+import { normalizeName } from '../ingest/names.js';
+import type { EntityType } from './typed.js';
+
+const ownerField = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
+
+/** The database id of the one entity of `type` that carries `name`. */
+export async function findOneByName(ctx: Context, type: EntityType, name: string): Promise<string> {
+  const normalized = normalizeName(name);
+  if (!normalized) throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
+  const owner = ownerField[type];
+  const rows = await ctx.prisma.name.findMany({
+    where: { normalized, [owner]: { not: null } },
+    select: { value: true, actorId: true, campaignId: true, toolId: true, actor: { select: { name: true } }, campaign: { select: { name: true } }, tool: { select: { name: true } } },
+  });
+  const byId = new Map<string, { id: string; name: string; matchedNames: string[] }>();
+  for (const r of rows) {
+    const id = r[owner]!;
+    const entityName = (r.actor ?? r.campaign ?? r.tool)!.name;
+    const entry = byId.get(id) ?? { id: encodeGlobalID(type, id), name: entityName, matchedNames: [] };
+    entry.matchedNames.push(r.value);
+    byId.set(id, entry);
+  }
+  const what = type.toLowerCase();
+  if (byId.size === 0) throw notFound(what, `the name "${name}"`, 'Names are matched ignoring case, spaces and punctuation; try search(query:) for close matches.');
+  if (byId.size > 1) {
+    const candidates = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
+    throw userError(
+      'AMBIGUOUS_NAME',
+      `"${name}" is a name of ${byId.size} ${what}s (${candidates.map((c) => c.name).join(', ')}). Ask by id; the candidates are in extensions.candidates.`,
+      { candidates },
+    );
+  }
+  return [...byId.keys()][0];
+}
+

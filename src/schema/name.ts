@@ -1,0 +1,57 @@
+// Name: one name of an actor, a campaign or a tool, as a sourced claim (who coined it, who uses it).
+// Also resolveName(name:); the lookups by name live in name-lookup.ts.
+import { builder, paged } from '../builder.js';
+import { userError } from '../errors.js';
+import { normalizeName } from '../ingest/names.js';
+import { tagged } from './typed.js';
+import { NamedEntity } from './unions.js';
+
+export const Name = builder.prismaNode('Name', {
+  id: { field: 'id' },
+  description: 'A name of an actor, a campaign or a tool. The same name may belong to several entities: sources disagree, and every claim is kept.',
+  fields: (t) => ({
+    value: t.exposeString('value'),
+    normalized: t.exposeString('normalized', { description: 'Lower case, letters and digits only: the key name lookups use.' }),
+    note: t.exposeString('note', { nullable: true }),
+    coinedBy: t.relation('coinedBy', { nullable: true, description: 'The organisation that coined the name, where known.' }),
+    owner: t.field({
+      type: NamedEntity,
+      select: { actor: true, campaign: true, tool: true },
+      resolve: (n) => (n.actor ? tagged('Actor', n.actor) : n.campaign ? tagged('Campaign', n.campaign) : tagged('Tool', n.tool!)),
+    }),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: { createdAt: 'asc' } } }),
+  }),
+});
+
+type Entity = typeof NamedEntity.$inferType;
+const NameResolution = builder.objectRef<{ entity: Entity; names: { id: string }[] }>('NameResolution').implement({
+  description: 'An entity that carries the name, with the name records that match (who coined them, which sources use them).',
+  fields: (t) => ({
+    entity: t.field({ type: NamedEntity, resolve: (r) => r.entity }),
+    names: t.prismaField({
+      type: ['Name'],
+      resolve: (query, r, _args, ctx) => ctx.prisma.name.findMany({ ...query, where: { id: { in: r.names.map((n) => n.id) } }, orderBy: { value: 'asc' } }),
+    }),
+  }),
+});
+
+builder.queryField('resolveName', (t) =>
+  t.field({
+    type: [NameResolution],
+    description: 'Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored). Never picks one.',
+    args: { name: t.arg.string({ required: true }) },
+    resolve: async (_root, { name }, ctx) => {
+      const normalized = normalizeName(name);
+      if (!normalized) throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
+      const rows = await ctx.prisma.name.findMany({ where: { normalized }, include: { actor: true, campaign: true, tool: true } });
+      const groups = new Map<string, { entity: Entity; names: { id: string }[] }>();
+      for (const r of rows) {
+        const [type, entity] = r.actor ? ['Actor', r.actor] : r.campaign ? ['Campaign', r.campaign] : ['Tool', r.tool!];
+        const group = groups.get(entity.id) ?? { entity: tagged(type, entity), names: [] };
+        group.names.push({ id: r.id });
+        groups.set(entity.id, group);
+      }
+      return [...groups.values()];
+    },
+  }),
+);

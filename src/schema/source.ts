@@ -1,0 +1,82 @@
+// Source: a published report, advisory, article or dataset, and everything it supports.
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { builder, paged } from '../builder.js';
+import { invalidId, userError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { citationTargetFilter } from './args.js';
+import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, TlpEnum } from './enums.js';
+
+builder.prismaNode('Source', {
+  id: { field: 'id' },
+  description: 'A published report, advisory, article, talk or dataset that names and claims cite.',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    title: t.exposeString('title'),
+    url: t.exposeString('url', { nullable: true }),
+    alternateUrls: t.exposeStringList('alternateUrls', { description: 'Other addresses of the same document (PDF, mirror).' }),
+    publishedOn: t.expose('publishedOn', { type: 'Date', nullable: true, description: 'Read with `publishedPrecision`: a MONTH date is the first of the month.' }),
+    publishedPrecision: t.expose('publishedPrecision', { type: DatePrecisionEnum }),
+    kind: t.expose('kind', { type: SourceKindEnum }),
+    language: t.exposeString('language', { description: 'ISO 639-1.' }),
+    tlp: t.expose('tlp', { type: TlpEnum }),
+    authors: t.exposeStringList('authors'),
+    note: t.exposeString('note', { nullable: true }),
+    publisher: t.relation('publisher', { nullable: true }),
+    citations: t.relatedConnection('citations', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'What this source supports: names, claims, and attributes of entities.',
+      args: { target: t.arg({ type: [CitationTargetEnum], description: 'Only citations of these kinds of record.' }) },
+      query: (args) => ({ where: citationTargetFilter(args.target), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    }),
+  }),
+});
+
+const SourceFilter = builder.inputType('SourceFilter', {
+  fields: (t) => ({
+    publisher: t.id({ description: 'Global ID of the publishing organisation.' }),
+    publishedFrom: t.field({ type: 'Date' }),
+    publishedTo: t.field({ type: 'Date' }),
+    kind: t.field({ type: SourceKindEnum }),
+    language: t.string(),
+  }),
+});
+
+function sourceWhere(filter: { publisher?: string | number | null; publishedFrom?: Date | null; publishedTo?: Date | null; kind?: Prisma.SourceWhereInput['kind'] | null; language?: string | null } | null | undefined): Prisma.SourceWhereInput {
+  if (!filter) return {};
+  if (filter.publishedFrom && filter.publishedTo && filter.publishedFrom > filter.publishedTo) {
+    throw userError('BAD_USER_INPUT', '"publishedFrom" must not be after "publishedTo".', { argument: 'filter' });
+  }
+  let publisherId: string | undefined;
+  if (filter.publisher != null) {
+    try {
+      const decoded = decodeGlobalID(String(filter.publisher));
+      if (decoded.typename !== 'Organization') throw new Error();
+      publisherId = decoded.id;
+    } catch {
+      throw invalidId(String(filter.publisher), 'organization');
+    }
+  }
+  return {
+    ...(publisherId ? { publisherId } : {}),
+    ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.language ? { language: filter.language } : {}),
+    ...(filter.publishedFrom || filter.publishedTo ? { publishedOn: { ...(filter.publishedFrom ? { gte: filter.publishedFrom } : {}), ...(filter.publishedTo ? { lte: filter.publishedTo } : {}) } } : {}),
+  };
+}
+
+builder.queryField('sources', (t) =>
+  t.prismaConnection({
+    type: 'Source',
+    cursor: 'id',
+    ...paged,
+    description: 'Sources, newest first unless told otherwise.',
+    args: { filter: t.arg({ type: SourceFilter }), direction: t.arg({ type: SortDirection, defaultValue: 'DESC', description: 'Order by publication date.' }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.source.count({ where: sourceWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      const dir = args.direction === 'ASC' ? 'asc' : 'desc';
+      return ctx.prisma.source.findMany({ ...query, where: sourceWhere(args.filter), orderBy: [{ publishedOn: { sort: dir, nulls: 'last' } }, { id: dir }] });
+    },
+  }),
+);

@@ -1,0 +1,23 @@
+// Targeting: "actor or campaign targets victim".
+import { builder, paged } from '../builder.js';
+import { Claim } from './claim.js';
+import { tagged } from './typed.js';
+import { ActorOrCampaign } from './unions.js';
+
+export const Targeting = builder.prismaNode('Targeting', {
+  id: { field: 'id' },
+  interfaces: [Claim],
+  description: 'A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region).',
+  fields: (t) => ({
+    by: t.field({
+      type: ActorOrCampaign,
+      description: 'Who targets.',
+      select: { actor: true, campaign: true },
+      resolve: (c) => (c.actor ? tagged('Actor', c.actor) : tagged('Campaign', c.campaign!)),
+    }),
+    actor: t.relation('actor', { nullable: true }),
+    campaign: t.relation('campaign', { nullable: true }),
+    victim: t.relation('victim'),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+  }),
+});

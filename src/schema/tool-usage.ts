@@ -1,0 +1,22 @@
+// ToolUsage: "actor or campaign uses tool".
+import { builder, paged } from '../builder.js';
+import { Claim } from './claim.js';
+import { tagged } from './typed.js';
+import { ActorOrCampaign } from './unions.js';
+
+export const ToolUsage = builder.prismaNode('ToolUsage', {
+  id: { field: 'id' },
+  interfaces: [Claim],
+  description: 'A sourced claim that an actor or a campaign uses a tool.',
+  fields: (t) => ({
+    user: t.field({
+      type: ActorOrCampaign,
+      select: { actor: true, campaign: true },
+      resolve: (u) => (u.actor ? tagged('Actor', u.actor) : tagged('Campaign', u.campaign!)),
+    }),
+    actor: t.relation('actor', { nullable: true }),
+    campaign: t.relation('campaign', { nullable: true }),
+    tool: t.relation('tool'),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+  }),
+});

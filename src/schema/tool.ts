@@ -1,0 +1,84 @@
+// Tool: malware or a tool, with its queries.
+import { builder, paged } from '../builder.js';
+import { notFound } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { SortDirection, ToolKindEnum } from './enums.js';
+import { resolveLookupId } from './args.js';
+import { findOneByName } from './name-lookup.js';
+
+export const Tool = builder.prismaNode('Tool', {
+  id: { field: 'id' },
+  description: 'Malware or a tool used by actors and campaigns.',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    name: t.exposeString('name'),
+    kind: t.expose('kind', { type: ToolKindEnum }),
+    malwareTypes: t.exposeStringList('malwareTypes', { description: 'e.g. backdoor, RAT, downloader, credential-dumper.' }),
+    platforms: t.exposeStringList('platforms'),
+    description: t.exposeString('description', { nullable: true }),
+    names: t.relatedConnection('names', namesConnection),
+    citations: t.relatedConnection('citations', citationsConnection),
+    externalIds: t.relatedConnection('externalIds', externalIdsConnection),
+    usedBy: t.relatedConnection('usages', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims that an actor or a campaign uses this tool.',
+      query: { orderBy: { id: 'asc' } },
+    }),
+    attributions: t.relatedConnection('attributions', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims that this tool is exclusive to (attributed to) an actor.',
+      query: { orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }] },
+    }),
+  }),
+});
+
+const ToolFilter = builder.inputType('ToolFilter', {
+  fields: (t) => ({
+    kind: t.field({ type: ToolKindEnum }),
+    platform: t.string({ description: 'e.g. Windows, macOS, Linux.' }),
+    malwareType: t.string({ description: 'e.g. backdoor.' }),
+  }),
+});
+const ToolOrderField = builder.enumType('ToolOrderField', { values: ['NAME', 'CREATED_AT'] as const });
+const ToolOrder = builder.inputType('ToolOrder', {
+  fields: (t) => ({ field: t.field({ type: ToolOrderField, required: true }), direction: t.field({ type: SortDirection, defaultValue: 'ASC' }) }),
+});
+
+function toolWhere(filter: { kind?: 'MALWARE' | 'TOOL' | null; platform?: string | null; malwareType?: string | null } | null | undefined): Prisma.ToolWhereInput {
+  if (!filter) return {};
+  return {
+    ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.platform ? { platforms: { has: filter.platform } } : {}),
+    ...(filter.malwareType ? { malwareTypes: { has: filter.malwareType } } : {}),
+  };
+}
+
+builder.queryFields((t) => ({
+  tool: t.prismaField({
+    type: 'Tool',
+    description: 'One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
+    args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the tool.' }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = await resolveLookupId(args, 'Tool', () => findOneByName(ctx, 'Tool', args.name!));
+      return (await ctx.prisma.tool.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('tool', 'that ID'));
+    },
+  }),
+  tools: t.prismaConnection({
+    type: 'Tool',
+    cursor: 'id',
+    ...paged,
+    description: 'Tools, filtered and ordered (by name unless told otherwise).',
+    args: { filter: t.arg({ type: ToolFilter }), orderBy: t.arg({ type: ToolOrder }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: toolWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      const dir = (args.orderBy?.direction ?? 'ASC') === 'ASC' ? 'asc' : 'desc';
+      const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
+      return ctx.prisma.tool.findMany({ ...query, where: toolWhere(args.filter), orderBy: [{ [column]: dir }, { id: dir }] });
+    },
+  }),
+}));

@@ -1,0 +1,56 @@
+// Victim: an organisation, a sector, a country or a region that actors and campaigns target.
+import { builder, paged } from '../builder.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { citationsConnection } from './entity-fields.js';
+import { VictimKindEnum } from './enums.js';
+import { countryArg } from './args.js';
+
+export const Victim = builder.prismaNode('Victim', {
+  id: { field: 'id' },
+  description: 'Who is targeted: an organisation, a sector, a country or a region.',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    name: t.exposeString('name'),
+    kind: t.expose('kind', { type: VictimKindEnum }),
+    country: t.exposeString('country', { nullable: true, description: 'ISO 3166-1 alpha-2, where known.' }),
+    sector: t.exposeString('sector', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    citations: t.relatedConnection('citations', citationsConnection),
+    targetedBy: t.relatedConnection('targetings', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims that an actor or a campaign targets this victim.',
+      query: { orderBy: { id: 'asc' } },
+    }),
+  }),
+});
+
+const VictimFilter = builder.inputType('VictimFilter', {
+  fields: (t) => ({
+    kind: t.field({ type: VictimKindEnum }),
+    country: t.string({ description: 'ISO 3166-1 alpha-2.' }),
+    sector: t.string(),
+  }),
+});
+
+function victimWhere(filter: { kind?: 'ORGANIZATION' | 'SECTOR' | 'COUNTRY' | 'REGION' | null; country?: string | null; sector?: string | null } | null | undefined): Prisma.VictimWhereInput {
+  if (!filter) return {};
+  return {
+    ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.country ? { country: countryArg(filter.country, 'filter.country') } : {}),
+    ...(filter.sector ? { sector: filter.sector } : {}),
+  };
+}
+
+builder.queryField('victims', (t) =>
+  t.prismaConnection({
+    type: 'Victim',
+    cursor: 'id',
+    ...paged,
+    description: 'Victims, by name.',
+    args: { filter: t.arg({ type: VictimFilter }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.victim.count({ where: victimWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => ctx.prisma.victim.findMany({ ...query, where: victimWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+  }),
+);

@@ -1,0 +1,99 @@
+// The HTTP server: GraphQL (with GraphiQL, served offline) at /graphql, /health and /ready.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { PothosValidationError } from '@pothos/core';
+import type { Config } from './config.js';
+import { createContext } from './context.js';
+import type { Db } from './db.js';
+import { countStatements, currentStatementLog } from './database/statement-counter.js';
+import { exampleQuery } from './graphiql-example.js';
+import { schema } from './schema/index.js';
+
+type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
+
+/** Errors a caller caused keep their code; Pothos' own argument errors get one; the rest are masked. */
+export function maskError(error: unknown, message: string, log: Log): Error {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof GraphQLError && original.extensions?.code) return error as Error;
+  if (original instanceof PothosValidationError) {
+    return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT' }, path: (error as GraphQLError).path });
+  }
+  if (error instanceof GraphQLError && !error.originalError) return error; // parse / validation errors
+  log('error', 'unexpected error while resolving a request', original);
+  return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: (error as GraphQLError).path });
+}
+
+/** Adds `extensions.sqlStatements` (how many SQL statements the request sent) to each result. */
+function useStatementStats(): Plugin {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        const log = currentStatementLog();
+        if (log && !(Symbol.asyncIterator in result)) setResult({ ...result, extensions: { ...result.extensions, sqlStatements: log.count } });
+      },
+    }),
+  };
+}
+
+export type RunningServer = { url: string; server: Server; close(): Promise<void> };
+
+export async function startHttpServer(prisma: Db, config: Config, log: Log): Promise<RunningServer> {
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: '/graphql',
+    context: () => createContext(prisma, config),
+    graphiql: config.graphiql ? { title: 'Threat-actor intelligence API', defaultQuery: exampleQuery } : false,
+    renderGraphiQL,
+    landingPage: false,
+    maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
+    plugins: config.queryStats ? [useStatementStats()] : [],
+    logging: config.logLevel === 'silent' ? false : config.logLevel,
+  });
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return json(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+        return json(res, 200, { status: 'ready' });
+      } catch (error) {
+        log('warn', 'readiness check failed', error);
+        return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
+      }
+    }
+    if (path === '/') {
+      res.writeHead(302, { location: '/graphql' });
+      return res.end();
+    }
+    return yoga(req, res);
+  };
+  const server = createServer((req, res) => {
+    countStatements({ count: 0, statements: [] }, () => handle(req, res)).catch((error) => {
+      log('error', 'request failed', error);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
