@@ -2,6 +2,7 @@
 // name the variable and say what is expected.
 import path from 'node:path';
 import { z } from 'zod';
+import type { DatabaseTarget } from './database/connection.js';
 import { projectRoot } from './database/migrations.js';
 
 const bool = (fallback: boolean) =>
@@ -60,9 +61,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     production: e.NODE_ENV === 'production',
     host: e.HOST,
     port: e.PORT,
-    database: e.DATABASE_URL
-      ? ({ kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE } as const)
-      : ({ kind: 'embedded', dataDir: path.resolve(e.DATA_DIR), shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null } as const),
+    database: (e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
+      : { kind: 'embedded', dataDir: path.resolve(e.DATA_DIR), shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null }) as DatabaseTarget,
     seedOnStart: e.SEED_ON_START,
     seedFiles: e.SEED_FILES?.split(',').map((f) => path.resolve(f.trim())),
     pageSize: { default: e.DEFAULT_PAGE_SIZE, max: e.MAX_PAGE_SIZE },

@@ -14,16 +14,29 @@ import { schema } from './schema/index.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
-/** Errors a caller caused keep their code; Pothos' own argument errors get one; the rest are masked. */
+/**
+ * Errors a caller caused keep their code; Pothos' own argument errors get one; the rest are masked.
+ * GraphQLError is recognised by name: yoga and this code may load different builds of graphql
+ * (CommonJS and ESM), and `instanceof` fails across them.
+ */
+const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+
 export function maskError(error: unknown, message: string, log: Log): Error {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  if (original instanceof GraphQLError && original.extensions?.code) return error as Error;
+  const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
+  const path = isGraphQLError(error) ? error.path : undefined;
+  if (isGraphQLError(original) && original.extensions?.code) return error as Error;
   if (original instanceof PothosValidationError) {
-    return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT' }, path: (error as GraphQLError).path });
+    // Pothos checks page arguments (first/last/before/after) before ours run.
+    const code = /"(first|last|before|after)"/.test(original.message) ? 'INVALID_PAGE_ARGUMENT' : 'BAD_USER_INPUT';
+    return new GraphQLError(original.message, { extensions: { code }, path });
   }
-  if (error instanceof GraphQLError && !error.originalError) return error; // parse / validation errors
+  if ((original as { code?: string })?.code === 'P2025') {
+    // Prisma's "record not found", raised when an ID of the right form names nothing.
+    return new GraphQLError('No record with that ID. It may have been deleted.', { extensions: { code: 'NOT_FOUND' }, path });
+  }
+  if (isGraphQLError(error) && !error.originalError) return error; // parse / validation errors
   log('error', 'unexpected error while resolving a request', original);
-  return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: (error as GraphQLError).path });
+  return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' }, path });
 }
 
 /** Adds `extensions.sqlStatements` (how many SQL statements the request sent) to each result. */

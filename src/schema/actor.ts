@@ -6,7 +6,7 @@ import { arrayConnection, itemOf, totalCountField } from './array-connection.js'
 import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { findOneByName } from './name-lookup.js';
-import { activeBetween, countryArg, resolveLookupId } from './args.js';
+import { activeBetween, countryArg, orderBy, resolveLookupId } from './args.js';
 import { Campaign } from './campaign.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
@@ -14,6 +14,7 @@ import type { ActorCampaign, DerivedTool, DerivedVictim } from './derived-loader
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A threat actor (intrusion set): a group tracked under one or more names.',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Stable slug of the record (seeds and imports use it).' }),
@@ -123,9 +124,11 @@ builder.queryFields((t) => ({
       return (await ctx.prisma.actor.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('actor', 'that ID'));
     },
   }),
-  actors: t.prismaConnection({
+  actors: t.prismaConnection(
+  {
     type: 'Actor',
     cursor: 'id',
+    nullable: false,
     ...paged,
     description: 'Actors, filtered and ordered (by name unless told otherwise).',
     args: {
@@ -134,11 +137,13 @@ builder.queryFields((t) => ({
     },
     totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: actorWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
-      const dir = (args.orderBy?.direction ?? 'ASC') === 'ASC' ? 'asc' : 'desc';
       const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.actor.findMany({ ...query, where: actorWhere(args.filter), orderBy: [{ [column]: { sort: dir, nulls: 'last' } }, { id: dir }] });
+      return ctx.prisma.actor.findMany({ ...query, where: actorWhere(args.filter), orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
     },
-  }),
+  },
+  { name: 'ActorConnection' },
+  { name: 'ActorEdge' },
+),
 }));
 
 function actorWhere(filter: { originCountry?: string | null; motivation?: string | null; activeFrom?: Date | null; activeTo?: Date | null } | null | undefined): Prisma.ActorWhereInput {

@@ -42,3 +42,9 @@ export function citationTargetFilter(targets: readonly ('NAME' | 'CLAIM' | 'ENTI
   );
   return { OR: fields.map((f) => ({ [f]: { not: null } })) };
 }
+
+/** ORDER BY a column then the id (a stable order for cursors); dates without a value sort last. */
+export function orderBy<OrderInput>(column: string, direction: 'ASC' | 'DESC' | null | undefined, nullable: boolean): OrderInput[] {
+  const dir = direction === 'DESC' ? 'desc' : 'asc';
+  return [{ [column]: nullable ? { sort: dir, nulls: 'last' } : dir }, { id: dir }] as OrderInput[];
+}

@@ -4,11 +4,12 @@ import { notFound } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
-import { activeBetween, countryArg, resolveLookupId } from './args.js';
+import { activeBetween, countryArg, orderBy, resolveLookupId } from './args.js';
 import { findOneByName } from './name-lookup.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims.',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -73,17 +74,21 @@ builder.queryFields((t) => ({
       return (await ctx.prisma.campaign.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('campaign', 'that ID'));
     },
   }),
-  campaigns: t.prismaConnection({
+  campaigns: t.prismaConnection(
+  {
     type: 'Campaign',
     cursor: 'id',
+    nullable: false,
     ...paged,
     description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
     args: { filter: t.arg({ type: CampaignFilter }), orderBy: t.arg({ type: CampaignOrder }) },
     totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: campaignWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
-      const dir = (args.orderBy?.direction ?? 'ASC') === 'ASC' ? 'asc' : 'desc';
       const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.campaign.findMany({ ...query, where: campaignWhere(args.filter), orderBy: [{ [column]: { sort: dir, nulls: 'last' } }, { id: dir }] });
+      return ctx.prisma.campaign.findMany({ ...query, where: campaignWhere(args.filter), orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
     },
-  }),
+  },
+  { name: 'CampaignConnection' },
+  { name: 'CampaignEdge' },
+),
 }));

@@ -17,6 +17,7 @@ const typeNames: Record<(typeof citedKinds)[number], string> = {
 
 export const Citation = builder.prismaNode('Citation', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so.',
   fields: (t) => ({
     source: t.relation('source'),

@@ -4,6 +4,7 @@ import { countryArg } from './args.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A vendor, agency or publisher: it publishes sources and coins names.',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -23,14 +24,19 @@ builder.prismaNode('Organization', {
 });
 
 builder.queryField('organizations', (t) =>
-  t.prismaConnection({
+  t.prismaConnection(
+  {
     type: 'Organization',
     cursor: 'id',
+    nullable: false,
     ...paged,
     description: 'Organisations, by name.',
     args: { country: t.arg.string({ description: 'ISO 3166-1 alpha-2.' }) },
     totalCount: (_parent, args, ctx) => ctx.prisma.organization.count({ where: args.country ? { country: countryArg(args.country, 'country') } : {} }),
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.organization.findMany({ ...query, where: args.country ? { country: countryArg(args.country, 'country') } : {}, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-  }),
+  },
+  { name: 'OrganizationConnection' },
+  { name: 'OrganizationEdge' },
+),
 );

@@ -3,11 +3,12 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { builder, paged } from '../builder.js';
 import { invalidId, userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { citationTargetFilter } from './args.js';
+import { citationTargetFilter, orderBy } from './args.js';
 import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, TlpEnum } from './enums.js';
 
 builder.prismaNode('Source', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A published report, advisory, article, talk or dataset that names and claims cite.',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -67,16 +68,20 @@ function sourceWhere(filter: { publisher?: string | number | null; publishedFrom
 }
 
 builder.queryField('sources', (t) =>
-  t.prismaConnection({
+  t.prismaConnection(
+  {
     type: 'Source',
     cursor: 'id',
+    nullable: false,
     ...paged,
     description: 'Sources, newest first unless told otherwise.',
     args: { filter: t.arg({ type: SourceFilter }), direction: t.arg({ type: SortDirection, defaultValue: 'DESC', description: 'Order by publication date.' }) },
     totalCount: (_parent, args, ctx) => ctx.prisma.source.count({ where: sourceWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
-      const dir = args.direction === 'ASC' ? 'asc' : 'desc';
-      return ctx.prisma.source.findMany({ ...query, where: sourceWhere(args.filter), orderBy: [{ publishedOn: { sort: dir, nulls: 'last' } }, { id: dir }] });
+      return ctx.prisma.source.findMany({ ...query, where: sourceWhere(args.filter), orderBy: orderBy<Prisma.SourceOrderByWithRelationInput>('publishedOn', args.direction, true) });
     },
-  }),
+  },
+  { name: 'SourceConnection' },
+  { name: 'SourceEdge' },
+),
 );

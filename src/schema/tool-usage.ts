@@ -6,6 +6,7 @@ import { ActorOrCampaign } from './unions.js';
 
 export const ToolUsage = builder.prismaNode('ToolUsage', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that an actor or a campaign uses a tool.',
   fields: (t) => ({

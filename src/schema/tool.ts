@@ -4,11 +4,12 @@ import { notFound } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { SortDirection, ToolKindEnum } from './enums.js';
-import { resolveLookupId } from './args.js';
+import { orderBy, resolveLookupId } from './args.js';
 import { findOneByName } from './name-lookup.js';
 
 export const Tool = builder.prismaNode('Tool', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Malware or a tool used by actors and campaigns.',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -68,17 +69,21 @@ builder.queryFields((t) => ({
       return (await ctx.prisma.tool.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('tool', 'that ID'));
     },
   }),
-  tools: t.prismaConnection({
+  tools: t.prismaConnection(
+  {
     type: 'Tool',
     cursor: 'id',
+    nullable: false,
     ...paged,
     description: 'Tools, filtered and ordered (by name unless told otherwise).',
     args: { filter: t.arg({ type: ToolFilter }), orderBy: t.arg({ type: ToolOrder }) },
     totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: toolWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
-      const dir = (args.orderBy?.direction ?? 'ASC') === 'ASC' ? 'asc' : 'desc';
       const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
-      return ctx.prisma.tool.findMany({ ...query, where: toolWhere(args.filter), orderBy: [{ [column]: dir }, { id: dir }] });
+      return ctx.prisma.tool.findMany({ ...query, where: toolWhere(args.filter), orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false) });
     },
-  }),
+  },
+  { name: 'ToolConnection' },
+  { name: 'ToolEdge' },
+),
 }));

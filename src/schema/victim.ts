@@ -7,6 +7,7 @@ import { countryArg } from './args.js';
 
 export const Victim = builder.prismaNode('Victim', {
   id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Who is targeted: an organisation, a sector, a country or a region.',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -44,13 +45,18 @@ function victimWhere(filter: { kind?: 'ORGANIZATION' | 'SECTOR' | 'COUNTRY' | 'R
 }
 
 builder.queryField('victims', (t) =>
-  t.prismaConnection({
+  t.prismaConnection(
+  {
     type: 'Victim',
     cursor: 'id',
+    nullable: false,
     ...paged,
     description: 'Victims, by name.',
     args: { filter: t.arg({ type: VictimFilter }) },
     totalCount: (_parent, args, ctx) => ctx.prisma.victim.count({ where: victimWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => ctx.prisma.victim.findMany({ ...query, where: victimWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-  }),
+  },
+  { name: 'VictimConnection' },
+  { name: 'VictimEdge' },
+),
 );

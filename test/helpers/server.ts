@@ -1,0 +1,56 @@
+// A real API server for a test file: its own database (see database.ts), migrated and seeded the
+// way `npm start` does it, listening on a free port; requests go over HTTP with graphql-request.
+import { GraphQLClient, ClientError } from 'graphql-request';
+import { startApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { getSdk } from '../../src/sdk/index.js';
+import { freshDatabase } from './database.js';
+
+export type TestServer = {
+  url: string;
+  app: App;
+  client: GraphQLClient;
+  sdk: ReturnType<typeof getSdk>;
+  /** Runs a query and returns data and errors as they came, for tests of errors. */
+  raw<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Runs a query that must succeed. */
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+};
+
+export type GraphQLResponse<T> = {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: { sqlStatements?: number };
+};
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await freshDatabase();
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'test', ...env });
+  const app = await startApp({ ...config, database: db.target });
+  const endpoint = `${app.url}/graphql`;
+  const client = new GraphQLClient(endpoint);
+  const raw = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
+    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as GraphQLResponse<T>;
+  };
+  return {
+    url: app.url,
+    app,
+    client,
+    sdk: getSdk(client),
+    raw,
+    async query(query, variables) {
+      try {
+        return await client.request(query, variables);
+      } catch (error) {
+        if (error instanceof ClientError) throw new Error(`GraphQL errors: ${JSON.stringify(error.response.errors)}`);
+        throw error;
+      }
+    },
+    async stop() {
+      await app.stop();
+      await db.drop();
+    },
+  };
+}

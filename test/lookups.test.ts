@@ -1,0 +1,92 @@
+// Lookups by any name (normalised), ambiguity, resolveName, node / nodes, over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseLabel } from './helpers/database.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+describe(`lookups by name (${databaseLabel})`, () => {
+  it.each(['Dangerous Password', 'dangerouspassword', 'DANGEROUS-PASSWORD', ' dangerous  password ', 'CryptoMimic', 'Leery Turtle', 'CryptoCore'])(
+    'campaign(name: %j) is CryptoCore',
+    async (name) => {
+      const data = await server.query(`query($n: String!) { campaign(name: $n) { name } }`, { n: name });
+      expect(data.campaign.name).toBe('CryptoCore');
+    },
+  );
+
+  it.each([
+    ['HIDDEN COBRA', 'Lazarus Group'],
+    ['hidden-cobra', 'Lazarus Group'],
+    ['Diamond Sleet', 'Lazarus Group'],
+    ['ZINC', 'Lazarus Group'],
+    ['Labyrinth Chollima', 'Lazarus Group'],
+    ['bluenoroff', 'APT38'],
+  ])('actor(name: %j) is %s', async (name, expected) => {
+    const data = await server.query(`query($n: String!) { actor(name: $n) { name } }`, { n: name });
+    expect(data.actor.name).toBe(expected);
+  });
+
+  it('finds a tool by an alias', async () => {
+    const data = await server.query(`{ tool(name: "cabbage rat") { name kind malwareTypes } }`);
+    expect(data.tool).toEqual({ name: 'CageyChameleon', kind: 'MALWARE', malwareTypes: ['backdoor'] });
+  });
+
+  it('refuses a name several actors carry, with the candidates', async () => {
+    const res = await server.raw(`{ actor(name: "APT 38") { name } }`);
+    expect(res.data?.actor).toBeNull();
+    const error = res.errors![0];
+    expect(error.extensions!.code).toBe('AMBIGUOUS_NAME');
+    expect(error.message).toContain('APT38');
+    expect(error.message).toContain('Lazarus Group');
+    const candidates = error.extensions!.candidates as { id: string; name: string }[];
+    expect(candidates.map((c) => c.name).sort()).toEqual(['APT38', 'Lazarus Group']);
+    // The candidates' ids work.
+    for (const c of candidates) {
+      const data = await server.query(`query($id: ID!) { actor(id: $id) { name } }`, { id: c.id });
+      expect(data.actor.name).toBe(c.name);
+    }
+  });
+
+  it('answers NOT_FOUND for a name nobody carries', async () => {
+    const res = await server.raw(`{ campaign(name: "Operation Nonexistent") { name } }`);
+    expect(res.errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect(res.errors![0].message).toContain('Operation Nonexistent');
+  });
+
+  it('resolveName shows every entity that carries a name, with the name records', async () => {
+    const data = await server.query(`{ resolveName(name: "cagey chameleon") {
+      entity { __typename ... on Campaign { name } ... on Tool { name } }
+      names { value note citations { nodes { source { key } } } }
+    } }`);
+    const byType = Object.fromEntries(data.resolveName.map((r: any) => [r.entity.__typename, r]));
+    expect(Object.keys(byType).sort()).toEqual(['Campaign', 'Tool']);
+    expect(byType.Campaign.entity.name).toBe('CryptoCore');
+    expect(byType.Tool.entity.name).toBe('CageyChameleon');
+    expect(byType.Campaign.names[0].citations.nodes.map((c: any) => c.source.key)).toEqual(['thehackernews-2021-cryptocore']);
+  });
+
+  it('resolveName of "APT38" lists both actors, each with who uses the name', async () => {
+    const data = await server.query(`{ resolveName(name: "APT38") { entity { ... on Actor { name } } names { value coinedBy { name } citations { nodes { source { key } } } } } }`);
+    const rows = Object.fromEntries(data.resolveName.map((r: any) => [r.entity.name, r.names[0]]));
+    expect(rows['APT38'].coinedBy.name).toBe('FireEye (Mandiant)');
+    expect(rows['Lazarus Group'].coinedBy).toBeNull();
+    expect(rows['Lazarus Group'].citations.nodes[0].source.key).toBe('cybersecurityasean-2020-fsecure');
+  });
+
+  it('resolveName of an unknown name is an empty list', async () => {
+    expect((await server.query(`{ resolveName(name: "Nobody") { names { value } } }`)).resolveName).toEqual([]);
+  });
+
+  it('node and nodes resolve global IDs of every type', async () => {
+    const data = await server.query(`{ campaign(name: "CryptoCore") { id attributions { nodes { id } } names { nodes { id } } } actor(name: "Lazarus Group") { id } }`);
+    const ids = [data.campaign.id, data.actor.id, data.campaign.attributions.nodes[0].id, data.campaign.names.nodes[0].id];
+    const nodes = await server.query(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, { ids });
+    expect(nodes.nodes.map((n: any) => n.__typename)).toEqual(['Campaign', 'Actor', 'Attribution', 'Name']);
+    const one = await server.query(`query($id: ID!) { node(id: $id) { ... on Actor { name } } }`, { id: data.actor.id });
+    expect(one.node.name).toBe('Lazarus Group');
+  });
+});
