@@ -237,8 +237,8 @@ class GraphWriter {
       const where = `attributions[${a.key}].supersededBy`;
       const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
       if (supersededById === this.ids.get(`attribution:${a.key}`)) throw new WriteError(`${where}: an attribution cannot supersede itself`);
-      await this.tx.attribution.updateMany({ where: { key: a.key, NOT: { supersededById } }, data: { supersededById } });
-      if (supersededById === null) await this.tx.attribution.updateMany({ where: { key: a.key, NOT: { supersededById: null } }, data: { supersededById: null } });
+      const current = await this.tx.attribution.findUnique({ where: { key: a.key }, select: { supersededById: true } });
+      if (current!.supersededById !== supersededById) await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } });
     }
     for (const u of doc.usages) {
       const where = `usages[${u.key}]`;

@@ -20,7 +20,8 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
   const raw = query.trim().toLowerCase();
   const normalized = normalizeName(query);
   // Names score by trigram similarity of the normalised forms (a substring match counts at least
-  // 0.5); descriptions score by word similarity, weighted below names.
+  // 0.5); descriptions (which include the names as words) score by word similarity, weighted below
+  // names. An entity's score is its best; `matched` is its best-matching name, if any matched.
   return ctx.prisma.$queryRaw<Hit[]>`
     WITH hits AS (
       SELECT CASE WHEN n."actorId" IS NOT NULL THEN 'Actor' WHEN n."campaignId" IS NOT NULL THEN 'Campaign' ELSE 'Tool' END AS type,
@@ -36,7 +37,7 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
       UNION ALL
       SELECT 'Tool', t.id, 0.8 * word_similarity(${raw}, t."searchText"), NULL FROM "Tool" t WHERE ${raw} <% t."searchText"
     )
-    SELECT type, id::text AS id, max(score)::float8 AS score, (array_agg(matched ORDER BY score DESC NULLS LAST))[1] AS matched
+    SELECT type, id::text AS id, max(score)::float8 AS score, (array_agg(matched ORDER BY score DESC) FILTER (WHERE matched IS NOT NULL))[1] AS matched
       FROM hits
      WHERE type = ANY(${types})
      GROUP BY type, id

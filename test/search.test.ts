@@ -1,0 +1,66 @@
+// Ranked fuzzy search over names and descriptions (pg_trgm), over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseLabel } from './helpers/database.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+async function search(query: string, extra = '') {
+  const data = await server.query(`query($q: String!) { search(query: $q${extra}) { totalCount edges { score matchedName node { __typename ... on Actor { name } ... on Campaign { name } ... on Tool { name } } } } }`, { q: query });
+  return data.search as { totalCount: number; edges: { score: number; matchedName: string | null; node: { __typename: string; name: string } }[] };
+}
+
+describe(`search (${databaseLabel})`, () => {
+  it.each([
+    ['leery turtle', 'Campaign', 'CryptoCore', 'Leery Turtle'],
+    ['Leery-Turtle', 'Campaign', 'CryptoCore', 'Leery Turtle'],
+    ['hiden cobra', 'Actor', 'Lazarus Group', 'HIDDEN COBRA'],
+    ['lazarus grp', 'Actor', 'Lazarus Group', 'Lazarus Group'],
+    ['cabbage rat', 'Tool', 'CageyChameleon', 'Cabbage RAT'],
+    ['cryptomimc', 'Campaign', 'CryptoCore', 'CryptoMimic'],
+    ['mimikats', 'Tool', 'Mimikatz', 'Mimikatz'],
+  ])('%j finds %s %s first (matched name %s)', async (query, type, name, matched) => {
+    const result = await search(query);
+    expect(result.edges[0].node).toEqual({ __typename: type, name });
+    expect(result.edges[0].matchedName).toBe(matched);
+    const scores = result.edges.map((e) => e.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it('an exact name scores 1', async () => {
+    const result = await search('Diamond Sleet');
+    expect(result.edges[0]).toMatchObject({ score: 1, node: { name: 'Lazarus Group' } });
+  });
+
+  it('finds words of descriptions', async () => {
+    const result = await search('password-manager credentials');
+    expect(result.edges.map((e) => e.node.name)).toContain('CryptoCore');
+    const hot = await search('hot wallets');
+    expect(hot.edges[0].node.name).toBe('CryptoCore');
+    expect(hot.edges[0].matchedName).toBeNull();
+  });
+
+  it('a name shared by a campaign and a tool finds both', async () => {
+    const result = await search('CageyChameleon');
+    expect(result.edges.slice(0, 2).map((e) => e.node.__typename).sort()).toEqual(['Campaign', 'Tool']);
+  });
+
+  it('restricts to the requested types and pages through the hits', async () => {
+    const tools = await search('crypto', ', types: [TOOL]');
+    expect(tools.edges.length).toBeGreaterThan(0);
+    expect(tools.edges.every((e) => e.node.__typename === 'Tool')).toBe(true);
+    const all = await search('crypto');
+    const page = await server.query(`{ search(query: "crypto", first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { ... on Campaign { name } ... on Tool { name } ... on Actor { name } } } } }`);
+    expect(page.search.totalCount).toBe(all.totalCount);
+    expect(page.search.edges.map((e: any) => e.node.name)).toEqual(all.edges.slice(0, 2).map((e) => e.node.name));
+    expect(page.search.pageInfo.hasNextPage).toBe(all.totalCount > 2);
+  });
+
+  it('nothing similar: no hits', async () => {
+    expect((await search('zzqxw')).totalCount).toBe(0);
+  });
+});

@@ -1,0 +1,53 @@
+// No N+1: the number of SQL statements a request sends does not grow with the page size. The count
+// is what the server reports in `extensions.sqlStatements` (every statement Prisma sends through
+// the driver adapter during the request).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseLabel } from './helpers/database.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+async function statements(query: string, first: number) {
+  const res = await server.raw(query, { first });
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  return res.extensions!.sqlStatements!;
+}
+
+const queries = {
+  'actors → names, attributions, campaigns, tools, victims': `query($first: Int) { actors(first: $first) { totalCount nodes {
+    name names(first: $first) { totalCount nodes { value coinedBy { name } } }
+    attributedActivity(first: $first) { totalCount nodes { status campaign { name } } }
+    campaigns(first: $first) { totalCount edges { node { name } attributions { status } } }
+    tools(first: $first) { totalCount edges { direct node { name } } }
+    victims(first: $first) { totalCount edges { node { name } } }
+  } } }`,
+  'campaigns → attributions → citations → sources': `query($first: Int) { campaigns(first: $first) { totalCount nodes {
+    name attributions(first: $first) { totalCount nodes { status actor { name } citations(first: $first) { nodes { excerpt source { title publisher { name } } } } } }
+    targetings(first: $first) { totalCount nodes { victim { name country } } }
+  } } }`,
+  'victims → targetedBy → campaign → names': `query($first: Int) { victims(first: $first) { totalCount nodes {
+    name targetedBy(first: $first) { totalCount nodes { campaign { name names(first: $first) { nodes { value } } } } }
+  } } }`,
+  'sources → citations': `query($first: Int) { sources(first: $first) { totalCount nodes { title publisher { name } citations(first: $first) { totalCount nodes { excerpt } } } } }`,
+};
+
+describe(`SQL statements per request (${databaseLabel})`, () => {
+  it.each(Object.entries(queries))('%s: the same for first = 1, 2, 5 and 20', async (_label, query) => {
+    const counts = [];
+    for (const first of [1, 2, 5, 20]) counts.push(await statements(query, first));
+    expect(new Set(counts).size, `statements for first = 1, 2, 5, 20: ${counts.join(', ')}`).toBe(1);
+  });
+
+  it('a flat page with its total is at most two statements', async () => {
+    expect(await statements(`query($first: Int) { actors(first: $first) { totalCount nodes { name } } }`, 10)).toBeLessThanOrEqual(2);
+  });
+
+  it('a nested page of relations is one statement with relation joins', async () => {
+    const count = await statements(`query($first: Int) { actors(first: $first) { nodes { name names(first: $first) { totalCount nodes { value } } } } }`, 10);
+    expect(count).toBe(1);
+  });
+});
