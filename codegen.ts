@@ -14,7 +14,6 @@ const config: CodegenConfig = {
       config: {
         scalars: { Date: 'string', DateTime: 'string', Decimal: 'string', ID: 'string' },
         enumsAsTypes: true,
-        avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
         useTypeImports: true,
         rawRequest: false,
         documentMode: 'string',

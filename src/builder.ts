@@ -11,6 +11,7 @@ import { getDatamodel } from './generated/pothos-types.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   Scalars: {
@@ -20,6 +21,8 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   plugins: [PrismaPlugin, RelayPlugin],
+  // Fields are non-null unless they say otherwise: clients (and the typed SDK) need not guard every one.
+  defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),

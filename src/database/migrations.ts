@@ -57,8 +57,8 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
  * history (replayed on a shadow database) to the schema; empty when they match. This is what
  * `migrate dev --create-only` writes as the next migration.
  */
-export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
-  const schema = await readSchema();
+export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory, schemaText?: string): Promise<string> {
+  const schema = schemaText === undefined ? await readSchema() : { path: schemaPath, content: schemaText };
   const engine = await openSchemaEngine(schema, adapterFactory);
   try {
     const result = await engine.diff({

@@ -117,6 +117,7 @@ const orderColumn = { NAME: 'name', FIRST_SEEN: 'firstSeen', LAST_SEEN: 'lastSee
 builder.queryFields((t) => ({
   actor: t.prismaField({
     type: 'Actor',
+    nullable: true,
     description: 'One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the actor.' }) },
     resolve: async (query, _root, args, ctx) => {

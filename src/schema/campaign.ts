@@ -67,6 +67,7 @@ function campaignWhere(filter: { activeFrom?: Date | null; activeTo?: Date | nul
 builder.queryFields((t) => ({
   campaign: t.prismaField({
     type: 'Campaign',
+    nullable: true,
     description: 'One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the campaign.' }) },
     resolve: async (query, _root, args, ctx) => {

@@ -62,6 +62,7 @@ function toolWhere(filter: { kind?: 'MALWARE' | 'TOOL' | null; platform?: string
 builder.queryFields((t) => ({
   tool: t.prismaField({
     type: 'Tool',
+    nullable: true,
     description: 'One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the tool.' }) },
     resolve: async (query, _root, args, ctx) => {

@@ -28,128 +28,128 @@ export type Scalars = {
 export type Actor = Node & {
   __typename?: 'Actor';
   /** Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first. */
-  attributedActivity: Maybe<ActorAttributedActivityConnection>;
+  attributedActivity: ActorAttributedActivityConnection;
   /** Claims that this actor is part of (attributed to) another actor. */
-  attributions: Maybe<ActorAttributionsConnection>;
+  attributions: ActorAttributionsConnection;
   /** Campaigns attributed to this actor by at least one claim (any status), each edge with the claims. */
-  campaigns: Maybe<ActorCampaignsConnection>;
+  campaigns: ActorCampaignsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
-  citations: Maybe<ActorCitationsConnection>;
-  description: Maybe<Scalars['String']['output']>;
+  citations: ActorCitationsConnection;
+  description?: Maybe<Scalars['String']['output']>;
   /** Identifiers of this entity in other systems (MITRE ATT&CK, STIX, Malpedia ...). */
-  externalIds: Maybe<ActorExternalIdsConnection>;
-  firstSeen: Maybe<Scalars['Date']['output']>;
+  externalIds: ActorExternalIdsConnection;
+  firstSeen?: Maybe<Scalars['Date']['output']>;
   id: Scalars['ID']['output'];
   /** Stable slug of the record (seeds and imports use it). */
-  key: Maybe<Scalars['String']['output']>;
-  lastSeen: Maybe<Scalars['Date']['output']>;
-  motivations: Maybe<Array<Scalars['String']['output']>>;
+  key: Scalars['String']['output'];
+  lastSeen?: Maybe<Scalars['Date']['output']>;
+  motivations: Array<Scalars['String']['output']>;
   /** The display name. Every name, with its provenance, is in `names`. */
-  name: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
   /** Every name of this entity, each with who coined it and the sources that use it. */
-  names: Maybe<ActorNamesConnection>;
+  names: ActorNamesConnection;
   /** Suspected origin, ISO 3166-1 alpha-2. */
-  originCountry: Maybe<Scalars['String']['output']>;
-  sponsor: Maybe<Scalars['String']['output']>;
+  originCountry?: Maybe<Scalars['String']['output']>;
+  sponsor?: Maybe<Scalars['String']['output']>;
   /** Direct claims that this actor targets a victim. */
-  targetings: Maybe<ActorTargetingsConnection>;
+  targetings: ActorTargetingsConnection;
   /** Direct claims that this actor uses a tool. */
-  toolUsages: Maybe<ActorToolUsagesConnection>;
+  toolUsages: ActorToolUsagesConnection;
   /** Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`). */
-  tools: Maybe<ActorToolsConnection>;
+  tools: ActorToolsConnection;
   /** Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`). */
-  victims: Maybe<ActorVictimsConnection>;
+  victims: ActorVictimsConnection;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorAttributedActivityArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  status: InputMaybe<Array<ClaimStatus>>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<ClaimStatus>>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorAttributionsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorCampaignsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorExternalIdsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorNamesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorTargetingsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorToolUsagesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorToolsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorVictimsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ActorAttributedActivityConnection = {
@@ -186,15 +186,15 @@ export type ActorCampaignsConnection = {
   nodes: Array<Campaign>;
   pageInfo: PageInfo;
   /** How many items there are in all pages. */
-  totalCount: Maybe<Scalars['Int']['output']>;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type ActorCampaignsConnectionEdge = {
   __typename?: 'ActorCampaignsConnectionEdge';
   /** The claims, oldest assessment first. */
-  attributions: Maybe<Array<Attribution>>;
+  attributions: Array<Attribution>;
   /** Whether any of the claims is CURRENT. */
-  current: Maybe<Scalars['Boolean']['output']>;
+  current: Scalars['Boolean']['output'];
   cursor: Scalars['String']['output'];
   node: Campaign;
 };
@@ -313,19 +313,19 @@ export type ActorToolsConnection = {
   nodes: Array<Tool>;
   pageInfo: PageInfo;
   /** How many items there are in all pages. */
-  totalCount: Maybe<Scalars['Int']['output']>;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type ActorToolsConnectionEdge = {
   __typename?: 'ActorToolsConnectionEdge';
   /** The usage claims behind this edge (the actor’s and its campaigns’). */
-  claims: Maybe<Array<ToolUsage>>;
+  claims: Array<ToolUsage>;
   cursor: Scalars['String']['output'];
   /** True when a claim names this actor itself; false when only derived through campaigns. */
-  direct: Maybe<Scalars['Boolean']['output']>;
+  direct: Scalars['Boolean']['output'];
   node: Tool;
   /** Campaigns attributed to the actor that use the tool. */
-  via: Maybe<Array<Campaign>>;
+  via: Array<Campaign>;
 };
 
 export type ActorVictimsConnection = {
@@ -334,69 +334,69 @@ export type ActorVictimsConnection = {
   nodes: Array<Victim>;
   pageInfo: PageInfo;
   /** How many items there are in all pages. */
-  totalCount: Maybe<Scalars['Int']['output']>;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type ActorVictimsConnectionEdge = {
   __typename?: 'ActorVictimsConnectionEdge';
   /** The targeting claims behind this edge. */
-  claims: Maybe<Array<Targeting>>;
+  claims: Array<Targeting>;
   cursor: Scalars['String']['output'];
   /** True when a claim names this actor itself; false when only derived through campaigns. */
-  direct: Maybe<Scalars['Boolean']['output']>;
+  direct: Scalars['Boolean']['output'];
   node: Victim;
   /** Campaigns attributed to the actor that target the victim. */
-  via: Maybe<Array<Campaign>>;
+  via: Array<Campaign>;
 };
 
 /** A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries. */
 export type Attribution = Claim & Node & {
   __typename?: 'Attribution';
   /** The actor it is attributed to; null when the source describes the actor only in words. */
-  actor: Maybe<Actor>;
+  actor?: Maybe<Actor>;
   /** When the source made the assessment. */
-  assessedOn: Maybe<Scalars['Date']['output']>;
+  assessedOn?: Maybe<Scalars['Date']['output']>;
   /** Countries the source links the actor to (ISO 3166-1 alpha-2). */
-  attributedToCountries: Maybe<Array<Scalars['String']['output']>>;
+  attributedToCountries: Array<Scalars['String']['output']>;
   /** The source’s own description, e.g. "a threat actor linked to the East European region". */
-  attributedToDescription: Maybe<Scalars['String']['output']>;
-  campaign: Maybe<Campaign>;
-  citations: Maybe<AttributionCitationsConnection>;
+  attributedToDescription?: Maybe<Scalars['String']['output']>;
+  campaign?: Maybe<Campaign>;
+  citations: AttributionCitationsConnection;
   /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
-  confidence: Maybe<Scalars['Int']['output']>;
+  confidence?: Maybe<Scalars['Int']['output']>;
   /** The estimative words the source used, e.g. "medium-high". */
-  confidenceLabel: Maybe<Scalars['String']['output']>;
-  firstObserved: Maybe<Scalars['Date']['output']>;
+  confidenceLabel?: Maybe<Scalars['String']['output']>;
+  firstObserved?: Maybe<Scalars['Date']['output']>;
   id: Scalars['ID']['output'];
-  lastObserved: Maybe<Scalars['Date']['output']>;
-  note: Maybe<Scalars['String']['output']>;
-  status: Maybe<ClaimStatus>;
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  status: ClaimStatus;
   /** What is attributed. */
-  subject: Maybe<AttributionSubject>;
+  subject: AttributionSubject;
   /** Set when an actor is attributed to another (a subgroup). */
-  subjectActor: Maybe<Actor>;
+  subjectActor?: Maybe<Actor>;
   /** The later assessment that replaced this one. */
-  supersededBy: Maybe<Attribution>;
-  supersedes: Maybe<AttributionSupersedesConnection>;
-  tool: Maybe<Tool>;
+  supersededBy?: Maybe<Attribution>;
+  supersedes: AttributionSupersedesConnection;
+  tool?: Maybe<Tool>;
 };
 
 
 /** A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries. */
 export type AttributionCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries. */
 export type AttributionSupersedesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type AttributionCitationsConnection = {
@@ -434,84 +434,84 @@ export type AttributionSupersedesConnectionEdge = {
 export type Campaign = Node & {
   __typename?: 'Campaign';
   /** The attribution history: every claim about who is behind the campaign, in the order they were assessed; superseded claims are kept. */
-  attributions: Maybe<CampaignAttributionsConnection>;
+  attributions: CampaignAttributionsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
-  citations: Maybe<CampaignCitationsConnection>;
+  citations: CampaignCitationsConnection;
   /** Known or confirmed losses in USD. */
-  confirmedLossUsd: Maybe<Scalars['Decimal']['output']>;
-  description: Maybe<Scalars['String']['output']>;
+  confirmedLossUsd?: Maybe<Scalars['Decimal']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
   /** Estimated losses in USD (see citations with field "estimatedLossUsd"). */
-  estimatedLossUsd: Maybe<Scalars['Decimal']['output']>;
+  estimatedLossUsd?: Maybe<Scalars['Decimal']['output']>;
   /** Identifiers of this entity in other systems (MITRE ATT&CK, STIX, Malpedia ...). */
-  externalIds: Maybe<CampaignExternalIdsConnection>;
-  firstSeen: Maybe<Scalars['Date']['output']>;
+  externalIds: CampaignExternalIdsConnection;
+  firstSeen?: Maybe<Scalars['Date']['output']>;
   id: Scalars['ID']['output'];
-  key: Maybe<Scalars['String']['output']>;
+  key: Scalars['String']['output'];
   /** Null while the campaign is considered ongoing. */
-  lastSeen: Maybe<Scalars['Date']['output']>;
-  name: Maybe<Scalars['String']['output']>;
+  lastSeen?: Maybe<Scalars['Date']['output']>;
+  name: Scalars['String']['output'];
   /** Every name of this entity, each with who coined it and the sources that use it. */
-  names: Maybe<CampaignNamesConnection>;
-  objective: Maybe<Scalars['String']['output']>;
+  names: CampaignNamesConnection;
+  objective?: Maybe<Scalars['String']['output']>;
   /** Claims that the campaign targets a victim. */
-  targetings: Maybe<CampaignTargetingsConnection>;
+  targetings: CampaignTargetingsConnection;
   /** Claims that the campaign uses a tool. */
-  toolUsages: Maybe<CampaignToolUsagesConnection>;
+  toolUsages: CampaignToolUsagesConnection;
 };
 
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignAttributionsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  status: InputMaybe<Array<ClaimStatus>>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<ClaimStatus>>;
 };
 
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignExternalIdsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignNamesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignTargetingsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignToolUsagesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CampaignAttributionsConnection = {
@@ -637,12 +637,12 @@ export type CampaignToolUsagesConnectionEdge = {
 /** A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so. */
 export type Citation = Node & {
   __typename?: 'Citation';
-  excerpt: Maybe<Scalars['String']['output']>;
+  excerpt?: Maybe<Scalars['String']['output']>;
   /** For an attribute of an entity: which one (e.g. "estimatedLossUsd"). */
-  field: Maybe<Scalars['String']['output']>;
+  field?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
-  source: Maybe<Source>;
-  supports: Maybe<CitedRecord>;
+  source: Source;
+  supports: CitedRecord;
 };
 
 /** NAME: citations of names. CLAIM: of attributions, tool usages and targetings. ENTITY: of attributes of actors, campaigns, tools and victims. */
@@ -657,13 +657,13 @@ export type CitedRecord = Actor | Attribution | Campaign | Name | Targeting | To
 /** A sourced assertion about a relationship. Conflicting claims stand side by side; none is merged away. */
 export type Claim = {
   /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
-  confidence: Maybe<Scalars['Int']['output']>;
+  confidence?: Maybe<Scalars['Int']['output']>;
   /** The estimative words the source used, e.g. "medium-high". */
-  confidenceLabel: Maybe<Scalars['String']['output']>;
-  firstObserved: Maybe<Scalars['Date']['output']>;
-  lastObserved: Maybe<Scalars['Date']['output']>;
-  note: Maybe<Scalars['String']['output']>;
-  status: Maybe<ClaimStatus>;
+  confidenceLabel?: Maybe<Scalars['String']['output']>;
+  firstObserved?: Maybe<Scalars['Date']['output']>;
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  status: ClaimStatus;
 };
 
 /** CURRENT: the latest assessment. SUPERSEDED: replaced by a later one, kept for the record. DISPUTED: contested by another source. RETRACTED: withdrawn by its source. */
@@ -682,32 +682,32 @@ export type DatePrecision =
 /** An identifier of the entity in another system: mitre-attack (G0032), stix (intrusion-set--...), malpedia, misp. */
 export type ExternalId = {
   __typename?: 'ExternalId';
-  system: Maybe<Scalars['String']['output']>;
-  url: Maybe<Scalars['String']['output']>;
-  value: Maybe<Scalars['String']['output']>;
+  system: Scalars['String']['output'];
+  url?: Maybe<Scalars['String']['output']>;
+  value: Scalars['String']['output'];
 };
 
 /** A name of an actor, a campaign or a tool. The same name may belong to several entities: sources disagree, and every claim is kept. */
 export type Name = Node & {
   __typename?: 'Name';
-  citations: Maybe<NameCitationsConnection>;
+  citations: NameCitationsConnection;
   /** The organisation that coined the name, where known. */
-  coinedBy: Maybe<Organization>;
+  coinedBy?: Maybe<Organization>;
   id: Scalars['ID']['output'];
   /** Lower case, letters and digits only: the key name lookups use. */
-  normalized: Maybe<Scalars['String']['output']>;
-  note: Maybe<Scalars['String']['output']>;
-  owner: Maybe<NamedEntity>;
-  value: Maybe<Scalars['String']['output']>;
+  normalized: Scalars['String']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  owner: NamedEntity;
+  value: Scalars['String']['output'];
 };
 
 
 /** A name of an actor, a campaign or a tool. The same name may belong to several entities: sources disagree, and every claim is kept. */
 export type NameCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type NameCitationsConnection = {
@@ -727,8 +727,8 @@ export type NameCitationsConnectionEdge = {
 /** An entity that carries the name, with the name records that match (who coined them, which sources use them). */
 export type NameResolution = {
   __typename?: 'NameResolution';
-  entity: Maybe<NamedEntity>;
-  names: Maybe<Array<Name>>;
+  entity: NamedEntity;
+  names: Array<Name>;
 };
 
 /** An entity that has names: an actor, a campaign or a tool. */
@@ -742,33 +742,33 @@ export type Node = {
 export type Organization = Node & {
   __typename?: 'Organization';
   /** Names this organisation coined. */
-  coinedNames: Maybe<OrganizationCoinedNamesConnection>;
-  country: Maybe<Scalars['String']['output']>;
-  description: Maybe<Scalars['String']['output']>;
+  coinedNames: OrganizationCoinedNamesConnection;
+  country?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
-  key: Maybe<Scalars['String']['output']>;
-  name: Maybe<Scalars['String']['output']>;
+  key: Scalars['String']['output'];
+  name: Scalars['String']['output'];
   /** Sources this organisation published, newest first. */
-  sources: Maybe<OrganizationSourcesConnection>;
-  url: Maybe<Scalars['String']['output']>;
+  sources: OrganizationSourcesConnection;
+  url?: Maybe<Scalars['String']['output']>;
 };
 
 
 /** A vendor, agency or publisher: it publishes sources and coins names. */
 export type OrganizationCoinedNamesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A vendor, agency or publisher: it publishes sources and coins names. */
 export type OrganizationSourcesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type OrganizationCoinedNamesConnection = {
@@ -815,36 +815,36 @@ export type OrganizationSourcesConnectionEdge = {
 
 export type PageInfo = {
   __typename?: 'PageInfo';
-  endCursor: Maybe<Scalars['String']['output']>;
+  endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
-  startCursor: Maybe<Scalars['String']['output']>;
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type Query = {
   __typename?: 'Query';
   /** One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates. */
-  actor: Maybe<Actor>;
+  actor?: Maybe<Actor>;
   /** Actors, filtered and ordered (by name unless told otherwise). */
   actors: ActorConnection;
   /** One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates. */
-  campaign: Maybe<Campaign>;
+  campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
   campaigns: CampaignConnection;
   /** Any object by its global ID. */
-  node: Maybe<Node>;
+  node?: Maybe<Node>;
   /** Objects by their global IDs, in order; null for an ID that matches nothing. */
   nodes: Array<Maybe<Node>>;
   /** Organisations, by name. */
   organizations: OrganizationConnection;
   /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored). Never picks one. */
-  resolveName: Maybe<Array<NameResolution>>;
+  resolveName: Array<NameResolution>;
   /** Ranked fuzzy search over the names and descriptions of actors, campaigns and tools. Tolerates typos, case, spacing and punctuation. */
-  search: Maybe<SearchConnection>;
+  search: SearchConnection;
   /** Sources, newest first unless told otherwise. */
   sources: SourceConnection;
   /** One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates. */
-  tool: Maybe<Tool>;
+  tool?: Maybe<Tool>;
   /** Tools, filtered and ordered (by name unless told otherwise). */
   tools: ToolConnection;
   /** Victims, by name. */
@@ -853,34 +853,34 @@ export type Query = {
 
 
 export type QueryActorArgs = {
-  id: InputMaybe<Scalars['ID']['input']>;
-  name: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryActorsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  filter: InputMaybe<ActorFilter>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  orderBy: InputMaybe<ActorOrder>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ActorFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ActorOrder>;
 };
 
 
 export type QueryCampaignArgs = {
-  id: InputMaybe<Scalars['ID']['input']>;
-  name: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryCampaignsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  filter: InputMaybe<CampaignFilter>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  orderBy: InputMaybe<CampaignOrder>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CampaignFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<CampaignOrder>;
 };
 
 
@@ -895,11 +895,11 @@ export type QueryNodesArgs = {
 
 
 export type QueryOrganizationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  country: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  country?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -909,47 +909,47 @@ export type QueryResolveNameArgs = {
 
 
 export type QuerySearchArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
-  types: InputMaybe<Array<SearchType>>;
+  types?: InputMaybe<Array<SearchType>>;
 };
 
 
 export type QuerySourcesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   direction?: InputMaybe<SortDirection>;
-  filter: InputMaybe<SourceFilter>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  filter?: InputMaybe<SourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryToolArgs = {
-  id: InputMaybe<Scalars['ID']['input']>;
-  name: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryToolsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  filter: InputMaybe<ToolFilter>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  orderBy: InputMaybe<ToolOrder>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ToolFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ToolOrder>;
 };
 
 
 export type QueryVictimsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  filter: InputMaybe<VictimFilter>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<VictimFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type SearchConnection = {
@@ -958,17 +958,17 @@ export type SearchConnection = {
   nodes: Array<NamedEntity>;
   pageInfo: PageInfo;
   /** How many items there are in all pages. */
-  totalCount: Maybe<Scalars['Int']['output']>;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type SearchEdge = {
   __typename?: 'SearchEdge';
   cursor: Scalars['String']['output'];
   /** The name that matched, when a name matched. */
-  matchedName: Maybe<Scalars['String']['output']>;
+  matchedName?: Maybe<Scalars['String']['output']>;
   node: NamedEntity;
   /** Relevance, 0-1: 1 is an exact name. */
-  score: Maybe<Scalars['Float']['output']>;
+  score: Scalars['Float']['output'];
 };
 
 export type SearchType =
@@ -984,33 +984,33 @@ export type SortDirection =
 export type Source = Node & {
   __typename?: 'Source';
   /** Other addresses of the same document (PDF, mirror). */
-  alternateUrls: Maybe<Array<Scalars['String']['output']>>;
-  authors: Maybe<Array<Scalars['String']['output']>>;
+  alternateUrls: Array<Scalars['String']['output']>;
+  authors: Array<Scalars['String']['output']>;
   /** What this source supports: names, claims, and attributes of entities. */
-  citations: Maybe<SourceCitationsConnection>;
+  citations: SourceCitationsConnection;
   id: Scalars['ID']['output'];
-  key: Maybe<Scalars['String']['output']>;
-  kind: Maybe<SourceKind>;
+  key: Scalars['String']['output'];
+  kind: SourceKind;
   /** ISO 639-1. */
-  language: Maybe<Scalars['String']['output']>;
-  note: Maybe<Scalars['String']['output']>;
+  language: Scalars['String']['output'];
+  note?: Maybe<Scalars['String']['output']>;
   /** Read with `publishedPrecision`: a MONTH date is the first of the month. */
-  publishedOn: Maybe<Scalars['Date']['output']>;
-  publishedPrecision: Maybe<DatePrecision>;
-  publisher: Maybe<Organization>;
-  title: Maybe<Scalars['String']['output']>;
-  tlp: Maybe<Tlp>;
-  url: Maybe<Scalars['String']['output']>;
+  publishedOn?: Maybe<Scalars['Date']['output']>;
+  publishedPrecision: DatePrecision;
+  publisher?: Maybe<Organization>;
+  title: Scalars['String']['output'];
+  tlp: Tlp;
+  url?: Maybe<Scalars['String']['output']>;
 };
 
 
 /** A published report, advisory, article, talk or dataset that names and claims cite. */
 export type SourceCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  target: InputMaybe<Array<CitationTarget>>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  target?: InputMaybe<Array<CitationTarget>>;
 };
 
 export type SourceCitationsConnection = {
@@ -1062,30 +1062,30 @@ export type SourceKind =
 /** A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region). */
 export type Targeting = Claim & Node & {
   __typename?: 'Targeting';
-  actor: Maybe<Actor>;
+  actor?: Maybe<Actor>;
   /** Who targets. */
-  by: Maybe<ActorOrCampaign>;
-  campaign: Maybe<Campaign>;
-  citations: Maybe<TargetingCitationsConnection>;
+  by: ActorOrCampaign;
+  campaign?: Maybe<Campaign>;
+  citations: TargetingCitationsConnection;
   /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
-  confidence: Maybe<Scalars['Int']['output']>;
+  confidence?: Maybe<Scalars['Int']['output']>;
   /** The estimative words the source used, e.g. "medium-high". */
-  confidenceLabel: Maybe<Scalars['String']['output']>;
-  firstObserved: Maybe<Scalars['Date']['output']>;
+  confidenceLabel?: Maybe<Scalars['String']['output']>;
+  firstObserved?: Maybe<Scalars['Date']['output']>;
   id: Scalars['ID']['output'];
-  lastObserved: Maybe<Scalars['Date']['output']>;
-  note: Maybe<Scalars['String']['output']>;
-  status: Maybe<ClaimStatus>;
-  victim: Maybe<Victim>;
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  status: ClaimStatus;
+  victim: Victim;
 };
 
 
 /** A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region). */
 export type TargetingCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type TargetingCitationsConnection = {
@@ -1114,68 +1114,68 @@ export type Tlp =
 export type Tool = Node & {
   __typename?: 'Tool';
   /** Claims that this tool is exclusive to (attributed to) an actor. */
-  attributions: Maybe<ToolAttributionsConnection>;
+  attributions: ToolAttributionsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
-  citations: Maybe<ToolCitationsConnection>;
-  description: Maybe<Scalars['String']['output']>;
+  citations: ToolCitationsConnection;
+  description?: Maybe<Scalars['String']['output']>;
   /** Identifiers of this entity in other systems (MITRE ATT&CK, STIX, Malpedia ...). */
-  externalIds: Maybe<ToolExternalIdsConnection>;
+  externalIds: ToolExternalIdsConnection;
   id: Scalars['ID']['output'];
-  key: Maybe<Scalars['String']['output']>;
-  kind: Maybe<ToolKind>;
+  key: Scalars['String']['output'];
+  kind: ToolKind;
   /** e.g. backdoor, RAT, downloader, credential-dumper. */
-  malwareTypes: Maybe<Array<Scalars['String']['output']>>;
-  name: Maybe<Scalars['String']['output']>;
+  malwareTypes: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
   /** Every name of this entity, each with who coined it and the sources that use it. */
-  names: Maybe<ToolNamesConnection>;
-  platforms: Maybe<Array<Scalars['String']['output']>>;
+  names: ToolNamesConnection;
+  platforms: Array<Scalars['String']['output']>;
   /** Claims that an actor or a campaign uses this tool. */
-  usedBy: Maybe<ToolUsedByConnection>;
+  usedBy: ToolUsedByConnection;
 };
 
 
 /** Malware or a tool used by actors and campaigns. */
 export type ToolAttributionsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** Malware or a tool used by actors and campaigns. */
 export type ToolCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** Malware or a tool used by actors and campaigns. */
 export type ToolExternalIdsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** Malware or a tool used by actors and campaigns. */
 export type ToolNamesArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** Malware or a tool used by actors and campaigns. */
 export type ToolUsedByArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ToolAttributionsConnection = {
@@ -1273,29 +1273,29 @@ export type ToolOrderField =
 /** A sourced claim that an actor or a campaign uses a tool. */
 export type ToolUsage = Claim & Node & {
   __typename?: 'ToolUsage';
-  actor: Maybe<Actor>;
-  campaign: Maybe<Campaign>;
-  citations: Maybe<ToolUsageCitationsConnection>;
+  actor?: Maybe<Actor>;
+  campaign?: Maybe<Campaign>;
+  citations: ToolUsageCitationsConnection;
   /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
-  confidence: Maybe<Scalars['Int']['output']>;
+  confidence?: Maybe<Scalars['Int']['output']>;
   /** The estimative words the source used, e.g. "medium-high". */
-  confidenceLabel: Maybe<Scalars['String']['output']>;
-  firstObserved: Maybe<Scalars['Date']['output']>;
+  confidenceLabel?: Maybe<Scalars['String']['output']>;
+  firstObserved?: Maybe<Scalars['Date']['output']>;
   id: Scalars['ID']['output'];
-  lastObserved: Maybe<Scalars['Date']['output']>;
-  note: Maybe<Scalars['String']['output']>;
-  status: Maybe<ClaimStatus>;
-  tool: Maybe<Tool>;
-  user: Maybe<ActorOrCampaign>;
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  status: ClaimStatus;
+  tool: Tool;
+  user: ActorOrCampaign;
 };
 
 
 /** A sourced claim that an actor or a campaign uses a tool. */
 export type ToolUsageCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ToolUsageCitationsConnection = {
@@ -1330,35 +1330,35 @@ export type ToolUsedByConnectionEdge = {
 export type Victim = Node & {
   __typename?: 'Victim';
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
-  citations: Maybe<VictimCitationsConnection>;
+  citations: VictimCitationsConnection;
   /** ISO 3166-1 alpha-2, where known. */
-  country: Maybe<Scalars['String']['output']>;
-  description: Maybe<Scalars['String']['output']>;
+  country?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
-  key: Maybe<Scalars['String']['output']>;
-  kind: Maybe<VictimKind>;
-  name: Maybe<Scalars['String']['output']>;
-  sector: Maybe<Scalars['String']['output']>;
+  key: Scalars['String']['output'];
+  kind: VictimKind;
+  name: Scalars['String']['output'];
+  sector?: Maybe<Scalars['String']['output']>;
   /** Claims that an actor or a campaign targets this victim. */
-  targetedBy: Maybe<VictimTargetedByConnection>;
+  targetedBy: VictimTargetedByConnection;
 };
 
 
 /** Who is targeted: an organisation, a sector, a country or a region. */
 export type VictimCitationsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** Who is targeted: an organisation, a sector, a country or a region. */
 export type VictimTargetedByArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type VictimCitationsConnection = {
@@ -1421,27 +1421,27 @@ export type CampaignStoryQueryVariables = Exact<{
 }>;
 
 
-export type CampaignStoryQuery = { __typename?: 'Query', campaign: { __typename?: 'Campaign', id: string, name: string | null, firstSeen: string | null, estimatedLossUsd: string | null, confirmedLossUsd: string | null, names: { __typename?: 'CampaignNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string | null, coinedBy: { __typename?: 'Organization', name: string | null } | null, citations: { __typename?: 'NameCitationsConnection', nodes: Array<{ __typename?: 'Citation', source: { __typename?: 'Source', title: string | null, url: string | null } | null }> } | null }> } | null, attributions: { __typename?: 'CampaignAttributionsConnection', nodes: Array<{ __typename?: 'Attribution', id: string, assessedOn: string | null, status: ClaimStatus | null, confidence: number | null, confidenceLabel: string | null, attributedToDescription: string | null, attributedToCountries: Array<string> | null, actor: { __typename?: 'Actor', id: string, name: string | null } | null, supersededBy: { __typename?: 'Attribution', id: string, assessedOn: string | null } | null, citations: { __typename?: 'AttributionCitationsConnection', nodes: Array<{ __typename?: 'Citation', excerpt: string | null, source: { __typename?: 'Source', title: string | null, url: string | null, publishedOn: string | null, publisher: { __typename?: 'Organization', name: string | null } | null } | null }> } | null }> } | null } | null };
+export type CampaignStoryQuery = { __typename?: 'Query', campaign?: { __typename?: 'Campaign', id: string, name: string, firstSeen?: string | null, estimatedLossUsd?: string | null, confirmedLossUsd?: string | null, names: { __typename?: 'CampaignNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null, citations: { __typename?: 'NameCitationsConnection', nodes: Array<{ __typename?: 'Citation', source: { __typename?: 'Source', title: string, url?: string | null } }> } }> }, attributions: { __typename?: 'CampaignAttributionsConnection', nodes: Array<{ __typename?: 'Attribution', id: string, assessedOn?: string | null, status: ClaimStatus, confidence?: number | null, confidenceLabel?: string | null, attributedToDescription?: string | null, attributedToCountries: Array<string>, actor?: { __typename?: 'Actor', id: string, name: string } | null, supersededBy?: { __typename?: 'Attribution', id: string, assessedOn?: string | null } | null, citations: { __typename?: 'AttributionCitationsConnection', nodes: Array<{ __typename?: 'Citation', excerpt?: string | null, source: { __typename?: 'Source', title: string, url?: string | null, publishedOn?: string | null, publisher?: { __typename?: 'Organization', name: string } | null } }> } }> } } | null };
 
 export type ActorProfileQueryVariables = Exact<{
   name: Scalars['String']['input'];
-  first: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 }>;
 
 
-export type ActorProfileQuery = { __typename?: 'Query', actor: { __typename?: 'Actor', id: string, name: string | null, originCountry: string | null, names: { __typename?: 'ActorNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string | null, coinedBy: { __typename?: 'Organization', name: string | null } | null }> } | null, campaigns: { __typename?: 'ActorCampaignsConnection', totalCount: number | null, edges: Array<{ __typename?: 'ActorCampaignsConnectionEdge', current: boolean | null, node: { __typename?: 'Campaign', name: string | null }, attributions: Array<{ __typename?: 'Attribution', assessedOn: string | null, status: ClaimStatus | null }> | null }> } | null, tools: { __typename?: 'ActorToolsConnection', totalCount: number | null, edges: Array<{ __typename?: 'ActorToolsConnectionEdge', direct: boolean | null, via: Array<{ __typename?: 'Campaign', name: string | null }> | null, node: { __typename?: 'Tool', name: string | null, kind: ToolKind | null } }> } | null, victims: { __typename?: 'ActorVictimsConnection', totalCount: number | null, edges: Array<{ __typename?: 'ActorVictimsConnectionEdge', direct: boolean | null, via: Array<{ __typename?: 'Campaign', name: string | null }> | null, node: { __typename?: 'Victim', name: string | null, kind: VictimKind | null, country: string | null } }> } | null } | null };
+export type ActorProfileQuery = { __typename?: 'Query', actor?: { __typename?: 'Actor', id: string, name: string, originCountry?: string | null, names: { __typename?: 'ActorNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }, campaigns: { __typename?: 'ActorCampaignsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorCampaignsConnectionEdge', current: boolean, node: { __typename?: 'Campaign', name: string }, attributions: Array<{ __typename?: 'Attribution', assessedOn?: string | null, status: ClaimStatus }> }> }, tools: { __typename?: 'ActorToolsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorToolsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Tool', name: string, kind: ToolKind } }> }, victims: { __typename?: 'ActorVictimsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorVictimsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Victim', name: string, kind: VictimKind, country?: string | null } }> } } | null };
 
 export type ActorsPageQueryVariables = Exact<{
-  first: InputMaybe<Scalars['Int']['input']>;
-  after: InputMaybe<Scalars['String']['input']>;
-  last: InputMaybe<Scalars['Int']['input']>;
-  before: InputMaybe<Scalars['String']['input']>;
-  filter: InputMaybe<ActorFilter>;
-  orderBy: InputMaybe<ActorOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ActorFilter>;
+  orderBy?: InputMaybe<ActorOrder>;
 }>;
 
 
-export type ActorsPageQuery = { __typename?: 'Query', actors: { __typename?: 'ActorConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename?: 'ActorEdge', cursor: string, node: { __typename?: 'Actor', id: string, name: string | null, originCountry: string | null } }> } };
+export type ActorsPageQuery = { __typename?: 'Query', actors: { __typename?: 'ActorConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'ActorEdge', cursor: string, node: { __typename?: 'Actor', id: string, name: string, originCountry?: string | null } }> } };
 
 export type ResolveNameQueryVariables = Exact<{
   name: Scalars['String']['input'];
@@ -1449,39 +1449,39 @@ export type ResolveNameQueryVariables = Exact<{
 
 
 export type ResolveNameQuery = { __typename?: 'Query', resolveName: Array<{ __typename?: 'NameResolution', entity:
-      | { __typename: 'Actor', id: string, name: string | null }
-      | { __typename: 'Campaign', id: string, name: string | null }
-      | { __typename: 'Tool', id: string, name: string | null }
-     | null, names: Array<{ __typename?: 'Name', value: string | null, coinedBy: { __typename?: 'Organization', name: string | null } | null }> | null }> | null };
+      | { __typename: 'Actor', id: string, name: string }
+      | { __typename: 'Campaign', id: string, name: string }
+      | { __typename: 'Tool', id: string, name: string }
+    , names: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }> };
 
 export type SearchQueryVariables = Exact<{
   query: Scalars['String']['input'];
-  types: InputMaybe<Array<SearchType> | SearchType>;
-  first: InputMaybe<Scalars['Int']['input']>;
+  types?: InputMaybe<Array<SearchType> | SearchType>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 }>;
 
 
-export type SearchQuery = { __typename?: 'Query', search: { __typename?: 'SearchConnection', totalCount: number | null, edges: Array<{ __typename?: 'SearchEdge', score: number | null, matchedName: string | null, node:
-        | { __typename: 'Actor', id: string, name: string | null }
-        | { __typename: 'Campaign', id: string, name: string | null }
-        | { __typename: 'Tool', id: string, name: string | null }
-       }> } | null };
+export type SearchQuery = { __typename?: 'Query', search: { __typename?: 'SearchConnection', totalCount: number, edges: Array<{ __typename?: 'SearchEdge', score: number, matchedName?: string | null, node:
+        | { __typename: 'Actor', id: string, name: string }
+        | { __typename: 'Campaign', id: string, name: string }
+        | { __typename: 'Tool', id: string, name: string }
+       }> } };
 
 export type NodeQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type NodeQuery = { __typename?: 'Query', node:
-    | { __typename: 'Actor', name: string | null, id: string }
+export type NodeQuery = { __typename?: 'Query', node?:
+    | { __typename: 'Actor', name: string, id: string }
     | { __typename: 'Attribution', id: string }
-    | { __typename: 'Campaign', name: string | null, id: string }
+    | { __typename: 'Campaign', name: string, id: string }
     | { __typename: 'Citation', id: string }
     | { __typename: 'Name', id: string }
     | { __typename: 'Organization', id: string }
-    | { __typename: 'Source', title: string | null, id: string }
+    | { __typename: 'Source', title: string, id: string }
     | { __typename: 'Targeting', id: string }
-    | { __typename: 'Tool', name: string | null, id: string }
+    | { __typename: 'Tool', name: string, id: string }
     | { __typename: 'ToolUsage', id: string }
     | { __typename: 'Victim', id: string }
    | null };
