@@ -1,16 +1,15 @@
 // Actor: a threat actor / intrusion set, with its queries.
 import { builder, paged } from '../builder.js';
-import { notFound, userError } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import { arrayConnection, itemOf, totalCountField } from './array-connection.js';
+import type { Actor as ActorRow, Prisma } from '../generated/prisma/client.js';
+import { arrayConnection, derivedEdgeFields, itemOf, totalCountField } from './array-connection.js';
 import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
-import { findOneByName } from './name-lookup.js';
-import { activeBetween, countryArg, orderBy, resolveLookupId } from './args.js';
+import { lookupResolver } from './name-lookup.js';
+import { activeBetween, countryArg, orderBy } from './args.js';
 import { Campaign } from './campaign.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
-import type { ActorCampaign, DerivedTool, DerivedVictim } from './derived-loaders.js';
+import type { ActorCampaign } from './derived-loaders.js';
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
@@ -65,32 +64,20 @@ export const Actor = builder.prismaNode('Actor', {
     tools: t.connection(
       {
         type: Tool,
-        description: "Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).",
-        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorTools.load(actor.id), (e) => e.tool),
+        description: 'Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
+        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorTools.load(actor.id), (e) => e.target),
       },
       totalCountField,
-      {
-        fields: (e) => ({
-          direct: e.boolean({ description: 'True when a claim names this actor itself; false when only derived through campaigns.', resolve: (edge) => itemOf<DerivedTool>(edge).direct }),
-          via: e.prismaField({ type: ['Campaign'], description: 'Campaigns attributed to the actor that use the tool.', resolve: (_q, edge) => itemOf<DerivedTool>(edge).via }),
-          claims: e.prismaField({ type: ['ToolUsage'], description: 'The usage claims behind this edge (the actor’s and its campaigns’).', resolve: (_q, edge) => itemOf<DerivedTool>(edge).claims }),
-        }),
-      },
+      derivedEdgeFields('ToolUsage', 'use the tool'),
     ),
     victims: t.connection(
       {
         type: Victim,
         description: 'Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorVictims.load(actor.id), (e) => e.victim),
+        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorVictims.load(actor.id), (e) => e.target),
       },
       totalCountField,
-      {
-        fields: (e) => ({
-          direct: e.boolean({ description: 'True when a claim names this actor itself; false when only derived through campaigns.', resolve: (edge) => itemOf<DerivedVictim>(edge).direct }),
-          via: e.prismaField({ type: ['Campaign'], description: 'Campaigns attributed to the actor that target the victim.', resolve: (_q, edge) => itemOf<DerivedVictim>(edge).via }),
-          claims: e.prismaField({ type: ['Targeting'], description: 'The targeting claims behind this edge.', resolve: (_q, edge) => itemOf<DerivedVictim>(edge).claims }),
-        }),
-      },
+      derivedEdgeFields('Targeting', 'target the victim'),
     ),
   }),
 });
@@ -120,10 +107,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the actor.' }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await resolveLookupId(args, 'Actor', () => findOneByName(ctx, 'Actor', args.name!));
-      return (await ctx.prisma.actor.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('actor', 'that ID'));
-    },
+    resolve: lookupResolver<ActorRow>('Actor'),
   }),
   actors: t.prismaConnection(
   {

@@ -3,6 +3,7 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { pageSize } from '../builder.js';
 import type { Context } from '../context.js';
+import type { Derived } from './derived-loaders.js';
 
 type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
 
@@ -28,3 +29,16 @@ export const totalCountField = {
     totalCount: t.int({ description: 'How many items there are in all pages.', resolve: (c: { totalCount: number }) => c.totalCount }),
   }),
 };
+
+/** Edge-type options for an actor's derived tools or victims: `direct`, `via` and the claims behind the edge. */
+export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: string) {
+  const item = (edge: unknown) => itemOf<Derived<unknown, unknown>>(edge);
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    fields: (e: any) => ({
+      direct: e.boolean({ description: 'True when a claim names this actor itself; false when only derived through campaigns.', resolve: (edge: unknown) => item(edge).direct }),
+      via: e.prismaField({ type: ['Campaign'], description: `Campaigns attributed to the actor that ${what}.`, resolve: (_q: unknown, edge: unknown) => item(edge).via }),
+      claims: e.prismaField({ type: [claimType], description: 'The claims behind this edge: the actor’s own and its campaigns’.', resolve: (_q: unknown, edge: unknown) => item(edge).claims }),
+    }),
+  };
+}

@@ -1,11 +1,10 @@
 // Campaign: a named set of intrusion activity, with its queries.
 import { builder, paged } from '../builder.js';
-import { notFound } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
-import { activeBetween, countryArg, orderBy, resolveLookupId } from './args.js';
-import { findOneByName } from './name-lookup.js';
+import { activeBetween, countryArg, orderBy } from './args.js';
+import { lookupResolver } from './name-lookup.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
   id: { field: 'id' },
@@ -70,10 +69,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the campaign.' }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await resolveLookupId(args, 'Campaign', () => findOneByName(ctx, 'Campaign', args.name!));
-      return (await ctx.prisma.campaign.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('campaign', 'that ID'));
-    },
+    resolve: lookupResolver<CampaignRow>('Campaign'),
   }),
   campaigns: t.prismaConnection(
   {

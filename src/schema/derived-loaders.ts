@@ -6,8 +6,8 @@ import type { Db } from '../db.js';
 import type { Attribution, Campaign, Targeting, Tool, ToolUsage, Victim } from '../generated/prisma/client.js';
 
 export type ActorCampaign = { campaign: Campaign; attributions: Attribution[] };
-export type DerivedTool = { tool: Tool; direct: boolean; claims: ToolUsage[]; via: Campaign[] };
-export type DerivedVictim = { victim: Victim; direct: boolean; claims: Targeting[]; via: Campaign[] };
+/** A tool or victim of an actor: `direct` when a claim names the actor, `via` the campaigns it is derived through. */
+export type Derived<T, C> = { target: T; direct: boolean; claims: C[]; via: Campaign[] };
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K) {
   const map = new Map<K, T[]>();
@@ -77,19 +77,15 @@ export function createLoaders(prisma: Db) {
           .sort((a, b) => a.campaign.name.localeCompare(b.campaign.name) || a.campaign.id.localeCompare(b.campaign.id));
       });
     }),
-    actorTools: new DataLoader<string, DerivedTool[]>(async (actorIds) =>
-      (
-        await derive(prisma, actorIds, async (where) =>
-          (await prisma.toolUsage.findMany({ where, include: { tool: true }, orderBy: { id: 'asc' } })).map((u) => ({ ...u, target: u.tool })),
-        )
-      ).map((list) => list.map(({ target, ...e }) => ({ tool: target, ...e }))),
+    actorTools: new DataLoader<string, Derived<Tool, ToolUsage>[]>((actorIds) =>
+      derive(prisma, actorIds, async (where) =>
+        (await prisma.toolUsage.findMany({ where, include: { tool: true }, orderBy: { id: 'asc' } })).map((u) => ({ ...u, target: u.tool })),
+      ),
     ),
-    actorVictims: new DataLoader<string, DerivedVictim[]>(async (actorIds) =>
-      (
-        await derive(prisma, actorIds, async (where) =>
-          (await prisma.targeting.findMany({ where, include: { victim: true }, orderBy: { id: 'asc' } })).map((t) => ({ ...t, target: t.victim })),
-        )
-      ).map((list) => list.map(({ target, ...e }) => ({ victim: target, ...e }))),
+    actorVictims: new DataLoader<string, Derived<Victim, Targeting>[]>((actorIds) =>
+      derive(prisma, actorIds, async (where) =>
+        (await prisma.targeting.findMany({ where, include: { victim: true }, orderBy: { id: 'asc' } })).map((t) => ({ ...t, target: t.victim })),
+      ),
     ),
   };
 }

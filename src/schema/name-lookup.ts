@@ -4,6 +4,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
+import { resolveLookupId } from './args.js';
 import type { EntityType } from './typed.js';
 
 const ownerField = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
@@ -38,3 +39,15 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   return [...byId.keys()][0];
 }
 
+
+/** The resolver of actor(id:|name:), campaign(...) and tool(...): by global ID or by any name. */
+export function lookupResolver<Row>(type: EntityType) {
+  const model = type.toLowerCase() as 'actor' | 'campaign' | 'tool';
+  return async (query: object, _root: unknown, args: { id?: string | number | null; name?: string | null }, ctx: Context): Promise<Row> => {
+    const id = await resolveLookupId(args, type, () => findOneByName(ctx, type, args.name!));
+    const delegate = ctx.prisma[model] as unknown as { findUnique(a: object): Promise<Row | null> };
+    const row = await delegate.findUnique({ ...query, where: { id } });
+    if (!row) throw notFound(model, 'that ID', 'It may have been deleted.');
+    return row;
+  };
+}

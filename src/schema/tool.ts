@@ -1,11 +1,10 @@
 // Tool: malware or a tool, with its queries.
 import { builder, paged } from '../builder.js';
-import { notFound } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Tool as ToolRow, Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { SortDirection, ToolKindEnum } from './enums.js';
-import { orderBy, resolveLookupId } from './args.js';
-import { findOneByName } from './name-lookup.js';
+import { orderBy } from './args.js';
+import { lookupResolver } from './name-lookup.js';
 
 export const Tool = builder.prismaNode('Tool', {
   id: { field: 'id' },
@@ -65,10 +64,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the tool.' }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = await resolveLookupId(args, 'Tool', () => findOneByName(ctx, 'Tool', args.name!));
-      return (await ctx.prisma.tool.findUnique({ ...query, where: { id } })) ?? Promise.reject(notFound('tool', 'that ID'));
-    },
+    resolve: lookupResolver<ToolRow>('Tool'),
   }),
   tools: t.prismaConnection(
   {

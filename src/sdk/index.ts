@@ -318,7 +318,7 @@ export type ActorToolsConnection = {
 
 export type ActorToolsConnectionEdge = {
   __typename?: 'ActorToolsConnectionEdge';
-  /** The usage claims behind this edge (the actor’s and its campaigns’). */
+  /** The claims behind this edge: the actor’s own and its campaigns’. */
   claims: Array<ToolUsage>;
   cursor: Scalars['String']['output'];
   /** True when a claim names this actor itself; false when only derived through campaigns. */
@@ -339,7 +339,7 @@ export type ActorVictimsConnection = {
 
 export type ActorVictimsConnectionEdge = {
   __typename?: 'ActorVictimsConnectionEdge';
-  /** The targeting claims behind this edge. */
+  /** The claims behind this edge: the actor’s own and its campaigns’. */
   claims: Array<Targeting>;
   cursor: Scalars['String']['output'];
   /** True when a claim names this actor itself; false when only derived through campaigns. */
