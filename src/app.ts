@@ -28,8 +28,9 @@ export async function startApp(config: Config): Promise<App> {
     if (applied.length) log('info', 'migrations applied', applied);
     prisma = createPrismaClient(database);
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
-      const summary = await loadSeeds(prisma, config.seedFiles ?? defaultSeedFiles);
-      log('info', 'database seeded', summary);
+      const { counts, warnings } = await loadSeeds(prisma, config.seedFiles ?? defaultSeedFiles);
+      log('info', 'database seeded', counts);
+      for (const warning of warnings) log('warn', warning);
     }
     const http = await startHttpServer(prisma, config, log);
     log('info', `GraphQL API and GraphiQL at ${http.url}/graphql`, {

@@ -80,8 +80,8 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
 
   it('loading the seeds again changes nothing, timestamps included', async () => {
     const before = await snapshot();
-    const summary = await loadSeeds(server.app.prisma);
-    for (const counts of Object.values(summary)) expect(counts).toMatchObject({ created: 0, updated: 0 });
+    const { counts } = await loadSeeds(server.app.prisma);
+    for (const c of Object.values(counts)) expect(c).toMatchObject({ created: 0, updated: 0 });
     expect(await snapshot()).toBe(before);
   });
 
@@ -92,8 +92,8 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
     await loadSeeds(server.app.prisma, [file]);
     const first = await server.app.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
     const file2 = await seedFile('update2.yaml', { organizations: [{ key: 'test-org', name: 'Test Org (renamed)' }] });
-    const summary = await loadSeeds(server.app.prisma, [file2]);
-    expect(summary.organization).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    const { counts } = await loadSeeds(server.app.prisma, [file2]);
+    expect(counts.organization).toEqual({ created: 0, updated: 1, unchanged: 0 });
     const second = await server.app.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
     expect(second.id).toBe(first.id);
     expect(second.name).toBe('Test Org (renamed)');
@@ -130,14 +130,36 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
     await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(/not-yaml\.yaml could not be read as YAML/);
   });
 
-  it('an external id that already belongs to another record is refused', async () => {
-    const before = await snapshot();
-    const file = await seedFile('dup-id.yaml', {
-      sources: [{ key: 's-dup', title: 'x', kind: 'REPORT' }],
-      actors: [{ key: 'dup-g0032', name: 'Impostor', externalIds: [{ system: 'mitre-attack', value: 'G0032' }], names: [{ value: 'Impostor', sources: ['s-dup'] }] }],
+  it('a record of another dataset with the same hard identifier is the same entity: it adds names, fills gaps, overwrites nothing', async () => {
+    const lazarus = await server.app.prisma.actor.findUniqueOrThrow({ where: { key: 'lazarus-group' } });
+    const file = await seedFile('other-dataset.yaml', {
+      dataset: 'test-dataset',
+      sources: [{ key: 'other-src', title: 'Another dataset', kind: 'DATASET' }],
+      actors: [
+        {
+          key: 'other-lazarus',
+          name: 'Lazarus (other spelling)',
+          description: 'Another description',
+          sponsor: 'Someone else',
+          lastSeen: '2024-01-01',
+          externalIds: [{ system: 'mitre-attack', value: 'G0032' }, { system: 'test', value: 'other-1' }, { system: 'mitre-attack', value: 'G0082' }],
+          names: [{ value: 'Lazarus (other spelling)', sources: ['other-src'] }, { value: 'hidden cobra', coinedBy: 'clearsky', sources: ['other-src'] }],
+        },
+      ],
     });
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow('external id mitre-attack:G0032 already belongs to another record');
-    expect(await snapshot()).toBe(before);
+    const { counts, warnings } = await loadSeeds(server.app.prisma, [file]);
+    expect(counts.actor).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(warnings).toEqual(['actors[other-lazarus]: external id mitre-attack:G0082 already belongs to another record; left there']);
+    const after = await server.app.prisma.actor.findUniqueOrThrow({ where: { key: 'lazarus-group' }, include: { names: true, externalIds: true } });
+    expect(after).toMatchObject({ id: lazarus.id, name: 'Lazarus Group', description: lazarus.description, sponsor: lazarus.sponsor, dataset: 'curated' });
+    expect(after.lastSeen?.toISOString().slice(0, 10)).toBe('2024-01-01'); // was empty: filled
+    expect(after.names.map((n) => n.value)).toContain('Lazarus (other spelling)');
+    const cobra = after.names.find((n) => n.normalized === 'hiddencobra')!;
+    expect(cobra.value).toBe('HIDDEN COBRA'); // the first spelling and coiner stay
+    expect(after.externalIds.map((x) => `${x.system}:${x.value}`).sort()).toEqual(['mitre-attack:G0032', 'stix:intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a', 'test:other-1']);
+    // The other dataset's name cites its source.
+    const data = await server.query(`{ resolveName(name: "Lazarus (other spelling)") { entity { ... on Actor { name } } names { citations { nodes { source { key } } } } } }`);
+    expect(data.resolveName).toEqual([{ entity: { name: 'Lazarus Group' }, names: [{ citations: { nodes: [{ source: { key: 'other-src' } }] } }] }]);
   });
 
   it('an attribution to an actor that is itself a subgroup is traversable both ways', async () => {

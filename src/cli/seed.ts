@@ -17,9 +17,10 @@ try {
   try {
     await applyMigrations(db.adapterFactory);
     const prisma = createPrismaClient(db);
-    const summary = await loadSeeds(prisma, files.length ? files : (config.seedFiles ?? defaultSeedFiles));
+    const { counts, warnings } = await loadSeeds(prisma, files.length ? files : (config.seedFiles ?? defaultSeedFiles));
     await prisma.$disconnect();
-    console.table(summary);
+    console.table(counts);
+    for (const warning of warnings) console.warn(`warning: ${warning}`);
   } finally {
     await db.close();
   }

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import type { Db } from '../db.js';
 import { projectRoot } from '../database/migrations.js';
 import { parseSeedDocument, SeedFormatError, type SeedDocument } from './seed-format.js';
-import { writeGraph, type WriteSummary } from './write-graph.js';
+import { writeGraph, type WriteResult } from './write-graph.js';
 
 export const defaultSeedFiles = [path.join(projectRoot, 'seeds/cryptocore.yaml')];
 
@@ -20,21 +20,27 @@ export async function readSeedFile(file: string): Promise<SeedDocument> {
   return parseSeedDocument(data, path.relative(process.cwd(), file) || file);
 }
 
-export async function loadSeeds(prisma: Db, files: string[] = defaultSeedFiles): Promise<WriteSummary> {
-  const docs = await Promise.all(files.map(readSeedFile));
+export async function loadSeeds(prisma: Db, files: string[] = defaultSeedFiles): Promise<WriteResult> {
+  return writeDocuments(prisma, await Promise.all(files.map(readSeedFile)));
+}
+
+/** Writes documents in order, in one transaction: all of them, or nothing. */
+export function writeDocuments(prisma: Db, docs: SeedDocument[]): Promise<WriteResult> {
   return prisma.$transaction(
     async (tx) => {
-      const summary: WriteSummary = {};
+      const result: WriteResult = { counts: {}, warnings: [] };
       for (const doc of docs) {
-        for (const [type, counts] of Object.entries(await writeGraph(tx, doc))) {
-          const total = (summary[type] ??= { created: 0, updated: 0, unchanged: 0 });
-          total.created += counts.created;
-          total.updated += counts.updated;
-          total.unchanged += counts.unchanged;
+        const { counts, warnings } = await writeGraph(tx, doc);
+        for (const [type, c] of Object.entries(counts)) {
+          const total = (result.counts[type] ??= { created: 0, updated: 0, unchanged: 0 });
+          total.created += c.created;
+          total.updated += c.updated;
+          total.unchanged += c.unchanged;
         }
+        result.warnings.push(...warnings);
       }
-      return summary;
+      return result;
     },
-    { timeout: 120_000, maxWait: 30_000 },
+    { timeout: 600_000, maxWait: 30_000 },
   );
 }

@@ -34,6 +34,10 @@ const entity = {
   externalIds: z.array(externalId).default([]),
   citations: z.array(fieldCitation).default([]),
   names: z.array(name).min(1, 'every entity has at least one name'),
+  revoked: z.boolean().default(false),
+  deprecated: z.boolean().default(false),
+  revokedBy: key.optional(),
+  modifiedAt: z.iso.datetime({ offset: true }).optional(),
 };
 
 const claim = {
@@ -54,6 +58,8 @@ const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =
   fields.filter((f) => v[f] != null).length === 1 || `${what}: expected exactly one of ${fields.join(', ')}`;
 
 export const SeedDocument = z.strictObject({
+  /** Which dataset the document comes from: its records keep it, and other datasets only fill their gaps. */
+  dataset: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/).default('curated'),
   organizations: z
     .array(z.strictObject({ key, name: z.string().min(1), country: country.optional(), url: url.optional(), description: z.string().optional() }))
     .default([]),

@@ -10,6 +10,8 @@ import type { SeedDocument } from './seed-format.js';
 type Tx = Prisma.TransactionClient;
 type Counts = { created: number; updated: number; unchanged: number };
 export type WriteSummary = Record<string, Counts>;
+/** What a write did, per record type, and what it set aside (e.g. an identifier another record holds). */
+export type WriteResult = { counts: WriteSummary; warnings: string[] };
 
 export class WriteError extends Error {}
 
@@ -28,6 +30,19 @@ function same(current: unknown, wanted: unknown): boolean {
 const changedFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
   Object.fromEntries(Object.entries(wanted).filter(([k, v]) => !same(current[k], v))) as Partial<T>;
 
+const isEmpty = (v: unknown) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** The fields a record of another dataset lacks and this one has: they are filled, nothing else changes. */
+const missingFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
+  Object.fromEntries(Object.entries(wanted).filter(([k, v]) => isEmpty(current[k]) && !isEmpty(v))) as Partial<T>;
+
+type UpsertOptions = {
+  /** The record was matched from another dataset (or source by URL): only fill its empty fields. */
+  fillOnly?: boolean;
+  /** The version's date (STIX `modified`): a record changed later is left as it is. */
+  modifiedAt?: Date | null;
+};
+
 /** A Prisma model delegate reduced to what the keyed upsert needs. */
 type KeyedDelegate = {
   findUnique(args: { where: { key: string } }): Promise<Record<string, unknown> | null>;
@@ -37,15 +52,19 @@ type KeyedDelegate = {
 
 class GraphWriter {
   readonly summary: WriteSummary = {};
+  readonly warnings: string[] = [];
   private ids = new Map<string, string>(); // "actor:lazarus-group" -> uuid
 
-  constructor(private tx: Tx) {}
+  constructor(
+    private tx: Tx,
+    private dataset: string,
+  ) {}
 
   private count(type: string, outcome: keyof Counts) {
     (this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 })[outcome]++;
   }
 
-  private async upsertByKey(type: string, delegate: unknown, key: string, data: Record<string, unknown>) {
+  private async upsertByKey(type: string, delegate: unknown, key: string, data: Record<string, unknown>, options: UpsertOptions = {}) {
     const d = delegate as KeyedDelegate;
     const existing = await d.findUnique({ where: { key } });
     let row = existing;
@@ -53,7 +72,8 @@ class GraphWriter {
       row = await d.create({ data: { key, ...data } });
       this.count(type, 'created');
     } else {
-      const changes = changedFields(existing, data);
+      const newer = existing.modifiedAt instanceof Date && options.modifiedAt != null && existing.modifiedAt > options.modifiedAt;
+      const changes = options.fillOnly ? missingFields(existing, data) : newer ? {} : changedFields(existing, data);
       if (Object.keys(changes).length > 0) {
         row = await d.update({ where: { key }, data: changes });
         this.count(type, 'updated');
@@ -62,6 +82,23 @@ class GraphWriter {
     const id = row!.id as string;
     this.ids.set(`${type}:${key}`, id);
     return id;
+  }
+
+  /**
+   * Cross-dataset identity: a record that already holds one of the entity's hard identifiers (a STIX
+   * id, an ATT&CK id ...) is the same entity, whatever its key. Identifiers are tried in the order
+   * given (the strongest first); names are never used for this.
+   */
+  private async matchByExternalIds(type: 'actor' | 'campaign' | 'tool', externalIds: { system: string; value: string }[]) {
+    for (const x of externalIds) {
+      const found = await this.tx.externalId.findUnique({
+        where: { system_value: { system: x.system, value: x.value } },
+        select: { [type]: { select: { key: true } } },
+      });
+      const owner = (found as Record<string, { key: string } | null> | null)?.[type];
+      if (owner) return owner.key;
+    }
+    return null;
   }
 
   /** The id of a record named by key: written in this batch or already in the database. */
@@ -102,8 +139,10 @@ class GraphWriter {
         nameId = (await this.tx.name.create({ data: { ...data, normalized, [owner]: ownerId } })).id;
         this.count('name', 'created');
       } else {
+        // The same name from another source: the first spelling stays; who coined it and the note are
+        // filled in when missing, never overwritten (sources disagree; the citations keep each one).
         nameId = existing.id;
-        const changes = changedFields(existing, data);
+        const changes = missingFields(existing, { coinedById: data.coinedById, note: data.note });
         if (Object.keys(changes).length) {
           await this.tx.name.update({ where: { id: nameId }, data: changes });
           this.count('name', 'updated');
@@ -120,8 +159,9 @@ class GraphWriter {
         await this.tx.externalId.create({ data: { system: x.system, value: x.value, url: x.url ?? null, [owner]: ownerId } });
         this.count('externalId', 'created');
       } else if (existing[owner] !== ownerId) {
-        // A hard identifier names one entity: two records claiming it means the data is wrong.
-        throw new WriteError(`${where}: external id ${x.system}:${x.value} already belongs to another record`);
+        // A hard identifier names one entity. Another record holds it already: keep it there, and say so.
+        this.warnings.push(`${where}: external id ${x.system}:${x.value} already belongs to another record; left there`);
+        this.count('externalId', 'unchanged');
       } else this.count('externalId', 'unchanged');
     }
   }
@@ -135,13 +175,18 @@ class GraphWriter {
     await delegate.updateMany({ where: { id, NOT: { searchText } }, data: { searchText } });
   }
 
-  private async writeEntity(
-    type: 'actor' | 'campaign' | 'tool',
-    e: { key: string; description?: string; names: SeedDocument['actors'][number]['names']; externalIds: SeedDocument['actors'][number]['externalIds']; citations: SeedDocument['actors'][number]['citations'] },
-    data: Record<string, unknown>,
-    where: string,
-  ) {
-    const id = await this.upsertByKey(type, this.tx[type], e.key, data);
+  private async writeEntity(type: 'actor' | 'campaign' | 'tool', e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
+    const key = (await this.matchByExternalIds(type, e.externalIds)) ?? e.key;
+    const existing = (await (this.tx[type] as unknown as KeyedDelegate).findUnique({ where: { key } })) as { dataset: string } | null;
+    const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
+    const id = await this.upsertByKey(
+      type,
+      this.tx[type],
+      key,
+      { ...data, dataset: this.dataset, revoked: e.revoked, deprecated: e.deprecated, revokedBy: e.revokedBy ?? null, modifiedAt },
+      { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt },
+    );
+    this.ids.set(`${type}:${e.key}`, id); // the document's own key refers to the matched record too
     const owner = `${type}Id` as const;
     await this.writeNames(owner, id, e.names, where);
     await this.writeExternalIds(owner, id, e.externalIds, where);
@@ -166,7 +211,10 @@ class GraphWriter {
     }
     for (const s of doc.sources) {
       const where = `sources[${s.key}]`;
-      await this.upsertByKey('source', this.tx.source, s.key, {
+      // The same document under another key (same URL): one source, whose fields are only filled in.
+      const sameUrl = s.url ? await this.tx.source.findFirst({ where: { url: s.url, NOT: { key: s.key } }, select: { key: true } }) : null;
+      const existingKey = sameUrl && !(await this.tx.source.findUnique({ where: { key: s.key }, select: { id: true } })) ? sameUrl.key : null;
+      const id = await this.upsertByKey('source', this.tx.source, existingKey ?? s.key, {
         title: s.title,
         url: s.url ?? null,
         alternateUrls: s.alternateUrls,
@@ -178,7 +226,8 @@ class GraphWriter {
         authors: s.authors,
         note: s.note ?? null,
         publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
-      });
+      }, { fillOnly: existingKey != null });
+      this.ids.set(`source:${s.key}`, id);
     }
     for (const a of doc.actors) {
       await this.writeEntity('actor', a, {
@@ -265,6 +314,8 @@ class GraphWriter {
 }
 
 /** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
-export function writeGraph(tx: Tx, doc: SeedDocument): Promise<WriteSummary> {
-  return new GraphWriter(tx).write(doc);
+export async function writeGraph(tx: Tx, doc: SeedDocument): Promise<WriteResult> {
+  const writer = new GraphWriter(tx, doc.dataset);
+  await writer.write(doc);
+  return { counts: writer.summary, warnings: writer.warnings };
 }

@@ -2,7 +2,7 @@
 import { builder, paged } from '../builder.js';
 import type { Actor as ActorRow, Prisma } from '../generated/prisma/client.js';
 import { arrayConnection, derivedEdgeFields, itemOf, totalCountField } from './array-connection.js';
-import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
@@ -16,6 +16,15 @@ export const Actor = builder.prismaNode('Actor', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A threat actor (intrusion set): a group tracked under one or more names.',
   fields: (t) => ({
+    dataset: t.exposeString('dataset', { description: 'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.' }),
+    revoked: t.exposeBoolean('revoked', { description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.' }),
+    deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
+    revokedBy: t.prismaField({
+      type: 'Actor',
+      nullable: true,
+      description: 'The record that replaced this one.',
+      resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.actor.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
+    }),
     key: t.exposeString('key', { description: 'Stable slug of the record (seeds and imports use it).' }),
     name: t.exposeString('name', { description: 'The display name. Every name, with its provenance, is in `names`.' }),
     description: t.exposeString('description', { nullable: true }),
@@ -119,11 +128,12 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: ActorFilter }),
       orderBy: t.arg({ type: ActorOrder }),
+      includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }),
     },
-    totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: actorWhere(args.filter) }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked) } }),
     resolve: (query, _root, args, ctx) => {
       const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.actor.findMany({ ...query, where: actorWhere(args.filter), orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
+      return ctx.prisma.actor.findMany({ ...query, where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked) }, orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
     },
   },
   { name: 'ActorConnection' },

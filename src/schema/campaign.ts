@@ -1,7 +1,7 @@
 // Campaign: a named set of intrusion activity, with its queries.
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
 import { lookupResolver } from './name-lookup.js';
@@ -11,6 +11,15 @@ export const Campaign = builder.prismaNode('Campaign', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims.',
   fields: (t) => ({
+    dataset: t.exposeString('dataset', { description: 'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.' }),
+    revoked: t.exposeBoolean('revoked', { description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.' }),
+    deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
+    revokedBy: t.prismaField({
+      type: 'Campaign',
+      nullable: true,
+      description: 'The record that replaced this one.',
+      resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.campaign.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
+    }),
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
@@ -78,11 +87,11 @@ builder.queryFields((t) => ({
     nullable: false,
     ...paged,
     description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
-    args: { filter: t.arg({ type: CampaignFilter }), orderBy: t.arg({ type: CampaignOrder }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: campaignWhere(args.filter) }),
+    args: { filter: t.arg({ type: CampaignFilter }), orderBy: t.arg({ type: CampaignOrder }), includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked) } }),
     resolve: (query, _root, args, ctx) => {
       const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.campaign.findMany({ ...query, where: campaignWhere(args.filter), orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
+      return ctx.prisma.campaign.findMany({ ...query, where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked) }, orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
     },
   },
   { name: 'CampaignConnection' },

@@ -2,6 +2,9 @@
 // attributes, and identifiers in other systems.
 import { paged } from '../builder.js';
 
+/** Revoked and deprecated records are kept but are not current: lists and lookups leave them out unless asked. */
+export const currentOnly = (includeRevoked: boolean | null | undefined) => (includeRevoked ? {} : { revoked: false, deprecated: false });
+
 export const namesConnection = {
   cursor: 'id' as const,
   totalCount: true,

@@ -8,6 +8,7 @@ import { resolveLookupId } from './args.js';
 import type { EntityType } from './typed.js';
 
 const ownerField = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
+const entitySelect = { name: true, revoked: true, deprecated: true } as const;
 
 /** The database id of the one entity of `type` that carries `name`. */
 export async function findOneByName(ctx: Context, type: EntityType, name: string): Promise<string> {
@@ -16,20 +17,22 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   const owner = ownerField[type];
   const rows = await ctx.prisma.name.findMany({
     where: { normalized, [owner]: { not: null } },
-    select: { value: true, actorId: true, campaignId: true, toolId: true, actor: { select: { name: true } }, campaign: { select: { name: true } }, tool: { select: { name: true } } },
+    select: { value: true, actorId: true, campaignId: true, toolId: true, actor: { select: entitySelect }, campaign: { select: entitySelect }, tool: { select: entitySelect } },
   });
-  const byId = new Map<string, { id: string; name: string; matchedNames: string[] }>();
+  const byId = new Map<string, { id: string; name: string; matchedNames: string[]; current: boolean }>();
   for (const r of rows) {
     const id = r[owner]!;
-    const entityName = (r.actor ?? r.campaign ?? r.tool)!.name;
-    const entry = byId.get(id) ?? { id: encodeGlobalID(type, id), name: entityName, matchedNames: [] };
+    const entity = (r.actor ?? r.campaign ?? r.tool)!;
+    const entry = byId.get(id) ?? { id: encodeGlobalID(type, id), name: entity.name, matchedNames: [], current: !entity.revoked && !entity.deprecated };
     entry.matchedNames.push(r.value);
     byId.set(id, entry);
   }
   const what = type.toLowerCase();
   if (byId.size === 0) throw notFound(what, `the name "${name}"`, 'Names are matched ignoring case, spaces and punctuation; try search(query:) for close matches.');
+  // A revoked or deprecated record keeps its names; while a current record carries the name too, it wins.
+  if ([...byId.values()].some((e) => e.current)) for (const [id, e] of byId) if (!e.current) byId.delete(id);
   if (byId.size > 1) {
-    const candidates = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const candidates = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name)).map(({ current: _current, ...c }) => c);
     throw userError(
       'AMBIGUOUS_NAME',
       `"${name}" is a name of ${byId.size} ${what}s (${candidates.map((c) => c.name).join(', ')}). Ask by id; the candidates are in extensions.candidates.`,

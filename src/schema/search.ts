@@ -29,13 +29,17 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
              GREATEST(similarity(n.normalized, ${normalized}), CASE WHEN strpos(n.normalized, ${normalized}) > 0 THEN 0.5 ELSE 0 END) AS score,
              n.value AS matched
         FROM "Name" n
+        LEFT JOIN "Actor" na ON na.id = n."actorId"
+        LEFT JOIN "Campaign" nc ON nc.id = n."campaignId"
+        LEFT JOIN "Tool" nt ON nt.id = n."toolId"
        WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR strpos(n.normalized, ${normalized}) > 0)
+         AND NOT COALESCE(na.revoked OR na.deprecated, nc.revoked OR nc.deprecated, nt.revoked OR nt.deprecated)
       UNION ALL
-      SELECT 'Actor', a.id, 0.8 * word_similarity(${raw}, a."searchText"), NULL FROM "Actor" a WHERE ${raw} <% a."searchText"
+      SELECT 'Actor', a.id, 0.8 * word_similarity(${raw}, a."searchText"), NULL FROM "Actor" a WHERE ${raw} <% a."searchText" AND NOT (a.revoked OR a.deprecated)
       UNION ALL
-      SELECT 'Campaign', c.id, 0.8 * word_similarity(${raw}, c."searchText"), NULL FROM "Campaign" c WHERE ${raw} <% c."searchText"
+      SELECT 'Campaign', c.id, 0.8 * word_similarity(${raw}, c."searchText"), NULL FROM "Campaign" c WHERE ${raw} <% c."searchText" AND NOT (c.revoked OR c.deprecated)
       UNION ALL
-      SELECT 'Tool', t.id, 0.8 * word_similarity(${raw}, t."searchText"), NULL FROM "Tool" t WHERE ${raw} <% t."searchText"
+      SELECT 'Tool', t.id, 0.8 * word_similarity(${raw}, t."searchText"), NULL FROM "Tool" t WHERE ${raw} <% t."searchText" AND NOT (t.revoked OR t.deprecated)
     )
     SELECT type, id::text AS id, max(score)::float8 AS score, (array_agg(matched ORDER BY score DESC) FILTER (WHERE matched IS NOT NULL))[1] AS matched
       FROM hits
@@ -50,7 +54,7 @@ builder.queryField('search', (t) =>
   t.connection(
     {
       type: NamedEntity,
-      description: 'Ranked fuzzy search over the names and descriptions of actors, campaigns and tools. Tolerates typos, case, spacing and punctuation.',
+      description: 'Ranked fuzzy search over the names and descriptions of actors, campaigns and tools (current records: not revoked or deprecated). Tolerates typos, case, spacing and punctuation.',
       args: {
         query: t.arg.string({ required: true, description: 'Words or a name, e.g. "leery turtle" or "hiden cobra".' }),
         types: t.arg({ type: [SearchType], description: 'Only these types (default: all).' }),

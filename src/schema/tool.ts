@@ -1,7 +1,7 @@
 // Tool: malware or a tool, with its queries.
 import { builder, paged } from '../builder.js';
 import type { Tool as ToolRow, Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { SortDirection, ToolKindEnum } from './enums.js';
 import { orderBy } from './args.js';
 import { lookupResolver } from './name-lookup.js';
@@ -11,6 +11,15 @@ export const Tool = builder.prismaNode('Tool', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Malware or a tool used by actors and campaigns.',
   fields: (t) => ({
+    dataset: t.exposeString('dataset', { description: 'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.' }),
+    revoked: t.exposeBoolean('revoked', { description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.' }),
+    deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
+    revokedBy: t.prismaField({
+      type: 'Tool',
+      nullable: true,
+      description: 'The record that replaced this one.',
+      resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.tool.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
+    }),
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     kind: t.expose('kind', { type: ToolKindEnum }),
@@ -73,11 +82,11 @@ builder.queryFields((t) => ({
     nullable: false,
     ...paged,
     description: 'Tools, filtered and ordered (by name unless told otherwise).',
-    args: { filter: t.arg({ type: ToolFilter }), orderBy: t.arg({ type: ToolOrder }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: toolWhere(args.filter) }),
+    args: { filter: t.arg({ type: ToolFilter }), orderBy: t.arg({ type: ToolOrder }), includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked) } }),
     resolve: (query, _root, args, ctx) => {
       const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
-      return ctx.prisma.tool.findMany({ ...query, where: toolWhere(args.filter), orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false) });
+      return ctx.prisma.tool.findMany({ ...query, where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked) }, orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false) });
     },
   },
   { name: 'ToolConnection' },

@@ -35,6 +35,10 @@ export type Actor = Node & {
   campaigns: ActorCampaignsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
   citations: ActorCitationsConnection;
+  /** The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources. */
+  dataset: Scalars['String']['output'];
+  /** Deprecated in its dataset; kept for the record. */
+  deprecated: Scalars['Boolean']['output'];
   description?: Maybe<Scalars['String']['output']>;
   /** Identifiers of this entity in other systems (MITRE ATT&CK, STIX, Malpedia ...). */
   externalIds: ActorExternalIdsConnection;
@@ -50,6 +54,10 @@ export type Actor = Node & {
   names: ActorNamesConnection;
   /** Suspected origin, ISO 3166-1 alpha-2. */
   originCountry?: Maybe<Scalars['String']['output']>;
+  /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
+  revoked: Scalars['Boolean']['output'];
+  /** The record that replaced this one. */
+  revokedBy?: Maybe<Actor>;
   sponsor?: Maybe<Scalars['String']['output']>;
   /** Direct claims that this actor targets a victim. */
   targetings: ActorTargetingsConnection;
@@ -439,6 +447,10 @@ export type Campaign = Node & {
   citations: CampaignCitationsConnection;
   /** Known or confirmed losses in USD. */
   confirmedLossUsd?: Maybe<Scalars['Decimal']['output']>;
+  /** The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources. */
+  dataset: Scalars['String']['output'];
+  /** Deprecated in its dataset; kept for the record. */
+  deprecated: Scalars['Boolean']['output'];
   description?: Maybe<Scalars['String']['output']>;
   /** Estimated losses in USD (see citations with field "estimatedLossUsd"). */
   estimatedLossUsd?: Maybe<Scalars['Decimal']['output']>;
@@ -453,6 +465,10 @@ export type Campaign = Node & {
   /** Every name of this entity, each with who coined it and the sources that use it. */
   names: CampaignNamesConnection;
   objective?: Maybe<Scalars['String']['output']>;
+  /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
+  revoked: Scalars['Boolean']['output'];
+  /** The record that replaced this one. */
+  revokedBy?: Maybe<Campaign>;
   /** Claims that the campaign targets a victim. */
   targetings: CampaignTargetingsConnection;
   /** Claims that the campaign uses a tool. */
@@ -839,7 +855,7 @@ export type Query = {
   organizations: OrganizationConnection;
   /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored). Never picks one. */
   resolveName: Array<NameResolution>;
-  /** Ranked fuzzy search over the names and descriptions of actors, campaigns and tools. Tolerates typos, case, spacing and punctuation. */
+  /** Ranked fuzzy search over the names and descriptions of actors, campaigns and tools (current records: not revoked or deprecated). Tolerates typos, case, spacing and punctuation. */
   search: SearchConnection;
   /** Sources, newest first unless told otherwise. */
   sources: SourceConnection;
@@ -863,6 +879,7 @@ export type QueryActorsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ActorFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ActorOrder>;
 };
@@ -879,6 +896,7 @@ export type QueryCampaignsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CampaignFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CampaignOrder>;
 };
@@ -939,6 +957,7 @@ export type QueryToolsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ToolFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ToolOrder>;
 };
@@ -1117,6 +1136,10 @@ export type Tool = Node & {
   attributions: ToolAttributionsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
   citations: ToolCitationsConnection;
+  /** The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources. */
+  dataset: Scalars['String']['output'];
+  /** Deprecated in its dataset; kept for the record. */
+  deprecated: Scalars['Boolean']['output'];
   description?: Maybe<Scalars['String']['output']>;
   /** Identifiers of this entity in other systems (MITRE ATT&CK, STIX, Malpedia ...). */
   externalIds: ToolExternalIdsConnection;
@@ -1129,6 +1152,10 @@ export type Tool = Node & {
   /** Every name of this entity, each with who coined it and the sources that use it. */
   names: ToolNamesConnection;
   platforms: Array<Scalars['String']['output']>;
+  /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
+  revoked: Scalars['Boolean']['output'];
+  /** The record that replaced this one. */
+  revokedBy?: Maybe<Tool>;
   /** Claims that an actor or a campaign uses this tool. */
   usedBy: ToolUsedByConnection;
 };
