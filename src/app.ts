@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
 import { createPrismaClient, type Db } from './db.js';
-import { defaultSeedFiles, loadSeeds } from './ingest/load-seeds.js';
+import { loadSeeds } from './ingest/load-seeds.js';
 import { startHttpServer } from './server.js';
 
 export type App = { url: string; prisma: Db; database: Database; stop(): Promise<void> };
@@ -28,7 +28,8 @@ export async function startApp(config: Config): Promise<App> {
     if (applied.length) log('info', 'migrations applied', applied);
     prisma = createPrismaClient(database);
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
-      const { counts, warnings } = await loadSeeds(prisma, config.seedFiles ?? defaultSeedFiles);
+      log('info', 'first start: loading the seeds (the curated story and the shipped datasets take about a minute)', config.seedFiles);
+      const { counts, warnings } = await loadSeeds(prisma, config.seedFiles);
       log('info', 'database seeded', counts);
       for (const warning of warnings) log('warn', warning);
     }

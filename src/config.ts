@@ -5,6 +5,12 @@ import { z } from 'zod';
 import type { DatabaseTarget } from './database/connection.js';
 import { projectRoot } from './database/migrations.js';
 
+/** The datasets shipped in seeds/, by name. The curated seeds come first: datasets add to them. */
+export const datasetFiles = {
+  curated: path.join(projectRoot, 'seeds/cryptocore.yaml'),
+  'mitre-attack': path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json'),
+};
+
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -34,6 +40,10 @@ const EnvSchema = z
     DB_POOL_SIZE: int(10, 1, 200),
     SEED_ON_START: bool(true),
     SEED_FILES: z.string().optional(),
+    SEED_DATASETS: z
+      .string()
+      .default('curated,mitre-attack')
+      .refine((v) => v.split(',').every((d) => Object.keys(datasetFiles).includes(d.trim())), { message: `expected a comma-separated list of ${Object.keys(datasetFiles).join(', ')}` }),
     DEFAULT_PAGE_SIZE: int(20, 1, 1000),
     MAX_PAGE_SIZE: int(100, 1, 10000),
     GRAPHIQL: bool(true),
@@ -65,7 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
       : { kind: 'embedded', dataDir: path.resolve(e.DATA_DIR), shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null }) as DatabaseTarget,
     seedOnStart: e.SEED_ON_START,
-    seedFiles: e.SEED_FILES?.split(',').map((f) => path.resolve(f.trim())),
+    /** What the first start loads: SEED_FILES if given, else the files of SEED_DATASETS, in order. */
+    seedFiles: e.SEED_FILES ? e.SEED_FILES.split(',').map((f) => path.resolve(f.trim())) : e.SEED_DATASETS.split(',').map((d) => datasetFiles[d.trim() as keyof typeof datasetFiles]),
     pageSize: { default: e.DEFAULT_PAGE_SIZE, max: e.MAX_PAGE_SIZE },
     graphiql: e.GRAPHIQL,
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */

@@ -5,7 +5,7 @@ import { openDatabase } from '../database/connection.js';
 import { DataDirectoryBusyError } from '../database/embedded-lock.js';
 import { applyMigrations } from '../database/migrations.js';
 import { createPrismaClient } from '../db.js';
-import { defaultSeedFiles, loadSeeds } from '../ingest/load-seeds.js';
+import { loadSeeds } from '../ingest/load-seeds.js';
 import { SeedFormatError } from '../ingest/seed-format.js';
 import { WriteError } from '../ingest/write-graph.js';
 import path from 'node:path';
@@ -17,7 +17,7 @@ try {
   try {
     await applyMigrations(db.adapterFactory);
     const prisma = createPrismaClient(db);
-    const { counts, warnings } = await loadSeeds(prisma, files.length ? files : (config.seedFiles ?? defaultSeedFiles));
+    const { counts, warnings } = await loadSeeds(prisma, files.length ? files : config.seedFiles);
     await prisma.$disconnect();
     console.table(counts);
     for (const warning of warnings) console.warn(`warning: ${warning}`);

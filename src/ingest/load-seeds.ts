@@ -1,36 +1,34 @@
-// Loads seed files (YAML) through the write path, all of them in one transaction: either every file
-// is written or the database is left exactly as it was.
-import { readFile } from 'node:fs/promises';
+// Loads seed and dataset files through the write path, all of them in one transaction: either every
+// file is written or the database is left exactly as it was.
 import path from 'node:path';
-import { parse } from 'yaml';
 import type { Db } from '../db.js';
 import { projectRoot } from '../database/migrations.js';
-import { parseSeedDocument, SeedFormatError, type SeedDocument } from './seed-format.js';
-import { writeGraph, type WriteResult } from './write-graph.js';
+import { readImportFile } from './import-file.js';
+import type { SeedDocument } from './seed-format.js';
+import { recordCount, writeGraph, type WriteResult } from './write-graph.js';
 
 export const defaultSeedFiles = [path.join(projectRoot, 'seeds/cryptocore.yaml')];
 
 export async function readSeedFile(file: string): Promise<SeedDocument> {
-  let data: unknown;
-  try {
-    data = parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new SeedFormatError(`${file} could not be read as YAML: ${(error as Error).message}`);
-  }
-  return parseSeedDocument(data, path.relative(process.cwd(), file) || file);
+  return (await readImportFile(file)).doc;
 }
 
+/** Loads files of any supported format (seed YAML, STIX bundle), in order, in one transaction. */
 export async function loadSeeds(prisma: Db, files: string[] = defaultSeedFiles): Promise<WriteResult> {
-  return writeDocuments(prisma, await Promise.all(files.map(readSeedFile)));
+  const docs = [];
+  for (const file of files) docs.push(await readSeedFile(file));
+  return writeDocuments(prisma, docs);
 }
 
 /** Writes documents in order, in one transaction: all of them, or nothing. */
-export function writeDocuments(prisma: Db, docs: SeedDocument[]): Promise<WriteResult> {
+export function writeDocuments(prisma: Db, docs: SeedDocument[], onProgress?: (done: number) => void): Promise<WriteResult> {
+  let before = 0;
   return prisma.$transaction(
     async (tx) => {
       const result: WriteResult = { counts: {}, warnings: [] };
       for (const doc of docs) {
-        const { counts, warnings } = await writeGraph(tx, doc);
+        const { counts, warnings } = await writeGraph(tx, doc, onProgress && ((done) => onProgress(before + done)));
+        before += recordCount(doc);
         for (const [type, c] of Object.entries(counts)) {
           const total = (result.counts[type] ??= { created: 0, updated: 0, unchanged: 0 });
           total.created += c.created;

@@ -27,10 +27,15 @@ function same(current: unknown, wanted: unknown): boolean {
   return (current ?? null) === (wanted ?? null);
 }
 
-const changedFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
-  Object.fromEntries(Object.entries(wanted).filter(([k, v]) => !same(current[k], v))) as Partial<T>;
-
 const isEmpty = (v: unknown) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * The fields a new version changes. An empty value is "not said", never an erasure: datasets that
+ * share a record (or a source, by URL) each leave the others' values alone, and loading them again
+ * in any order changes nothing.
+ */
+const changedFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
+  Object.fromEntries(Object.entries(wanted).filter(([k, v]) => !isEmpty(v) && !same(current[k], v))) as Partial<T>;
 
 /** The fields a record of another dataset lacks and this one has: they are filled, nothing else changes. */
 const missingFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
@@ -55,10 +60,18 @@ class GraphWriter {
   readonly warnings: string[] = [];
   private ids = new Map<string, string>(); // "actor:lazarus-group" -> uuid
 
+  private done = 0;
+
   constructor(
     private tx: Tx,
     private dataset: string,
+    private onProgress?: (done: number) => void,
   ) {}
+
+  /** One top-level record written (for progress bars on long imports). */
+  private tick() {
+    this.onProgress?.(++this.done);
+  }
 
   private count(type: string, outcome: keyof Counts) {
     (this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 })[outcome]++;
@@ -208,6 +221,7 @@ class GraphWriter {
   async write(doc: SeedDocument) {
     for (const o of doc.organizations) {
       await this.upsertByKey('organization', this.tx.organization, o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null });
+      this.tick();
     }
     for (const s of doc.sources) {
       const where = `sources[${s.key}]`;
@@ -228,6 +242,7 @@ class GraphWriter {
         publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
       }, { fillOnly: existingKey != null });
       this.ids.set(`source:${s.key}`, id);
+      this.tick();
     }
     for (const a of doc.actors) {
       await this.writeEntity('actor', a, {
@@ -239,6 +254,7 @@ class GraphWriter {
         firstSeen: day(a.firstSeen),
         lastSeen: day(a.lastSeen),
       }, `actors[${a.key}]`);
+      this.tick();
     }
     for (const c of doc.campaigns) {
       await this.writeEntity('campaign', c, {
@@ -250,6 +266,7 @@ class GraphWriter {
         estimatedLossUsd: c.estimatedLossUsd ?? null,
         confirmedLossUsd: c.confirmedLossUsd ?? null,
       }, `campaigns[${c.key}]`);
+      this.tick();
     }
     for (const t of doc.tools) {
       await this.writeEntity('tool', t, {
@@ -259,10 +276,12 @@ class GraphWriter {
         platforms: t.platforms,
         description: t.description ?? null,
       }, `tools[${t.key}]`);
+      this.tick();
     }
     for (const v of doc.victims) {
       const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null });
       await this.cite({ victimId: id }, v.citations, `victims[${v.key}]`);
+      this.tick();
     }
     const ref = async (type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) =>
       key ? this.idOf(type, key, `${where}.${type}`) : null;
@@ -280,6 +299,7 @@ class GraphWriter {
         assessedOn: day(a.assessedOn),
       });
       await this.cite({ attributionId: id }, a.sources, where);
+      this.tick();
     }
     // Supersession links point at attributions that may come later in the file.
     for (const a of doc.attributions) {
@@ -298,6 +318,7 @@ class GraphWriter {
         toolId: await this.idOf('tool', u.tool, `${where}.tool`),
       });
       await this.cite({ toolUsageId: id }, u.sources, where);
+      this.tick();
     }
     for (const t of doc.targetings) {
       const where = `targetings[${t.key}]`;
@@ -308,14 +329,19 @@ class GraphWriter {
         victimId: await this.idOf('victim', t.victim, `${where}.victim`),
       });
       await this.cite({ targetingId: id }, t.sources, where);
+      this.tick();
     }
     return this.summary;
   }
 }
 
+/** How many top-level records a document has: what `onProgress` counts up to. */
+export const recordCount = (doc: SeedDocument) =>
+  doc.organizations.length + doc.sources.length + doc.actors.length + doc.campaigns.length + doc.tools.length + doc.victims.length + doc.attributions.length + doc.usages.length + doc.targetings.length;
+
 /** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
-export async function writeGraph(tx: Tx, doc: SeedDocument): Promise<WriteResult> {
-  const writer = new GraphWriter(tx, doc.dataset);
+export async function writeGraph(tx: Tx, doc: SeedDocument, onProgress?: (done: number) => void): Promise<WriteResult> {
+  const writer = new GraphWriter(tx, doc.dataset, onProgress);
   await writer.write(doc);
   return { counts: writer.summary, warnings: writer.warnings };
 }

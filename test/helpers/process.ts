@@ -10,7 +10,7 @@ export const projectRoot = path.resolve(import.meta.dirname, '../..');
 export function runMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SEED_DATASETS: 'curated', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -26,7 +26,7 @@ export type GraphQLResponse<T> = {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await freshDatabase();
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'test', ...env });
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'test', SEED_DATASETS: 'curated', ...env });
   const app = await startApp({ ...config, database: db.target });
   const endpoint = `${app.url}/graphql`;
   const client = new GraphQLClient(endpoint);

@@ -1,0 +1,57 @@
+// Reads a file of any supported format and turns it into the write path's documents: a curated seed
+// file (YAML), a STIX 2.1 bundle (JSON). The format is detected from the content.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseSeedDocument, SeedFormatError, type SeedDocument } from './seed-format.js';
+import { parseStixBundle, stixToDocument, type StixOptions } from './stix.js';
+
+export type ImportFormat = 'seed' | 'stix';
+
+/** Known datasets, so that their records name themselves (and their source) consistently. */
+const knownDatasets: { match: RegExp; options: StixOptions }[] = [
+  {
+    match: /enterprise-attack-18\.1/,
+    options: {
+      dataset: 'mitre-attack',
+      title: 'MITRE ATT&CK® v18.1 Enterprise (groups, campaigns, software; STIX 2.1)',
+      url: 'https://github.com/mitre/cti/tree/421deacb77191b38bdd1bf63268954e93da91365/enterprise-attack',
+      publishedOn: '2025-11-13',
+    },
+  },
+];
+
+export function detectFormat(file: string, text: string): ImportFormat {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) {
+    const head = trimmed.slice(0, 2000);
+    if (/"type"\s*:\s*"bundle"/.test(head) || /"objects"\s*:/.test(head)) return 'stix';
+    throw new SeedFormatError(`${file}: a JSON file, but not a STIX 2.1 bundle (expected "type": "bundle")`);
+  }
+  return 'seed';
+}
+
+export async function readImportFile(file: string, options: Partial<StixOptions> = {}): Promise<{ format: ImportFormat; doc: SeedDocument; skipped: Record<string, number> }> {
+  const origin = path.relative(process.cwd(), file) || file;
+  const text = await readFile(file, 'utf8');
+  const format = detectFormat(origin, text);
+  if (format === 'seed') {
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (error) {
+      throw new SeedFormatError(`${origin} could not be read as YAML: ${(error as Error).message}`);
+    }
+    return { format, doc: parseSeedDocument(data, origin), skipped: {} };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SeedFormatError(`${origin} is not valid JSON: ${(error as Error).message}`);
+  }
+  const known = knownDatasets.find((d) => d.match.test(path.basename(file)))?.options;
+  const stixOptions: StixOptions = { dataset: 'stix', title: `STIX bundle ${path.basename(file)}`, ...known, ...options };
+  const { objects, skipped } = parseStixBundle(json, origin);
+  return { format, doc: parseSeedDocument(stixToDocument(objects, stixOptions), origin), skipped };
+}

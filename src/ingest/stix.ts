@@ -1,0 +1,271 @@
+// STIX 2.1 bundle → the write path's document. Handles what threat-intelligence platforms exchange
+// about actors: intrusion-set / threat-actor, campaign, malware / tool, identity, location, and the
+// relationships attributed-to, uses, targets, revoked-by. Every object is checked first; one broken
+// object refuses the whole bundle, with the object's id and the problem.
+//
+// Mapping rules (the tests check each against MITRE ATT&CK's own objects):
+// - STIX ids are the records' keys and are kept as `stix` external ids, so a re-export keeps them and
+//   another dataset that knows the id (MISP `related`) finds the same record.
+// - `aliases` / `x_mitre_aliases` become names. ATT&CK cites each alias in an external reference whose
+//   `source_name` is the alias, with "(Citation: X)" naming other references: those become the name's sources.
+// - External references with a URL become sources (one per URL, shared by every object citing it); the
+//   object's own page (e.g. attack.mitre.org/groups/G0032) is cited for its attributes and names.
+// - `external_id`s (G0032, S0002, C0022) are kept; `revoked`, `x_mitre_deprecated` and revoked-by are kept
+//   as such (never listed as current); `modified` decides whether a re-import updates a record.
+// - `confidence` goes to claims; TLP 2.0 markings go to the sources made from the object.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { SeedDocument, SeedFormatError } from './seed-format.js';
+
+type Doc = z.input<typeof SeedDocument>;
+type Citation = { source: string; excerpt?: string };
+
+const stixId = (type?: string) =>
+  z.string().regex(new RegExp(`^${type ?? '[a-z0-9-]+'}--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`), `expected a STIX id${type ? ` of type ${type}` : ''}`);
+const timestamp = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp' });
+const externalReference = z.object({
+  source_name: z.string().min(1),
+  description: z.string().optional(),
+  url: z.string().optional(),
+  external_id: z.string().optional(),
+});
+const common = {
+  id: z.string(),
+  spec_version: z.string().optional(),
+  created: timestamp.optional(),
+  modified: timestamp.optional(),
+  created_by_ref: stixId('identity').optional(),
+  revoked: z.boolean().optional(),
+  confidence: z.number().int().min(0).max(100).optional(),
+  external_references: z.array(externalReference).optional(),
+  object_marking_refs: z.array(stixId('marking-definition')).optional(),
+  x_mitre_deprecated: z.boolean().optional(),
+};
+const named = { ...common, name: z.string().min(1), description: z.string().optional() };
+
+const StixObject = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('intrusion-set'), ...named, aliases: z.array(z.string().min(1)).optional(), first_seen: timestamp.optional(), last_seen: timestamp.optional(), primary_motivation: z.string().optional(), secondary_motivations: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('threat-actor'), ...named, aliases: z.array(z.string().min(1)).optional(), first_seen: timestamp.optional(), last_seen: timestamp.optional(), primary_motivation: z.string().optional(), sophistication: z.string().optional() }),
+  z.object({ type: z.literal('campaign'), ...named, aliases: z.array(z.string().min(1)).optional(), first_seen: timestamp.optional(), last_seen: timestamp.optional(), objective: z.string().optional() }),
+  z.object({ type: z.literal('malware'), ...named, aliases: z.array(z.string()).optional(), x_mitre_aliases: z.array(z.string().min(1)).optional(), malware_types: z.array(z.string()).optional(), x_mitre_platforms: z.array(z.string()).optional(), is_family: z.boolean().optional() }),
+  z.object({ type: z.literal('tool'), ...named, aliases: z.array(z.string()).optional(), x_mitre_aliases: z.array(z.string().min(1)).optional(), tool_types: z.array(z.string()).optional(), x_mitre_platforms: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('identity'), ...named, identity_class: z.string().optional(), sectors: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('location'), ...common, name: z.string().optional(), country: z.string().regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 country').optional(), region: z.string().optional() }),
+  z.object({ type: z.literal('relationship'), ...common, relationship_type: z.string().min(1), source_ref: z.string(), target_ref: z.string(), description: z.string().optional(), start_time: timestamp.optional(), stop_time: timestamp.optional() }),
+  z.object({ type: z.literal('marking-definition'), id: z.string(), name: z.string().optional(), definition_type: z.string().optional() }),
+]);
+type StixObject = z.infer<typeof StixObject>;
+
+/** TLP 2.0 marking definitions (STIX 2.1 fixed ids) and TLP 1.0 ones, mapped to the API's levels. */
+const tlpMarkings: Record<string, 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER_STRICT' | 'RED'> = {
+  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'CLEAR',
+  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': 'GREEN',
+  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': 'AMBER',
+  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003': 'AMBER_STRICT',
+  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'RED',
+  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'CLEAR', // TLP 1.0 white
+  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'GREEN',
+  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'AMBER',
+  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'RED',
+};
+
+export type StixOptions = { dataset: string; title: string; url?: string; publishedOn?: string };
+
+const months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** "Author. (2018, October 03). Title. Retrieved ..." → the date and how precise it is. */
+function citedDate(description: string | undefined): { publishedOn?: string; precision?: 'DAY' | 'MONTH' | 'YEAR' } {
+  const m = /\((\d{4})(?:, ([A-Za-z]+)(?: (\d{1,2}))?)?\)/.exec(description ?? '');
+  if (!m) return {};
+  const month = m[2] ? months.indexOf(m[2].toLowerCase()) + 1 : 0;
+  if (!month) return { publishedOn: `${m[1]}-01-01`, precision: 'YEAR' };
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return m[3] ? { publishedOn: `${m[1]}-${pad(month)}-${pad(Number(m[3]))}`, precision: 'DAY' } : { publishedOn: `${m[1]}-${pad(month)}-01`, precision: 'MONTH' };
+}
+
+const citationsIn = (text: string | undefined) => [...(text ?? '').matchAll(/\(Citation: ([^)]+)\)/g)].map((m) => m[1].trim());
+const day = (ts: string | undefined) => ts?.slice(0, 10);
+const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
+const lowerKey = (id: string) => id.toLowerCase();
+
+export class StixFormatError extends SeedFormatError {}
+
+/** Parses and checks a bundle: every object, with errors naming the object. */
+export function parseStixBundle(input: unknown, origin: string): { objects: StixObject[]; skipped: Record<string, number> } {
+  const bundle = z.object({ type: z.literal('bundle'), id: z.string(), objects: z.array(z.record(z.string(), z.unknown())) }).safeParse(input);
+  if (!bundle.success) throw new StixFormatError(`${origin} is not a STIX 2.1 bundle: ${bundle.error.issues[0].message} at ${bundle.error.issues[0].path.join('.') || 'the top level'}`);
+  const known = new Set(['intrusion-set', 'threat-actor', 'campaign', 'malware', 'tool', 'identity', 'location', 'relationship', 'marking-definition']);
+  const problems: string[] = [];
+  const objects: StixObject[] = [];
+  const skipped: Record<string, number> = {};
+  for (const [i, raw] of bundle.data.objects.entries()) {
+    const type = typeof raw.type === 'string' ? raw.type : undefined;
+    const id = typeof raw.id === 'string' ? raw.id : `objects[${i}]`;
+    if (!type || !known.has(type)) {
+      // Other objects (attack-pattern, indicator ...) are not this API's: counted, not imported.
+      skipped[type ?? 'untyped'] = (skipped[type ?? 'untyped'] ?? 0) + 1;
+      continue;
+    }
+    const parsed = StixObject.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues.slice(0, 3)) problems.push(`  ${id}: ${issue.path.join('.') || '(object)'}: ${issue.message}`);
+      continue;
+    }
+    if (!stixId(type).safeParse(parsed.data.id).success) problems.push(`  ${id}: id: expected a STIX id of type ${type}`);
+    objects.push(parsed.data);
+  }
+  if (problems.length) throw new StixFormatError(`${origin} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`);
+  return { objects, skipped };
+}
+
+export function stixToDocument(objects: StixObject[], options: StixOptions): Doc {
+  const byId = new Map(objects.map((o) => [o.id, o] as const));
+  const datasetSource = `dataset-${options.dataset}`;
+  const doc = {
+    dataset: options.dataset,
+    organizations: [] as NonNullable<Doc['organizations']>,
+    sources: [{ key: datasetSource, title: options.title, url: options.url, kind: 'DATASET' as const, publishedOn: options.publishedOn }] as NonNullable<Doc['sources']>,
+    actors: [] as NonNullable<Doc['actors']>,
+    campaigns: [] as NonNullable<Doc['campaigns']>,
+    tools: [] as NonNullable<Doc['tools']>,
+    victims: [] as NonNullable<Doc['victims']>,
+    attributions: [] as NonNullable<Doc['attributions']>,
+    usages: [] as NonNullable<Doc['usages']>,
+    targetings: [] as NonNullable<Doc['targetings']>,
+  };
+  const sourceKeys = new Set<string>();
+
+  const tlpOf = (o: StixObject) => ('object_marking_refs' in o ? (o.object_marking_refs ?? []).map((m) => tlpMarkings[m]).find(Boolean) : undefined) ?? 'CLEAR';
+  const publisherOf = (o: StixObject) => ('created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity' ? lowerKey(o.created_by_ref) : undefined);
+
+  /** The sources an object's external references give, by source_name; the object's own page first. */
+  function referenceSources(o: StixObject) {
+    const refs = 'external_references' in o ? (o.external_references ?? []) : [];
+    const byName = new Map<string, string>();
+    let page: string | undefined;
+    for (const ref of refs) {
+      if (!ref.url) continue;
+      const key = urlKey(ref.url);
+      if (!sourceKeys.has(key)) {
+        sourceKeys.add(key);
+        const own = !!ref.external_id;
+        doc.sources.push({
+          key,
+          title: own ? `${'name' in o && o.name ? o.name : ref.external_id} (${ref.source_name} ${ref.external_id})` : ref.source_name,
+          url: ref.url,
+          kind: own ? 'DATASET' : 'REPORT',
+          note: ref.description,
+          tlp: tlpOf(o),
+          publisher: own ? publisherOf(o) : undefined,
+          ...(own ? {} : citedDate(ref.description)),
+        });
+      }
+      if (ref.external_id && !page) page = key;
+      byName.set(ref.source_name, key);
+    }
+    return { page, byName };
+  }
+
+  /** Sources for a statement: the references its "(Citation: X)" markers name, else the fallback. */
+  function citing(text: string | undefined, refs: Map<string, string>, fallback: string[]): Citation[] {
+    const cited = citationsIn(text).map((name) => refs.get(name)).filter((k): k is string => !!k);
+    return [...new Set([...fallback, ...cited])].map((source) => ({ source }));
+  }
+
+  for (const o of objects) {
+    if (o.type === 'identity') {
+      if (o.identity_class === 'class' || o.sectors?.length) {
+        doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description });
+      }
+      doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description });
+    }
+    if (o.type === 'location') {
+      doc.victims.push({
+        key: lowerKey(o.id),
+        name: o.name ?? o.country?.toUpperCase() ?? o.region ?? o.id,
+        kind: o.country ? 'COUNTRY' : 'REGION',
+        country: o.country?.toUpperCase(),
+      });
+    }
+  }
+
+  for (const o of objects) {
+    if (o.type !== 'intrusion-set' && o.type !== 'threat-actor' && o.type !== 'campaign' && o.type !== 'malware' && o.type !== 'tool') continue;
+    const { page, byName } = referenceSources(o);
+    const own = [page ?? datasetSource];
+    const refs = o.external_references ?? [];
+    const aliases = [o.name, ...((o.type === 'malware' || o.type === 'tool' ? o.x_mitre_aliases ?? o.aliases : o.aliases) ?? [])];
+    const names = [...new Map(aliases.map((a) => [a.trim(), a.trim()])).values()].map((value) => {
+      const aliasRef = refs.find((r) => r.source_name === value && !r.url);
+      return { value, sources: citing(aliasRef?.description, byName, own) };
+    });
+    const entity = {
+      key: lowerKey(o.id),
+      name: o.name,
+      description: o.description,
+      names,
+      externalIds: [
+        { system: 'stix', value: o.id },
+        ...refs.filter((r) => r.external_id).map((r) => ({ system: r.source_name, value: r.external_id!, url: r.url })),
+      ],
+      citations: o.description ? [{ source: own[0], field: 'description' }] : [],
+      revoked: o.revoked ?? false,
+      deprecated: o.x_mitre_deprecated ?? false,
+      modifiedAt: o.modified,
+    };
+    if (o.type === 'intrusion-set' || o.type === 'threat-actor') {
+      const motivations = o.type === 'intrusion-set' ? [o.primary_motivation, ...(o.secondary_motivations ?? [])] : [o.primary_motivation];
+      doc.actors.push({ ...entity, firstSeen: day(o.first_seen), lastSeen: day(o.last_seen), motivations: motivations.filter((m): m is string => !!m) });
+    } else if (o.type === 'campaign') {
+      doc.campaigns.push({ ...entity, objective: o.objective, firstSeen: day(o.first_seen), lastSeen: day(o.last_seen) });
+    } else {
+      doc.tools.push({
+        ...entity,
+        kind: o.type === 'malware' ? 'MALWARE' : 'TOOL',
+        malwareTypes: o.type === 'malware' ? (o.malware_types ?? []) : (o.tool_types ?? []),
+        platforms: o.x_mitre_platforms ?? [],
+      });
+    }
+  }
+
+  const entityKind = (id: string) => byId.get(id)?.type;
+  const isActor = (id: string) => ['intrusion-set', 'threat-actor'].includes(entityKind(id) ?? '');
+  const isTool = (id: string) => ['malware', 'tool'].includes(entityKind(id) ?? '');
+  const revokedBy = new Map<string, string>();
+  for (const r of objects) {
+    if (r.type !== 'relationship') continue;
+    if (!byId.has(r.source_ref) || !byId.has(r.target_ref)) {
+      throw new StixFormatError(`${r.id}: ${byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${byId.has(r.source_ref) ? r.target_ref : r.source_ref})`);
+    }
+    const { byName } = referenceSources(r);
+    const claim = {
+      key: lowerKey(r.id),
+      confidence: r.confidence,
+      firstObserved: day(r.start_time),
+      lastObserved: day(r.stop_time),
+      // A revoked or deprecated relationship is kept, never current.
+      status: r.revoked || r.x_mitre_deprecated ? ('RETRACTED' as const) : ('CURRENT' as const),
+      note: r.description,
+      sources: citing(r.description, byName, []).length ? citing(r.description, byName, []) : [{ source: datasetSource }],
+    };
+    const from = lowerKey(r.source_ref);
+    const to = lowerKey(r.target_ref);
+    if (r.relationship_type === 'revoked-by') revokedBy.set(from, to);
+    else if (r.relationship_type === 'uses' && isTool(r.target_ref) && (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')) {
+      doc.usages.push({ ...claim, tool: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
+    } else if (r.relationship_type === 'attributed-to' && isActor(r.target_ref)) {
+      const kind = entityKind(r.source_ref);
+      const subject = kind === 'campaign' ? { campaign: from } : isActor(r.source_ref) ? { subjectActor: from } : isTool(r.source_ref) ? { tool: from } : null;
+      if (subject) doc.attributions.push({ ...claim, ...subject, actor: to, assessedOn: day(r.created) });
+    } else if (r.relationship_type === 'targets' && ['identity', 'location'].includes(entityKind(r.target_ref) ?? '') && (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')) {
+      doc.targetings.push({ ...claim, victim: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
+    }
+  }
+  for (const list of [doc.actors, doc.campaigns, doc.tools]) {
+    for (const e of list) {
+      const by = revokedBy.get(e.key);
+      if (by) e.revokedBy = by;
+    }
+  }
+  return doc;
+}
