@@ -7,8 +7,9 @@ import { projectRoot } from './database/migrations.js';
 
 /** The datasets shipped in seeds/, by name. The curated seeds come first: datasets add to them. */
 export const datasetFiles = {
-  curated: path.join(projectRoot, 'seeds/cryptocore.yaml'),
-  'mitre-attack': path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json'),
+  curated: [path.join(projectRoot, 'seeds/cryptocore.yaml')],
+  'mitre-attack': [path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json')],
+  'misp-galaxy': ['threat-actor.json', 'tool.json'].map((f) => path.join(projectRoot, 'seeds/datasets/misp-galaxy', f)),
 };
 
 const bool = (fallback: boolean) =>
@@ -42,7 +43,7 @@ const EnvSchema = z
     SEED_FILES: z.string().optional(),
     SEED_DATASETS: z
       .string()
-      .default('curated,mitre-attack')
+      .default('curated,mitre-attack,misp-galaxy')
       .refine((v) => v.split(',').every((d) => Object.keys(datasetFiles).includes(d.trim())), { message: `expected a comma-separated list of ${Object.keys(datasetFiles).join(', ')}` }),
     DEFAULT_PAGE_SIZE: int(20, 1, 1000),
     MAX_PAGE_SIZE: int(100, 1, 10000),
@@ -76,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       : { kind: 'embedded', dataDir: path.resolve(e.DATA_DIR), shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null }) as DatabaseTarget,
     seedOnStart: e.SEED_ON_START,
     /** What the first start loads: SEED_FILES if given, else the files of SEED_DATASETS, in order. */
-    seedFiles: e.SEED_FILES ? e.SEED_FILES.split(',').map((f) => path.resolve(f.trim())) : e.SEED_DATASETS.split(',').map((d) => datasetFiles[d.trim() as keyof typeof datasetFiles]),
+    seedFiles: e.SEED_FILES ? e.SEED_FILES.split(',').map((f) => path.resolve(f.trim())) : e.SEED_DATASETS.split(',').flatMap((d) => datasetFiles[d.trim() as keyof typeof datasetFiles]),
     pageSize: { default: e.DEFAULT_PAGE_SIZE, max: e.MAX_PAGE_SIZE },
     graphiql: e.GRAPHIQL,
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */

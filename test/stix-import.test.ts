@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const attackFile = datasetFiles['mitre-attack'];
+const [attackFile] = datasetFiles['mitre-attack'];
 type Bundle = { type: 'bundle'; id: string; objects: Record<string, any>[] };
 const attack = async () => JSON.parse(await readFile(attackFile, 'utf8')) as Bundle;
 

@@ -4,9 +4,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseSeedDocument, SeedFormatError, type SeedDocument } from './seed-format.js';
+import { existsSync } from 'node:fs';
+import { galaxyToDocument, parseGalaxy } from './misp.js';
 import { parseStixBundle, stixToDocument, type StixOptions } from './stix.js';
 
-export type ImportFormat = 'seed' | 'stix';
+export type ImportFormat = 'seed' | 'stix' | 'misp';
 
 /** Known datasets, so that their records name themselves (and their source) consistently. */
 const knownDatasets: { match: RegExp; options: StixOptions }[] = [
@@ -26,7 +28,8 @@ export function detectFormat(file: string, text: string): ImportFormat {
   if (trimmed.startsWith('{')) {
     const head = trimmed.slice(0, 2000);
     if (/"type"\s*:\s*"bundle"/.test(head) || /"objects"\s*:/.test(head)) return 'stix';
-    throw new SeedFormatError(`${file}: a JSON file, but not a STIX 2.1 bundle (expected "type": "bundle")`);
+    if (/"values"\s*:/.test(text) && /"uuid"\s*:/.test(head)) return 'misp';
+    throw new SeedFormatError(`${file}: a JSON file, but neither a STIX 2.1 bundle ("type": "bundle") nor a MISP galaxy cluster file ("values")`);
   }
   return 'seed';
 }
@@ -49,6 +52,20 @@ export async function readImportFile(file: string, options: Partial<StixOptions>
     json = JSON.parse(text);
   } catch (error) {
     throw new SeedFormatError(`${origin} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (format === 'misp') {
+    const galaxy = parseGalaxy(json, origin);
+    // name-attribution points into producer.json, which MISP ships beside the clusters.
+    const producerFile = path.join(path.dirname(file), 'producer.json');
+    const producers = existsSync(producerFile) ? JSON.parse(await readFile(producerFile, 'utf8')) : undefined;
+    const doc = galaxyToDocument(galaxy, {
+      dataset: 'misp-galaxy',
+      title: `MISP galaxy: ${galaxy.name}${galaxy.version ? ` (version ${galaxy.version})` : ''}`,
+      url: `https://github.com/MISP/misp-galaxy/blob/main/clusters/${galaxy.type}.json`,
+      producers,
+      ...options,
+    });
+    return { format, doc: parseSeedDocument(doc, origin), skipped: {} };
   }
   const known = knownDatasets.find((d) => d.match.test(path.basename(file)))?.options;
   const stixOptions: StixOptions = { dataset: 'stix', title: `STIX bundle ${path.basename(file)}`, ...known, ...options };

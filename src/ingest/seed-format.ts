@@ -37,6 +37,8 @@ const entity = {
   revoked: z.boolean().default(false),
   deprecated: z.boolean().default(false),
   revokedBy: key.optional(),
+  /** Identifiers that find the same record in another dataset but are not this record's own (MISP `similar` links). */
+  sameAs: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
   modifiedAt: z.iso.datetime({ offset: true }).optional(),
 };
 

@@ -189,7 +189,7 @@ class GraphWriter {
   }
 
   private async writeEntity(type: 'actor' | 'campaign' | 'tool', e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
-    const key = (await this.matchByExternalIds(type, e.externalIds)) ?? e.key;
+    const key = (await this.matchByExternalIds(type, [...e.externalIds, ...e.sameAs])) ?? e.key;
     const existing = (await (this.tx[type] as unknown as KeyedDelegate).findUnique({ where: { key } })) as { dataset: string } | null;
     const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
     const id = await this.upsertByKey(
@@ -225,9 +225,11 @@ class GraphWriter {
     }
     for (const s of doc.sources) {
       const where = `sources[${s.key}]`;
-      // The same document under another key (same URL): one source, whose fields are only filled in.
-      const sameUrl = s.url ? await this.tx.source.findFirst({ where: { url: s.url, NOT: { key: s.key } }, select: { key: true } }) : null;
-      const existingKey = sameUrl && !(await this.tx.source.findUnique({ where: { key: s.key }, select: { id: true } })) ? sameUrl.key : null;
+      // One document, one source: a source already known by its URL (under another key), or by a key
+      // made from its URL (ref-…, as imports make them), is shared: it keeps its fields, gaps are filled.
+      const known = await this.tx.source.findUnique({ where: { key: s.key }, select: { id: true } });
+      const sameUrl = s.url && !known ? await this.tx.source.findFirst({ where: { url: s.url }, select: { key: true } }) : null;
+      const existingKey = sameUrl ? sameUrl.key : null;
       const id = await this.upsertByKey('source', this.tx.source, existingKey ?? s.key, {
         title: s.title,
         url: s.url ?? null,
@@ -240,7 +242,7 @@ class GraphWriter {
         authors: s.authors,
         note: s.note ?? null,
         publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
-      }, { fillOnly: existingKey != null });
+      }, { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')) });
       this.ids.set(`source:${s.key}`, id);
       this.tick();
     }
@@ -279,7 +281,9 @@ class GraphWriter {
       this.tick();
     }
     for (const v of doc.victims) {
-      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null });
+      // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
+      const known = await this.tx.victim.findUnique({ where: { key: v.key }, select: { id: true } });
+      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null }, { fillOnly: known != null });
       await this.cite({ victimId: id }, v.citations, `victims[${v.key}]`);
       this.tick();
     }

@@ -1,0 +1,195 @@
+// MISP galaxy clusters (threat-actor.json, tool.json) → the write path's document.
+//
+// Mapping rules (tested with the shipped clusters):
+// - `value` and `meta.synonyms` → names; `meta.name-attribution` ("alias:producer-uuid") names the
+//   organisation that coined an alias, resolved through producer.json.
+// - Identity across datasets comes from hard identifiers only: the cluster's uuid, the uuids of
+//   clusters it calls `similar` (MISP's mitre-* clusters share ATT&CK's STIX uuids), and ATT&CK ids it
+//   lists as synonyms (G0032). Never from a bare name: MISP's "CryptoCore" (filed under UNC1069) stays
+//   a separate actor from the curated CryptoCore campaign.
+// - `meta.country` → suspected origin; `cfr-suspected-state-sponsor` → sponsor; `cfr-suspected-victims`
+//   (countries and organisations mixed) → country, region or organisation victims;
+//   `cfr-target-category` / `targeted-sector` → sector victims; `refs` → sources.
+// - `attribution-confidence` → the confidence of the targeting claims the cluster makes.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { SeedFormatError, type SeedDocument } from './seed-format.js';
+
+type Doc = z.input<typeof SeedDocument>;
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a uuid');
+const Cluster = z.object({
+  value: z.string().min(1),
+  uuid,
+  description: z.string().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  related: z.array(z.object({ 'dest-uuid': uuid, type: z.string(), tags: z.array(z.string()).optional() })).optional(),
+});
+const Galaxy = z.object({ name: z.string(), type: z.string(), uuid, version: z.number().optional(), values: z.array(z.unknown()) });
+type Cluster = z.infer<typeof Cluster>;
+
+export class MispFormatError extends SeedFormatError {}
+
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : typeof v === 'string' && v.trim() ? [v.trim()] : []);
+const slug = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'x';
+const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
+const isUrl = (s: string) => /^https?:\/\/\S+$/.test(s);
+
+/** English country names (and the variants MISP uses) → ISO 3166-1 alpha-2. */
+const countryCodes = (() => {
+  const names = new Intl.DisplayNames(['en'], { type: 'region' });
+  const map = new Map<string, string>();
+  for (let a = 65; a <= 90; a++)
+    for (let b = 65; b <= 90; b++) {
+      const code = String.fromCharCode(a, b);
+      const name = names.of(code);
+      if (name && name !== code) map.set(name.toLowerCase(), code);
+    }
+  const aliases: Record<string, string> = {
+    'united states of america': 'US', usa: 'US', us: 'US', uk: 'GB', 'great britain': 'GB', 'south korea': 'KR', 'republic of korea': 'KR', 'korea (republic of)': 'KR',
+    'north korea': 'KP', "korea (democratic people's republic of)": 'KP', russia: 'RU', 'russian federation': 'RU', iran: 'IR', 'iran (islamic republic of)': 'IR',
+    'czech republic': 'CZ', czechia: 'CZ', taiwan: 'TW', 'hong kong': 'HK', vietnam: 'VN', 'viet nam': 'VN', syria: 'SY', turkey: 'TR', türkiye: 'TR', laos: 'LA',
+    'united arab emirates': 'AE', uae: 'AE', palestine: 'PS', 'myanmar (burma)': 'MM', burma: 'MM', macau: 'MO', 'ivory coast': 'CI', "côte d'ivoire": 'CI',
+  };
+  for (const [name, code] of Object.entries(aliases)) map.set(name, code);
+  return map;
+})();
+const regions = new Set(['middle east', 'europe', 'asia', 'africa', 'latin america', 'south america', 'north america', 'southeast asia', 'east asia', 'central asia', 'south asia', 'eastern europe', 'western europe', 'caucasus', 'gulf', 'asia pacific', 'oceania', 'scandinavia', 'balkans']);
+
+export function countryCode(name: string): string | undefined {
+  return countryCodes.get(name.trim().toLowerCase());
+}
+
+export type MispOptions = { dataset: string; title: string; url?: string; producers?: unknown };
+
+/** Checks a galaxy file; one broken cluster refuses the file, naming the cluster and the problem. */
+export function parseGalaxy(input: unknown, origin: string) {
+  const galaxy = Galaxy.safeParse(input);
+  if (!galaxy.success) throw new MispFormatError(`${origin} is not a MISP galaxy cluster file: ${galaxy.error.issues[0].path.join('.') || 'top level'}: ${galaxy.error.issues[0].message}`);
+  const problems: string[] = [];
+  const clusters: Cluster[] = [];
+  for (const [i, raw] of galaxy.data.values.entries()) {
+    const parsed = Cluster.safeParse(raw);
+    if (parsed.success) clusters.push(parsed.data);
+    else {
+      const name = (raw as { value?: unknown })?.value;
+      const issue = parsed.error.issues[0];
+      problems.push(`  values[${i}]${typeof name === 'string' ? ` (${name})` : ''}: ${issue.path.join('.') || '(cluster)'}: ${issue.message}`);
+    }
+  }
+  if (problems.length) throw new MispFormatError(`${origin} has ${problems.length} broken cluster(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`);
+  return { type: galaxy.data.type, name: galaxy.data.name, version: galaxy.data.version, clusters };
+}
+
+/** producer.json: uuid → the organisation that coins names. */
+function producerIndex(producers: unknown) {
+  const index = new Map<string, { key: string; name: string; country?: string; description?: string }>();
+  if (!producers) return index;
+  const parsed = Galaxy.safeParse(producers);
+  if (!parsed.success) throw new MispFormatError(`producer.json is not a MISP galaxy cluster file`);
+  for (const raw of parsed.data.values) {
+    const p = Cluster.safeParse(raw);
+    if (!p.success) continue;
+    const country = strings(p.data.meta?.country)[0];
+    index.set(p.data.uuid.toLowerCase(), { key: `misp-producer--${p.data.uuid.toLowerCase()}`, name: p.data.value, country: country && /^[A-Z]{2}$/.test(country) ? country : undefined, description: p.data.description });
+  }
+  return index;
+}
+
+export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options: MispOptions): Doc {
+  const producers = producerIndex(options.producers);
+  const datasetSource = `dataset-${options.dataset}-${slug(galaxy.type)}`;
+  const doc = {
+    dataset: options.dataset,
+    organizations: [] as NonNullable<Doc['organizations']>,
+    sources: [{ key: datasetSource, title: options.title, url: options.url, kind: 'DATASET' as const }] as NonNullable<Doc['sources']>,
+    actors: [] as NonNullable<Doc['actors']>,
+    tools: [] as NonNullable<Doc['tools']>,
+    victims: [] as NonNullable<Doc['victims']>,
+    targetings: [] as NonNullable<Doc['targetings']>,
+  };
+  const seen = { orgs: new Set<string>(), sources: new Set<string>(), victims: new Set<string>() };
+  const kind = galaxy.type === 'threat-actor' ? 'actor' : 'tool';
+
+  const victim = (key: string, v: NonNullable<Doc['victims']>[number]) => {
+    if (!seen.victims.has(key)) {
+      seen.victims.add(key);
+      doc.victims.push(v);
+    }
+    return key;
+  };
+  /** A cfr-suspected-victims entry: a country, a region, or else an organisation. */
+  const victimFor = (name: string) => {
+    const code = countryCode(name);
+    if (code) return victim(`country-${code.toLowerCase()}`, { key: `country-${code.toLowerCase()}`, name, kind: 'COUNTRY', country: code });
+    if (regions.has(name.toLowerCase())) return victim(`region-${slug(name)}`, { key: `region-${slug(name)}`, name, kind: 'REGION' });
+    return victim(`org-${slug(name)}`, { key: `org-${slug(name)}`, name, kind: 'ORGANIZATION' });
+  };
+  const sectorFor = (name: string) => victim(`sector-${slug(name)}`, { key: `sector-${slug(name)}`, name, kind: 'SECTOR', sector: slug(name) });
+
+  for (const c of galaxy.clusters) {
+    const meta = c.meta ?? {};
+    const key = `misp-${galaxy.type}--${c.uuid.toLowerCase()}`;
+    const refs = strings(meta.refs).filter(isUrl);
+    for (const url of refs) {
+      const k = urlKey(url);
+      if (!seen.sources.has(k)) {
+        seen.sources.add(k);
+        doc.sources.push({ key: k, title: url.replace(/^https?:\/\/(www\.)?/, '').slice(0, 200), url, kind: 'REPORT' });
+      }
+    }
+    const cited = [{ source: datasetSource }];
+    // Who coined each alias (name-attribution: "alias:producer-uuid").
+    const coiner = new Map<string, string>();
+    for (const entry of strings(meta['name-attribution'])) {
+      const at = entry.lastIndexOf(':');
+      const producer = producers.get(entry.slice(at + 1).toLowerCase());
+      if (at < 1 || !producer) continue;
+      if (!seen.orgs.has(producer.key)) {
+        seen.orgs.add(producer.key);
+        doc.organizations.push({ key: producer.key, name: producer.name, country: producer.country, description: producer.description });
+      }
+      coiner.set(entry.slice(0, at).trim().toLowerCase(), producer.key);
+    }
+    const synonyms = strings(meta.synonyms);
+    const attackIds = synonyms.filter((s) => /^[GSC]\d{4}$/.test(s));
+    const names = [...new Map([c.value, ...synonyms.filter((s) => !attackIds.includes(s))].map((n) => [n.toLowerCase(), n])).values()]
+      .filter((n) => n.length <= 200)
+      .map((value) => ({ value, coinedBy: coiner.get(value.toLowerCase()), sources: cited }));
+    // The cluster's own uuid first, then the ATT&CK objects it is `similar` to, then ATT&CK ids.
+    const similar = (c.related ?? []).filter((r) => r.type === 'similar').map((r) => r['dest-uuid'].toLowerCase());
+    const stixTypes = kind === 'actor' ? ['intrusion-set'] : ['malware', 'tool'];
+    const entity = {
+      key,
+      name: c.value,
+      description: c.description,
+      names,
+      externalIds: [{ system: 'misp', value: c.uuid.toLowerCase() }, ...attackIds.map((value) => ({ system: 'mitre-attack', value }))],
+      sameAs: similar.flatMap((u) => stixTypes.map((t) => ({ system: 'stix', value: `${t}--${u}` }))),
+      citations: c.description ? [{ source: datasetSource, field: 'description' }] : [],
+    };
+    if (kind === 'actor') {
+      const country = strings(meta.country)[0];
+      const confidence = Number(strings(meta['attribution-confidence'])[0]);
+      doc.actors.push({
+        ...entity,
+        originCountry: country && /^[A-Z]{2}$/.test(country) ? country : undefined,
+        sponsor: strings(meta['cfr-suspected-state-sponsor'])[0],
+        motivations: strings(meta['cfr-type-of-incident']).map((m) => m.toLowerCase()),
+      });
+      const claim = (victimKey: string, i: number) =>
+        doc.targetings.push({
+          key: `${key}-targets-${i}`,
+          actor: key,
+          victim: victimKey,
+          confidence: Number.isInteger(confidence) && confidence >= 0 && confidence <= 100 ? confidence : undefined,
+          sources: [...cited, ...refs.slice(0, 3).map((url) => ({ source: urlKey(url) }))],
+        });
+      const victims = [...new Set([...strings(meta['cfr-suspected-victims']).map(victimFor), ...[...strings(meta['cfr-target-category']), ...strings(meta['targeted-sector'])].map(sectorFor)])];
+      victims.forEach(claim);
+    } else {
+      doc.tools.push({ ...entity, kind: 'MALWARE', malwareTypes: strings(meta.type).map((t) => t.toLowerCase()) });
+    }
+  }
+  return doc;
+}
