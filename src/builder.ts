@@ -18,6 +18,7 @@ export const builder = new SchemaBuilder<{
     Date: { Input: Date; Output: Date };
     DateTime: { Input: Date; Output: Date };
     Decimal: { Input: string; Output: { toString(): string } };
+    JSON: { Input: unknown; Output: unknown };
   };
 }>({
   plugins: [PrismaPlugin, RelayPlugin],
@@ -51,7 +52,7 @@ export const builder = new SchemaBuilder<{
 
 /** Global IDs are base64("Type:uuid"); anything else is refused with INVALID_ID before any query. */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function decodeId(globalId: string) {
+export function decodeId(globalId: string) {
   const decoded = Buffer.from(globalId, 'base64').toString('utf8');
   const sep = decoded.indexOf(':');
   const typename = decoded.slice(0, sep);

@@ -10,7 +10,11 @@ import { createContext } from './context.js';
 import type { Db } from './db.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import { exampleQuery } from './graphiql-example.js';
+import { userError } from './errors.js';
+import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
+import { checkedDepth } from './schema/stix-export.js';
 import { schema } from './schema/index.js';
+import { decodeId } from './builder.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -82,11 +86,37 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log): Pro
         return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
       }
     }
+    if (path === '/stix/bundle.json' || path.startsWith('/stix/')) return sendStix(req, res, path);
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
       return res.end();
     }
     return yoga(req, res);
+  };
+  /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
+  const sendStix = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const send = (status: number, body: unknown, name?: string) => {
+      res.writeHead(status, {
+        'content-type': status === 200 ? 'application/stix+json;version=2.1' : 'application/json',
+        ...(name ? { 'content-disposition': `attachment; filename="${name}"` } : {}),
+      });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      if (path === '/stix/bundle.json') return send(200, await exportAll(prisma), 'bundle.json');
+      const globalId = decodeURIComponent(path.slice('/stix/'.length));
+      const { typename, id } = decodeId(globalId);
+      const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
+      if (typename === 'Source') return send(200, await exportSource(prisma, id), `${globalId}.json`);
+      if (typename !== 'Actor' && typename !== 'Campaign' && typename !== 'Tool') throw userError('INVALID_ID', 'Only actors, campaigns, tools and sources export as STIX bundles.');
+      const exists = await (prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }).count({ where: { id } });
+      if (!exists) return send(404, { error: { code: 'NOT_FOUND', message: `No ${typename.toLowerCase()} with that ID.` } });
+      return send(200, await exportNeighbourhood(prisma, { type: typename, id }, depth), `${globalId}.json`);
+    } catch (error) {
+      if (isGraphQLError(error)) return send(400, { error: { code: error.extensions.code, message: error.message } });
+      log('error', 'STIX export failed', error);
+      return send(500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' } });
+    }
   };
   const server = createServer((req, res) => {
     countStatements({ count: 0, statements: [] }, () => handle(req, res)).catch((error) => {

@@ -153,7 +153,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
         type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--77777777-7777-4777-8777-777777777777', name: 'Test Group Amber', aliases: ['Test Group Amber', 'TGA'], created: t, modified: t,
         created_by_ref: 'identity--44444444-4444-4444-8444-444444444444',
         object_marking_refs: ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421'],
-        external_references: [{ source_name: 'test-vendor', url: 'https://example.org/tga', external_id: 'TV-1' }],
+        external_references: [{ source_name: 'test-vendor', url: 'https://example.org/tga', external_id: 'TV-1' }, { source_name: 'Test Vendor: TGA', url: 'https://example.org/tga' }],
       },
       { type: 'relationship', spec_version: '2.1', id: 'relationship--88888888-8888-4888-8888-888888888888', relationship_type: 'targets', source_ref: 'intrusion-set--77777777-7777-4777-8777-777777777777', target_ref: 'location--66666666-6666-4666-8666-666666666666', confidence: 70, created: t, modified: t },
       { type: 'relationship', spec_version: '2.1', id: 'relationship--99999999-9999-4999-8999-999999999999', relationship_type: 'targets', source_ref: 'intrusion-set--77777777-7777-4777-8777-777777777777', target_ref: 'identity--55555555-5555-4555-8555-555555555555', created: t, modified: t },

@@ -40,6 +40,8 @@ const entity = {
   /** Identifiers that find the same record in another dataset but are not this record's own (MISP `similar` links). */
   sameAs: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
   modifiedAt: z.iso.datetime({ offset: true }).optional(),
+  /** When the record was first made in its dataset (STIX `created`). */
+  createdAt: z.iso.datetime({ offset: true }).optional(),
 };
 
 const claim = {
@@ -54,6 +56,9 @@ const claim = {
   status: z.enum(['CURRENT', 'SUPERSEDED', 'DISPUTED', 'RETRACTED']).default('CURRENT'),
   note: z.string().optional(),
   sources: z.array(citation).min(1, 'every claim cites at least one source'),
+  /** STIX `created` and `modified` of a relationship, kept so that a re-export gives the same object. */
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+  updatedAt: z.iso.datetime({ offset: true }).optional(),
 };
 
 const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =>
@@ -127,6 +132,8 @@ export const SeedDocument = z.strictObject({
         sector: z.string().optional(),
         description: z.string().optional(),
         citations: z.array(fieldCitation).default([]),
+        createdAt: z.iso.datetime({ offset: true }).optional(),
+        updatedAt: z.iso.datetime({ offset: true }).optional(),
       }),
     )
     .default([]),

@@ -83,7 +83,17 @@ function citedDate(description: string | undefined): { publishedOn?: string; pre
   return m[3] ? { publishedOn: `${m[1]}-${pad(month)}-${pad(Number(m[3]))}`, precision: 'DAY' } : { publishedOn: `${m[1]}-${pad(month)}-01`, precision: 'MONTH' };
 }
 
-const citationsIn = (text: string | undefined) => [...(text ?? '').matchAll(/\(Citation: ([^)]+)\)/g)].map((m) => m[1].trim());
+/**
+ * The references a text's "(Citation: X)" markers name, in the order they appear. Titles may hold
+ * parentheses ("Alert (TA17-164A) HIDDEN COBRA …"), so the markers are found by the names the
+ * object's references give, not by parsing up to the next ")".
+ */
+const citationsIn = (text: string | undefined, names: Iterable<string>) =>
+  [...names]
+    .map((name) => ({ name, at: (text ?? '').indexOf(`(Citation: ${name})`) }))
+    .filter((c) => c.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map((c) => c.name);
 const day = (ts: string | undefined) => ts?.slice(0, 10);
 const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 const lowerKey = (id: string) => id.toLowerCase();
@@ -143,15 +153,20 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     const refs = 'external_references' in o ? (o.external_references ?? []) : [];
     const byName = new Map<string, string>();
     let page: string | undefined;
+    // A URL listed both as an identifier's page and as a plain reference takes the plain one's title.
+    const plainTitle = new Map(refs.filter((r) => r.url && !r.external_id).map((r) => [r.url!, r.source_name]));
     for (const ref of refs) {
       if (!ref.url) continue;
+      // The object's own page: ATT&CK's (mitre-attack) or one the object also lists as a plain reference.
+      const isPage = !!ref.external_id && !page && (ref.source_name === 'mitre-attack' || plainTitle.has(ref.url));
+      if (ref.external_id && !isPage) continue; // an identifier's address (Malpedia …), not a source
       const key = urlKey(ref.url);
       if (!sourceKeys.has(key)) {
         sourceKeys.add(key);
         const own = !!ref.external_id;
         doc.sources.push({
           key,
-          title: own ? `${'name' in o && o.name ? o.name : ref.external_id} (${ref.source_name} ${ref.external_id})` : ref.source_name,
+          title: plainTitle.get(ref.url) ?? (own ? `${'name' in o && o.name ? o.name : ref.external_id} (${ref.source_name} ${ref.external_id})` : ref.source_name),
           url: ref.url,
           kind: own ? 'DATASET' : 'REPORT',
           note: ref.description,
@@ -160,7 +175,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
           ...(own ? {} : citedDate(ref.description)),
         });
       }
-      if (ref.external_id && !page) page = key;
+      if (isPage) page = key;
       byName.set(ref.source_name, key);
     }
     return { page, byName };
@@ -168,16 +183,18 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
 
   /** Sources for a statement: the references its "(Citation: X)" markers name, else the fallback. */
   function citing(text: string | undefined, refs: Map<string, string>, fallback: string[]): Citation[] {
-    const cited = citationsIn(text).map((name) => refs.get(name)).filter((k): k is string => !!k);
-    return [...new Set([...fallback, ...cited])].map((source) => ({ source }));
+    const cited = citationsIn(text, refs.keys()).map((name) => refs.get(name)).filter((k): k is string => !!k);
+    return [...new Set(cited.length ? cited : fallback)].map((source) => ({ source }));
   }
 
+  // An identity that something targets is a victim (an organisation, or a sector for a class);
+  // any other identity is an organisation (a publisher of sources).
+  const targeted = new Set(objects.flatMap((o) => (o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [])));
   for (const o of objects) {
     if (o.type === 'identity') {
-      if (o.identity_class === 'class' || o.sectors?.length) {
-        doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description });
-      }
-      doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description });
+      if (targeted.has(o.id) || o.identity_class === 'class') {
+        doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description, createdAt: o.created, updatedAt: o.modified });
+      } else doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description });
     }
     if (o.type === 'location') {
       doc.victims.push({
@@ -185,6 +202,8 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
         name: o.name ?? o.country?.toUpperCase() ?? o.region ?? o.id,
         kind: o.country ? 'COUNTRY' : 'REGION',
         country: o.country?.toUpperCase(),
+        createdAt: o.created,
+        updatedAt: o.modified,
       });
     }
   }
@@ -208,10 +227,15 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
         { system: 'stix', value: o.id },
         ...refs.filter((r) => r.external_id).map((r) => ({ system: r.source_name, value: r.external_id!, url: r.url })),
       ],
-      citations: o.description ? [{ source: own[0], field: 'description' }] : [],
+      // The object's page supports its description; every other reference it lists, the record as a whole.
+      citations: [
+        ...(o.description ? [{ source: own[0], field: 'description' }] : []),
+        ...[...new Set(byName.values())].filter((k) => k !== own[0]).map((source) => ({ source, field: 'reference' })),
+      ],
       revoked: o.revoked ?? false,
       deprecated: o.x_mitre_deprecated ?? false,
       modifiedAt: o.modified,
+      createdAt: o.created,
     };
     if (o.type === 'intrusion-set' || o.type === 'threat-actor') {
       const motivations = o.type === 'intrusion-set' ? [o.primary_motivation, ...(o.secondary_motivations ?? [])] : [o.primary_motivation];
@@ -246,7 +270,10 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       // A revoked or deprecated relationship is kept, never current.
       status: r.revoked || r.x_mitre_deprecated ? ('RETRACTED' as const) : ('CURRENT' as const),
       note: r.description,
-      sources: citing(r.description, byName, []).length ? citing(r.description, byName, []) : [{ source: datasetSource }],
+      createdAt: r.created,
+      updatedAt: r.modified,
+      // A relationship's references are its sources (ATT&CK lists exactly those its description cites).
+      sources: (byName.size ? [...new Set(byName.values())] : [datasetSource]).map((source) => ({ source })),
     };
     const from = lowerKey(r.source_ref);
     const to = lowerKey(r.target_ref);

@@ -17,6 +17,7 @@ import './tool-usage.js';
 import './targeting.js';
 import './search.js';
 import './unions.js';
+import './stix-export.js';
 
 export const schema = builder.toSchema();
 

@@ -22,6 +22,8 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** An exact decimal number, as a string (e.g. an amount in USD: "200000000"). */
   Decimal: { input: string; output: string; }
+  /** A JSON value (here, a STIX 2.1 bundle). */
+  JSON: { input: any; output: any; }
 };
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
@@ -59,6 +61,8 @@ export type Actor = Node & {
   /** The record that replaced this one. */
   revokedBy?: Maybe<Actor>;
   sponsor?: Maybe<Scalars['String']['output']>;
+  /** This actor and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=). */
+  stixBundle: Scalars['JSON']['output'];
   /** Direct claims that this actor targets a victim. */
   targetings: ActorTargetingsConnection;
   /** Direct claims that this actor uses a tool. */
@@ -122,6 +126,12 @@ export type ActorNamesArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A threat actor (intrusion set): a group tracked under one or more names. */
+export type ActorStixBundleArgs = {
+  depth?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -469,6 +479,8 @@ export type Campaign = Node & {
   revoked: Scalars['Boolean']['output'];
   /** The record that replaced this one. */
   revokedBy?: Maybe<Campaign>;
+  /** This campaign and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=). */
+  stixBundle: Scalars['JSON']['output'];
   /** Claims that the campaign targets a victim. */
   targetings: CampaignTargetingsConnection;
   /** Claims that the campaign uses a tool. */
@@ -510,6 +522,12 @@ export type CampaignNamesArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
+export type CampaignStixBundleArgs = {
+  depth?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1017,6 +1035,8 @@ export type Source = Node & {
   publishedOn?: Maybe<Scalars['Date']['output']>;
   publishedPrecision: DatePrecision;
   publisher?: Maybe<Organization>;
+  /** This source as a STIX 2.1 report, with the records and claims it supports. */
+  stixBundle: Scalars['JSON']['output'];
   title: Scalars['String']['output'];
   tlp: Tlp;
   url?: Maybe<Scalars['String']['output']>;
@@ -1156,6 +1176,8 @@ export type Tool = Node & {
   revoked: Scalars['Boolean']['output'];
   /** The record that replaced this one. */
   revokedBy?: Maybe<Tool>;
+  /** This tool and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=). */
+  stixBundle: Scalars['JSON']['output'];
   /** Claims that an actor or a campaign uses this tool. */
   usedBy: ToolUsedByConnection;
 };
@@ -1194,6 +1216,12 @@ export type ToolNamesArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Malware or a tool used by actors and campaigns. */
+export type ToolStixBundleArgs = {
+  depth?: InputMaybe<Scalars['Int']['input']>;
 };
 
 

@@ -1,0 +1,250 @@
+// The graph → STIX 2.1 bundles: an actor, campaign or tool with its neighbourhood (depth 1 or 2), a
+// source with what it supports, or the whole database. Output is stable: the same data gives the same
+// bundle (ids, timestamps, order), and a bundle imported into an empty database exports the same again.
+//
+// - Ids: a record's STIX id when it has one (imported objects keep theirs), else a UUIDv5 of its key.
+// - Names → `aliases`; each name that has sources gets an external reference named after it, with
+//   "(Citation: title)" markers naming the sources (ATT&CK's convention, which the importer reads back).
+// - Claims → relationships `attributed-to`, `uses`, `targets` (an attribution to an actor the source
+//   only describes in words has no STIX target and is left out).
+import { v5 as uuidv5 } from 'uuid';
+import type { Db } from '../db.js';
+import type { Prisma } from '../generated/prisma/client.js';
+
+const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
+
+type StixObject = Record<string, unknown> & { type: string; id: string };
+export type StixBundle = { type: 'bundle'; id: string; objects: StixObject[] };
+
+const iso = (d: Date) => d.toISOString();
+const stixType = { actor: 'intrusion-set', campaign: 'campaign', tool: undefined, victim: undefined } as const;
+
+const citationsWithSource = { include: { source: true }, orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] };
+const entityInclude = {
+  names: { include: { citations: citationsWithSource }, orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }] },
+  externalIds: { orderBy: [{ system: 'asc' as const }, { value: 'asc' as const }] },
+  citations: citationsWithSource,
+};
+type Cited = { citations: { excerpt: string | null; source: { id: string; title: string; url: string | null } }[] };
+type Entity = { id: string; key: string; name: string; description: string | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; revoked: boolean } & Cited & {
+  names: ({ value: string } & Cited)[];
+  externalIds: { system: string; value: string; url: string | null }[];
+};
+
+function stixIdOf(kind: string, record: { key: string; externalIds?: { system: string; value: string }[] }, type: string) {
+  const own = record.externalIds?.find((x) => x.system === 'stix' && x.value.startsWith(`${type}--`));
+  if (own) return own.value;
+  if (record.key.startsWith(`${type}--`)) return record.key;
+  return `${type}--${uuidv5(`${kind}:${record.key}`, NAMESPACE)}`;
+}
+
+/** External references: the record's identifiers, its aliases' citations, and every source it cites. */
+function references(e: Entity) {
+  const refs: Record<string, unknown>[] = [];
+  for (const x of e.externalIds) if (x.system !== 'stix' && x.system !== 'misp') refs.push(clean({ source_name: x.system, external_id: x.value, url: x.url ?? undefined }));
+  const sources = new Map<string, { title: string; url: string | null }>();
+  const cite = (c: Cited['citations'][number]) => sources.set(c.source.id, c.source);
+  for (const n of e.names) {
+    n.citations.forEach(cite);
+    if (n.citations.length) refs.push({ source_name: n.value, description: n.citations.map((c) => `(Citation: ${c.source.title})`).join('') });
+  }
+  e.citations.forEach(cite);
+  for (const s of [...sources.values()].sort((a, b) => (a.url ?? a.title).localeCompare(b.url ?? b.title))) {
+    if (s.url) refs.push({ source_name: s.title, url: s.url });
+  }
+  return refs;
+}
+
+const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))) as T;
+
+function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObject {
+  const modified = e.modifiedAt ?? e.updatedAt;
+  const created = e.createdAt < modified ? e.createdAt : modified;
+  return clean({
+    type,
+    spec_version: '2.1',
+    id: stixIdOf(type, e, type),
+    created: iso(created),
+    modified: iso(modified),
+    name: e.name,
+    description: e.description ?? undefined,
+    aliases: e.names.map((n) => n.value).filter((v) => v !== e.name),
+    revoked: e.revoked || undefined,
+    external_references: references(e),
+    ...extra,
+  }) as StixObject;
+}
+
+type Selection = { actors: Set<string>; campaigns: Set<string>; tools: Set<string>; victims: Set<string> };
+const emptySelection = (): Selection => ({ actors: new Set(), campaigns: new Set(), tools: new Set(), victims: new Set() });
+
+/** Widens a selection by `depth` steps along attributions, tool usages and targetings. */
+async function neighbourhood(prisma: Db, start: Selection, depth: number) {
+  const all = start;
+  let frontier = start;
+  for (let step = 0; step < depth; step++) {
+    const a = [...frontier.actors], c = [...frontier.campaigns], t = [...frontier.tools], v = [...frontier.victims];
+    const [attributions, usages, targetings] = await Promise.all([
+      prisma.attribution.findMany({ where: { OR: [{ actorId: { in: a } }, { subjectActorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, subjectActorId: true, campaignId: true, toolId: true } }),
+      prisma.toolUsage.findMany({ where: { OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, campaignId: true, toolId: true } }),
+      prisma.targeting.findMany({ where: { OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { victimId: { in: v } }] }, select: { actorId: true, campaignId: true, victimId: true } }),
+    ]);
+    const next = emptySelection();
+    const add = (set: keyof Selection, id: string | null) => {
+      if (id && !all[set].has(id)) {
+        all[set].add(id);
+        next[set].add(id);
+      }
+    };
+    for (const x of attributions) (add('actors', x.actorId), add('actors', x.subjectActorId), add('campaigns', x.campaignId), add('tools', x.toolId));
+    for (const x of usages) (add('actors', x.actorId), add('campaigns', x.campaignId), add('tools', x.toolId));
+    for (const x of targetings) (add('actors', x.actorId), add('campaigns', x.campaignId), add('victims', x.victimId));
+    frontier = next;
+  }
+  return all;
+}
+
+/** Builds the bundle of the selected records and every claim between them. */
+async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] = []): Promise<StixBundle> {
+  const where = (ids: Set<string>) => (sel === 'all' ? {} : { id: { in: [...ids] } });
+  const pick = (key: keyof Selection) => (sel === 'all' ? undefined : sel[key]);
+  const [actors, campaigns, tools, victims] = await Promise.all([
+    prisma.actor.findMany({ where: where(pick('actors') ?? new Set()), include: entityInclude }),
+    prisma.campaign.findMany({ where: where(pick('campaigns') ?? new Set()), include: entityInclude }),
+    prisma.tool.findMany({ where: where(pick('tools') ?? new Set()), include: entityInclude }),
+    prisma.victim.findMany({ where: where(pick('victims') ?? new Set()) }),
+  ]);
+  const inSet = (ids: string[]) => ({ in: ids });
+  const ids = { a: actors.map((x) => x.id), c: campaigns.map((x) => x.id), t: tools.map((x) => x.id), v: victims.map((x) => x.id) };
+  const claimInclude = { citations: citationsWithSource };
+  const [attributions, usages, targetings] = await Promise.all([
+    prisma.attribution.findMany({
+      where: { actorId: inSet(ids.a), OR: [{ campaignId: inSet(ids.c) }, { subjectActorId: inSet(ids.a) }, { toolId: inSet(ids.t) }] } as Prisma.AttributionWhereInput,
+      include: claimInclude,
+    }),
+    prisma.toolUsage.findMany({ where: { toolId: inSet(ids.t), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
+    prisma.targeting.findMany({ where: { victimId: inSet(ids.v), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
+  ]);
+
+  const idOf = new Map<string, string>();
+  const objects: StixObject[] = [...extra];
+  for (const a of actors) {
+    const o = sdo(stixType.actor, a, { first_seen: a.firstSeen && iso(a.firstSeen), last_seen: a.lastSeen && iso(a.lastSeen) });
+    idOf.set(a.id, o.id);
+    objects.push(o);
+  }
+  for (const c of campaigns) {
+    const o = sdo(stixType.campaign, c, { objective: c.objective ?? undefined, first_seen: c.firstSeen && iso(c.firstSeen), last_seen: c.lastSeen && iso(c.lastSeen) });
+    idOf.set(c.id, o.id);
+    objects.push(o);
+  }
+  for (const t of tools) {
+    const type = t.kind === 'MALWARE' ? 'malware' : 'tool';
+    const o = sdo(type, t, type === 'malware' ? { is_family: true, malware_types: t.malwareTypes } : { tool_types: t.malwareTypes });
+    idOf.set(t.id, o.id);
+    objects.push(o);
+  }
+  for (const v of victims) {
+    const isLocation = v.kind === 'COUNTRY' || v.kind === 'REGION';
+    const type = isLocation ? 'location' : 'identity';
+    const o = clean({
+      type,
+      spec_version: '2.1',
+      id: stixIdOf('victim', { key: v.key }, type),
+      created: iso(v.createdAt < v.updatedAt ? v.createdAt : v.updatedAt),
+      modified: iso(v.updatedAt),
+      name: v.name,
+      description: v.description ?? undefined,
+      ...(isLocation
+        ? v.country
+          ? { country: v.country }
+          : { region: v.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') }
+        : { identity_class: v.kind === 'SECTOR' ? 'class' : 'organization', sectors: v.sector ? [v.sector] : undefined }),
+    }) as StixObject;
+    idOf.set(v.id, o.id);
+    objects.push(o);
+  }
+  const relationship = (
+    claim: { key: string; confidence: number | null; note: string | null; firstObserved: Date | null; lastObserved: Date | null; createdAt: Date; updatedAt: Date; status: string } & Cited,
+    type: string,
+    from: string | null,
+    to: string | null,
+  ) => {
+    const source = from && idOf.get(from);
+    const target = to && idOf.get(to);
+    if (!source || !target) return;
+    const refs = [...new Map(claim.citations.filter((c) => c.source.url).map((c) => [c.source.id, { source_name: c.source.title, url: c.source.url! }])).values()];
+    const stop = claim.lastObserved && claim.firstObserved && claim.lastObserved <= claim.firstObserved ? undefined : claim.lastObserved;
+    objects.push(
+      clean({
+        type: 'relationship',
+        spec_version: '2.1',
+        id: claim.key.startsWith('relationship--') ? claim.key : `relationship--${uuidv5(`claim:${claim.key}`, NAMESPACE)}`,
+        created: iso(claim.createdAt < claim.updatedAt ? claim.createdAt : claim.updatedAt),
+        modified: iso(claim.updatedAt),
+        relationship_type: type,
+        source_ref: source,
+        target_ref: target,
+        description: claim.note ?? undefined,
+        confidence: claim.confidence ?? undefined,
+        start_time: claim.firstObserved ? iso(claim.firstObserved) : undefined,
+        stop_time: stop ? iso(stop) : undefined,
+        revoked: claim.status === 'RETRACTED' || undefined,
+        external_references: refs,
+      }) as StixObject,
+    );
+  };
+  for (const a of attributions) relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);
+  for (const u of usages) relationship(u, 'uses', u.actorId ?? u.campaignId, u.toolId);
+  for (const t of targetings) relationship(t, 'targets', t.actorId ?? t.campaignId, t.victimId);
+
+  objects.sort((x, y) => x.id.localeCompare(y.id));
+  const bundleId = `bundle--${uuidv5(objects.map((o) => `${o.id}@${o.modified}`).join('|'), NAMESPACE)}`;
+  return { type: 'bundle', id: bundleId, objects };
+}
+
+export type ExportRoot = { type: 'Actor' | 'Campaign' | 'Tool'; id: string };
+
+/** A record with its neighbourhood: `depth` 1 adds what its claims name, 2 what theirs name too. */
+export async function exportNeighbourhood(prisma: Db, root: ExportRoot, depth: 1 | 2): Promise<StixBundle> {
+  const start = emptySelection();
+  start[root.type === 'Actor' ? 'actors' : root.type === 'Campaign' ? 'campaigns' : 'tools'].add(root.id);
+  return bundleOf(prisma, await neighbourhood(prisma, start, depth));
+}
+
+/** Everything in the database. */
+export function exportAll(prisma: Db): Promise<StixBundle> {
+  return bundleOf(prisma, 'all');
+}
+
+/** A source as a STIX report whose object_refs are the records and claims it supports. */
+export async function exportSource(prisma: Db, sourceId: string): Promise<StixBundle> {
+  const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId }, include: { citations: { include: { name: true, attribution: true, toolUsage: true, targeting: true } } } });
+  const sel = emptySelection();
+  for (const c of source.citations) {
+    const owner = c.name ?? c.attribution ?? c.toolUsage ?? c.targeting ?? c;
+    const o = owner as { actorId?: string | null; subjectActorId?: string | null; campaignId?: string | null; toolId?: string | null; victimId?: string | null };
+    if (o.actorId) sel.actors.add(o.actorId);
+    if (o.subjectActorId) sel.actors.add(o.subjectActorId);
+    if (o.campaignId) sel.campaigns.add(o.campaignId);
+    if (o.toolId) sel.tools.add(o.toolId);
+    if (o.victimId) sel.victims.add(o.victimId);
+  }
+  const inner = await bundleOf(prisma, sel);
+  const published = source.publishedOn ?? source.createdAt;
+  const report = clean({
+    type: 'report',
+    spec_version: '2.1',
+    id: `report--${uuidv5(`source:${source.key}`, NAMESPACE)}`,
+    created: iso(source.createdAt < source.updatedAt ? source.createdAt : source.updatedAt),
+    modified: iso(source.updatedAt),
+    name: source.title,
+    description: source.note ?? undefined,
+    published: iso(published),
+    report_types: ['threat-report'],
+    object_refs: inner.objects.map((o) => o.id),
+    external_references: source.url ? [{ source_name: source.title, url: source.url }] : undefined,
+  }) as StixObject;
+  if (!inner.objects.length) return inner; // a report must reference something
+  return { ...inner, objects: [...inner.objects, report].sort((x, y) => x.id.localeCompare(y.id)) };
+}
