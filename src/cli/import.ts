@@ -1,17 +1,13 @@
-// `npm run import -- <file> [<file> ...]`: imports seed files (YAML) and STIX 2.1 bundles through
-// the write path, all in one transaction, with a progress bar on long imports and a summary per
-// record type. Works on the embedded database (when no server holds it) or DATABASE_URL.
+// `npm run import -- <file> [<file> ...]`: imports seed files (YAML), STIX 2.1 bundles and MISP galaxy
+// cluster files through the write path, all in one transaction, with a progress bar on long imports
+// and a summary per record type. Works on the embedded database (when no server holds it) or DATABASE_URL.
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { ConfigError, loadConfig } from '../config.js';
-import { openDatabase } from '../database/connection.js';
-import { DataDirectoryBusyError } from '../database/embedded-lock.js';
-import { applyMigrations } from '../database/migrations.js';
 import { createPrismaClient } from '../db.js';
 import { readImportFile } from '../ingest/import-file.js';
 import { writeDocuments } from '../ingest/load-seeds.js';
-import { SeedFormatError } from '../ingest/seed-format.js';
-import { recordCount, WriteError } from '../ingest/write-graph.js';
+import { recordCount } from '../ingest/write-graph.js';
+import { withDatabase } from './with-database.js';
 
 const files = process.argv.slice(2).map((f) => path.resolve(f));
 if (!files.length) {
@@ -19,34 +15,21 @@ if (!files.length) {
   process.exit(2);
 }
 
-try {
-  const config = loadConfig();
+await withDatabase('Nothing was imported.', async (db) => {
   const read = [];
   for (const file of files) read.push(await readImportFile(file));
   const docs = read.map((r) => r.doc);
   const total = docs.reduce((n, d) => n + recordCount(d), 0);
-  const db = await openDatabase({ ...config.database, ...(config.database.kind === 'embedded' ? { shareOn: null } : {}) });
-  try {
-    await applyMigrations(db.adapterFactory);
-    const prisma = createPrismaClient(db);
-    const bar = total >= 200 ? new SingleBar({ format: 'importing [{bar}] {percentage}% {value}/{total} records, {duration}s', stream: process.stderr }, Presets.shades_classic) : null;
-    bar?.start(total, 0);
-    const started = Date.now();
-    const { counts, warnings } = await writeDocuments(prisma, docs, bar ? (done) => bar.update(done) : undefined).finally(() => bar?.stop());
-    await prisma.$disconnect();
-    for (const [i, r] of read.entries()) console.log(`${path.relative(process.cwd(), files[i])}: ${r.format === 'stix' ? 'STIX 2.1 bundle' : 'seed file'}, dataset "${r.doc.dataset}"`);
-    for (const r of read) for (const [type, n] of Object.entries(r.skipped)) counts[`${type} (skipped)`] = { created: 0, updated: 0, unchanged: 0, skipped: n } as never;
-    console.table(counts);
-    for (const warning of warnings) console.warn(`warning: ${warning}`);
-    console.log(`Imported ${total} records in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  } finally {
-    await db.close();
-  }
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof DataDirectoryBusyError || error instanceof SeedFormatError || error instanceof WriteError) {
-    console.error(error.message);
-    console.error('Nothing was imported.');
-    process.exit(2);
-  }
-  throw error;
-}
+  const prisma = createPrismaClient(db);
+  const bar = total >= 200 ? new SingleBar({ format: 'importing [{bar}] {percentage}% {value}/{total} records, {duration}s', stream: process.stderr }, Presets.shades_classic) : null;
+  bar?.start(total, 0);
+  const started = Date.now();
+  const { counts, warnings } = await writeDocuments(prisma, docs, bar ? (done) => bar.update(done) : undefined).finally(() => bar?.stop());
+  await prisma.$disconnect();
+  for (const [i, r] of read.entries()) console.log(`${path.relative(process.cwd(), files[i])}: ${r.format === 'stix' ? 'STIX 2.1 bundle' : r.format === 'misp' ? 'MISP galaxy clusters' : 'seed file'}, dataset "${r.doc.dataset}"`);
+  const table: Record<string, Record<string, number>> = { ...counts };
+  for (const r of read) for (const [type, n] of Object.entries(r.skipped)) table[`${type} (not imported)`] = { skipped: n };
+  console.table(table);
+  for (const warning of warnings) console.warn(`warning: ${warning}`);
+  console.log(`Imported ${total} records in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+});
