@@ -12,6 +12,7 @@ import { countStatements, currentStatementLog } from './database/statement-count
 import { exampleQuery } from './graphiql-example.js';
 import { userError } from './errors.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
+import { handleTaxii } from './export/taxii.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { schema } from './schema/index.js';
 import { decodeId } from './builder.js';
@@ -87,6 +88,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log): Pro
       }
     }
     if (path === '/stix/bundle.json' || path.startsWith('/stix/')) return sendStix(req, res, path);
+    if (path === '/taxii2' || path.startsWith('/taxii2/')) return handleTaxii(req, res, prisma, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
       return res.end();

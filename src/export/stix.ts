@@ -104,8 +104,11 @@ async function neighbourhood(prisma: Db, start: Selection, depth: number) {
   return all;
 }
 
+/** When each object's record last changed here, and the dataset it belongs to (for TAXII collections). */
+export type Provenance = Map<string, { addedAt: Date; dataset: string | null }>;
+
 /** Builds the bundle of the selected records and every claim between them. */
-async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] = []): Promise<StixBundle> {
+async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] = [], provenance?: Provenance): Promise<StixBundle> {
   const where = (ids: Set<string>) => (sel === 'all' ? {} : { id: { in: [...ids] } });
   const pick = (key: keyof Selection) => (sel === 'all' ? undefined : sel[key]);
   const [actors, campaigns, tools, victims] = await Promise.all([
@@ -128,19 +131,23 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
 
   const idOf = new Map<string, string>();
   const objects: StixObject[] = [...extra];
+  const note = (o: StixObject, record: { updatedAt: Date; dataset?: string }) => provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null });
   for (const a of actors) {
     const o = sdo(stixType.actor, a, { first_seen: a.firstSeen && iso(a.firstSeen), last_seen: a.lastSeen && iso(a.lastSeen) });
+    note(o, a);
     idOf.set(a.id, o.id);
     objects.push(o);
   }
   for (const c of campaigns) {
     const o = sdo(stixType.campaign, c, { objective: c.objective ?? undefined, first_seen: c.firstSeen && iso(c.firstSeen), last_seen: c.lastSeen && iso(c.lastSeen) });
+    note(o, c);
     idOf.set(c.id, o.id);
     objects.push(o);
   }
   for (const t of tools) {
     const type = t.kind === 'MALWARE' ? 'malware' : 'tool';
     const o = sdo(type, t, type === 'malware' ? { is_family: true, malware_types: t.malwareTypes } : { tool_types: t.malwareTypes });
+    note(o, t);
     idOf.set(t.id, o.id);
     objects.push(o);
   }
@@ -151,8 +158,8 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
       type,
       spec_version: '2.1',
       id: stixIdOf('victim', { key: v.key }, type),
-      created: iso(v.createdAt < v.updatedAt ? v.createdAt : v.updatedAt),
-      modified: iso(v.updatedAt),
+      created: iso(v.createdAt < (v.modifiedAt ?? v.updatedAt) ? v.createdAt : (v.modifiedAt ?? v.updatedAt)),
+      modified: iso(v.modifiedAt ?? v.updatedAt),
       name: v.name,
       description: v.description ?? undefined,
       ...(isLocation
@@ -161,11 +168,12 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
           : { region: v.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') }
         : { identity_class: v.kind === 'SECTOR' ? 'class' : 'organization', sectors: v.sector ? [v.sector] : undefined }),
     }) as StixObject;
+    note(o, v);
     idOf.set(v.id, o.id);
     objects.push(o);
   }
   const relationship = (
-    claim: { key: string; confidence: number | null; note: string | null; firstObserved: Date | null; lastObserved: Date | null; createdAt: Date; updatedAt: Date; status: string } & Cited,
+    claim: { key: string; confidence: number | null; note: string | null; firstObserved: Date | null; lastObserved: Date | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; status: string } & Cited,
     type: string,
     from: string | null,
     to: string | null,
@@ -175,13 +183,13 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
     if (!source || !target) return;
     const refs = [...new Map(claim.citations.filter((c) => c.source.url).map((c) => [c.source.id, { source_name: c.source.title, url: c.source.url! }])).values()];
     const stop = claim.lastObserved && claim.firstObserved && claim.lastObserved <= claim.firstObserved ? undefined : claim.lastObserved;
-    objects.push(
+    const rel = (
       clean({
         type: 'relationship',
         spec_version: '2.1',
         id: claim.key.startsWith('relationship--') ? claim.key : `relationship--${uuidv5(`claim:${claim.key}`, NAMESPACE)}`,
-        created: iso(claim.createdAt < claim.updatedAt ? claim.createdAt : claim.updatedAt),
-        modified: iso(claim.updatedAt),
+        created: iso(claim.createdAt < (claim.modifiedAt ?? claim.updatedAt) ? claim.createdAt : (claim.modifiedAt ?? claim.updatedAt)),
+        modified: iso(claim.modifiedAt ?? claim.updatedAt),
         relationship_type: type,
         source_ref: source,
         target_ref: target,
@@ -191,8 +199,11 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
         stop_time: stop ? iso(stop) : undefined,
         revoked: claim.status === 'RETRACTED' || undefined,
         external_references: refs,
-      }) as StixObject,
+      }) as StixObject
     );
+    objects.push(rel);
+    // A relationship belongs to the dataset of the record it starts from.
+    provenance?.set(rel.id, { addedAt: claim.updatedAt, dataset: provenance.get(source)?.dataset ?? null });
   };
   for (const a of attributions) relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);
   for (const u of usages) relationship(u, 'uses', u.actorId ?? u.campaignId, u.toolId);
@@ -212,9 +223,9 @@ export async function exportNeighbourhood(prisma: Db, root: ExportRoot, depth: 1
   return bundleOf(prisma, await neighbourhood(prisma, start, depth));
 }
 
-/** Everything in the database. */
-export function exportAll(prisma: Db): Promise<StixBundle> {
-  return bundleOf(prisma, 'all');
+/** Everything in the database; with `provenance`, also when and from which dataset each object came. */
+export function exportAll(prisma: Db, provenance?: Provenance): Promise<StixBundle> {
+  return bundleOf(prisma, 'all', [], provenance);
 }
 
 /** A source as a STIX report whose object_refs are the records and claims it supports. */

@@ -210,7 +210,7 @@ class GraphWriter {
   private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; createdAt?: string; updatedAt?: string }) {
     return {
       createdAt: c.createdAt ? new Date(c.createdAt) : undefined,
-      updatedAt: c.updatedAt ? new Date(c.updatedAt) : undefined,
+      modifiedAt: c.updatedAt ? new Date(c.updatedAt) : undefined,
       confidence: c.confidence ?? confidenceFromLabel(c.confidenceLabel),
       confidenceLabel: c.confidenceLabel ?? null,
       firstObserved: day(c.firstObserved),
@@ -285,7 +285,7 @@ class GraphWriter {
     for (const v of doc.victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
       const known = await this.tx.victim.findUnique({ where: { key: v.key }, select: { id: true } });
-      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, updatedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null });
+      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null });
       await this.cite({ victimId: id }, v.citations, `victims[${v.key}]`);
       this.tick();
     }
