@@ -173,3 +173,30 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     expect(data.actor.names.nodes[0].citations.nodes[0].source).toEqual({ tlp: 'AMBER', url: 'https://example.org/tga', publisher: { name: 'Test Vendor' } });
   });
 });
+
+describe(`STIX 2.1 reports (${databaseLabel})`, () => {
+  it('imports a report as a source supporting the objects it lists', async () => {
+    const dir2 = await mkdtemp(path.join(tmpdir(), 'report-'));
+    const file = path.join(dir2, 'report.json');
+    const t = '2025-03-01T00:00:00.000Z';
+    const group = { type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--cccccccc-cccc-4ccc-8ccc-cccccccccccc', name: 'Test Reported Group', created: t, modified: t };
+    const tool = { type: 'tool', spec_version: '2.1', id: 'tool--dddddddd-dddd-4ddd-8ddd-dddddddddddd', name: 'Test Reported Tool', created: t, modified: t };
+    const uses = { type: 'relationship', spec_version: '2.1', id: 'relationship--eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee', relationship_type: 'uses', source_ref: group.id, target_ref: tool.id, created: t, modified: t };
+    const report = {
+      type: 'report', spec_version: '2.1', id: 'report--ffffffff-ffff-4fff-8fff-ffffffffffff', name: 'Test report on a group', published: '2025-02-28T00:00:00.000Z',
+      object_refs: [group.id, tool.id, uses.id], created: t, modified: t,
+      external_references: [{ source_name: 'Test vendor', url: 'https://example.org/test-report' }],
+    };
+    await writeFile(file, JSON.stringify({ type: 'bundle', id: 'bundle--abababab-abab-4bab-8bab-abababababab', objects: [group, tool, uses, report] }));
+    await loadSeeds(server.app.prisma, [file]);
+    const data = await server.query(`{ sources(filter: { publishedFrom: "2025-02-28", publishedTo: "2025-02-28" }) { nodes { title url kind
+      citations { nodes { field supports { __typename ... on Actor { name } ... on Tool { name } ... on ToolUsage { tool { name } } } } } } } }`);
+    const source = data.sources.nodes.find((s: any) => s.title === 'Test report on a group');
+    expect(source).toMatchObject({ url: 'https://example.org/test-report', kind: 'REPORT' });
+    expect(source.citations.nodes.map((c: any) => `${c.supports.__typename}:${c.supports.name ?? c.supports.tool.name}`).sort()).toEqual([
+      'Actor:Test Reported Group',
+      'Tool:Test Reported Tool',
+      'ToolUsage:Test Reported Tool',
+    ]);
+  });
+});

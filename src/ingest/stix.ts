@@ -53,6 +53,7 @@ const StixObject = z.discriminatedUnion('type', [
   z.object({ type: z.literal('location'), ...common, name: z.string().optional(), country: z.string().regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 country').optional(), region: z.string().optional() }),
   z.object({ type: z.literal('relationship'), ...common, relationship_type: z.string().min(1), source_ref: z.string(), target_ref: z.string(), description: z.string().optional(), start_time: timestamp.optional(), stop_time: timestamp.optional() }),
   z.object({ type: z.literal('marking-definition'), id: z.string(), name: z.string().optional(), definition_type: z.string().optional() }),
+  z.object({ type: z.literal('report'), ...named, published: timestamp, object_refs: z.array(z.string()).min(1), report_types: z.array(z.string()).optional() }),
 ]);
 type StixObject = z.infer<typeof StixObject>;
 
@@ -104,7 +105,7 @@ export class StixFormatError extends SeedFormatError {}
 export function parseStixBundle(input: unknown, origin: string): { objects: StixObject[]; skipped: Record<string, number> } {
   const bundle = z.object({ type: z.literal('bundle'), id: z.string(), objects: z.array(z.record(z.string(), z.unknown())) }).safeParse(input);
   if (!bundle.success) throw new StixFormatError(`${origin} is not a STIX 2.1 bundle: ${bundle.error.issues[0].message} at ${bundle.error.issues[0].path.join('.') || 'the top level'}`);
-  const known = new Set(['intrusion-set', 'threat-actor', 'campaign', 'malware', 'tool', 'identity', 'location', 'relationship', 'marking-definition']);
+  const known = new Set(['intrusion-set', 'threat-actor', 'campaign', 'malware', 'tool', 'identity', 'location', 'relationship', 'marking-definition', 'report']);
   const problems: string[] = [];
   const objects: StixObject[] = [];
   const skipped: Record<string, number> = {};
@@ -208,6 +209,15 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     }
   }
 
+  // A report is a source; what it lists in object_refs, it supports.
+  const reportsCiting = new Map<string, string[]>();
+  for (const o of objects) {
+    if (o.type !== 'report') continue;
+    const url = o.external_references?.find((r) => r.url)?.url;
+    doc.sources.push({ key: lowerKey(o.id), title: o.name, url, note: o.description, kind: 'REPORT', publishedOn: day(o.published), tlp: tlpOf(o), publisher: publisherOf(o) });
+    for (const ref of o.object_refs) reportsCiting.set(ref, [...(reportsCiting.get(ref) ?? []), lowerKey(o.id)]);
+  }
+
   for (const o of objects) {
     if (o.type !== 'intrusion-set' && o.type !== 'threat-actor' && o.type !== 'campaign' && o.type !== 'malware' && o.type !== 'tool') continue;
     const { page, byName } = referenceSources(o);
@@ -231,6 +241,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       citations: [
         ...(o.description ? [{ source: own[0], field: 'description' }] : []),
         ...[...new Set(byName.values())].filter((k) => k !== own[0]).map((source) => ({ source, field: 'reference' })),
+        ...(reportsCiting.get(o.id) ?? []).map((source) => ({ source, field: 'report' })),
       ],
       revoked: o.revoked ?? false,
       deprecated: o.x_mitre_deprecated ?? false,
@@ -273,7 +284,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       createdAt: r.created,
       updatedAt: r.modified,
       // A relationship's references are its sources (ATT&CK lists exactly those its description cites).
-      sources: (byName.size ? [...new Set(byName.values())] : [datasetSource]).map((source) => ({ source })),
+      sources: [...new Set([...(byName.size ? byName.values() : reportsCiting.has(r.id) ? [] : [datasetSource]), ...(reportsCiting.get(r.id) ?? [])])].map((source) => ({ source })),
     };
     const from = lowerKey(r.source_ref);
     const to = lowerKey(r.target_ref);
