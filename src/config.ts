@@ -9,7 +9,8 @@ import { projectRoot } from './database/migrations.js';
 export const datasetFiles = {
   curated: [path.join(projectRoot, 'seeds/cryptocore.yaml')],
   'mitre-attack': [path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json')],
-  'misp-galaxy': ['threat-actor.json', 'tool.json'].map((f) => path.join(projectRoot, 'seeds/datasets/misp-galaxy', f)),
+  // Tools first: the threat actors' `uses` links name them.
+  'misp-galaxy': ['tool.json', 'threat-actor.json'].map((f) => path.join(projectRoot, 'seeds/datasets/misp-galaxy', f)),
 };
 
 const bool = (fallback: boolean) =>

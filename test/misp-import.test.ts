@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const [threatActors, tools] = datasetFiles['misp-galaxy'];
+const [tools, threatActors] = datasetFiles['misp-galaxy'];
 const counts = async () => {
   const p = server.app.prisma;
   return Promise.all([p.actor.count(), p.tool.count(), p.name.count(), p.source.count(), p.citation.count(), p.targeting.count(), p.victim.count(), p.externalId.count(), p.organization.count()]);
@@ -95,6 +95,13 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     expect(data.tool.name).toBe('PlugX');
     expect(data.tool.dataset).toBe('mitre-attack');
     expect(data.tool.externalIds.nodes).toEqual(expect.arrayContaining([{ system: 'stix', value: 'malware--64fa0de0-6240-41f4-8638-f4ca7ed528fd' }, { system: 'misp', value: 'f4b159ea-97e5-483b-854b-c48a78d562aa' }]));
+  });
+
+  it('maps `uses` links to tool usages, with the estimative words and their confidence', async () => {
+    const data = await server.query(`{ actors(filter: {}, first: 5, includeRevoked: false) { totalCount } tool(name: "Torn RAT") { usedBy { nodes { confidence confidenceLabel user { ... on Actor { name dataset } } citations { nodes { source { key } } } } } } }`);
+    const usage = data.tool.usedBy.nodes.find((u: any) => u.user.dataset === 'misp-galaxy');
+    expect(usage).toMatchObject({ confidenceLabel: 'likely', confidence: 70, user: { name: 'APT14' } });
+    expect(usage.citations.nodes.map((c: any) => c.source.key)).toEqual(['dataset-misp-galaxy-threat-actor']);
   });
 
   it('importing the clusters again changes nothing', async () => {

@@ -46,7 +46,9 @@ function references(e: Entity) {
   const cite = (c: Cited['citations'][number]) => sources.set(c.source.id, c.source);
   for (const n of e.names) {
     n.citations.forEach(cite);
-    if (n.citations.length) refs.push({ source_name: n.value, description: n.citations.map((c) => `(Citation: ${c.source.title})`).join('') });
+    // Markers in title order: the order citations were stored in is not the same in every database.
+    const titles = [...new Set(n.citations.map((c) => c.source.title))].sort();
+    if (titles.length) refs.push({ source_name: n.value, description: titles.map((t) => `(Citation: ${t})`).join('') });
   }
   e.citations.forEach(cite);
   for (const s of [...sources.values()].sort((a, b) => (a.url ?? a.title).localeCompare(b.url ?? b.title))) {
@@ -181,7 +183,9 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
     const source = from && idOf.get(from);
     const target = to && idOf.get(to);
     if (!source || !target) return;
-    const refs = [...new Map(claim.citations.filter((c) => c.source.url).map((c) => [c.source.id, { source_name: c.source.title, url: c.source.url! }])).values()];
+    const refs = [...new Map(claim.citations.filter((c) => c.source.url).map((c) => [c.source.id, { source_name: c.source.title, url: c.source.url! }])).values()].sort(
+      (x, y) => x.source_name.localeCompare(y.source_name) || x.url.localeCompare(y.url),
+    );
     const stop = claim.lastObserved && claim.firstObserved && claim.lastObserved <= claim.firstObserved ? undefined : claim.lastObserved;
     const rel = (
       clean({

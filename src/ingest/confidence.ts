@@ -10,6 +10,14 @@ const scale: Record<string, number> = {
   moderate: 50,
   'medium-high': 68,
   high: 85,
+  // MISP's estimative-language likelihoods (midpoints of their ranges)
+  'almost-no-chance': 3,
+  'very-unlikely': 12,
+  unlikely: 30,
+  'roughly-even-chance': 50,
+  likely: 70,
+  'very-likely': 87,
+  'almost-certain': 97,
 };
 
 export function confidenceFromLabel(label: string | null | undefined): number | null {

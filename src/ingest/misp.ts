@@ -13,6 +13,7 @@
 // - `attribution-confidence` → the confidence of the targeting claims the cluster makes.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { knownConfidenceLabels } from './confidence.js';
 import { SeedFormatError, type SeedDocument } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -55,6 +56,15 @@ const countryCodes = (() => {
   return map;
 })();
 const regions = new Set(['middle east', 'europe', 'asia', 'africa', 'latin america', 'south america', 'north america', 'southeast asia', 'east asia', 'central asia', 'south asia', 'eastern europe', 'western europe', 'caucasus', 'gulf', 'asia pacific', 'oceania', 'scandinavia', 'balkans']);
+
+/** The words of a MISP estimative-language likelihood tag ("likely"); the writer turns them into a number. */
+function estimative(tags: string[] | undefined) {
+  for (const tag of tags ?? []) {
+    const m = /^estimative-language:likelihood-probability="([a-z-]+)"$/.exec(tag);
+    if (m) return m[1];
+  }
+  return undefined;
+}
 
 export function countryCode(name: string): string | undefined {
   return countryCodes.get(name.trim().toLowerCase());
@@ -107,6 +117,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
     tools: [] as NonNullable<Doc['tools']>,
     victims: [] as NonNullable<Doc['victims']>,
     targetings: [] as NonNullable<Doc['targetings']>,
+    usages: [] as NonNullable<Doc['usages']>,
   };
   const seen = { orgs: new Set<string>(), sources: new Set<string>(), victims: new Set<string>() };
   const kind = galaxy.type === 'threat-actor' ? 'actor' : 'tool';
@@ -185,6 +196,18 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
           confidence: Number.isInteger(confidence) && confidence >= 0 && confidence <= 100 ? confidence : undefined,
           sources: [...cited, ...refs.slice(0, 3).map((url) => ({ source: urlKey(url) }))],
         });
+      // `uses` links name tools by uuid: a MISP tool cluster, or an ATT&CK malware / tool (same uuids).
+      for (const r of (c.related ?? []).filter((r) => r.type === 'uses')) {
+        const dest = r['dest-uuid'].toLowerCase();
+        const label = estimative(r.tags);
+        doc.usages.push({
+          key: `${key}-uses-${dest}`,
+          actor: key,
+          toolMatch: [{ system: 'misp', value: dest }, { system: 'stix', value: `malware--${dest}` }, { system: 'stix', value: `tool--${dest}` }],
+          confidenceLabel: label && knownConfidenceLabels.includes(label) ? label : undefined,
+          sources: cited,
+        });
+      }
       const victims = [...new Set([...strings(meta['cfr-suspected-victims']).map(victimFor), ...[...strings(meta['cfr-target-category']), ...strings(meta['targeted-sector'])].map(sectorFor)])];
       victims.forEach(claim);
     } else {

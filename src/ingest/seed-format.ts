@@ -161,10 +161,20 @@ export const SeedDocument = z.strictObject({
     .default([]),
   usages: z
     .array(
-      z.strictObject({ ...claim, actor: key.optional(), campaign: key.optional(), tool: key }).check((ctx) => {
-        const user = oneOf(['actor', 'campaign'], 'the user of the tool')(ctx.value);
-        if (user !== true) ctx.issues.push({ code: 'custom', message: user, input: ctx.value });
-      }),
+      z
+        .strictObject({
+          ...claim,
+          actor: key.optional(),
+          campaign: key.optional(),
+          tool: key.optional(),
+          /** The tool given by identifiers instead of a key (MISP `related`): skipped, with a warning, when no record holds any. */
+          toolMatch: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
+        })
+        .check((ctx) => {
+          const user = oneOf(['actor', 'campaign'], 'the user of the tool')(ctx.value);
+          if (user !== true) ctx.issues.push({ code: 'custom', message: user, input: ctx.value });
+          if (!ctx.value.tool && !ctx.value.toolMatch.length) ctx.issues.push({ code: 'custom', message: 'a usage names its tool (tool or toolMatch)', input: ctx.value });
+        }),
     )
     .default([]),
   targetings: z

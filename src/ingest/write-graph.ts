@@ -315,17 +315,25 @@ class GraphWriter {
       const current = await this.tx.attribution.findUnique({ where: { key: a.key }, select: { supersededById: true } });
       if (current!.supersededById !== supersededById) await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } });
     }
+    let unmatched = 0;
     for (const u of doc.usages) {
       const where = `usages[${u.key}]`;
+      const matchedKey = u.tool ?? (await this.matchByExternalIds('tool', u.toolMatch));
+      if (!matchedKey) {
+        unmatched++; // a tool no dataset in this database describes
+        this.tick();
+        continue;
+      }
       const id = await this.upsertByKey('toolUsage', this.tx.toolUsage, u.key, {
         ...this.claimData(u),
         actorId: await ref('actor', u.actor, where),
         campaignId: await ref('campaign', u.campaign, where),
-        toolId: await this.idOf('tool', u.tool, `${where}.tool`),
+        toolId: await this.idOf('tool', matchedKey, `${where}.tool`),
       });
       await this.cite({ toolUsageId: id }, u.sources, where);
       this.tick();
     }
+    if (unmatched) this.warnings.push(`${unmatched} tool usage(s) name a tool no record in the database holds; not imported`);
     for (const t of doc.targetings) {
       const where = `targetings[${t.key}]`;
       const id = await this.upsertByKey('targeting', this.tx.targeting, t.key, {
