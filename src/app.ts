@@ -1,5 +1,6 @@
 // Start-up: open the database, bring its schema up to date, seed it on first start, serve.
 // Shared by `npm start` and the tests, which run the same thing on their own ports and databases.
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
@@ -33,7 +34,11 @@ export async function startApp(config: Config): Promise<App> {
       log('info', 'database seeded', counts);
       for (const warning of warnings) log('warn', warning);
     }
-    const http = await startHttpServer(prisma, config, log);
+    // On the embedded database the server is the only process that may write: it takes the import
+    // tool's work, with a secret only readers of the lock file know.
+    const importToken = config.database.kind === 'embedded' ? randomBytes(32).toString('hex') : undefined;
+    const http = await startHttpServer(prisma, config, log, importToken);
+    if (importToken) database.announceImports(`${http.url}/admin/import`, importToken);
     log('info', `GraphQL API and GraphiQL at ${http.url}/graphql`, {
       database: config.database.kind === 'embedded' ? { embedded: config.database.dataDir, sharedAt: database.socketUrl } : 'postgresql',
     });

@@ -13,6 +13,7 @@ import { exampleQuery } from './graphiql-example.js';
 import { userError } from './errors.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
 import { handleTaxii } from './export/taxii.js';
+import { handleImport } from './ingest/import-endpoint.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { schema } from './schema/index.js';
 import { decodeId } from './builder.js';
@@ -58,7 +59,7 @@ function useStatementStats(): Plugin {
 
 export type RunningServer = { url: string; server: Server; close(): Promise<void> };
 
-export async function startHttpServer(prisma: Db, config: Config, log: Log): Promise<RunningServer> {
+export async function startHttpServer(prisma: Db, config: Config, log: Log, importToken?: string): Promise<RunningServer> {
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -88,6 +89,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log): Pro
       }
     }
     if (path === '/stix/bundle.json' || path.startsWith('/stix/')) return sendStix(req, res, path);
+    if (path === '/admin/import' && importToken) return handleImport(req, res, prisma, importToken);
     if (path === '/taxii2' || path.startsWith('/taxii2/')) return handleTaxii(req, res, prisma, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });

@@ -2,12 +2,12 @@
 // server), migrated and seeded on first start, serving GraphiQL offline, health and readiness,
 // refusing a second process on the same embedded database, shutting down cleanly on SIGTERM.
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onPostgres } from './helpers/database.js';
-import { runMain, startMain, type ServerProcess } from './helpers/process.js';
+import { runMain, runTool, startMain, type ServerProcess } from './helpers/process.js';
 
 const storyQuery = '{ campaign(name: "leery turtle") { name attributions { totalCount } } }';
 
@@ -57,6 +57,32 @@ describe('npm start on the embedded database', () => {
     expect(second.output()).toContain(dataDir);
     // The first server is unaffected.
     expect((await graphql(server.url, storyQuery)).data.campaign.name).toBe('CryptoCore');
+  });
+
+  it('imports through the running server when it holds the embedded database', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tai-import-'));
+    const t = '2025-04-01T00:00:00.000Z';
+    const bundle = {
+      type: 'bundle',
+      id: 'bundle--12121212-1212-4212-8212-121212121212',
+      objects: [{ type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--34343434-3434-4434-8434-343434343434', name: 'Test Imported While Running', aliases: ['TIWR'], created: t, modified: t }],
+    };
+    const good = path.join(dir, 'good.json');
+    await writeFile(good, JSON.stringify(bundle));
+    const run = runTool('src/cli/import.ts', [good], { DATA_DIR: dataDir });
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toContain('importing through it');
+    expect((await graphql(server.url, '{ actor(name: "tiwr") { name dataset } }')).data.actor).toEqual({ name: 'Test Imported While Running', dataset: 'stix' });
+    // A broken file is refused whole, with the object named.
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ ...bundle, objects: [{ ...bundle.objects[0], id: 'intrusion-set--56565656-5656-4656-8656-565656565656', name: 42 }] }));
+    const refused = runTool('src/cli/import.ts', [bad], { DATA_DIR: dataDir });
+    expect(await refused.exited).toBe(2);
+    expect(refused.output()).toContain('intrusion-set--56565656-5656-4656-8656-565656565656: name');
+    expect(refused.output()).toContain('Nothing was imported.');
+    // Without the lock file's secret, the server takes nothing.
+    const forged = await fetch(`${server.url}/admin/import`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: JSON.stringify({ files: [good] }) });
+    expect(forged.status).toBe(403);
   });
 
   it('shuts down on SIGTERM, releases the database, and restarts on the same data without seeding again', async () => {

@@ -1,13 +1,14 @@
 // `npm run import -- <file> [<file> ...]`: imports seed files (YAML), STIX 2.1 bundles and MISP galaxy
 // cluster files through the write path, all in one transaction, with a progress bar on long imports
-// and a summary per record type. Works on the embedded database (when no server holds it) or DATABASE_URL.
+// and a summary per record type. Works on DATABASE_URL, on the embedded database, and while the API
+// server holds the embedded database: then the server does the import (src/ingest/import-endpoint.ts).
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { createPrismaClient } from '../db.js';
 import { readImportFile } from '../ingest/import-file.js';
 import { writeDocuments } from '../ingest/load-seeds.js';
 import { recordCount } from '../ingest/write-graph.js';
-import { withDatabase } from './with-database.js';
+import { importThroughServer, withDatabase } from './with-database.js';
 
 const files = process.argv.slice(2).map((f) => path.resolve(f));
 if (!files.length) {
@@ -32,4 +33,4 @@ await withDatabase('Nothing was imported.', async (db) => {
   console.table(table);
   for (const warning of warnings) console.warn(`warning: ${warning}`);
   console.log(`Imported ${total} records in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-});
+}, (server) => importThroughServer(server, files));

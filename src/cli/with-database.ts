@@ -8,7 +8,15 @@ import { applyMigrations } from '../database/migrations.js';
 import { SeedFormatError } from '../ingest/seed-format.js';
 import { WriteError } from '../ingest/write-graph.js';
 
-export async function withDatabase(onRefusal: string, work: (db: Database, config: Config, applied: string[]) => Promise<void>) {
+/**
+ * `delegate`: what to do instead when a running API server holds the embedded database and takes
+ * imports (its address and secret are in the lock file).
+ */
+export async function withDatabase(
+  onRefusal: string,
+  work: (db: Database, config: Config, applied: string[]) => Promise<void>,
+  delegate?: (server: { url: string; token: string }) => Promise<void>,
+) {
   try {
     const config = loadConfig();
     // A tool never shares the embedded database over a socket: it holds it only while it runs.
@@ -19,6 +27,9 @@ export async function withDatabase(onRefusal: string, work: (db: Database, confi
       await db.close();
     }
   } catch (error) {
+    if (delegate && error instanceof DataDirectoryBusyError && error.holder?.importUrl && error.holder.importToken) {
+      return delegate({ url: error.holder.importUrl, token: error.holder.importToken });
+    }
     if (error instanceof ConfigError || error instanceof DataDirectoryBusyError || error instanceof SeedFormatError || error instanceof WriteError) {
       console.error(error.message);
       if (onRefusal) console.error(onRefusal);
@@ -26,4 +37,21 @@ export async function withDatabase(onRefusal: string, work: (db: Database, confi
     }
     throw error;
   }
+}
+
+type Counts = Record<string, Record<string, number>>;
+
+/** Hands import files to the running server and prints its summary; exit code 2 on a refused file. */
+export async function importThroughServer(server: { url: string; token: string }, files: string[]) {
+  console.log(`The API server holds the embedded database: importing through it (${server.url}).`);
+  const res = await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ files }) });
+  const body = (await res.json()) as { error?: string; counts?: Counts; warnings?: string[]; total?: number; seconds?: number };
+  if (!res.ok) {
+    console.error(body.error ?? `The server answered ${res.status}.`);
+    console.error('Nothing was imported.');
+    process.exit(2);
+  }
+  console.table(body.counts);
+  for (const warning of body.warnings ?? []) console.warn(`warning: ${warning}`);
+  console.log(`Imported ${body.total} records in ${body.seconds?.toFixed(1)} s.`);
 }

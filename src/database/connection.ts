@@ -19,6 +19,8 @@ export type Database = {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Where psql and other clients reach an embedded database while this process holds it (EMBEDDED_SHARE). */
   socketUrl: string | null;
+  /** Tells other processes, through the embedded database's lock file, where this process takes imports. */
+  announceImports(url: string, token: string): void;
   close(): Promise<void>;
 };
 
@@ -64,7 +66,7 @@ export function postgresFactory(url: string, poolSize = 10) {
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
-    return { target, adapterFactory: withPGliteShadow(postgresFactory(target.url, target.poolSize)), socketUrl: null, close: async () => {} };
+    return { target, adapterFactory: withPGliteShadow(postgresFactory(target.url, target.poolSize)), socketUrl: null, announceImports: () => {}, close: async () => {} };
   }
 
   if (target.dataDir.startsWith("memory://")) return openInMemory(target);
@@ -82,13 +84,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       socket = new PGLiteSocketServer({ db: pglite, host: target.shareOn.host, port: target.shareOn.port, maxConnections: 8 });
       await socket.start();
       socketUrl = `postgresql://postgres@${socket.getServerConn()}/postgres`;
-      lock.update(socketUrl);
+      lock.update({ socketUrl });
     }
     const db = pglite;
     return {
       target,
       adapterFactory: withPGliteShadow(new PrismaPGlite(db)),
       socketUrl,
+      announceImports: (importUrl, importToken) => lock.update({ importUrl, importToken }),
       async close() {
         await socket?.stop();
         await db.close();
@@ -107,5 +110,5 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 async function openInMemory(target: DatabaseTarget): Promise<Database> {
   const pglite = openPGlite();
   await pglite.waitReady;
-  return { target, adapterFactory: withPGliteShadow(new PrismaPGlite(pglite)), socketUrl: null, close: () => pglite.close() };
+  return { target, adapterFactory: withPGliteShadow(new PrismaPGlite(pglite)), socketUrl: null, announceImports: () => {}, close: () => pglite.close() };
 }

@@ -1,10 +1,12 @@
 // PGlite is single-process: two processes opening one data directory corrupt it. The process that
 // opens it holds a lock file naming its pid (and the socket it shares the database on, if any); any
-// other process that tries to open the directory is refused with a message naming the holder.
+// other process that tries to open the directory is refused with a message naming the holder. A
+// running API server also writes where and with which secret it takes imports (the file is readable
+// by its owner only), so that the import tool can hand its work to the server instead.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-export type LockInfo = { pid: number; socketUrl: string | null };
+export type LockInfo = { pid: number; socketUrl: string | null; importUrl?: string; importToken?: string };
 
 const lockFile = (dataDir: string) => path.join(dataDir, 'threat-intel.lock');
 
@@ -29,19 +31,28 @@ export function readLiveLock(dataDir: string): LockInfo | null {
   }
 }
 
-export class DataDirectoryBusyError extends Error {}
+export class DataDirectoryBusyError extends Error {
+  constructor(
+    message: string,
+    readonly holder: LockInfo | null = null,
+  ) {
+    super(message);
+  }
+}
 
 /** Takes the lock atomically; throws DataDirectoryBusyError when a live process holds it. */
-export function acquireLock(dataDir: string, socketUrl: string | null = null): { update(url: string | null): void; release(): void } {
+export function acquireLock(dataDir: string, socketUrl: string | null = null): { update(patch: Partial<LockInfo>): void; release(): void } {
   const file = lockFile(dataDir);
-  const write = (url: string | null) => {
-    const fd = openSync(file, 'w');
-    writeSync(fd, JSON.stringify({ pid: process.pid, socketUrl: url } satisfies LockInfo));
+  let info: LockInfo = { pid: process.pid, socketUrl };
+  const write = (patch: Partial<LockInfo>) => {
+    info = { ...info, ...patch, pid: process.pid };
+    const fd = openSync(file, 'w', 0o600);
+    writeSync(fd, JSON.stringify(info));
     closeSync(fd);
   };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx');
+      const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, JSON.stringify({ pid: process.pid, socketUrl } satisfies LockInfo));
       closeSync(fd);
       return { update: write, release: () => rmSync(file, { force: true }) };
@@ -53,6 +64,7 @@ export function acquireLock(dataDir: string, socketUrl: string | null = null): {
           `The embedded database in ${dataDir} is in use by process ${holder.pid} (the API server?). ` +
             'Stop that process first, then run this command again' +
             (holder.socketUrl ? `; meanwhile psql can read it at ${holder.socketUrl}.` : '.'),
+          holder,
         );
       }
     }

@@ -8,7 +8,12 @@ export type ServerProcess = { child: ChildProcess; url: string; output: () => st
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
 export function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  return runTool('src/main.ts', [], env);
+}
+
+/** Runs one of the project's entry points (the server, a command-line tool) as its npm script does. */
+export function runTool(script: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SEED_DATASETS: 'curated', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
