@@ -54,6 +54,9 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     expect(sourcesOf('ZINC')).toEqual(expect.arrayContaining(['attack-g0032-lazarus-group', 'dataset-misp-galaxy-threat-actor']));
     // name-attribution names who coined an alias, through producer.json.
     expect(names.get('Citrine Sleet').coinedBy.name).toBe('Microsoft');
+    // One Microsoft: MISP's producer is the curated publisher of the same name.
+    expect(await server.app.prisma.organization.count({ where: { name: 'Microsoft' } })).toBe(1);
+    expect(names.get('Diamond Sleet').coinedBy.name).toBe('Microsoft');
     expect(names.get('TA404').coinedBy.name).toBe('Proofpoint');
     // ATT&CK ids that MISP lists as synonyms are identifiers, not names.
     expect(names.has('G0032')).toBe(false);

@@ -222,7 +222,13 @@ class GraphWriter {
 
   async write(doc: SeedDocument) {
     for (const o of doc.organizations) {
-      await this.upsertByKey('organization', this.tx.organization, o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null });
+      // Publishers are not contested identities as actors are: an organisation another dataset already
+      // knows under the same name (MISP's producer "Microsoft", the curated "Microsoft") is that one,
+      // and only its gaps are filled.
+      const known = await this.tx.organization.findUnique({ where: { key: o.key }, select: { id: true } });
+      const sameName = known ? null : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } }, select: { key: true } });
+      const id = await this.upsertByKey('organization', this.tx.organization, sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null }, { fillOnly: sameName != null });
+      this.ids.set(`organization:${o.key}`, id);
       this.tick();
     }
     for (const s of doc.sources) {
