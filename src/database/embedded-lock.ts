@@ -20,7 +20,7 @@ function isAlive(pid: number) {
 }
 
 /** The lock of a live process that holds the data directory, or null when it is free. */
-export function readLiveLock(dataDir: string): LockInfo | null {
+function readLiveLock(dataDir: string): LockInfo | null {
   try {
     const info = JSON.parse(readFileSync(lockFile(dataDir), 'utf8')) as LockInfo;
     if (info.pid !== process.pid && isAlive(info.pid)) return info;

@@ -17,7 +17,6 @@ type StixObject = Record<string, unknown> & { type: string; id: string };
 export type StixBundle = { type: 'bundle'; id: string; objects: StixObject[] };
 
 const iso = (d: Date) => d.toISOString();
-const stixType = { actor: 'intrusion-set', campaign: 'campaign', tool: undefined, victim: undefined } as const;
 
 const citationsWithSource = { include: { source: true }, orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] };
 const entityInclude = {
@@ -135,13 +134,13 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
   const objects: StixObject[] = [...extra];
   const note = (o: StixObject, record: { updatedAt: Date; dataset?: string }) => provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null });
   for (const a of actors) {
-    const o = sdo(stixType.actor, a, { first_seen: a.firstSeen && iso(a.firstSeen), last_seen: a.lastSeen && iso(a.lastSeen) });
+    const o = sdo('intrusion-set', a, { first_seen: a.firstSeen && iso(a.firstSeen), last_seen: a.lastSeen && iso(a.lastSeen) });
     note(o, a);
     idOf.set(a.id, o.id);
     objects.push(o);
   }
   for (const c of campaigns) {
-    const o = sdo(stixType.campaign, c, { objective: c.objective ?? undefined, first_seen: c.firstSeen && iso(c.firstSeen), last_seen: c.lastSeen && iso(c.lastSeen) });
+    const o = sdo('campaign', c, { objective: c.objective ?? undefined, first_seen: c.firstSeen && iso(c.firstSeen), last_seen: c.lastSeen && iso(c.lastSeen) });
     note(o, c);
     idOf.set(c.id, o.id);
     objects.push(o);

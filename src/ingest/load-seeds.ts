@@ -1,20 +1,17 @@
 // Loads seed and dataset files through the write path, all of them in one transaction: either every
 // file is written or the database is left exactly as it was.
-import path from 'node:path';
+import { datasetFiles } from '../config.js';
 import type { Db } from '../db.js';
-import { projectRoot } from '../database/migrations.js';
 import { readImportFile } from './import-file.js';
 import type { SeedDocument } from './seed-format.js';
 import { recordCount, writeGraph, type WriteResult } from './write-graph.js';
-
-export const defaultSeedFiles = [path.join(projectRoot, 'seeds/cryptocore.yaml')];
 
 export async function readSeedFile(file: string): Promise<SeedDocument> {
   return (await readImportFile(file)).doc;
 }
 
 /** Loads files of any supported format (seed YAML, STIX bundle), in order, in one transaction. */
-export async function loadSeeds(prisma: Db, files: string[] = defaultSeedFiles): Promise<WriteResult> {
+export async function loadSeeds(prisma: Db, files: string[] = datasetFiles.curated): Promise<WriteResult> {
   const docs = [];
   for (const file of files) docs.push(await readSeedFile(file));
   return writeDocuments(prisma, docs);

@@ -46,6 +46,8 @@ type UpsertOptions = {
   fillOnly?: boolean;
   /** The version's date (STIX `modified`): a record changed later is left as it is. */
   modifiedAt?: Date | null;
+  /** The row under `key`, when the caller has already read it (null: there is none). */
+  existing?: Record<string, unknown> | null;
 };
 
 /** A Prisma model delegate reduced to what the keyed upsert needs. */
@@ -79,7 +81,7 @@ class GraphWriter {
 
   private async upsertByKey(type: string, delegate: unknown, key: string, data: Record<string, unknown>, options: UpsertOptions = {}) {
     const d = delegate as KeyedDelegate;
-    const existing = await d.findUnique({ where: { key } });
+    const existing = options.existing !== undefined ? options.existing : await d.findUnique({ where: { key } });
     let row = existing;
     if (!existing) {
       row = await d.create({ data: { key, ...data } });
@@ -190,14 +192,14 @@ class GraphWriter {
 
   private async writeEntity(type: 'actor' | 'campaign' | 'tool', e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
     const key = (await this.matchByExternalIds(type, [...e.externalIds, ...e.sameAs])) ?? e.key;
-    const existing = (await (this.tx[type] as unknown as KeyedDelegate).findUnique({ where: { key } })) as { dataset: string } | null;
+    const existing = await (this.tx[type] as unknown as KeyedDelegate).findUnique({ where: { key } });
     const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
     const id = await this.upsertByKey(
       type,
       this.tx[type],
       key,
       { ...data, dataset: this.dataset, revoked: e.revoked, deprecated: e.deprecated, revokedBy: e.revokedBy ?? null, modifiedAt, createdAt: e.createdAt ? new Date(e.createdAt) : undefined },
-      { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt },
+      { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt, existing },
     );
     this.ids.set(`${type}:${e.key}`, id); // the document's own key refers to the matched record too
     const owner = `${type}Id` as const;
@@ -225,9 +227,9 @@ class GraphWriter {
       // Publishers are not contested identities as actors are: an organisation another dataset already
       // knows under the same name (MISP's producer "Microsoft", the curated "Microsoft") is that one,
       // and only its gaps are filled.
-      const known = await this.tx.organization.findUnique({ where: { key: o.key }, select: { id: true } });
-      const sameName = known ? null : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } }, select: { key: true } });
-      const id = await this.upsertByKey('organization', this.tx.organization, sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null }, { fillOnly: sameName != null });
+      const known = await this.tx.organization.findUnique({ where: { key: o.key } });
+      const sameName = known ? null : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } } });
+      const id = await this.upsertByKey('organization', this.tx.organization, sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null }, { fillOnly: sameName != null, existing: sameName ?? known });
       this.ids.set(`organization:${o.key}`, id);
       this.tick();
     }
@@ -235,8 +237,8 @@ class GraphWriter {
       const where = `sources[${s.key}]`;
       // One document, one source: a source already known by its URL (under another key), or by a key
       // made from its URL (ref-…, as imports make them), is shared: it keeps its fields, gaps are filled.
-      const known = await this.tx.source.findUnique({ where: { key: s.key }, select: { id: true } });
-      const sameUrl = s.url && !known ? await this.tx.source.findFirst({ where: { url: s.url }, select: { key: true } }) : null;
+      const known = await this.tx.source.findUnique({ where: { key: s.key } });
+      const sameUrl = s.url && !known ? await this.tx.source.findFirst({ where: { url: s.url } }) : null;
       const existingKey = sameUrl ? sameUrl.key : null;
       const id = await this.upsertByKey('source', this.tx.source, existingKey ?? s.key, {
         title: s.title,
@@ -250,7 +252,7 @@ class GraphWriter {
         authors: s.authors,
         note: s.note ?? null,
         publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
-      }, { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')) });
+      }, { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known });
       this.ids.set(`source:${s.key}`, id);
       this.tick();
     }
@@ -290,8 +292,8 @@ class GraphWriter {
     }
     for (const v of doc.victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
-      const known = await this.tx.victim.findUnique({ where: { key: v.key }, select: { id: true } });
-      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null });
+      const known = await this.tx.victim.findUnique({ where: { key: v.key } });
+      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null, existing: known });
       await this.cite({ victimId: id }, v.citations, `victims[${v.key}]`);
       this.tick();
     }
