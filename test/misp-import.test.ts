@@ -107,6 +107,62 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     expect(usage.citations.nodes.map((c: any) => c.source.key)).toEqual(['dataset-misp-galaxy-threat-actor']);
   });
 
+  it('maps `linked-to`, `overlaps` and in-galaxy `similar` links to association claims, stated once, never merges', async () => {
+    const ends = (a: any) => [a.from.name, a.to.name].sort();
+    const data = await server.query(`{ actor(name: "Lazarus Group") { associations(first: 50) { totalCount nodes { kind symmetric confidence confidenceLabel
+      from { ... on Actor { name } } to { ... on Actor { name } } citations { nodes { source { key } } } } } } }`);
+    const links = data.actor.associations.nodes;
+    expect(data.actor.associations.totalCount).toBe(links.length);
+    // MISP states "Lazarus Group linked-to APT37" under both clusters: one claim.
+    const linked = links.filter((l: any) => l.kind === 'LINKED_TO');
+    expect(linked.map(ends)).toEqual([['APT37', 'Lazarus Group']]);
+    expect(linked[0]).toMatchObject({ symmetric: true, confidenceLabel: 'likely', confidence: 70 });
+    expect(linked[0].citations.nodes.map((c: any) => c.source.key)).toEqual(['dataset-misp-galaxy-threat-actor']);
+    // `similar` to another cluster of the galaxy is a claim between two records, not one record.
+    expect(links.filter((l: any) => l.kind === 'SIMILAR').map(ends)).toEqual(expect.arrayContaining([['Lazarus Group', 'TraderTraitor']]));
+    const both = await server.query(`{ a: actors(first: 1, filter: {}) { totalCount } t: resolveName(name: "TraderTraitor") { entity { ... on Actor { name } } } }`);
+    expect(both.t.map((r: any) => r.entity.name)).toEqual(['TraderTraitor']);
+
+    // RedGolf overlaps APT41 (a MISP cluster that MISP's own `similar` link makes one with an ATT&CK record).
+    const overlaps = await server.query(`{ actor(name: "RedGolf") { associations(kind: [OVERLAPS]) { totalCount nodes { id from { ... on Actor { name } } to { ... on Actor { id externalIds { nodes { value } } } } } } } }`);
+    expect(overlaps.actor.associations.totalCount).toBe(1);
+    const [claim] = overlaps.actor.associations.nodes;
+    expect(claim.from.name).toBe('RedGolf');
+    expect(claim.to.externalIds.nodes.map((x: any) => x.value)).toContain('9c124874-042d-48cd-b72b-ccdc51ecbbd6');
+    // From the other end, the same claim.
+    const other = await server.query(`query ($id: ID!) { node(id: $id) { ... on Actor { associations(kind: [OVERLAPS], first: 50) { nodes { id } } } } }`, { id: claim.to.id });
+    expect(other.node.associations.nodes).toContainEqual({ id: claim.id });
+  });
+
+  it('maps `part-of` to an attribution of the subgroup, matched by uuid (Kimsuky, not the revoked Stolen Pencil)', async () => {
+    const data = await server.query(`{ actor(name: "TA406") { attributions { nodes { confidenceLabel actor { name dataset revoked } subject { ... on Actor { name } } } } } }`);
+    expect(data.actor.attributions.nodes).toEqual([{ confidenceLabel: 'likely', actor: { name: 'Kimsuky', dataset: 'mitre-attack', revoked: false }, subject: { name: 'TA406' } }]);
+    const kimsuky = await server.query(`{ actor(name: "Velvet Chollima") { name externalIds { nodes { system value } } } }`);
+    expect(kimsuky.actor.name).toBe('Kimsuky');
+    expect(kimsuky.actor.externalIds.nodes).toEqual(expect.arrayContaining([{ system: 'misp', value: 'bcaaad6f-0597-4b89-b69b-84a6be2b7bc3' }, { system: 'mitre-attack', value: 'G0094' }]));
+  });
+
+  it('maps tool `variant-of` links to directed associations', async () => {
+    const rows = await server.app.prisma.association.findMany({ where: { kind: 'VARIANT_OF' }, include: { fromTool: true, toTool: true } });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect([r.fromActorId, r.toActorId, r.fromTool?.dataset, r.toTool == null]).toEqual([null, null, 'misp-galaxy', false]);
+    const first = rows[0];
+    const data = await server.query(`query ($id: ID!) { node(id: $id) { ... on Tool { associations(kind: [VARIANT_OF]) { nodes { symmetric from { ... on Tool { name } } to { ... on Tool { name } } } } } } }`, {
+      id: Buffer.from(`Tool:${first.fromToolId}`).toString('base64'),
+    });
+    expect(data.node.associations.nodes).toContainEqual({ symmetric: false, from: { name: first.fromTool!.name }, to: { name: first.toTool!.name } });
+  });
+
+  it('exports associations as STIX relationships named after their kind', async () => {
+    const data = await server.query(`{ actor(name: "Lazarus Group") { stixBundle(depth: 1) } }`);
+    const objects = data.actor.stixBundle.objects;
+    const apt37 = objects.find((o: any) => o.type === 'intrusion-set' && o.name === 'APT37');
+    const lazarus = objects.find((o: any) => o.type === 'intrusion-set' && o.name === 'Lazarus Group');
+    const rel = objects.find((o: any) => o.type === 'relationship' && o.relationship_type === 'linked-to');
+    expect([rel.source_ref, rel.target_ref].sort()).toEqual([apt37.id, lazarus.id].sort());
+    expect(rel.confidence).toBe(70);
+  });
+
   it('importing the clusters again changes nothing', async () => {
     const before = await counts();
     const result = await loadSeeds(server.app.prisma, [threatActors, tools]);

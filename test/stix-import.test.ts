@@ -174,6 +174,34 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
   });
 });
 
+describe(`STIX 2.1 association relationships (${databaseLabel})`, () => {
+  it('maps overlaps / variant-of between two actors or two tools to associations, and exports them back', async () => {
+    const dir2 = await mkdtemp(path.join(tmpdir(), 'assoc-'));
+    const file = path.join(dir2, 'assoc.json');
+    const t = '2025-03-01T00:00:00.000Z';
+    const set = (n: number, name: string) => ({ type: 'intrusion-set', spec_version: '2.1', id: `intrusion-set--${String(n).repeat(8)}-${String(n).repeat(4)}-4${String(n).repeat(3)}-8${String(n).repeat(3)}-${String(n).repeat(12)}`, name, created: t, modified: t });
+    const a = set(1, 'Overlap Group One'), b = set(2, 'Overlap Group Two');
+    const m1 = { type: 'malware', spec_version: '2.1', id: 'malware--31313131-3131-4131-8131-313131313131', name: 'Test Loader', is_family: true, created: t, modified: t };
+    const m2 = { type: 'malware', spec_version: '2.1', id: 'malware--32323232-3232-4232-8232-323232323232', name: 'Test Loader B', is_family: true, created: t, modified: t };
+    const rel = (id: string, type: string, from: string, to: string) => ({ type: 'relationship', spec_version: '2.1', id, relationship_type: type, source_ref: from, target_ref: to, confidence: 40, created: t, modified: t,
+      external_references: [{ source_name: 'Overlap report', url: 'https://example.org/overlap' }] });
+    const objects = [a, b, m1, m2,
+      rel('relationship--41414141-4141-4141-8141-414141414141', 'overlaps', a.id, b.id),
+      rel('relationship--42424242-4242-4242-8242-424242424242', 'variant-of', m2.id, m1.id),
+      // An actor "variant of" a tool means nothing here: left out, like other unknown relationships.
+      rel('relationship--43434343-4343-4343-8343-434343434343', 'variant-of', a.id, m1.id)];
+    await writeFile(file, JSON.stringify({ type: 'bundle', id: 'bundle--44444444-4444-4444-8444-444444444444', objects }));
+    await loadSeeds(server.app.prisma, [file]);
+    const data = await server.query(`{ actor(name: "Overlap Group Two") { associations { totalCount nodes { kind confidence from { ... on Actor { name } } to { ... on Actor { name } } citations { nodes { source { url } } } } } }
+      tool(name: "Test Loader") { associations { nodes { kind symmetric from { ... on Tool { name } } to { ... on Tool { name } } } } } }`);
+    expect(data.actor.associations).toEqual({ totalCount: 1, nodes: [{ kind: 'OVERLAPS', confidence: 40, from: { name: 'Overlap Group One' }, to: { name: 'Overlap Group Two' }, citations: { nodes: [{ source: { url: 'https://example.org/overlap' } }] } }] });
+    expect(data.tool.associations.nodes).toEqual([{ kind: 'VARIANT_OF', symmetric: false, from: { name: 'Test Loader B' }, to: { name: 'Test Loader' } }]);
+    const exported = await server.query(`{ actor(name: "Overlap Group One") { stixBundle(depth: 1) } }`);
+    const back = exported.actor.stixBundle.objects.find((o: any) => o.type === 'relationship');
+    expect(back).toMatchObject({ id: 'relationship--41414141-4141-4141-8141-414141414141', relationship_type: 'overlaps', source_ref: a.id, target_ref: b.id, confidence: 40 });
+  });
+});
+
 describe(`STIX 2.1 reports (${databaseLabel})`, () => {
   it('imports a report as a source supporting the objects it lists', async () => {
     const dir2 = await mkdtemp(path.join(tmpdir(), 'report-'));

@@ -6,10 +6,13 @@
 // - Names → `aliases`; each name that has sources gets an external reference named after it, with
 //   "(Citation: title)" markers naming the sources (ATT&CK's convention, which the importer reads back).
 // - Claims → relationships `attributed-to`, `uses`, `targets` (an attribution to an actor the source
-//   only describes in words has no STIX target and is left out).
+//   only describes in words has no STIX target and is left out); associations → relationships named
+//   after their kind (`variant-of` is STIX's own; `overlaps`, `linked-to` ... are custom types, which
+//   STIX 2.1 allows and which this importer and MISP read back).
 import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../db.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { associationTypeOf } from '../ingest/seed-format.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
 
@@ -79,16 +82,20 @@ function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObjec
 type Selection = { actors: Set<string>; campaigns: Set<string>; tools: Set<string>; victims: Set<string> };
 const emptySelection = (): Selection => ({ actors: new Set(), campaigns: new Set(), tools: new Set(), victims: new Set() });
 
-/** Widens a selection by `depth` steps along attributions, tool usages and targetings. */
+/** Widens a selection by `depth` steps along attributions, tool usages, targetings and associations. */
 async function neighbourhood(prisma: Db, start: Selection, depth: number) {
   const all = start;
   let frontier = start;
   for (let step = 0; step < depth; step++) {
     const a = [...frontier.actors], c = [...frontier.campaigns], t = [...frontier.tools], v = [...frontier.victims];
-    const [attributions, usages, targetings] = await Promise.all([
+    const [attributions, usages, targetings, associations] = await Promise.all([
       prisma.attribution.findMany({ where: { OR: [{ actorId: { in: a } }, { subjectActorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, subjectActorId: true, campaignId: true, toolId: true } }),
       prisma.toolUsage.findMany({ where: { OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, campaignId: true, toolId: true } }),
       prisma.targeting.findMany({ where: { OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { victimId: { in: v } }] }, select: { actorId: true, campaignId: true, victimId: true } }),
+      prisma.association.findMany({
+        where: { OR: [{ fromActorId: { in: a } }, { toActorId: { in: a } }, { fromToolId: { in: t } }, { toToolId: { in: t } }] },
+        select: { fromActorId: true, toActorId: true, fromToolId: true, toToolId: true },
+      }),
     ]);
     const next = emptySelection();
     const add = (set: keyof Selection, id: string | null) => {
@@ -100,6 +107,7 @@ async function neighbourhood(prisma: Db, start: Selection, depth: number) {
     for (const x of attributions) (add('actors', x.actorId), add('actors', x.subjectActorId), add('campaigns', x.campaignId), add('tools', x.toolId));
     for (const x of usages) (add('actors', x.actorId), add('campaigns', x.campaignId), add('tools', x.toolId));
     for (const x of targetings) (add('actors', x.actorId), add('campaigns', x.campaignId), add('victims', x.victimId));
+    for (const x of associations) (add('actors', x.fromActorId), add('actors', x.toActorId), add('tools', x.fromToolId), add('tools', x.toToolId));
     frontier = next;
   }
   return all;
@@ -121,13 +129,17 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
   const inSet = (ids: string[]) => ({ in: ids });
   const ids = { a: actors.map((x) => x.id), c: campaigns.map((x) => x.id), t: tools.map((x) => x.id), v: victims.map((x) => x.id) };
   const claimInclude = { citations: citationsWithSource };
-  const [attributions, usages, targetings] = await Promise.all([
+  const [attributions, usages, targetings, associations] = await Promise.all([
     prisma.attribution.findMany({
       where: { actorId: inSet(ids.a), OR: [{ campaignId: inSet(ids.c) }, { subjectActorId: inSet(ids.a) }, { toolId: inSet(ids.t) }] } as Prisma.AttributionWhereInput,
       include: claimInclude,
     }),
     prisma.toolUsage.findMany({ where: { toolId: inSet(ids.t), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
     prisma.targeting.findMany({ where: { victimId: inSet(ids.v), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
+    prisma.association.findMany({
+      where: { OR: [{ fromActorId: inSet(ids.a), toActorId: inSet(ids.a) }, { fromToolId: inSet(ids.t), toToolId: inSet(ids.t) }] },
+      include: claimInclude,
+    }),
   ]);
 
   const idOf = new Map<string, string>();
@@ -211,6 +223,7 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
   for (const a of attributions) relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);
   for (const u of usages) relationship(u, 'uses', u.actorId ?? u.campaignId, u.toolId);
   for (const t of targetings) relationship(t, 'targets', t.actorId ?? t.campaignId, t.victimId);
+  for (const x of associations) relationship(x, associationTypeOf(x.kind), x.fromActorId ?? x.fromToolId, x.toActorId ?? x.toToolId);
 
   objects.sort((x, y) => x.id.localeCompare(y.id));
   const bundleId = `bundle--${uuidv5(objects.map((o) => `${o.id}@${o.modified}`).join('|'), NAMESPACE)}`;
@@ -233,9 +246,14 @@ export function exportAll(prisma: Db, provenance?: Provenance): Promise<StixBund
 
 /** A source as a STIX report whose object_refs are the records and claims it supports. */
 export async function exportSource(prisma: Db, sourceId: string): Promise<StixBundle> {
-  const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId }, include: { citations: { include: { name: true, attribution: true, toolUsage: true, targeting: true } } } });
+  const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId }, include: { citations: { include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true } } } });
   const sel = emptySelection();
   for (const c of source.citations) {
+    if (c.association) {
+      for (const id of [c.association.fromActorId, c.association.toActorId]) if (id) sel.actors.add(id);
+      for (const id of [c.association.fromToolId, c.association.toToolId]) if (id) sel.tools.add(id);
+      continue;
+    }
     const owner = c.name ?? c.attribution ?? c.toolUsage ?? c.targeting ?? c;
     const o = owner as { actorId?: string | null; subjectActorId?: string | null; campaignId?: string | null; toolId?: string | null; victimId?: string | null };
     if (o.actorId) sel.actors.add(o.actorId);

@@ -11,10 +11,14 @@
 //   (countries and organisations mixed) → country, region or organisation victims;
 //   `cfr-target-category` / `targeted-sector` → sector victims; `refs` → sources.
 // - `attribution-confidence` → the confidence of the targeting claims the cluster makes.
+// - `related`: `uses` → tool usages; `part-of` → an attribution of the actor (a subgroup) to the other;
+//   `similar` to a cluster of the same galaxy, `overlaps`, `linked-to`, `related-to`, `associated-with`,
+//   `variant-of` → association claims between the two records, never a merge. Their estimative
+//   likelihood tag is the claim's confidence words. Links to clusters not shipped are set aside (counted).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { knownConfidenceLabels } from './confidence.js';
-import { SeedFormatError, type SeedDocument } from './seed-format.js';
+import { associationKindOf, SeedFormatError, type SeedDocument } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
 
@@ -118,8 +122,11 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
     victims: [] as NonNullable<Doc['victims']>,
     targetings: [] as NonNullable<Doc['targetings']>,
     usages: [] as NonNullable<Doc['usages']>,
+    attributions: [] as NonNullable<Doc['attributions']>,
+    associations: [] as NonNullable<Doc['associations']>,
   };
-  const seen = { orgs: new Set<string>(), sources: new Set<string>(), victims: new Set<string>() };
+  const seen = { orgs: new Set<string>(), sources: new Set<string>(), victims: new Set<string>(), links: new Set<string>() };
+  const inGalaxy = new Set(galaxy.clusters.map((c) => c.uuid.toLowerCase()));
   const kind = galaxy.type === 'threat-actor' ? 'actor' : 'tool';
 
   const victim = (key: string, v: NonNullable<Doc['victims']>[number]) => {
@@ -167,7 +174,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
     const names = [...new Map([c.value, ...synonyms.filter((s) => !attackIds.includes(s))].map((n) => [n.toLowerCase(), n])).values()]
       .filter((n) => n.length <= 200)
       .map((value) => ({ value, coinedBy: coiner.get(value.toLowerCase()), sources: cited }));
-    // The cluster's own uuid first, then the ATT&CK objects it is `similar` to, then ATT&CK ids.
+    // Identity: the cluster's own uuid first, then the ATT&CK objects it is `similar` to, then ATT&CK ids (the writer's order).
     const similar = (c.related ?? []).filter((r) => r.type === 'similar').map((r) => r['dest-uuid'].toLowerCase());
     const stixTypes = kind === 'actor' ? ['intrusion-set'] : ['malware', 'tool'];
     const entity = {
@@ -179,6 +186,41 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
       sameAs: similar.flatMap((u) => stixTypes.map((t) => ({ system: 'stix', value: `${t}--${u}` }))),
       citations: c.description ? [{ source: datasetSource, field: 'description' }] : [],
     };
+    // Links to other clusters that are claims, not identity. A symmetric link stated from both
+    // ends (MISP lists "A overlaps B" under A and under B) is one claim under one key.
+    const own = c.uuid.toLowerCase();
+    const liked = (tags: string[] | undefined) => {
+      const label = estimative(tags);
+      return label && knownConfidenceLabels.includes(label) ? label : undefined;
+    };
+    for (const r of c.related ?? []) {
+      const dest = r['dest-uuid'].toLowerCase();
+      const type = r.type.trim();
+      const associationKind = associationKindOf[type];
+      // `similar` outside the galaxy names the ATT&CK object that is this very record (sameAs above).
+      if (associationKind && !(associationKind === 'SIMILAR' && !inGalaxy.has(dest))) {
+        const symmetric = associationKind !== 'VARIANT_OF';
+        const linkKey = `misp-${type}--${(symmetric ? [own, dest].sort() : [own, dest]).join('--')}`;
+        if (seen.links.has(linkKey)) continue; // the other end's statement of the same link
+        seen.links.add(linkKey);
+        doc.associations.push({
+          key: linkKey,
+          kind: associationKind,
+          ...(kind === 'actor' ? { fromActor: key } : { fromTool: key }),
+          toMatch: [{ system: 'misp', value: dest }],
+          confidenceLabel: liked(r.tags),
+          sources: cited,
+        });
+      } else if (type === 'part-of' && kind === 'actor') {
+        doc.attributions.push({
+          key: `misp-part-of--${own}--${dest}`,
+          subjectActor: key,
+          actorMatch: [{ system: 'misp', value: dest }, { system: 'stix', value: `intrusion-set--${dest}` }],
+          confidenceLabel: liked(r.tags),
+          sources: cited,
+        });
+      }
+    }
     if (kind === 'actor') {
       const country = strings(meta.country)[0];
       const confidence = Number(strings(meta['attribution-confidence'])[0]);
@@ -199,12 +241,11 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
       // `uses` links name tools by uuid: a MISP tool cluster, or an ATT&CK malware / tool (same uuids).
       for (const r of (c.related ?? []).filter((r) => r.type === 'uses')) {
         const dest = r['dest-uuid'].toLowerCase();
-        const label = estimative(r.tags);
         doc.usages.push({
           key: `${key}-uses-${dest}`,
           actor: key,
           toolMatch: [{ system: 'misp', value: dest }, { system: 'stix', value: `malware--${dest}` }, { system: 'stix', value: `tool--${dest}` }],
-          confidenceLabel: label && knownConfidenceLabels.includes(label) ? label : undefined,
+          confidenceLabel: liked(r.tags),
           sources: cited,
         });
       }

@@ -31,6 +31,7 @@ const entity = {
   key,
   name: z.string().trim().min(1).max(200),
   description: z.string().optional(),
+  /** Identifiers in other systems; the first is the record's own id in its dataset (STIX id, MISP uuid), tried first to find it again. */
   externalIds: z.array(externalId).default([]),
   citations: z.array(fieldCitation).default([]),
   names: z.array(name).min(1, 'every entity has at least one name'),
@@ -60,6 +61,16 @@ const claim = {
   createdAt: z.iso.datetime({ offset: true }).optional(),
   updatedAt: z.iso.datetime({ offset: true }).optional(),
 };
+
+const match = z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) }));
+
+/** Symmetric kinds hold both ways: "A overlaps B" is "B overlaps A", stored once. */
+export const symmetricAssociationKinds = ['SIMILAR', 'OVERLAPS', 'LINKED_TO', 'RELATED_TO', 'ASSOCIATED_WITH'] as const;
+export const associationKinds = [...symmetricAssociationKinds, 'VARIANT_OF'] as const;
+export type AssociationKind = (typeof associationKinds)[number];
+/** The words STIX relationship types and MISP `related` types use for each kind ("linked-to"). */
+export const associationTypeOf = (kind: AssociationKind) => kind.toLowerCase().replace(/_/g, '-');
+export const associationKindOf: Partial<Record<string, AssociationKind>> = Object.fromEntries(associationKinds.map((k) => [associationTypeOf(k), k]));
 
 const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =>
   fields.filter((f) => v[f] != null).length === 1 || `${what}: expected exactly one of ${fields.join(', ')}`;
@@ -146,6 +157,8 @@ export const SeedDocument = z.strictObject({
           subjectActor: key.optional(),
           tool: key.optional(),
           actor: key.optional(),
+          /** The actor given by identifiers instead of a key (MISP `part-of`): skipped, with a warning, when no record holds any. */
+          actorMatch: match.default([]),
           attributedToText: z.string().optional(),
           attributedToCountries: z.array(country).default([]),
           assessedOn: date.optional(),
@@ -154,7 +167,7 @@ export const SeedDocument = z.strictObject({
         .check((ctx) => {
           const subject = oneOf(['campaign', 'subjectActor', 'tool'], 'the attributed subject')(ctx.value);
           if (subject !== true) ctx.issues.push({ code: 'custom', message: subject, input: ctx.value });
-          if (!ctx.value.actor && !ctx.value.attributedToText)
+          if (!ctx.value.actor && !ctx.value.actorMatch.length && !ctx.value.attributedToText)
             ctx.issues.push({ code: 'custom', message: 'an attribution names an actor or describes one (attributedToText)', input: ctx.value });
         }),
     )
@@ -168,12 +181,35 @@ export const SeedDocument = z.strictObject({
           campaign: key.optional(),
           tool: key.optional(),
           /** The tool given by identifiers instead of a key (MISP `related`): skipped, with a warning, when no record holds any. */
-          toolMatch: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
+          toolMatch: match.default([]),
         })
         .check((ctx) => {
           const user = oneOf(['actor', 'campaign'], 'the user of the tool')(ctx.value);
           if (user !== true) ctx.issues.push({ code: 'custom', message: user, input: ctx.value });
           if (!ctx.value.tool && !ctx.value.toolMatch.length) ctx.issues.push({ code: 'custom', message: 'a usage names its tool (tool or toolMatch)', input: ctx.value });
+        }),
+    )
+    .default([]),
+  associations: z
+    .array(
+      z
+        .strictObject({
+          ...claim,
+          kind: z.enum(associationKinds),
+          fromActor: key.optional(),
+          fromTool: key.optional(),
+          toActor: key.optional(),
+          toTool: key.optional(),
+          /** The other record given by identifiers (MISP `related`): skipped, with a warning, when no record holds any. */
+          toMatch: match.default([]),
+        })
+        .check((ctx) => {
+          const v = ctx.value;
+          const from = oneOf(['fromActor', 'fromTool'], 'the first record')(v);
+          if (from !== true) ctx.issues.push({ code: 'custom', message: from, input: v });
+          if (v.toActor && v.toTool) ctx.issues.push({ code: 'custom', message: 'the second record: expected one of toActor, toTool', input: v });
+          if (!v.toActor && !v.toTool && !v.toMatch.length) ctx.issues.push({ code: 'custom', message: 'an association names its second record (toActor, toTool or toMatch)', input: v });
+          if ((v.fromActor && v.toTool) || (v.fromTool && v.toActor)) ctx.issues.push({ code: 'custom', message: 'an association links two actors or two tools', input: v });
         }),
     )
     .default([]),

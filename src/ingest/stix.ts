@@ -1,6 +1,7 @@
 // STIX 2.1 bundle → the write path's document. Handles what threat-intelligence platforms exchange
 // about actors: intrusion-set / threat-actor, campaign, malware / tool, identity, location, and the
-// relationships attributed-to, uses, targets, revoked-by. Every object is checked first; one broken
+// relationships attributed-to, uses, targets, revoked-by, and the association types between two actors
+// or two tools (similar, overlaps, linked-to, related-to, associated-with, variant-of). Every object is checked first; one broken
 // object refuses the whole bundle, with the object's id and the problem.
 //
 // Mapping rules (the tests check each against MITRE ATT&CK's own objects):
@@ -15,7 +16,7 @@
 // - `confidence` goes to claims; TLP 2.0 markings go to the sources made from the object.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { SeedDocument, SeedFormatError } from './seed-format.js';
+import { associationKindOf, SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
 type Citation = { source: string; excerpt?: string };
@@ -142,6 +143,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     victims: [] as NonNullable<Doc['victims']>,
     attributions: [] as NonNullable<Doc['attributions']>,
     usages: [] as NonNullable<Doc['usages']>,
+    associations: [] as NonNullable<Doc['associations']>,
     targetings: [] as NonNullable<Doc['targetings']>,
   };
   const sourceKeys = new Set<string>();
@@ -295,6 +297,9 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       const kind = entityKind(r.source_ref);
       const subject = kind === 'campaign' ? { campaign: from } : isActor(r.source_ref) ? { subjectActor: from } : isTool(r.source_ref) ? { tool: from } : null;
       if (subject) doc.attributions.push({ ...claim, ...subject, actor: to, assessedOn: day(r.created) });
+    } else if (associationKindOf[r.relationship_type] && ((isActor(r.source_ref) && isActor(r.target_ref)) || (isTool(r.source_ref) && isTool(r.target_ref)))) {
+      const pair = isActor(r.source_ref) ? { fromActor: from, toActor: to } : { fromTool: from, toTool: to };
+      doc.associations.push({ ...claim, kind: associationKindOf[r.relationship_type]!, ...pair });
     } else if (r.relationship_type === 'targets' && ['identity', 'location'].includes(entityKind(r.target_ref) ?? '') && (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')) {
       doc.targetings.push({ ...claim, victim: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
     }

@@ -191,7 +191,11 @@ class GraphWriter {
   }
 
   private async writeEntity(type: 'actor' | 'campaign' | 'tool', e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
-    const key = (await this.matchByExternalIds(type, [...e.externalIds, ...e.sameAs])) ?? e.key;
+    // Strongest first: the record's own id in its dataset (the first external id), then the records
+    // it is said to be (MISP `similar` → the ATT&CK object), then its other identifiers (ATT&CK ids a
+    // MISP cluster lists, which may name a revoked ATT&CK record: G0086 Stolen Pencil for Kimsuky).
+    const [own, ...others] = e.externalIds;
+    const key = (await this.matchByExternalIds(type, [...(own ? [own] : []), ...e.sameAs, ...others])) ?? e.key;
     const existing = await (this.tx[type] as unknown as KeyedDelegate).findUnique({ where: { key } });
     const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
     const id = await this.upsertByKey(
@@ -300,14 +304,21 @@ class GraphWriter {
     const ref = async (type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) =>
       key ? this.idOf(type, key, `${where}.${type}`) : null;
 
+    const unmatched = { usages: 0, attributions: 0, associations: 0 };
     for (const a of doc.attributions) {
       const where = `attributions[${a.key}]`;
+      const actorKey = a.actor ?? (a.actorMatch.length ? await this.matchByExternalIds('actor', a.actorMatch) : null);
+      if (a.actorMatch.length && !actorKey) {
+        unmatched.attributions++; // an actor no dataset in this database describes
+        this.tick();
+        continue;
+      }
       const id = await this.upsertByKey('attribution', this.tx.attribution, a.key, {
         ...this.claimData(a),
         campaignId: await ref('campaign', a.campaign, where),
         subjectActorId: a.subjectActor ? await this.idOf('actor', a.subjectActor, `${where}.subjectActor`) : null,
         toolId: await ref('tool', a.tool, where),
-        actorId: await ref('actor', a.actor, where),
+        actorId: await ref('actor', actorKey ?? undefined, where),
         attributedToText: a.attributedToText ?? null,
         attributedToCountries: a.attributedToCountries,
         assessedOn: day(a.assessedOn),
@@ -317,18 +328,18 @@ class GraphWriter {
     }
     // Supersession links point at attributions that may come later in the file.
     for (const a of doc.attributions) {
+      if (!this.ids.has(`attribution:${a.key}`)) continue; // skipped above
       const where = `attributions[${a.key}].supersededBy`;
       const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
       if (supersededById === this.ids.get(`attribution:${a.key}`)) throw new WriteError(`${where}: an attribution cannot supersede itself`);
       const current = await this.tx.attribution.findUnique({ where: { key: a.key }, select: { supersededById: true } });
       if (current!.supersededById !== supersededById) await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } });
     }
-    let unmatched = 0;
     for (const u of doc.usages) {
       const where = `usages[${u.key}]`;
       const matchedKey = u.tool ?? (await this.matchByExternalIds('tool', u.toolMatch));
       if (!matchedKey) {
-        unmatched++; // a tool no dataset in this database describes
+        unmatched.usages++; // a tool no dataset in this database describes
         this.tick();
         continue;
       }
@@ -341,7 +352,30 @@ class GraphWriter {
       await this.cite({ toolUsageId: id }, u.sources, where);
       this.tick();
     }
-    if (unmatched) this.warnings.push(`${unmatched} tool usage(s) name a tool no record in the database holds; not imported`);
+    for (const a of doc.associations) {
+      const where = `associations[${a.key}]`;
+      const type = a.fromActor ? 'actor' : 'tool';
+      const fromId = await this.idOf(type, (a.fromActor ?? a.fromTool)!, `${where}.from`);
+      const toKey = a.toActor ?? a.toTool ?? (await this.matchByExternalIds(type, a.toMatch));
+      const toId = toKey ? await this.idOf(type, toKey, `${where}.to`) : null;
+      if (!toId) unmatched.associations++;
+      // Two records a dataset links but another dataset's identifiers made one: nothing left to link.
+      if (!toId || toId === fromId) {
+        this.tick();
+        continue;
+      }
+      const id = await this.upsertByKey('association', this.tx.association, a.key, {
+        ...this.claimData(a),
+        kind: a.kind,
+        [`from${type === 'actor' ? 'Actor' : 'Tool'}Id`]: fromId,
+        [`to${type === 'actor' ? 'Actor' : 'Tool'}Id`]: toId,
+      });
+      await this.cite({ associationId: id }, a.sources, where);
+      this.tick();
+    }
+    if (unmatched.usages) this.warnings.push(`${unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`);
+    if (unmatched.attributions) this.warnings.push(`${unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`);
+    if (unmatched.associations) this.warnings.push(`${unmatched.associations} association(s) name a record the database does not hold; not imported`);
     for (const t of doc.targetings) {
       const where = `targetings[${t.key}]`;
       const id = await this.upsertByKey('targeting', this.tx.targeting, t.key, {
@@ -359,7 +393,7 @@ class GraphWriter {
 
 /** How many top-level records a document has: what `onProgress` counts up to. */
 export const recordCount = (doc: SeedDocument) =>
-  doc.organizations.length + doc.sources.length + doc.actors.length + doc.campaigns.length + doc.tools.length + doc.victims.length + doc.attributions.length + doc.usages.length + doc.targetings.length;
+  doc.organizations.length + doc.sources.length + doc.actors.length + doc.campaigns.length + doc.tools.length + doc.victims.length + doc.attributions.length + doc.usages.length + doc.targetings.length + doc.associations.length;
 
 /** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
 export async function writeGraph(tx: Tx, doc: SeedDocument, onProgress?: (done: number) => void): Promise<WriteResult> {

@@ -1,5 +1,6 @@
 // Actor: a threat actor / intrusion set, with its queries.
 import { builder, paged } from '../builder.js';
+import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Actor as ActorRow, Prisma } from '../generated/prisma/client.js';
 import { arrayConnection, derivedEdgeFields, itemOf, totalCountField } from './array-connection.js';
 import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
@@ -56,6 +57,10 @@ export const Actor = builder.prismaNode('Actor', {
     }),
     toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor uses a tool.', query: { orderBy: { id: 'asc' } } }),
     targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor targets a victim.', query: { orderBy: { id: 'asc' } } }),
+    associations: t.prismaConnection({
+      ...associationsConnection('Actor'),
+      args: { kind: t.arg({ type: [AssociationKindEnum], description: 'Only these kinds (default: all).' }) },
+    }),
     campaigns: t.connection(
       {
         type: Campaign,

@@ -38,7 +38,7 @@ export function activeBetween(from?: Date | null, to?: Date | null) {
 export function citationTargetFilter(targets: readonly ('NAME' | 'CLAIM' | 'ENTITY')[] | null | undefined) {
   if (!targets?.length) return {};
   const fields = targets.flatMap((t) =>
-    t === 'NAME' ? ['nameId'] : t === 'CLAIM' ? ['attributionId', 'toolUsageId', 'targetingId'] : ['actorId', 'campaignId', 'toolId', 'victimId'],
+    t === 'NAME' ? ['nameId'] : t === 'CLAIM' ? ['attributionId', 'toolUsageId', 'targetingId', 'associationId'] : ['actorId', 'campaignId', 'toolId', 'victimId'],
   );
   return { OR: fields.map((f) => ({ [f]: { not: null } })) };
 }

@@ -3,12 +3,13 @@ import { builder } from '../builder.js';
 import { tagged } from './typed.js';
 import { CitedRecord } from './unions.js';
 
-const citedKinds = ['name', 'attribution', 'toolUsage', 'targeting', 'actor', 'campaign', 'tool', 'victim'] as const;
+const citedKinds = ['name', 'attribution', 'toolUsage', 'targeting', 'association', 'actor', 'campaign', 'tool', 'victim'] as const;
 const typeNames: Record<(typeof citedKinds)[number], string> = {
   name: 'Name',
   attribution: 'Attribution',
   toolUsage: 'ToolUsage',
   targeting: 'Targeting',
+  association: 'Association',
   actor: 'Actor',
   campaign: 'Campaign',
   tool: 'Tool',

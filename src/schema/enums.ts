@@ -13,6 +13,6 @@ export const ClaimStatusEnum = builder.enumType(ClaimStatus, {
 });
 export const SortDirection = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
 export const CitationTargetEnum = builder.enumType('CitationTarget', {
-  description: 'NAME: citations of names. CLAIM: of attributions, tool usages and targetings. ENTITY: of attributes of actors, campaigns, tools and victims.',
+  description: 'NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims.',
   values: ['NAME', 'CLAIM', 'ENTITY'] as const,
 });

@@ -15,6 +15,7 @@ import './organization.js';
 import './attribution.js';
 import './tool-usage.js';
 import './targeting.js';
+import './association.js';
 import './search.js';
 import './unions.js';
 import './stix-export.js';

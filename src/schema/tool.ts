@@ -1,5 +1,6 @@
 // Tool: malware or a tool, with its queries.
 import { builder, paged } from '../builder.js';
+import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Tool as ToolRow, Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { SortDirection, ToolKindEnum } from './enums.js';
@@ -35,6 +36,10 @@ export const Tool = builder.prismaNode('Tool', {
       ...paged,
       description: 'Claims that an actor or a campaign uses this tool.',
       query: { orderBy: { id: 'asc' } },
+    }),
+    associations: t.prismaConnection({
+      ...associationsConnection('Tool'),
+      args: { kind: t.arg({ type: [AssociationKindEnum], description: 'Only these kinds (default: all).' }) },
     }),
     attributions: t.relatedConnection('attributions', {
       cursor: 'id',

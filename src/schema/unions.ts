@@ -2,6 +2,7 @@
 // refer back to these unions in their fields.
 import { builder } from '../builder.js';
 import { Actor } from './actor.js';
+import { Association } from './association.js';
 import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
 import { Name } from './name.js';
@@ -30,6 +31,6 @@ export const ActorOrCampaign = builder.unionType('ActorOrCampaign', {
 
 export const CitedRecord = builder.unionType('CitedRecord', {
   description: 'What a citation supports.',
-  types: () => [Name, Attribution, ToolUsage, Targeting, Actor, Campaign, Tool, Victim],
+  types: () => [Name, Attribution, ToolUsage, Targeting, Association, Actor, Campaign, Tool, Victim],
   resolveType: (row) => tagOf(row),
 });

@@ -29,6 +29,8 @@ export type Scalars = {
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type Actor = Node & {
   __typename?: 'Actor';
+  /** Association claims with this record on either side (compare `from` and `to` with it), by kind then id. */
+  associations: ActorAssociationsConnection;
   /** Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first. */
   attributedActivity: ActorAttributedActivityConnection;
   /** Claims that this actor is part of (attributed to) another actor. */
@@ -71,6 +73,16 @@ export type Actor = Node & {
   tools: ActorToolsConnection;
   /** Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`). */
   victims: ActorVictimsConnection;
+};
+
+
+/** A threat actor (intrusion set): a group tracked under one or more names. */
+export type ActorAssociationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<Array<AssociationKind>>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -168,6 +180,20 @@ export type ActorVictimsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ActorAssociationsConnection = {
+  __typename?: 'ActorAssociationsConnection';
+  edges: Array<ActorAssociationsConnectionEdge>;
+  nodes: Array<Association>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ActorAssociationsConnectionEdge = {
+  __typename?: 'ActorAssociationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Association;
 };
 
 export type ActorAttributedActivityConnection = {
@@ -366,6 +392,58 @@ export type ActorVictimsConnectionEdge = {
   /** Campaigns attributed to the actor that target the victim. */
   via: Array<Campaign>;
 };
+
+/** A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other. */
+export type Association = Claim & Node & {
+  __typename?: 'Association';
+  citations: AssociationCitationsConnection;
+  /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
+  confidence?: Maybe<Scalars['Int']['output']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: Maybe<Scalars['String']['output']>;
+  firstObserved?: Maybe<Scalars['Date']['output']>;
+  from: NamedEntity;
+  id: Scalars['ID']['output'];
+  kind: AssociationKind;
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  status: ClaimStatus;
+  /** Whether the kind holds both ways (all but VARIANT_OF). */
+  symmetric: Scalars['Boolean']['output'];
+  to: NamedEntity;
+};
+
+
+/** A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other. */
+export type AssociationCitationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type AssociationCitationsConnection = {
+  __typename?: 'AssociationCitationsConnection';
+  edges: Array<AssociationCitationsConnectionEdge>;
+  nodes: Array<Citation>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AssociationCitationsConnectionEdge = {
+  __typename?: 'AssociationCitationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Citation;
+};
+
+/** SIMILAR, OVERLAPS, LINKED_TO, RELATED_TO, ASSOCIATED_WITH hold both ways (stored once, `from` and `to` in the order first stated); VARIANT_OF reads "from is a variant of to". */
+export type AssociationKind =
+  | 'ASSOCIATED_WITH'
+  | 'LINKED_TO'
+  | 'OVERLAPS'
+  | 'RELATED_TO'
+  | 'SIMILAR'
+  | 'VARIANT_OF';
 
 /** A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries. */
 export type Attribution = Claim & Node & {
@@ -679,14 +757,14 @@ export type Citation = Node & {
   supports: CitedRecord;
 };
 
-/** NAME: citations of names. CLAIM: of attributions, tool usages and targetings. ENTITY: of attributes of actors, campaigns, tools and victims. */
+/** NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims. */
 export type CitationTarget =
   | 'CLAIM'
   | 'ENTITY'
   | 'NAME';
 
 /** What a citation supports. */
-export type CitedRecord = Actor | Attribution | Campaign | Name | Targeting | Tool | ToolUsage | Victim;
+export type CitedRecord = Actor | Association | Attribution | Campaign | Name | Targeting | Tool | ToolUsage | Victim;
 
 /** A sourced assertion about a relationship. Conflicting claims stand side by side; none is merged away. */
 export type Claim = {
@@ -1152,6 +1230,8 @@ export type Tlp =
 /** Malware or a tool used by actors and campaigns. */
 export type Tool = Node & {
   __typename?: 'Tool';
+  /** Association claims with this record on either side (compare `from` and `to` with it), by kind then id. */
+  associations: ToolAssociationsConnection;
   /** Claims that this tool is exclusive to (attributed to) an actor. */
   attributions: ToolAttributionsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
@@ -1180,6 +1260,16 @@ export type Tool = Node & {
   stixBundle: Scalars['JSON']['output'];
   /** Claims that an actor or a campaign uses this tool. */
   usedBy: ToolUsedByConnection;
+};
+
+
+/** Malware or a tool used by actors and campaigns. */
+export type ToolAssociationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<Array<AssociationKind>>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1231,6 +1321,20 @@ export type ToolUsedByArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ToolAssociationsConnection = {
+  __typename?: 'ToolAssociationsConnection';
+  edges: Array<ToolAssociationsConnectionEdge>;
+  nodes: Array<Association>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ToolAssociationsConnectionEdge = {
+  __typename?: 'ToolAssociationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Association;
 };
 
 export type ToolAttributionsConnection = {
@@ -1484,7 +1588,15 @@ export type ActorProfileQueryVariables = Exact<{
 }>;
 
 
-export type ActorProfileQuery = { __typename?: 'Query', actor?: { __typename?: 'Actor', id: string, name: string, originCountry?: string | null, names: { __typename?: 'ActorNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }, campaigns: { __typename?: 'ActorCampaignsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorCampaignsConnectionEdge', current: boolean, node: { __typename?: 'Campaign', name: string }, attributions: Array<{ __typename?: 'Attribution', assessedOn?: string | null, status: ClaimStatus }> }> }, tools: { __typename?: 'ActorToolsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorToolsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Tool', name: string, kind: ToolKind } }> }, victims: { __typename?: 'ActorVictimsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorVictimsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Victim', name: string, kind: VictimKind, country?: string | null } }> } } | null };
+export type ActorProfileQuery = { __typename?: 'Query', actor?: { __typename?: 'Actor', id: string, name: string, originCountry?: string | null, names: { __typename?: 'ActorNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }, campaigns: { __typename?: 'ActorCampaignsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorCampaignsConnectionEdge', current: boolean, node: { __typename?: 'Campaign', name: string }, attributions: Array<{ __typename?: 'Attribution', assessedOn?: string | null, status: ClaimStatus }> }> }, tools: { __typename?: 'ActorToolsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorToolsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Tool', name: string, kind: ToolKind } }> }, victims: { __typename?: 'ActorVictimsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorVictimsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Victim', name: string, kind: VictimKind, country?: string | null } }> }, associations: { __typename?: 'ActorAssociationsConnection', totalCount: number, nodes: Array<{ __typename?: 'Association', kind: AssociationKind, symmetric: boolean, confidence?: number | null, confidenceLabel?: string | null, from:
+          | { __typename?: 'Actor', id: string, name: string }
+          | { __typename?: 'Campaign' }
+          | { __typename?: 'Tool' }
+        , to:
+          | { __typename?: 'Actor', id: string, name: string }
+          | { __typename?: 'Campaign' }
+          | { __typename?: 'Tool' }
+         }> } } | null };
 
 export type ActorsPageQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1529,6 +1641,7 @@ export type NodeQueryVariables = Exact<{
 
 export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'Actor', name: string, id: string }
+    | { __typename: 'Association', id: string }
     | { __typename: 'Attribution', id: string }
     | { __typename: 'Campaign', name: string, id: string }
     | { __typename: 'Citation', id: string }
@@ -1654,6 +1767,27 @@ export const ActorProfileDocument = `
           name
           kind
           country
+        }
+      }
+    }
+    associations(first: $first) {
+      totalCount
+      nodes {
+        kind
+        symmetric
+        confidence
+        confidenceLabel
+        from {
+          ... on Actor {
+            id
+            name
+          }
+        }
+        to {
+          ... on Actor {
+            id
+            name
+          }
         }
       }
     }

@@ -1,0 +1,57 @@
+// Association: "actor X overlaps / is linked to / is similar to actor Y" (or tool X is a variant of
+// tool Y). Two records related without being one: each keeps its names and claims.
+import { builder, paged } from '../builder.js';
+import { AssociationKind } from '../generated/prisma/enums.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { symmetricAssociationKinds } from '../ingest/seed-format.js';
+import type { Context } from '../context.js';
+import { Claim } from './claim.js';
+import { tagged } from './typed.js';
+import { NamedEntity } from './unions.js';
+
+export const AssociationKindEnum = builder.enumType(AssociationKind, {
+  name: 'AssociationKind',
+  description:
+    'SIMILAR, OVERLAPS, LINKED_TO, RELATED_TO, ASSOCIATED_WITH hold both ways (stored once, `from` and `to` in the order first stated); VARIANT_OF reads "from is a variant of to".',
+});
+
+export const Association = builder.prismaNode('Association', {
+  id: { field: 'id' },
+  nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
+  interfaces: [Claim],
+  description: 'A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: AssociationKindEnum }),
+    symmetric: t.boolean({ description: 'Whether the kind holds both ways (all but VARIANT_OF).', resolve: (a) => (symmetricAssociationKinds as readonly string[]).includes(a.kind) }),
+    from: t.field({
+      type: NamedEntity,
+      select: { fromActor: true, fromTool: true },
+      resolve: (a) => (a.fromActor ? tagged('Actor', a.fromActor) : tagged('Tool', a.fromTool!)),
+    }),
+    to: t.field({
+      type: NamedEntity,
+      select: { toActor: true, toTool: true },
+      resolve: (a) => (a.toActor ? tagged('Actor', a.toActor) : tagged('Tool', a.toTool!)),
+    }),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+  }),
+});
+
+/** The associations with a record on either side, optionally of some kinds only. */
+function associationsOf(owner: 'Actor' | 'Tool', id: string, kinds: readonly AssociationKind[] | null | undefined): Prisma.AssociationWhereInput {
+  const sides = owner === 'Actor' ? [{ fromActorId: id }, { toActorId: id }] : [{ fromToolId: id }, { toToolId: id }];
+  return { OR: sides, ...(kinds?.length ? { kind: { in: [...kinds] } } : {}) };
+}
+
+type KindArgs = { kind?: readonly AssociationKind[] | null };
+
+/** Actor.associations and Tool.associations: the options of the connection, but its `args`. */
+export const associationsConnection = (owner: 'Actor' | 'Tool') => ({
+  type: 'Association' as const,
+  cursor: 'id' as const,
+  ...paged,
+  description: 'Association claims with this record on either side (compare `from` and `to` with it), by kind then id.',
+  totalCount: (row: { id: string }, args: KindArgs, ctx: Context) => ctx.prisma.association.count({ where: associationsOf(owner, row.id, args.kind) }),
+  resolve: (query: object, row: { id: string }, args: KindArgs, ctx: Context) =>
+    ctx.prisma.association.findMany({ ...query, where: associationsOf(owner, row.id, args.kind), orderBy: [{ kind: 'asc' }, { id: 'asc' }] }),
+});
