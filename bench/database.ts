@@ -1,0 +1,50 @@
+// The benchmark databases on the PostgreSQL server: made once per scale and generator version, then
+// reused (a run finds `bench v<version> <scale>` in the database's comment).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { generate, GENERATOR_VERSION, insertTables, type Scale } from './generate.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+export const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const databaseUrl = (scale: Scale) => {
+  const url = new URL(adminUrl);
+  url.pathname = `/threat_actor_bench_${scale.toLowerCase()}`;
+  return url.toString();
+};
+
+export async function ensureBenchDatabase(scale: Scale, log: (s: string) => void) {
+  const name = `threat_actor_bench_${scale.toLowerCase()}`;
+  const marker = `bench v${GENERATOR_VERSION} ${scale}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const found = await admin.query(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+    if (found.rows[0]?.comment === marker) return { url: databaseUrl(scale), made: false };
+    log(`making ${name} (scale ${scale})`);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(scale);
+  // The project's own migrations make the schema, as `npm run migrate` does.
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+  if (migrated.status !== 0) throw new Error(`migrations failed: ${migrated.stderr || migrated.stdout}`);
+  const started = performance.now();
+  const { tables } = generate(scale);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await insertTables(client, tables);
+    await client.query('COMMIT');
+    await client.query('ANALYZE');
+    await client.query(`COMMENT ON DATABASE ${name} IS '${marker}'`);
+  } finally {
+    await client.end();
+  }
+  const rows = tables.reduce((sum, t) => sum + t.length, 0);
+  log(`${name}: ${rows.toLocaleString('en')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { url, made: true };
+}

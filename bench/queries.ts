@@ -1,0 +1,66 @@
+// The benchmark's queries, written for each contender's schema so that both return the same data
+// (the runner checks that before timing anything). `null` where a contender has no equivalent.
+export type QueryId = 'Q0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5';
+export type Contender = 'api' | 'postgraphile';
+export type Request = { method: 'POST'; path: '/graphql'; body: string } | { method: 'GET'; path: string };
+type Vars = { hotActorId: string; hotActorGlobalId: string; sampleActorGlobalId: string; fuzzyName: string };
+
+const post = (query: string): Request => ({ method: 'POST', path: '/graphql', body: JSON.stringify({ query }) });
+
+export const descriptions: Record<QueryId, string> = {
+  Q0: '{ __typename }',
+  Q1: 'a flat page of 10 actors',
+  Q2: 'actors → names, campaigns → tools, victims (3 levels, connections, totalCount)',
+  Q3: 'fuzzy name search',
+  Q4: "the hot actor's first page of victims (50k behind it)",
+  Q5: "STIX export of one actor's neighbourhood",
+};
+
+export function requests(v: Vars): Record<QueryId, Record<Contender, Request | null>> {
+  return {
+    Q0: { api: post('{ __typename }'), postgraphile: post('{ __typename }') },
+    Q1: {
+      api: post('{ actors(first: 10) { nodes { key name originCountry firstSeen } } }'),
+      postgraphile: post('{ allActors(first: 10, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { key name originCountry firstSeen } } }'),
+    },
+    Q2: {
+      api: post(`{ actors(first: 10) { totalCount nodes { name
+        names(first: 5) { totalCount nodes { value } }
+        attributedActivity(first: 5) { totalCount nodes { campaign { name toolUsages(first: 5) { totalCount nodes { tool { name } } } } } }
+        targetings(first: 5) { totalCount nodes { victim { name } } } } } }`),
+      postgraphile: post(`{ allActors(first: 10, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { name
+        namesByActorId(first: 5, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { value } }
+        attributionsByActorId(first: 5, orderBy: [ASSESSED_ON_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { campaignByCampaignId { name toolUsagesByCampaignId(first: 5, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { toolByToolId { name } } } } } }
+        targetingsByActorId(first: 5, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } } }`),
+    },
+    // PostGraphile has no fuzzy search of its own: a contender would need a hand-written SQL function.
+    Q3: { api: post(`{ search(query: ${JSON.stringify(v.fuzzyName)}, first: 10) { edges { score matchedName node { __typename ... on Actor { name } } } } }`), postgraphile: null },
+    Q4: {
+      api: post(`{ node(id: "${v.hotActorGlobalId}") { ... on Actor { name targetings(first: 10) { totalCount nodes { victim { name } } } } } }`),
+      postgraphile: post(`{ actorByRowId(rowId: "${v.hotActorId}") { name targetingsByActorId(first: 10, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } }`),
+    },
+    Q5: { api: { method: 'GET', path: `/stix/${encodeURIComponent(v.sampleActorGlobalId)}?depth=1` }, postgraphile: null },
+  };
+}
+
+/**
+ * One contender's answer in a common shape, for the equality check: PostGraphile's field names mapped
+ * to the API's, and lists whose page holds every item (totalCount ≤ page) sorted, since the two order
+ * names differently (PostGraphile orders only by indexed columns).
+ */
+export function normalise(value: unknown): unknown {
+  const rename: Record<string, string> = {
+    allActors: 'actors', namesByActorId: 'names', attributionsByActorId: 'attributedActivity', campaignByCampaignId: 'campaign',
+    toolUsagesByCampaignId: 'toolUsages', toolByToolId: 'tool', targetingsByActorId: 'targetings', victimByVictimId: 'victim', actorByRowId: 'node',
+  };
+  if (Array.isArray(value)) return value.map(normalise);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [rename[k] ?? k, normalise(v)] as const);
+    const obj = Object.fromEntries(entries) as Record<string, unknown>;
+    if (Array.isArray(obj.nodes) && typeof obj.totalCount === 'number' && obj.totalCount <= obj.nodes.length) {
+      obj.nodes = [...obj.nodes].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    }
+    return obj;
+  }
+  return value;
+}

@@ -1,0 +1,218 @@
+// `npm run bench`: this API against PostGraphile 5 on the same PostgreSQL database, query by query.
+// Prints a Markdown table and writes bench/results/latest.{json,md}. Figures, not assertions: nothing
+// here fails because the machine is slow.
+//
+// Method: both servers in production mode with logging off and the same pool size, pinned to core 0;
+// this process (the load generator, autocannon) to core 1. Before timing, each query's answers are
+// checked equal across contenders, and SQL statements per request counted (the API reports them with
+// QUERY_STATS; PostGraphile's driver is counted in its process). Then per query and contender: a
+// warm-up, several runs; the median run's req/s, p50 and p99 are reported, with the peak memory.
+//
+// Options: --scale S|M (default S), --duration <s> (5), --runs <n> (3), --connections <n> (10),
+//          --only Q1,Q2 (default all).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { ensureBenchDatabase } from './database.js';
+import { HOT_ACTOR_KEY, type Scale } from './generate.js';
+import { descriptions, normalise, requests, type Contender, type QueryId, type Request } from './queries.js';
+
+const here = import.meta.dirname;
+const root = path.resolve(here, '..');
+
+// The load generator on core 1, the servers on core 0 (re-executed under taskset once).
+if (!process.env.BENCH_PINNED && spawnSync('taskset', ['-V']).status === 0) {
+  const child = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
+  process.exit(child.status ?? 1);
+}
+
+const { values: opts } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'S' },
+    duration: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const scale = opts.scale!.toUpperCase() as Scale;
+if (scale !== 'S' && scale !== 'M') throw new Error('--scale is S or M');
+const duration = Number(opts.duration);
+const runs = Number(opts.runs);
+const connections = Number(opts.connections);
+const poolSize = 10;
+const only = opts.only ? new Set(opts.only.split(',')) : null;
+const log = (s: string) => console.error(`[bench] ${s}`);
+
+type Server = { name: Contender; port: number; child: ChildProcess; statements: () => Promise<number | null> };
+
+async function waitFor(url: string, child: ChildProcess, output: () => string) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode != null) throw new Error(`server exited: ${output()}`);
+    try {
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`server did not start: ${output()}`);
+}
+
+function pinned(args: string[], env: Record<string, string>, cwd: string) {
+  const taskset = spawnSync('taskset', ['-V']).status === 0;
+  const [cmd, ...rest] = taskset ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
+  const child = spawn(cmd, rest, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return { child, output: () => output };
+}
+
+async function startApi(url: string, port: number, queryStats: boolean): Promise<Server> {
+  const env = { DATABASE_URL: url, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize), QUERY_STATS: String(queryStats), GRAPHIQL: 'false' };
+  const { child, output } = pinned(['--import', 'tsx', 'src/main.ts'], env, root);
+  await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
+  return { name: 'api', port, child, statements: async () => null };
+}
+
+async function startPostGraphile(url: string, port: number): Promise<Server> {
+  const { child, output } = pinned(['postgraphile-server.mjs'], { DATABASE_URL: url, PORT: String(port), DB_POOL_SIZE: String(poolSize), NODE_ENV: 'production' }, here);
+  await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
+  return { name: 'postgraphile', port, child, statements: async () => Number(await (await fetch(`http://127.0.0.1:${port + 1}/`)).text()) };
+}
+
+async function stop(server: Server) {
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (server.child.exitCode == null) server.child.kill('SIGKILL');
+}
+
+async function send(port: number, req: Request) {
+  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, req.method === 'POST' ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: req.body } : {});
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${req.path} answered ${res.status}: ${text.slice(0, 300)}`);
+  const json = JSON.parse(text);
+  if (json.errors) throw new Error(`${req.path}: ${JSON.stringify(json.errors).slice(0, 300)}`);
+  return json;
+}
+
+/** Peak resident memory of a process (VmHWM), in MiB. */
+async function peakMemory(pid: number) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+type Figures = { reqPerSec: number; p50: number; p99: number; statements: number | null; peakMiB: number; errors: number };
+
+async function load(port: number, req: Request, seconds: number) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${req.path}`,
+    method: req.method,
+    headers: req.method === 'POST' ? { 'content-type': 'application/json' } : {},
+    body: req.method === 'POST' ? req.body : undefined,
+    connections,
+    duration: seconds,
+  });
+  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+const median = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)];
+
+async function main() {
+  const { url } = await ensureBenchDatabase(scale, log);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const hot = (await db.query(`SELECT id FROM "Actor" WHERE key = $1`, [HOT_ACTOR_KEY])).rows[0].id as string;
+  const sample = (await db.query(`SELECT id FROM "Actor" WHERE key = 'synthetic-actor-42'`)).rows[0].id as string;
+  const sampleName = (await db.query(`SELECT value FROM "Name" WHERE "actorId" = $1 AND value NOT LIKE 'Synthetic%' AND value NOT LIKE 'TA%'`, [sample])).rows[0].value as string;
+  await db.end();
+  const gid = (id: string) => Buffer.from(`Actor:${id}`).toString('base64');
+  // A misspelt alias: one letter dropped, as an analyst types it.
+  const fuzzy = sampleName.slice(0, 3) + sampleName.slice(4);
+  const all = requests({ hotActorId: hot, hotActorGlobalId: gid(hot), sampleActorGlobalId: gid(sample), fuzzyName: fuzzy });
+  const queries = (Object.keys(all) as QueryId[]).filter((q) => !only || only.has(q));
+
+  // 1. Same answers, and statements per request (the API with QUERY_STATS on, PostGraphile counted).
+  log('checking that the contenders return the same data');
+  const statements: Record<string, Record<Contender, number | null>> = {};
+  {
+    const api = await startApi(url, 5100, true);
+    const pgl = await startPostGraphile(url, 5101);
+    try {
+      for (const q of queries) {
+        const answers: Partial<Record<Contender, unknown>> = {};
+        statements[q] = { api: null, postgraphile: null };
+        for (const server of [api, pgl]) {
+          const req = all[q][server.name];
+          if (!req) continue;
+          const before = await server.statements();
+          const json = await send(server.port, req);
+          const after = await server.statements();
+          answers[server.name] = normalise(json.data ?? json);
+          statements[q][server.name] = server.name === 'api' ? (json.extensions?.sqlStatements ?? null) : after! - before!;
+        }
+        if (answers.api !== undefined && answers.postgraphile !== undefined && JSON.stringify(answers.api) !== JSON.stringify(answers.postgraphile)) {
+          throw new Error(`${q}: the contenders disagree\napi:          ${JSON.stringify(answers.api).slice(0, 500)}\npostgraphile: ${JSON.stringify(answers.postgraphile).slice(0, 500)}`);
+        }
+      }
+    } finally {
+      await stop(api);
+      await stop(pgl);
+    }
+  }
+
+  // 2. Timing, one contender at a time (the other is not running).
+  const results: Record<string, Partial<Record<Contender, Figures>>> = {};
+  for (const [name, start] of [
+    ['api', () => startApi(url, 5100, false)],
+    ['postgraphile', () => startPostGraphile(url, 5101)],
+  ] as const) {
+    const server = await start();
+    try {
+      for (const q of queries) {
+        const req = all[q][name];
+        if (!req) continue;
+        await load(server.port, req, Math.min(2, duration));
+        const samples = [];
+        for (let i = 0; i < runs; i++) samples.push(await load(server.port, req, duration));
+        const m = median(samples, (s) => s.reqPerSec);
+        (results[q] ??= {})[name] = { ...m, statements: statements[q][name], peakMiB: await peakMemory(server.child.pid!), errors: samples.reduce((s, x) => s + x.errors, 0) };
+        log(`${q} ${name}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms`);
+      }
+    } finally {
+      await stop(server);
+    }
+  }
+
+  const table = markdown(results, queries);
+  console.log(table);
+  await mkdir(path.join(here, 'results'), { recursive: true });
+  const meta = { date: new Date().toISOString(), scale, duration, runs, connections, poolSize, node: process.version, cpus: (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? null };
+  await writeFile(path.join(here, 'results', 'latest.json'), JSON.stringify({ ...meta, queries: descriptions, statements, results }, null, 2) + '\n');
+  await writeFile(path.join(here, 'results', 'latest.md'), `Scale ${scale}, ${runs} runs of ${duration} s, ${connections} connections, pool ${poolSize}, ${meta.date.slice(0, 10)}, Node ${process.version}, ${meta.cpus ?? 'unknown CPU'}.\n\n${table}\n`);
+}
+
+function markdown(results: Record<string, Partial<Record<Contender, Figures>>>, queries: QueryId[]) {
+  const f = (n: number | undefined, digits = 0) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(digits));
+  const lines = [
+    '| query | API req/s | PostGraphile req/s | ratio | API p50 / p99 ms | PostGraphile p50 / p99 ms | SQL statements API / PG | peak MiB API / PG |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const q of queries) {
+    const a = results[q]?.api;
+    const p = results[q]?.postgraphile;
+    const ratio = a && p ? `${(a.reqPerSec / p.reqPerSec).toFixed(2)}×` : '–';
+    lines.push(
+      `| ${q} ${descriptions[q]} | ${f(a?.reqPerSec)} | ${f(p?.reqPerSec)} | ${ratio} | ${a ? `${a.p50} / ${a.p99}` : '–'} | ${p ? `${p.p50} / ${p.p99}` : '–'} | ${a?.statements ?? '–'} / ${p?.statements ?? '–'} | ${a?.peakMiB ?? '–'} / ${p?.peakMiB ?? '–'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+await main();
