@@ -16,6 +16,18 @@ export const descriptions: Record<QueryId, string> = {
   Q5: "STIX export of one actor's neighbourhood",
 };
 
+/** Q2 for each contender: `top` actors, `inner` items per nested connection (the statement-count test varies them). */
+export const q2 = {
+  api: (top: number, inner: number) => `{ actors(first: ${top}) { totalCount nodes { name
+        names(first: ${inner}) { totalCount nodes { value } }
+        attributedActivity(first: ${inner}) { totalCount nodes { campaign { name toolUsages(first: ${inner}) { totalCount nodes { tool { name } } } } } }
+        targetings(first: ${inner}) { totalCount nodes { victim { name } } } } } }`,
+  postgraphile: (top: number, inner: number) => `{ allActors(first: ${top}, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { name
+        namesByActorId(first: ${inner}, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { value } }
+        attributionsByActorId(first: ${inner}, orderBy: [ASSESSED_ON_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { campaignByCampaignId { name toolUsagesByCampaignId(first: ${inner}, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { toolByToolId { name } } } } } }
+        targetingsByActorId(first: ${inner}, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } } }`,
+};
+
 export function requests(v: Vars): Record<QueryId, Record<Contender, Request | null>> {
   return {
     Q0: { api: post('{ __typename }'), postgraphile: post('{ __typename }') },
@@ -23,16 +35,7 @@ export function requests(v: Vars): Record<QueryId, Record<Contender, Request | n
       api: post('{ actors(first: 10) { nodes { key name originCountry firstSeen } } }'),
       postgraphile: post('{ allActors(first: 10, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { key name originCountry firstSeen } } }'),
     },
-    Q2: {
-      api: post(`{ actors(first: 10) { totalCount nodes { name
-        names(first: 5) { totalCount nodes { value } }
-        attributedActivity(first: 5) { totalCount nodes { campaign { name toolUsages(first: 5) { totalCount nodes { tool { name } } } } } }
-        targetings(first: 5) { totalCount nodes { victim { name } } } } } }`),
-      postgraphile: post(`{ allActors(first: 10, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { name
-        namesByActorId(first: 5, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { value } }
-        attributionsByActorId(first: 5, orderBy: [ASSESSED_ON_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { campaignByCampaignId { name toolUsagesByCampaignId(first: 5, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { toolByToolId { name } } } } } }
-        targetingsByActorId(first: 5, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } } }`),
-    },
+    Q2: { api: post(q2.api(10, 5)), postgraphile: post(q2.postgraphile(10, 5)) },
     // PostGraphile has no fuzzy search of its own: a contender would need a hand-written SQL function.
     Q3: { api: post(`{ search(query: ${JSON.stringify(v.fuzzyName)}, first: 10) { edges { score matchedName node { __typename ... on Actor { name } } } } }`), postgraphile: null },
     Q4: {

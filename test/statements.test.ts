@@ -2,6 +2,7 @@
 // is what the server reports in `extensions.sqlStatements` (every statement Prisma sends through
 // the driver adapter during the request).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { q2 } from '../bench/queries.js';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -44,6 +45,13 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
 
   it('a flat page with its total is at most two statements', async () => {
     expect(await statements(`query($first: Int) { actors(first: $first) { totalCount nodes { name } } }`, 10)).toBeLessThanOrEqual(2);
+  });
+
+  it("the benchmark's Q2 (three levels, connections, totalCount) is at most two statements, whatever the page sizes", async () => {
+    const counts = [];
+    for (const [top, inner] of [[1, 1], [2, 5], [10, 5], [20, 20]]) counts.push(await statements(q2.api(top, inner), top));
+    expect(Math.max(...counts), `statements: ${counts.join(', ')}`).toBeLessThanOrEqual(2);
+    expect(new Set(counts).size).toBe(1);
   });
 
   it('a nested page of relations is one statement with relation joins', async () => {

@@ -22,6 +22,8 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
   // Names score by trigram similarity of the normalised forms (a substring match counts at least
   // 0.5); descriptions (which include the names as words) score by word similarity, weighted below
   // names. An entity's score is its best; `matched` is its best-matching name, if any matched.
+  // Both name conditions are ones the trigram index answers (`%` and LIKE; a normalised name has only
+  // letters and digits, so nothing in it needs escaping for LIKE).
   return ctx.prisma.$queryRaw<Hit[]>`
     WITH hits AS (
       SELECT CASE WHEN n."actorId" IS NOT NULL THEN 'Actor' WHEN n."campaignId" IS NOT NULL THEN 'Campaign' ELSE 'Tool' END AS type,
@@ -32,7 +34,7 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
         LEFT JOIN "Actor" na ON na.id = n."actorId"
         LEFT JOIN "Campaign" nc ON nc.id = n."campaignId"
         LEFT JOIN "Tool" nt ON nt.id = n."toolId"
-       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR strpos(n.normalized, ${normalized}) > 0)
+       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR n.normalized LIKE '%' || ${normalized} || '%')
          AND NOT COALESCE(na.revoked OR na.deprecated, nc.revoked OR nc.deprecated, nt.revoked OR nt.deprecated)
       UNION ALL
       SELECT 'Actor', a.id, 0.8 * word_similarity(${raw}, a."searchText"), NULL FROM "Actor" a WHERE ${raw} <% a."searchText" AND NOT (a.revoked OR a.deprecated)
@@ -64,9 +66,10 @@ builder.queryField('search', (t) =>
         if (args.query.length > 200) throw userError('BAD_USER_INPUT', 'The search query is limited to 200 characters.', { argument: 'query' });
         const types = (args.types?.length ? args.types : (['ACTOR', 'CAMPAIGN', 'TOOL'] as const)).map((x) => typeName[x]);
         const hits = await rankedHits(ctx, args.query, types);
-        const rows = await loadEntities(ctx, hits);
-        const found = hits.filter((h) => rows.has(h.id)).map((h) => ({ ...h, entity: rows.get(h.id)! }));
-        return arrayConnection(args, ctx, found, (h) => h.entity);
+        // Only the page's records are read (the ranking already left out what is not current).
+        const page = arrayConnection(args, ctx, hits, () => null);
+        const rows = await loadEntities(ctx, page.edges.map((e) => e.item));
+        return { ...page, edges: page.edges.map((e) => ({ ...e, node: rows.get(e.item.id)! })) };
       },
     },
     { name: 'SearchConnection', ...totalCountField },
