@@ -47,7 +47,7 @@ const poolSize = 10;
 const only = opts.only ? new Set(opts.only.split(',')) : null;
 const log = (s: string) => console.error(`[bench] ${s}`);
 
-type Server = { name: Contender; port: number; child: ChildProcess; statements: () => Promise<number | null> };
+type Server = { name: Contender | 'apiCached'; port: number; child: ChildProcess; statements: () => Promise<number | null> };
 
 async function waitFor(url: string, child: ChildProcess, output: () => string) {
   for (let i = 0; i < 300; i++) {
@@ -72,11 +72,14 @@ function pinned(args: string[], env: Record<string, string>, cwd: string) {
   return { child, output: () => output };
 }
 
-async function startApi(url: string, port: number, queryStats: boolean): Promise<Server> {
-  const env = { DATABASE_URL: url, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize), QUERY_STATS: String(queryStats), GRAPHIQL: 'false' };
+async function startApi(url: string, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
+  const env = {
+    DATABASE_URL: url, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
+    QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', RESPONSE_CACHE: String(options.cached),
+  };
   const { child, output } = pinned(['--import', 'tsx', 'src/main.ts'], env, root);
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
-  return { name: 'api', port, child, statements: async () => null };
+  return { name: options.cached ? 'apiCached' : 'api', port, child, statements: async () => null };
 }
 
 async function startPostGraphile(url: string, port: number): Promise<Server> {
@@ -108,6 +111,7 @@ async function peakMemory(pid: number) {
   return Math.round(kb / 1024);
 }
 
+type Timed = Contender | 'apiCached';
 type Figures = { reqPerSec: number; p50: number; p99: number; statements: number | null; peakMiB: number; errors: number };
 
 async function load(port: number, req: Request, seconds: number) {
@@ -142,20 +146,20 @@ async function main() {
   log('checking that the contenders return the same data');
   const statements: Record<string, Record<Contender, number | null>> = {};
   {
-    const api = await startApi(url, 5100, true);
+    const api = await startApi(url, 5100, { queryStats: true, cached: false });
     const pgl = await startPostGraphile(url, 5101);
     try {
       for (const q of queries) {
         const answers: Partial<Record<Contender, unknown>> = {};
         statements[q] = { api: null, postgraphile: null };
-        for (const server of [api, pgl]) {
-          const req = all[q][server.name];
+        for (const [name, server] of [['api', api], ['postgraphile', pgl]] as const) {
+          const req = all[q][name];
           if (!req) continue;
           const before = await server.statements();
           const json = await send(server.port, req);
           const after = await server.statements();
-          answers[server.name] = normalise(json.data ?? json);
-          statements[q][server.name] = server.name === 'api' ? (json.extensions?.sqlStatements ?? null) : after! - before!;
+          answers[name] = normalise(json.data ?? json);
+          statements[q][name] = name === 'api' ? (json.extensions?.sqlStatements ?? null) : after! - before!;
         }
         if (answers.api !== undefined && answers.postgraphile !== undefined && JSON.stringify(answers.api) !== JSON.stringify(answers.postgraphile)) {
           throw new Error(`${q}: the contenders disagree\napi:          ${JSON.stringify(answers.api).slice(0, 500)}\npostgraphile: ${JSON.stringify(answers.postgraphile).slice(0, 500)}`);
@@ -168,21 +172,22 @@ async function main() {
   }
 
   // 2. Timing, one contender at a time (the other is not running).
-  const results: Record<string, Partial<Record<Contender, Figures>>> = {};
+  const results: Record<string, Partial<Record<Timed, Figures>>> = {};
   for (const [name, start] of [
-    ['api', () => startApi(url, 5100, false)],
+    ['api', () => startApi(url, 5100, { queryStats: false, cached: false })],
+    ['apiCached', () => startApi(url, 5100, { queryStats: false, cached: true })],
     ['postgraphile', () => startPostGraphile(url, 5101)],
   ] as const) {
     const server = await start();
     try {
       for (const q of queries) {
-        const req = all[q][name];
+        const req = all[q][name === 'apiCached' ? 'api' : name];
         if (!req) continue;
         await load(server.port, req, Math.min(2, duration));
         const samples = [];
         for (let i = 0; i < runs; i++) samples.push(await load(server.port, req, duration));
         const m = median(samples, (s) => s.reqPerSec);
-        (results[q] ??= {})[name] = { ...m, statements: statements[q][name], peakMiB: await peakMemory(server.child.pid!), errors: samples.reduce((s, x) => s + x.errors, 0) };
+        (results[q] ??= {})[name] = { ...m, statements: name === 'apiCached' ? 0 : statements[q][name], peakMiB: await peakMemory(server.child.pid!), errors: samples.reduce((s, x) => s + x.errors, 0) };
         log(`${q} ${name}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms`);
       }
     } finally {
@@ -198,18 +203,18 @@ async function main() {
   await writeFile(path.join(here, 'results', 'latest.md'), `Scale ${scale}, ${runs} runs of ${duration} s, ${connections} connections, pool ${poolSize}, ${meta.date.slice(0, 10)}, Node ${process.version}, ${meta.cpus ?? 'unknown CPU'}.\n\n${table}\n`);
 }
 
-function markdown(results: Record<string, Partial<Record<Contender, Figures>>>, queries: QueryId[]) {
-  const f = (n: number | undefined, digits = 0) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(digits));
+function markdown(results: Record<string, Partial<Record<Timed, Figures>>>, queries: QueryId[]) {
+  const f = (n: number | undefined) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(0));
+  const ratio = (a?: Figures, p?: Figures) => (a && p ? `${(a.reqPerSec / p.reqPerSec).toFixed(2)}×` : '–');
+  const latency = (x?: Figures) => (x ? `${x.p50} / ${x.p99}` : '–');
   const lines = [
-    '| query | API req/s | PostGraphile req/s | ratio | API p50 / p99 ms | PostGraphile p50 / p99 ms | SQL statements API / PG | peak MiB API / PG |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| query | API req/s | API cached req/s | PostGraphile req/s | API / PG | cached / PG | p50 / p99 ms: API · cached · PG | SQL statements API / PG | peak MiB API · cached · PG |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const q of queries) {
-    const a = results[q]?.api;
-    const p = results[q]?.postgraphile;
-    const ratio = a && p ? `${(a.reqPerSec / p.reqPerSec).toFixed(2)}×` : '–';
+    const { api: a, apiCached: c, postgraphile: p } = results[q] ?? {};
     lines.push(
-      `| ${q} ${descriptions[q]} | ${f(a?.reqPerSec)} | ${f(p?.reqPerSec)} | ${ratio} | ${a ? `${a.p50} / ${a.p99}` : '–'} | ${p ? `${p.p50} / ${p.p99}` : '–'} | ${a?.statements ?? '–'} / ${p?.statements ?? '–'} | ${a?.peakMiB ?? '–'} / ${p?.peakMiB ?? '–'} |`,
+      `| ${q} ${descriptions[q]} | ${f(a?.reqPerSec)} | ${f(c?.reqPerSec)} | ${f(p?.reqPerSec)} | ${ratio(a, p)} | ${ratio(c, p)} | ${latency(a)} · ${latency(c)} · ${latency(p)} | ${a?.statements ?? '–'} / ${p?.statements ?? '–'} | ${a?.peakMiB ?? '–'} · ${c?.peakMiB ?? '–'} · ${p?.peakMiB ?? '–'} |`,
     );
   }
   return lines.join('\n');

@@ -50,6 +50,9 @@ const EnvSchema = z
     MAX_PAGE_SIZE: int(100, 1, 10000),
     GRAPHIQL: bool(true),
     QUERY_STATS: z.enum(['true', 'false']).optional(),
+    RESPONSE_CACHE: z.enum(['true', 'false']).optional(),
+    RESPONSE_CACHE_TTL_MS: int(300_000, 0, 86_400_000),
+    RESPONSE_CACHE_MAX: int(1000, 1, 1_000_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .refine((env) => env.DEFAULT_PAGE_SIZE <= env.MAX_PAGE_SIZE, {
@@ -84,5 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */
     queryStats: e.QUERY_STATS ? e.QUERY_STATS === 'true' : e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
+    /** Keep answers until the graph changes (on in production by default; see response-cache.ts). */
+    responseCache: (e.RESPONSE_CACHE ? e.RESPONSE_CACHE === 'true' : e.NODE_ENV === 'production') ? { ttlMs: e.RESPONSE_CACHE_TTL_MS, max: e.RESPONSE_CACHE_MAX, reportHits: e.NODE_ENV !== 'production' } : null,
   };
 }

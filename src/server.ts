@@ -17,6 +17,8 @@ import { handleImport } from './ingest/import-endpoint.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { schema } from './schema/index.js';
 import { decodeId } from './builder.js';
+import { listenForGraphChanges } from './database/graph-changes.js';
+import { responseCache } from './response-cache.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -60,6 +62,10 @@ function useStatementStats(): Plugin {
 export type RunningServer = { url: string; server: Server; close(): Promise<void> };
 
 export async function startHttpServer(prisma: Db, config: Config, log: Log, importToken?: string): Promise<RunningServer> {
+  const cache = config.responseCache ? responseCache(prisma, config.responseCache) : null;
+  // Writes by other processes reach a cache on PostgreSQL by NOTIFY (the embedded database has no other writer).
+  const listener = cache && config.database.kind === 'postgres' ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e)) : null;
+  await listener?.ready;
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -68,7 +74,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
-    plugins: config.queryStats ? [useStatementStats()] : [],
+    plugins: [...(config.queryStats ? [useStatementStats()] : []), ...(cache ? [cache.plugin] : [])],
     logging: config.logLevel === 'silent' ? false : config.logLevel,
   });
 
@@ -137,10 +143,13 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
   return {
     url: `http://${host}:${port}`,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      cache?.close();
+      await listener?.stop();
+    },
   };
 }

@@ -2,6 +2,7 @@
 // file is written or the database is left exactly as it was.
 import { datasetFiles } from '../config.js';
 import type { Db } from '../db.js';
+import { CHANNEL, graphChanged } from '../database/graph-changes.js';
 import { readImportFile } from './import-file.js';
 import type { SeedDocument } from './seed-format.js';
 import { recordCount, writeGraph, type WriteResult } from './write-graph.js';
@@ -17,10 +18,10 @@ export async function loadSeeds(prisma: Db, files: string[] = datasetFiles.curat
   return writeDocuments(prisma, docs);
 }
 
-/** Writes documents in order, in one transaction: all of them, or nothing. */
-export function writeDocuments(prisma: Db, docs: SeedDocument[], onProgress?: (done: number) => void): Promise<WriteResult> {
+/** Writes documents in order, in one transaction: all of them, or nothing. A write that changed anything is announced (see graph-changes). */
+export async function writeDocuments(prisma: Db, docs: SeedDocument[], onProgress?: (done: number) => void): Promise<WriteResult> {
   let before = 0;
-  return prisma.$transaction(
+  const result = await prisma.$transaction(
     async (tx) => {
       const result: WriteResult = { counts: {}, warnings: [] };
       for (const doc of docs) {
@@ -34,8 +35,14 @@ export function writeDocuments(prisma: Db, docs: SeedDocument[], onProgress?: (d
         }
         result.warnings.push(...warnings);
       }
+      // Delivered to the other processes only if the transaction commits.
+      if (changedAnything(result)) await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
       return result;
     },
     { timeout: 600_000, maxWait: 30_000 },
   );
+  if (changedAnything(result)) graphChanged(prisma);
+  return result;
 }
+
+const changedAnything = (result: WriteResult) => Object.values(result.counts).some((c) => c.created + c.updated > 0);

@@ -1,0 +1,52 @@
+// The response cache: a query's answer is kept until the graph changes (any committed write, in this
+// process or, on PostgreSQL, in another: see database/graph-changes), or until its TTL ends, or until it
+// is pushed out by newer answers (an LRU of RESPONSE_CACHE_MAX entries).
+//
+// Every write clears the whole cache: writes are imports and edits, rare next to reads, and a claim
+// reaches many answers (an actor's derived victims, counts, search ranks), so tracking which answers
+// one write touches would cost more than it saves.
+import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import type { Plugin } from 'graphql-yoga';
+import type { Db } from './db.js';
+import { onGraphChange } from './database/graph-changes.js';
+
+export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
+
+export function responseCache(prisma: Db, settings: ResponseCacheSettings): { plugin: Plugin; close(): void } {
+  let generation = 0;
+  let inner = createInMemoryCache({ max: settings.max });
+  const off = onGraphChange(prisma, () => {
+    generation++;
+    inner = createInMemoryCache({ max: settings.max });
+  });
+  // An answer computed while a write committed may predate it: the generation read when the request
+  // missed the cache must still be current when the answer is stored.
+  const missedAt = new Map<string, number>();
+  const cache: Cache = {
+    async get(id) {
+      const at = generation;
+      const hit = await inner.get(id);
+      if (hit) missedAt.delete(id);
+      else {
+        if (missedAt.size > 10_000) missedAt.clear(); // misses that errors kept from being stored
+        missedAt.set(id, at);
+      }
+      return hit;
+    },
+    set(id, data, entities, ttl) {
+      const seen = missedAt.get(id);
+      missedAt.delete(id);
+      if (seen !== generation) return;
+      return inner.set(id, data, entities, ttl);
+    },
+    invalidate: (entities) => inner.invalidate(entities),
+  };
+  const plugin = useResponseCache({
+    cache,
+    // One answer for everyone: the API has no per-caller visibility yet (TLP clearance will key it).
+    session: () => null,
+    ttl: settings.ttlMs,
+    includeExtensionMetadata: settings.reportHits,
+  }) as Plugin;
+  return { plugin, close: off };
+}
