@@ -183,7 +183,7 @@ async function main() {
       for (const q of queries) {
         const req = all[q][name === 'apiCached' ? 'api' : name];
         if (!req) continue;
-        await load(server.port, req, Math.min(2, duration));
+        await load(server.port, req, Math.max(3, duration)); // warm-up: JIT, pools, caches
         const samples = [];
         for (let i = 0; i < runs; i++) samples.push(await load(server.port, req, duration));
         const m = median(samples, (s) => s.reqPerSec);

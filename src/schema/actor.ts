@@ -14,6 +14,8 @@ import type { ActorCampaign } from './derived-loaders.js';
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A threat actor (intrusion set): a group tracked under one or more names.',
   fields: (t) => ({
@@ -24,6 +26,7 @@ export const Actor = builder.prismaNode('Actor', {
       type: 'Actor',
       nullable: true,
       description: 'The record that replaced this one.',
+      select: { revokedBy: true },
       resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.actor.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
     }),
     key: t.exposeString('key', { description: 'Stable slug of the record (seeds and imports use it).' }),
@@ -41,11 +44,11 @@ export const Actor = builder.prismaNode('Actor', {
       cursor: 'id',
       totalCount: true,
       ...paged,
-      description: 'Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first.',
+      description: 'Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first, undated last.',
       args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
       query: (args) => ({
         where: args.status?.length ? { status: { in: args.status } } : {},
-        orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
+        orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
     attributions: t.relatedConnection('attributions', {
@@ -53,7 +56,7 @@ export const Actor = builder.prismaNode('Actor', {
       totalCount: true,
       ...paged,
       description: 'Claims that this actor is part of (attributed to) another actor.',
-      query: { orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }] },
+      query: { orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] },
     }),
     toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor uses a tool.', query: { orderBy: { id: 'asc' } } }),
     targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor targets a victim.', query: { orderBy: { id: 'asc' } } }),
@@ -70,7 +73,7 @@ export const Actor = builder.prismaNode('Actor', {
       totalCountField,
       {
         fields: (e) => ({
-          attributions: e.prismaField({ type: ['Attribution'], description: 'The claims, oldest assessment first.', resolve: (_q, edge) => itemOf<ActorCampaign>(edge).attributions }),
+          attributions: e.prismaField({ type: ['Attribution'], description: 'The claims, oldest assessment first, undated last.', resolve: (_q, edge) => itemOf<ActorCampaign>(edge).attributions }),
           current: e.boolean({ description: 'Whether any of the claims is CURRENT.', resolve: (edge) => itemOf<ActorCampaign>(edge).attributions.some((a) => a.status === 'CURRENT') }),
         }),
       },

@@ -17,6 +17,8 @@ export const AssociationKindEnum = builder.enumType(AssociationKind, {
 
 export const Association = builder.prismaNode('Association', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true, kind: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other.',

@@ -6,6 +6,8 @@ import { AttributionSubject } from './unions.js';
 
 export const Attribution = builder.prismaNode('Attribution', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries.',

@@ -8,6 +8,8 @@ import { lookupResolver } from './name-lookup.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims.',
   fields: (t) => ({
@@ -18,6 +20,7 @@ export const Campaign = builder.prismaNode('Campaign', {
       type: 'Campaign',
       nullable: true,
       description: 'The record that replaced this one.',
+      select: { revokedBy: true },
       resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.campaign.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
     }),
     key: t.exposeString('key'),
@@ -35,11 +38,11 @@ export const Campaign = builder.prismaNode('Campaign', {
       cursor: 'id',
       totalCount: true,
       ...paged,
-      description: 'The attribution history: every claim about who is behind the campaign, in the order they were assessed; superseded claims are kept.',
+      description: 'The attribution history: every claim about who is behind the campaign, in the order they were assessed (undated last); superseded claims are kept.',
       args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
       query: (args) => ({
         where: args.status?.length ? { status: { in: args.status } } : {},
-        orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
+        orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
     toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign uses a tool.', query: { orderBy: { id: 'asc' } } }),

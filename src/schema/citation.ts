@@ -18,6 +18,8 @@ const typeNames: Record<(typeof citedKinds)[number], string> = {
 
 export const Citation = builder.prismaNode('Citation', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so.',
   fields: (t) => ({

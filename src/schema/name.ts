@@ -8,6 +8,8 @@ import { NamedEntity } from './unions.js';
 
 export const Name = builder.prismaNode('Name', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A name of an actor, a campaign or a tool. The same name may belong to several entities: sources disagree, and every claim is kept.',
   fields: (t) => ({

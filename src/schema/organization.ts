@@ -4,6 +4,8 @@ import { countryArg } from './args.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A vendor, agency or publisher: it publishes sources and coins names.',
   fields: (t) => ({

@@ -8,6 +8,8 @@ import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, T
 
 builder.prismaNode('Source', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A published report, advisory, article, talk or dataset that names and claims cite.',
   fields: (t) => ({

@@ -6,6 +6,8 @@ import { ActorOrCampaign } from './unions.js';
 
 export const Targeting = builder.prismaNode('Targeting', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region).',

@@ -9,6 +9,8 @@ import { lookupResolver } from './name-lookup.js';
 
 export const Tool = builder.prismaNode('Tool', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Malware or a tool used by actors and campaigns.',
   fields: (t) => ({
@@ -19,6 +21,7 @@ export const Tool = builder.prismaNode('Tool', {
       type: 'Tool',
       nullable: true,
       description: 'The record that replaced this one.',
+      select: { revokedBy: true },
       resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.tool.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
     }),
     key: t.exposeString('key'),
@@ -46,7 +49,7 @@ export const Tool = builder.prismaNode('Tool', {
       totalCount: true,
       ...paged,
       description: 'Claims that this tool is exclusive to (attributed to) an actor.',
-      query: { orderBy: [{ assessedOn: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }] },
+      query: { orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] },
     }),
   }),
 });

@@ -7,6 +7,8 @@ import { countryArg } from './args.js';
 
 export const Victim = builder.prismaNode('Victim', {
   id: { field: 'id' },
+  // Select mode: a request reads the columns its fields need, not whole rows.
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Who is targeted: an organisation, a sector, a country or a region.',
   fields: (t) => ({

@@ -31,7 +31,7 @@ export type Actor = Node & {
   __typename?: 'Actor';
   /** Association claims with this record on either side (compare `from` and `to` with it), by kind then id. */
   associations: ActorAssociationsConnection;
-  /** Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first. */
+  /** Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first, undated last. */
   attributedActivity: ActorAttributedActivityConnection;
   /** Claims that this actor is part of (attributed to) another actor. */
   attributions: ActorAttributionsConnection;
@@ -235,7 +235,7 @@ export type ActorCampaignsConnection = {
 
 export type ActorCampaignsConnectionEdge = {
   __typename?: 'ActorCampaignsConnectionEdge';
-  /** The claims, oldest assessment first. */
+  /** The claims, oldest assessment first, undated last. */
   attributions: Array<Attribution>;
   /** Whether any of the claims is CURRENT. */
   current: Scalars['Boolean']['output'];
@@ -529,7 +529,7 @@ export type AttributionSupersedesConnectionEdge = {
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type Campaign = Node & {
   __typename?: 'Campaign';
-  /** The attribution history: every claim about who is behind the campaign, in the order they were assessed; superseded claims are kept. */
+  /** The attribution history: every claim about who is behind the campaign, in the order they were assessed (undated last); superseded claims are kept. */
   attributions: CampaignAttributionsConnection;
   /** Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports. */
   citations: CampaignCitationsConnection;
