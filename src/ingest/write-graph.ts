@@ -2,6 +2,7 @@
 // are to call it too, so that every way in applies the same rules: upsert by stable key, names and
 // claims always cited, references checked, and nothing rewritten when nothing changed (loading the
 // same data twice leaves every row, timestamps included, as it was).
+import { v7 as uuidv7 } from 'uuid';
 import { Prisma } from '../generated/prisma/client.js';
 import { confidenceFromLabel } from './confidence.js';
 import { normalizeName } from './names.js';
@@ -41,6 +42,13 @@ const changedFields = <T extends Record<string, unknown>>(current: Record<string
 const missingFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
   Object.fromEntries(Object.entries(wanted).filter(([k, v]) => isEmpty(current[k]) && !isEmpty(v))) as Partial<T>;
 
+type KeyedType = 'organization' | 'source' | 'actor' | 'campaign' | 'tool' | 'victim' | 'attribution' | 'toolUsage' | 'targeting' | 'association';
+type Owner = 'actor' | 'campaign' | 'tool';
+/** Who holds an external id: the owner's id and key per type. */
+type IdHolder = { actorId: string | null; campaignId: string | null; toolId: string | null; keys: Partial<Record<Owner, string>> };
+const CHUNK = 5_000;
+const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+
 type UpsertOptions = {
   /** The record was matched from another dataset (or source by URL): only fill its empty fields. */
   fillOnly?: boolean;
@@ -51,8 +59,10 @@ type UpsertOptions = {
 };
 
 /** A Prisma model delegate reduced to what the keyed upsert needs. */
+type Row = Record<string, unknown>;
 type KeyedDelegate = {
   findUnique(args: { where: { key: string } }): Promise<Record<string, unknown> | null>;
+  findMany(args: { where: { key: { in: string[] } } }): Promise<Row[]>;
   create(args: { data: Record<string, unknown> }): Promise<Record<string, unknown>>;
   update(args: { where: { key: string }; data: Record<string, unknown> }): Promise<Record<string, unknown>>;
 };
@@ -61,6 +71,11 @@ class GraphWriter {
   readonly summary: WriteSummary = {};
   readonly warnings: string[] = [];
   private ids = new Map<string, string>(); // "actor:lazarus-group" -> uuid
+  // Rows read ahead, one query per type and document instead of one per record ("actor:key" → row, or
+  // null: none), kept current as this writer changes them. Only this writer writes inside its transaction.
+  private rows = new Map<string, Row | null>();
+  private idHolders = new Map<string, IdHolder | null>(); // "system\u0000value" → holder
+  private sourcesByUrl = new Map<string, Row | null>(); // the first source with each URL
 
   private done = 0;
 
@@ -75,13 +90,32 @@ class GraphWriter {
     this.onProgress?.(++this.done);
   }
 
-  private count(type: string, outcome: keyof Counts) {
-    (this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 })[outcome]++;
+  private count(type: string, outcome: keyof Counts, n = 1) {
+    (this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 })[outcome] += n;
   }
 
-  private async upsertByKey(type: string, delegate: unknown, key: string, data: Record<string, unknown>, options: UpsertOptions = {}) {
-    const d = delegate as KeyedDelegate;
-    const existing = options.existing !== undefined ? options.existing : await d.findUnique({ where: { key } });
+  private delegate(type: KeyedType) {
+    return (this.tx as unknown as Record<string, KeyedDelegate>)[type];
+  }
+
+  /** Reads the rows of `keys` in a few queries (see `rows`). */
+  private async preload(type: KeyedType, keys: string[]) {
+    const missing = [...new Set(keys)].filter((k) => !this.rows.has(`${type}:${k}`));
+    for (const chunk of chunks(missing)) {
+      const found = new Map((await this.delegate(type).findMany({ where: { key: { in: chunk } } })).map((r) => [r.key as string, r]));
+      for (const k of chunk) this.rows.set(`${type}:${k}`, found.get(k) ?? null);
+    }
+  }
+
+  private async rowByKey(type: KeyedType, key: string) {
+    const k = `${type}:${key}`;
+    if (!this.rows.has(k)) this.rows.set(k, await this.delegate(type).findUnique({ where: { key } }));
+    return this.rows.get(k)!;
+  }
+
+  private async upsertByKey(type: KeyedType, key: string, data: Record<string, unknown>, options: UpsertOptions = {}) {
+    const d = this.delegate(type);
+    const existing = options.existing !== undefined ? options.existing : await this.rowByKey(type, key);
     let row = existing;
     if (!existing) {
       row = await d.create({ data: { key, ...data } });
@@ -94,9 +128,32 @@ class GraphWriter {
         this.count(type, 'updated');
       } else this.count(type, 'unchanged');
     }
+    this.rows.set(`${type}:${key}`, row);
     const id = row!.id as string;
     this.ids.set(`${type}:${key}`, id);
     return id;
+  }
+
+  /** Reads who holds each of these identifiers, in a few queries. */
+  private async preloadExternalIds(list: { system: string; value: string }[]) {
+    const missing = [...new Set(list.map((x) => `${x.system}\u0000${x.value}`))].filter((k) => !this.idHolders.has(k));
+    for (const chunk of chunks(missing)) {
+      const found = await this.tx.externalId.findMany({
+        where: { value: { in: [...new Set(chunk.map((k) => k.split('\u0000')[1]))] } },
+        select: { system: true, value: true, actorId: true, campaignId: true, toolId: true, actor: { select: { key: true } }, campaign: { select: { key: true } }, tool: { select: { key: true } } },
+      });
+      const byKey = new Map(found.map((f) => [`${f.system}\u0000${f.value}`, f]));
+      for (const k of chunk) {
+        const f = byKey.get(k);
+        this.idHolders.set(k, f ? { actorId: f.actorId, campaignId: f.campaignId, toolId: f.toolId, keys: { actor: f.actor?.key, campaign: f.campaign?.key, tool: f.tool?.key } } : null);
+      }
+    }
+  }
+
+  private async idHolder(x: { system: string; value: string }) {
+    const k = `${x.system}\u0000${x.value}`;
+    if (!this.idHolders.has(k)) await this.preloadExternalIds([x]);
+    return this.idHolders.get(k)!;
   }
 
   /**
@@ -104,76 +161,102 @@ class GraphWriter {
    * id, an ATT&CK id ...) is the same entity, whatever its key. Identifiers are tried in the order
    * given (the strongest first); names are never used for this.
    */
-  private async matchByExternalIds(type: 'actor' | 'campaign' | 'tool', externalIds: { system: string; value: string }[]) {
+  private async matchByExternalIds(type: Owner, externalIds: { system: string; value: string }[]) {
     for (const x of externalIds) {
-      const found = await this.tx.externalId.findUnique({
-        where: { system_value: { system: x.system, value: x.value } },
-        select: { [type]: { select: { key: true } } },
-      });
-      const owner = (found as Record<string, { key: string } | null> | null)?.[type];
-      if (owner) return owner.key;
+      const owner = (await this.idHolder(x))?.keys[type];
+      if (owner) return owner;
     }
     return null;
   }
 
   /** The id of a record named by key: written in this batch or already in the database. */
-  private async idOf(type: 'organization' | 'source' | 'actor' | 'campaign' | 'tool' | 'victim' | 'attribution', key: string, where: string) {
+  private async idOf(type: KeyedType, key: string, where: string) {
     const known = this.ids.get(`${type}:${key}`);
     if (known) return known;
-    const delegate = (this.tx as unknown as Record<string, KeyedDelegate>)[type];
-    const row = await delegate.findUnique({ where: { key } });
+    const row = await this.rowByKey(type, key);
     if (!row) throw new WriteError(`${where}: there is no ${type} with key "${key}"`);
     this.ids.set(`${type}:${key}`, row.id as string);
     return row.id as string;
   }
 
-  /** Adds the citations that are missing; existing ones keep their ids (an excerpt may be updated). */
-  private async cite(target: Record<string, string>, citations: { source: string; excerpt?: string; field?: string }[], where: string) {
-    for (const c of citations) {
-      const sourceId = await this.idOf('source', c.source, where);
-      const existing = await this.tx.citation.findFirst({ where: { ...target, sourceId, field: c.field ?? null } });
-      if (!existing) {
-        await this.tx.citation.create({ data: { ...target, sourceId, field: c.field ?? null, excerpt: c.excerpt ?? null } });
-        this.count('citation', 'created');
-      } else if (c.excerpt !== undefined && existing.excerpt !== c.excerpt) {
-        await this.tx.citation.update({ where: { id: existing.id }, data: { excerpt: c.excerpt } });
-        this.count('citation', 'updated');
-      } else this.count('citation', 'unchanged');
+  /**
+   * Adds the citations that are missing for many records at once (one read, one insert); existing ones
+   * keep their ids (an excerpt may be updated). New ones get time-ordered ids, so that citations made
+   * in one statement keep the order they were given in (connections page by createdAt, then id).
+   */
+  private async citeAll(column: 'nameId' | 'attributionId' | 'toolUsageId' | 'targetingId' | 'associationId' | 'actorId' | 'campaignId' | 'toolId' | 'victimId', entries: { id: string; citations: { source: string; excerpt?: string; field?: string }[]; where: string }[]) {
+    const targets = [...new Set(entries.filter((e) => e.citations.length).map((e) => e.id))];
+    if (!targets.length) return;
+    const known = new Map<string, { id: string; excerpt: string | null }>();
+    for (const chunk of chunks(targets)) {
+      for (const c of await this.tx.citation.findMany({ where: { [column]: { in: chunk } }, select: { id: true, [column]: true, sourceId: true, field: true, excerpt: true } })) {
+        const row = c as unknown as Record<string, string | null>;
+        known.set(`${row[column]}|${row.sourceId}|${row.field ?? ''}`, { id: row.id!, excerpt: row.excerpt });
+      }
     }
+    const creates: Prisma.CitationCreateManyInput[] = [];
+    for (const e of entries) {
+      for (const c of e.citations) {
+        const sourceId = await this.idOf('source', c.source, e.where);
+        const k = `${e.id}|${sourceId}|${c.field ?? ''}`;
+        const found = known.get(k);
+        if (!found) {
+          const id = uuidv7();
+          creates.push({ id, [column]: e.id, sourceId, field: c.field ?? null, excerpt: c.excerpt ?? null });
+          known.set(k, { id, excerpt: c.excerpt ?? null });
+          this.count('citation', 'created');
+        } else if (c.excerpt !== undefined && found.excerpt !== c.excerpt) {
+          await this.tx.citation.update({ where: { id: found.id }, data: { excerpt: c.excerpt } });
+          found.excerpt = c.excerpt;
+          this.count('citation', 'updated');
+        } else this.count('citation', 'unchanged');
+      }
+    }
+    for (const chunk of chunks(creates)) await this.tx.citation.createMany({ data: chunk });
   }
 
+  /** Writes an entity's names (one read for all of them) and returns every name it now has. */
   private async writeNames(owner: 'actorId' | 'campaignId' | 'toolId', ownerId: string, names: SeedDocument['actors'][number]['names'], where: string) {
+    const byNormalized = new Map((await this.tx.name.findMany({ where: { [owner]: ownerId } })).map((n) => [n.normalized, n as Row]));
+    const creates: Prisma.NameCreateManyInput[] = [];
+    const cites = [];
     for (const [i, n] of names.entries()) {
       const normalized = normalizeName(n.value);
       if (!normalized) throw new WriteError(`${where}.names[${i}]: "${n.value}" has no letters or digits`);
       const coinedById = n.coinedBy ? await this.idOf('organization', n.coinedBy, `${where}.names[${i}].coinedBy`) : null;
       const data = { value: n.value, coinedById, note: n.note ?? null };
-      const existing = await this.tx.name.findFirst({ where: { [owner]: ownerId, normalized } });
-      let nameId: string;
+      let existing = byNormalized.get(normalized);
       if (!existing) {
-        nameId = (await this.tx.name.create({ data: { ...data, normalized, [owner]: ownerId } })).id;
+        const row = { id: uuidv7(), ...data, normalized, [owner]: ownerId };
+        creates.push(row);
+        byNormalized.set(normalized, (existing = row));
         this.count('name', 'created');
       } else {
         // The same name from another source: the first spelling stays; who coined it and the note are
         // filled in when missing, never overwritten (sources disagree; the citations keep each one).
-        nameId = existing.id;
         const changes = missingFields(existing, { coinedById: data.coinedById, note: data.note });
         if (Object.keys(changes).length) {
-          await this.tx.name.update({ where: { id: nameId }, data: changes });
+          await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
+          Object.assign(existing, changes);
           this.count('name', 'updated');
         } else this.count('name', 'unchanged');
       }
-      await this.cite({ nameId }, n.sources, `${where}.names[${i}]`);
+      cites.push({ id: existing.id as string, citations: n.sources, where: `${where}.names[${i}]` });
     }
+    if (creates.length) await this.tx.name.createMany({ data: creates });
+    await this.citeAll('nameId', cites);
+    return [...byNormalized.values()].map((n) => n.value as string);
   }
 
-  private async writeExternalIds(owner: 'actorId' | 'campaignId' | 'toolId', ownerId: string, ids: SeedDocument['actors'][number]['externalIds'], where: string) {
+  private async writeExternalIds(type: Owner, ownerId: string, ownerKey: string, ids: SeedDocument['actors'][number]['externalIds'], where: string) {
+    const owner = `${type}Id` as const;
     for (const x of ids) {
-      const existing = await this.tx.externalId.findUnique({ where: { system_value: { system: x.system, value: x.value } } });
-      if (!existing) {
+      const holder = await this.idHolder(x);
+      if (!holder) {
         await this.tx.externalId.create({ data: { system: x.system, value: x.value, url: x.url ?? null, [owner]: ownerId } });
+        this.idHolders.set(`${x.system}\u0000${x.value}`, { actorId: null, campaignId: null, toolId: null, [owner]: ownerId, keys: { [type]: ownerKey } });
         this.count('externalId', 'created');
-      } else if (existing[owner] !== ownerId) {
+      } else if (holder[owner] !== ownerId) {
         // A hard identifier names one entity. Another record holds it already: keep it there, and say so.
         this.warnings.push(`${where}: external id ${x.system}:${x.value} already belongs to another record; left there`);
         this.count('externalId', 'unchanged');
@@ -182,35 +265,34 @@ class GraphWriter {
   }
 
   /** Names and descriptions, folded into one column that the trigram index serves for search. */
-  private async refreshSearchText(type: 'actor' | 'campaign' | 'tool', id: string, description: string | undefined) {
-    const owner = `${type}Id` as const;
-    const names = await this.tx.name.findMany({ where: { [owner]: id }, select: { value: true }, orderBy: { value: 'asc' } });
-    const searchText = [...names.map((n) => n.value), description ?? ''].join(' ').toLowerCase();
-    const delegate = (this.tx as unknown as Record<string, { updateMany(a: unknown): Promise<unknown> }>)[type];
-    await delegate.updateMany({ where: { id, NOT: { searchText } }, data: { searchText } });
+  private async refreshSearchText(type: Owner, key: string, names: string[], description: string | undefined) {
+    const row = this.rows.get(`${type}:${key}`)!;
+    const searchText = [...[...names].sort(), description ?? ''].join(' ').toLowerCase();
+    if (row.searchText === searchText) return;
+    const delegate = (this.tx as unknown as Record<string, { update(a: unknown): Promise<Row> }>)[type];
+    this.rows.set(`${type}:${key}`, await delegate.update({ where: { key }, data: { searchText } }));
   }
 
-  private async writeEntity(type: 'actor' | 'campaign' | 'tool', e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
+  private async writeEntity(type: Owner, e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
     // Strongest first: the record's own id in its dataset (the first external id), then the records
     // it is said to be (MISP `similar` → the ATT&CK object), then its other identifiers (ATT&CK ids a
     // MISP cluster lists, which may name a revoked ATT&CK record: G0086 Stolen Pencil for Kimsuky).
     const [own, ...others] = e.externalIds;
     const key = (await this.matchByExternalIds(type, [...(own ? [own] : []), ...e.sameAs, ...others])) ?? e.key;
-    const existing = await (this.tx[type] as unknown as KeyedDelegate).findUnique({ where: { key } });
+    const existing = await this.rowByKey(type, key);
     const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
     const id = await this.upsertByKey(
       type,
-      this.tx[type],
       key,
       { ...data, dataset: this.dataset, revoked: e.revoked, deprecated: e.deprecated, revokedBy: e.revokedBy ?? null, modifiedAt, createdAt: e.createdAt ? new Date(e.createdAt) : undefined },
       { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt, existing },
     );
     this.ids.set(`${type}:${e.key}`, id); // the document's own key refers to the matched record too
     const owner = `${type}Id` as const;
-    await this.writeNames(owner, id, e.names, where);
-    await this.writeExternalIds(owner, id, e.externalIds, where);
-    await this.cite({ [owner]: id }, e.citations, where);
-    await this.refreshSearchText(type, id, e.description);
+    const names = await this.writeNames(owner, id, e.names, where);
+    await this.writeExternalIds(type, id, key, e.externalIds, where);
+    await this.citeAll(owner, [{ id, citations: e.citations, where }]);
+    await this.refreshSearchText(type, key, names, e.description);
   }
 
   private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; createdAt?: string; updatedAt?: string }) {
@@ -226,14 +308,40 @@ class GraphWriter {
     };
   }
 
+  /** One read per type for every record the document names by key or identifier. */
+  private async preloadDocument(doc: SeedDocument) {
+    await this.preload('organization', doc.organizations.map((o) => o.key));
+    await this.preload('source', doc.sources.map((x) => x.key));
+    const urls = [...new Set(doc.sources.flatMap((x) => (x.url ? [x.url] : [])))];
+    for (const chunk of chunks(urls)) {
+      for (const row of await this.tx.source.findMany({ where: { url: { in: chunk } }, orderBy: { createdAt: 'asc' } })) if (!this.sourcesByUrl.get(row.url!)) this.sourcesByUrl.set(row.url!, row);
+    }
+    for (const url of urls) if (!this.sourcesByUrl.has(url)) this.sourcesByUrl.set(url, null);
+    await this.preload('actor', doc.actors.map((x) => x.key));
+    await this.preload('campaign', doc.campaigns.map((x) => x.key));
+    await this.preload('tool', doc.tools.map((x) => x.key));
+    await this.preload('victim', doc.victims.map((x) => x.key));
+    await this.preload('attribution', doc.attributions.map((x) => x.key));
+    await this.preload('toolUsage', doc.usages.map((x) => x.key));
+    await this.preload('targeting', doc.targetings.map((x) => x.key));
+    await this.preload('association', doc.associations.map((x) => x.key));
+    await this.preloadExternalIds([
+      ...[...doc.actors, ...doc.campaigns, ...doc.tools].flatMap((e) => [...e.externalIds, ...e.sameAs]),
+      ...doc.usages.flatMap((u) => u.toolMatch),
+      ...doc.attributions.flatMap((a) => a.actorMatch),
+      ...doc.associations.flatMap((a) => a.toMatch),
+    ]);
+  }
+
   async write(doc: SeedDocument) {
+    await this.preloadDocument(doc);
     for (const o of doc.organizations) {
       // Publishers are not contested identities as actors are: an organisation another dataset already
       // knows under the same name (MISP's producer "Microsoft", the curated "Microsoft") is that one,
       // and only its gaps are filled.
-      const known = await this.tx.organization.findUnique({ where: { key: o.key } });
+      const known = await this.rowByKey('organization', o.key);
       const sameName = known ? null : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } } });
-      const id = await this.upsertByKey('organization', this.tx.organization, sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null }, { fillOnly: sameName != null, existing: sameName ?? known });
+      const id = await this.upsertByKey('organization', sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null }, { fillOnly: sameName != null, existing: sameName ?? known });
       this.ids.set(`organization:${o.key}`, id);
       this.tick();
     }
@@ -241,10 +349,10 @@ class GraphWriter {
       const where = `sources[${s.key}]`;
       // One document, one source: a source already known by its URL (under another key), or by a key
       // made from its URL (ref-…, as imports make them), is shared: it keeps its fields, gaps are filled.
-      const known = await this.tx.source.findUnique({ where: { key: s.key } });
-      const sameUrl = s.url && !known ? await this.tx.source.findFirst({ where: { url: s.url } }) : null;
-      const existingKey = sameUrl ? sameUrl.key : null;
-      const id = await this.upsertByKey('source', this.tx.source, existingKey ?? s.key, {
+      const known = await this.rowByKey('source', s.key);
+      const sameUrl = s.url && !known ? (this.sourcesByUrl.get(s.url) ?? null) : null;
+      const existingKey = sameUrl ? (sameUrl.key as string) : null;
+      const id = await this.upsertByKey('source', existingKey ?? s.key, {
         title: s.title,
         url: s.url ?? null,
         alternateUrls: s.alternateUrls,
@@ -258,6 +366,7 @@ class GraphWriter {
         publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
       }, { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known });
       this.ids.set(`source:${s.key}`, id);
+      if (s.url && !this.sourcesByUrl.get(s.url)) this.sourcesByUrl.set(s.url, this.rows.get(`source:${existingKey ?? s.key}`)!);
       this.tick();
     }
     for (const a of doc.actors) {
@@ -294,17 +403,20 @@ class GraphWriter {
       }, `tools[${t.key}]`);
       this.tick();
     }
+    const victimCitations = [];
     for (const v of doc.victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
-      const known = await this.tx.victim.findUnique({ where: { key: v.key } });
-      const id = await this.upsertByKey('victim', this.tx.victim, v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null, existing: known });
-      await this.cite({ victimId: id }, v.citations, `victims[${v.key}]`);
+      const known = await this.rowByKey('victim', v.key);
+      const id = await this.upsertByKey('victim', v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null, existing: known });
+      victimCitations.push({ id, citations: v.citations, where: `victims[${v.key}]` });
       this.tick();
     }
+    await this.citeAll('victimId', victimCitations);
     const ref = async (type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) =>
       key ? this.idOf(type, key, `${where}.${type}`) : null;
 
     const unmatched = { usages: 0, attributions: 0, associations: 0 };
+    const [attributionCitations, usageCitations, associationCitations, targetingCitations] = [[], [], [], []] as { id: string; citations: { source: string }[]; where: string }[][];
     for (const a of doc.attributions) {
       const where = `attributions[${a.key}]`;
       const actorKey = a.actor ?? (a.actorMatch.length ? await this.matchByExternalIds('actor', a.actorMatch) : null);
@@ -313,7 +425,7 @@ class GraphWriter {
         this.tick();
         continue;
       }
-      const id = await this.upsertByKey('attribution', this.tx.attribution, a.key, {
+      const id = await this.upsertByKey('attribution', a.key, {
         ...this.claimData(a),
         campaignId: await ref('campaign', a.campaign, where),
         subjectActorId: a.subjectActor ? await this.idOf('actor', a.subjectActor, `${where}.subjectActor`) : null,
@@ -323,17 +435,18 @@ class GraphWriter {
         attributedToCountries: a.attributedToCountries,
         assessedOn: day(a.assessedOn),
       });
-      await this.cite({ attributionId: id }, a.sources, where);
+      attributionCitations.push({ id, citations: a.sources, where });
       this.tick();
     }
+    await this.citeAll('attributionId', attributionCitations);
     // Supersession links point at attributions that may come later in the file.
     for (const a of doc.attributions) {
       if (!this.ids.has(`attribution:${a.key}`)) continue; // skipped above
       const where = `attributions[${a.key}].supersededBy`;
       const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
       if (supersededById === this.ids.get(`attribution:${a.key}`)) throw new WriteError(`${where}: an attribution cannot supersede itself`);
-      const current = await this.tx.attribution.findUnique({ where: { key: a.key }, select: { supersededById: true } });
-      if (current!.supersededById !== supersededById) await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } });
+      const current = this.rows.get(`attribution:${a.key}`)!;
+      if (current.supersededById !== supersededById) this.rows.set(`attribution:${a.key}`, await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }));
     }
     for (const u of doc.usages) {
       const where = `usages[${u.key}]`;
@@ -343,15 +456,16 @@ class GraphWriter {
         this.tick();
         continue;
       }
-      const id = await this.upsertByKey('toolUsage', this.tx.toolUsage, u.key, {
+      const id = await this.upsertByKey('toolUsage', u.key, {
         ...this.claimData(u),
         actorId: await ref('actor', u.actor, where),
         campaignId: await ref('campaign', u.campaign, where),
         toolId: await this.idOf('tool', matchedKey, `${where}.tool`),
       });
-      await this.cite({ toolUsageId: id }, u.sources, where);
+      usageCitations.push({ id, citations: u.sources, where });
       this.tick();
     }
+    await this.citeAll('toolUsageId', usageCitations);
     for (const a of doc.associations) {
       const where = `associations[${a.key}]`;
       const type = a.fromActor ? 'actor' : 'tool';
@@ -364,29 +478,31 @@ class GraphWriter {
         this.tick();
         continue;
       }
-      const id = await this.upsertByKey('association', this.tx.association, a.key, {
+      const id = await this.upsertByKey('association', a.key, {
         ...this.claimData(a),
         kind: a.kind,
         [`from${type === 'actor' ? 'Actor' : 'Tool'}Id`]: fromId,
         [`to${type === 'actor' ? 'Actor' : 'Tool'}Id`]: toId,
       });
-      await this.cite({ associationId: id }, a.sources, where);
+      associationCitations.push({ id, citations: a.sources, where });
       this.tick();
     }
+    await this.citeAll('associationId', associationCitations);
     if (unmatched.usages) this.warnings.push(`${unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`);
     if (unmatched.attributions) this.warnings.push(`${unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`);
     if (unmatched.associations) this.warnings.push(`${unmatched.associations} association(s) name a record the database does not hold; not imported`);
     for (const t of doc.targetings) {
       const where = `targetings[${t.key}]`;
-      const id = await this.upsertByKey('targeting', this.tx.targeting, t.key, {
+      const id = await this.upsertByKey('targeting', t.key, {
         ...this.claimData(t),
         actorId: await ref('actor', t.actor, where),
         campaignId: await ref('campaign', t.campaign, where),
         victimId: await this.idOf('victim', t.victim, `${where}.victim`),
       });
-      await this.cite({ targetingId: id }, t.sources, where);
+      targetingCitations.push({ id, citations: t.sources, where });
       this.tick();
     }
+    await this.citeAll('targetingId', targetingCitations);
     return this.summary;
   }
 }
