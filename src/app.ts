@@ -29,7 +29,7 @@ export async function startApp(config: Config): Promise<App> {
     if (applied.length) log('info', 'migrations applied', applied);
     prisma = createPrismaClient(database);
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
-      log('info', 'first start: loading the seeds (the curated story and the shipped datasets take about a minute)', config.seedFiles);
+      log('info', 'first start: loading the seeds (the curated story and the shipped datasets take about half a minute)', config.seedFiles);
       const { counts, warnings } = await loadSeeds(prisma, config.seedFiles);
       log('info', 'database seeded', counts);
       for (const warning of warnings) log('warn', warning);

@@ -28,6 +28,12 @@ function same(current: unknown, wanted: unknown): boolean {
   return (current ?? null) === (wanted ?? null);
 }
 
+/** Names and description folded into the column the trigram index serves for search. */
+const searchTextOf = (names: string[], description: string | undefined) => [...[...names].sort(), description ?? ''].join(' ').toLowerCase();
+
+/** The names a new record gets from a list: one per normalised form, the first spelling. */
+const uniqueNames = (names: { value: string }[]) => [...new Map(names.map((n) => [normalizeName(n.value), n.value])).values()];
+
 const isEmpty = (v: unknown) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /**
@@ -76,6 +82,11 @@ class GraphWriter {
   private rows = new Map<string, Row | null>();
   private idHolders = new Map<string, IdHolder | null>(); // "system\u0000value" → holder
   private sourcesByUrl = new Map<string, Row | null>(); // the first source with each URL
+  private externalIdCreates: Prisma.ExternalIdCreateManyInput[] = [];
+
+  // Rows to create, per type, written by `flush` in a few multi-row INSERTs (before anything refers to them).
+  private pending = new Map<KeyedType, Row[]>();
+  private pendingKeys = new Set<string>();
 
   private done = 0;
 
@@ -98,6 +109,14 @@ class GraphWriter {
     return (this.tx as unknown as Record<string, KeyedDelegate>)[type];
   }
 
+  private async flush(type: KeyedType) {
+    const rows = this.pending.get(type) ?? [];
+    this.pending.delete(type);
+    for (const row of rows) this.pendingKeys.delete(`${type}:${row.key}`);
+    const delegate = (this.tx as unknown as Record<string, { createMany(a: { data: Row[] }): Promise<unknown> }>)[type];
+    for (const chunk of chunks(rows)) await delegate.createMany({ data: chunk });
+  }
+
   /** Reads the rows of `keys` in a few queries (see `rows`). */
   private async preload(type: KeyedType, keys: string[]) {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(`${type}:${k}`));
@@ -118,13 +137,17 @@ class GraphWriter {
     const existing = options.existing !== undefined ? options.existing : await this.rowByKey(type, key);
     let row = existing;
     if (!existing) {
-      row = await d.create({ data: { key, ...data } });
+      // Created in bulk when the type is flushed (see `pending`); the id is made here.
+      row = { id: uuidv7(), key, ...Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) };
+      (this.pending.get(type) ?? this.pending.set(type, []).get(type)!).push(row);
+      this.pendingKeys.add(`${type}:${key}`);
       this.count(type, 'created');
     } else {
       const newer = existing.modifiedAt instanceof Date && options.modifiedAt != null && existing.modifiedAt > options.modifiedAt;
       const changes = options.fillOnly ? missingFields(existing, data) : newer ? {} : changedFields(existing, data);
       if (Object.keys(changes).length > 0) {
-        row = await d.update({ where: { key }, data: changes });
+        if (this.pendingKeys.has(`${type}:${key}`)) Object.assign(existing, changes); // not written yet: the create takes them
+        else row = await d.update({ where: { key }, data: changes });
         this.count(type, 'updated');
       } else this.count(type, 'unchanged');
     }
@@ -215,37 +238,44 @@ class GraphWriter {
     for (const chunk of chunks(creates)) await this.tx.citation.createMany({ data: chunk });
   }
 
-  /** Writes an entity's names (one read for all of them) and returns every name it now has. */
-  private async writeNames(owner: 'actorId' | 'campaignId' | 'toolId', ownerId: string, names: SeedDocument['actors'][number]['names'], where: string) {
-    const byNormalized = new Map((await this.tx.name.findMany({ where: { [owner]: ownerId } })).map((n) => [n.normalized, n as Row]));
+  /** Writes the names of many entities of one type (one read, one insert) and returns every name each now has. */
+  private async writeNames(owner: 'actorId' | 'campaignId' | 'toolId', items: { ownerId: string; names: SeedDocument['actors'][number]['names']; where: string }[]) {
+    const byOwner = new Map<string, Map<string, Row>>(items.map((item) => [item.ownerId, new Map()]));
+    for (const chunk of chunks([...byOwner.keys()])) {
+      for (const n of await this.tx.name.findMany({ where: { [owner]: { in: chunk } } })) byOwner.get((n as Row)[owner] as string)!.set(n.normalized, n as Row);
+    }
     const creates: Prisma.NameCreateManyInput[] = [];
     const cites = [];
-    for (const [i, n] of names.entries()) {
-      const normalized = normalizeName(n.value);
-      if (!normalized) throw new WriteError(`${where}.names[${i}]: "${n.value}" has no letters or digits`);
-      const coinedById = n.coinedBy ? await this.idOf('organization', n.coinedBy, `${where}.names[${i}].coinedBy`) : null;
-      const data = { value: n.value, coinedById, note: n.note ?? null };
-      let existing = byNormalized.get(normalized);
-      if (!existing) {
-        const row = { id: uuidv7(), ...data, normalized, [owner]: ownerId };
-        creates.push(row);
-        byNormalized.set(normalized, (existing = row));
-        this.count('name', 'created');
-      } else {
-        // The same name from another source: the first spelling stays; who coined it and the note are
-        // filled in when missing, never overwritten (sources disagree; the citations keep each one).
-        const changes = missingFields(existing, { coinedById: data.coinedById, note: data.note });
-        if (Object.keys(changes).length) {
-          await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
-          Object.assign(existing, changes);
-          this.count('name', 'updated');
-        } else this.count('name', 'unchanged');
+    for (const { ownerId, names, where } of items) {
+      const byNormalized = byOwner.get(ownerId)!;
+      for (const [i, n] of names.entries()) {
+        const normalized = normalizeName(n.value);
+        if (!normalized) throw new WriteError(`${where}.names[${i}]: "${n.value}" has no letters or digits`);
+        const coinedById = n.coinedBy ? await this.idOf('organization', n.coinedBy, `${where}.names[${i}].coinedBy`) : null;
+        const data = { value: n.value, coinedById, note: n.note ?? null };
+        let existing = byNormalized.get(normalized);
+        if (!existing) {
+          const row = { id: uuidv7(), ...data, normalized, [owner]: ownerId };
+          creates.push(row);
+          byNormalized.set(normalized, (existing = row));
+          this.count('name', 'created');
+        } else {
+          // The same name from another source: the first spelling stays; who coined it and the note are
+          // filled in when missing, never overwritten (sources disagree; the citations keep each one).
+          const changes = missingFields(existing, { coinedById: data.coinedById, note: data.note });
+          if (Object.keys(changes).length) {
+            if (creates.includes(existing as Prisma.NameCreateManyInput)) Object.assign(existing, changes);
+            else await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
+            Object.assign(existing, changes);
+            this.count('name', 'updated');
+          } else this.count('name', 'unchanged');
+        }
+        cites.push({ id: existing.id as string, citations: n.sources, where: `${where}.names[${i}]` });
       }
-      cites.push({ id: existing.id as string, citations: n.sources, where: `${where}.names[${i}]` });
     }
-    if (creates.length) await this.tx.name.createMany({ data: creates });
+    for (const chunk of chunks(creates)) await this.tx.name.createMany({ data: chunk });
     await this.citeAll('nameId', cites);
-    return [...byNormalized.values()].map((n) => n.value as string);
+    return new Map([...byOwner].map(([ownerId, names]) => [ownerId, [...names.values()].map((n) => n.value as string)]));
   }
 
   private async writeExternalIds(type: Owner, ownerId: string, ownerKey: string, ids: SeedDocument['actors'][number]['externalIds'], where: string) {
@@ -253,7 +283,7 @@ class GraphWriter {
     for (const x of ids) {
       const holder = await this.idHolder(x);
       if (!holder) {
-        await this.tx.externalId.create({ data: { system: x.system, value: x.value, url: x.url ?? null, [owner]: ownerId } });
+        this.externalIdCreates.push({ system: x.system, value: x.value, url: x.url ?? null, [owner]: ownerId });
         this.idHolders.set(`${x.system}\u0000${x.value}`, { actorId: null, campaignId: null, toolId: null, [owner]: ownerId, keys: { [type]: ownerKey } });
         this.count('externalId', 'created');
       } else if (holder[owner] !== ownerId) {
@@ -267,32 +297,54 @@ class GraphWriter {
   /** Names and descriptions, folded into one column that the trigram index serves for search. */
   private async refreshSearchText(type: Owner, key: string, names: string[], description: string | undefined) {
     const row = this.rows.get(`${type}:${key}`)!;
-    const searchText = [...[...names].sort(), description ?? ''].join(' ').toLowerCase();
+    const searchText = searchTextOf(names, description);
     if (row.searchText === searchText) return;
     const delegate = (this.tx as unknown as Record<string, { update(a: unknown): Promise<Row> }>)[type];
     this.rows.set(`${type}:${key}`, await delegate.update({ where: { key }, data: { searchText } }));
   }
 
-  private async writeEntity(type: Owner, e: SeedDocument['actors' | 'campaigns' | 'tools'][number], data: Record<string, unknown>, where: string) {
-    // Strongest first: the record's own id in its dataset (the first external id), then the records
-    // it is said to be (MISP `similar` → the ATT&CK object), then its other identifiers (ATT&CK ids a
-    // MISP cluster lists, which may name a revoked ATT&CK record: G0086 Stolen Pencil for Kimsuky).
-    const [own, ...others] = e.externalIds;
-    const key = (await this.matchByExternalIds(type, [...(own ? [own] : []), ...e.sameAs, ...others])) ?? e.key;
-    const existing = await this.rowByKey(type, key);
-    const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
-    const id = await this.upsertByKey(
-      type,
-      key,
-      { ...data, dataset: this.dataset, revoked: e.revoked, deprecated: e.deprecated, revokedBy: e.revokedBy ?? null, modifiedAt, createdAt: e.createdAt ? new Date(e.createdAt) : undefined },
-      { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt, existing },
-    );
-    this.ids.set(`${type}:${e.key}`, id); // the document's own key refers to the matched record too
+  /**
+   * Writes entities of one type in phases, each a few statements for the whole list: the records, then
+   * their names (and the names' citations), identifiers, attribute citations and search text.
+   */
+  private async writeEntities<E extends SeedDocument['actors' | 'campaigns' | 'tools'][number]>(type: Owner, list: E[], fields: (e: E) => Record<string, unknown>) {
+    const written = [];
+    for (const e of list) {
+      const where = `${type}s[${e.key}]`;
+      // Strongest first: the record's own id in its dataset (the first external id), then the records
+      // it is said to be (MISP `similar` → the ATT&CK object), then its other identifiers (ATT&CK ids a
+      // MISP cluster lists, which may name a revoked ATT&CK record: G0086 Stolen Pencil for Kimsuky).
+      const [own, ...others] = e.externalIds;
+      const key = (await this.matchByExternalIds(type, [...(own ? [own] : []), ...e.sameAs, ...others])) ?? e.key;
+      const existing = await this.rowByKey(type, key);
+      const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
+      const id = await this.upsertByKey(
+        type,
+        key,
+        {
+          ...fields(e),
+          dataset: this.dataset,
+          revoked: e.revoked,
+          deprecated: e.deprecated,
+          revokedBy: e.revokedBy ?? null,
+          modifiedAt,
+          createdAt: e.createdAt ? new Date(e.createdAt) : undefined,
+          // A new record's names are the document's: its search text is known now (no update later).
+          ...(existing ? {} : { searchText: searchTextOf(uniqueNames(e.names), e.description) }),
+        },
+        { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt, existing },
+      );
+      this.ids.set(`${type}:${e.key}`, id); // the document's own key refers to the matched record too
+      written.push({ e, key, id, where });
+      this.tick();
+    }
+    await this.flush(type);
     const owner = `${type}Id` as const;
-    const names = await this.writeNames(owner, id, e.names, where);
-    await this.writeExternalIds(type, id, key, e.externalIds, where);
-    await this.citeAll(owner, [{ id, citations: e.citations, where }]);
-    await this.refreshSearchText(type, key, names, e.description);
+    const names = await this.writeNames(owner, written.map((w) => ({ ownerId: w.id, names: w.e.names, where: w.where })));
+    for (const w of written) await this.writeExternalIds(type, w.id, w.key, w.e.externalIds, w.where);
+    for (const chunk of chunks(this.externalIdCreates.splice(0))) await this.tx.externalId.createMany({ data: chunk });
+    await this.citeAll(owner, written.map((w) => ({ id: w.id, citations: w.e.citations, where: w.where })));
+    for (const w of written) await this.refreshSearchText(type, w.key, names.get(w.id)!, w.e.description);
   }
 
   private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; createdAt?: string; updatedAt?: string }) {
@@ -345,6 +397,7 @@ class GraphWriter {
       this.ids.set(`organization:${o.key}`, id);
       this.tick();
     }
+    await this.flush('organization');
     for (const s of doc.sources) {
       const where = `sources[${s.key}]`;
       // One document, one source: a source already known by its URL (under another key), or by a key
@@ -369,40 +422,26 @@ class GraphWriter {
       if (s.url && !this.sourcesByUrl.get(s.url)) this.sourcesByUrl.set(s.url, this.rows.get(`source:${existingKey ?? s.key}`)!);
       this.tick();
     }
-    for (const a of doc.actors) {
-      await this.writeEntity('actor', a, {
-        name: a.name,
-        description: a.description ?? null,
-        originCountry: a.originCountry ?? null,
-        sponsor: a.sponsor ?? null,
-        motivations: a.motivations,
-        firstSeen: day(a.firstSeen),
-        lastSeen: day(a.lastSeen),
-      }, `actors[${a.key}]`);
-      this.tick();
-    }
-    for (const c of doc.campaigns) {
-      await this.writeEntity('campaign', c, {
-        name: c.name,
-        description: c.description ?? null,
-        objective: c.objective ?? null,
-        firstSeen: day(c.firstSeen),
-        lastSeen: day(c.lastSeen),
-        estimatedLossUsd: c.estimatedLossUsd ?? null,
-        confirmedLossUsd: c.confirmedLossUsd ?? null,
-      }, `campaigns[${c.key}]`);
-      this.tick();
-    }
-    for (const t of doc.tools) {
-      await this.writeEntity('tool', t, {
-        name: t.name,
-        kind: t.kind,
-        malwareTypes: t.malwareTypes,
-        platforms: t.platforms,
-        description: t.description ?? null,
-      }, `tools[${t.key}]`);
-      this.tick();
-    }
+    await this.flush('source');
+    await this.writeEntities('actor', doc.actors, (a) => ({
+      name: a.name,
+      description: a.description ?? null,
+      originCountry: a.originCountry ?? null,
+      sponsor: a.sponsor ?? null,
+      motivations: a.motivations,
+      firstSeen: day(a.firstSeen),
+      lastSeen: day(a.lastSeen),
+    }));
+    await this.writeEntities('campaign', doc.campaigns, (c) => ({
+      name: c.name,
+      description: c.description ?? null,
+      objective: c.objective ?? null,
+      firstSeen: day(c.firstSeen),
+      lastSeen: day(c.lastSeen),
+      estimatedLossUsd: c.estimatedLossUsd ?? null,
+      confirmedLossUsd: c.confirmedLossUsd ?? null,
+    }));
+    await this.writeEntities('tool', doc.tools, (t) => ({ name: t.name, kind: t.kind, malwareTypes: t.malwareTypes, platforms: t.platforms, description: t.description ?? null }));
     const victimCitations = [];
     for (const v of doc.victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
@@ -411,6 +450,7 @@ class GraphWriter {
       victimCitations.push({ id, citations: v.citations, where: `victims[${v.key}]` });
       this.tick();
     }
+    await this.flush('victim');
     await this.citeAll('victimId', victimCitations);
     const ref = async (type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) =>
       key ? this.idOf(type, key, `${where}.${type}`) : null;
@@ -438,6 +478,7 @@ class GraphWriter {
       attributionCitations.push({ id, citations: a.sources, where });
       this.tick();
     }
+    await this.flush('attribution');
     await this.citeAll('attributionId', attributionCitations);
     // Supersession links point at attributions that may come later in the file.
     for (const a of doc.attributions) {
@@ -446,7 +487,7 @@ class GraphWriter {
       const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
       if (supersededById === this.ids.get(`attribution:${a.key}`)) throw new WriteError(`${where}: an attribution cannot supersede itself`);
       const current = this.rows.get(`attribution:${a.key}`)!;
-      if (current.supersededById !== supersededById) this.rows.set(`attribution:${a.key}`, await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }));
+      if ((current.supersededById ?? null) !== supersededById) this.rows.set(`attribution:${a.key}`, await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }));
     }
     for (const u of doc.usages) {
       const where = `usages[${u.key}]`;
@@ -465,6 +506,7 @@ class GraphWriter {
       usageCitations.push({ id, citations: u.sources, where });
       this.tick();
     }
+    await this.flush('toolUsage');
     await this.citeAll('toolUsageId', usageCitations);
     for (const a of doc.associations) {
       const where = `associations[${a.key}]`;
@@ -487,6 +529,7 @@ class GraphWriter {
       associationCitations.push({ id, citations: a.sources, where });
       this.tick();
     }
+    await this.flush('association');
     await this.citeAll('associationId', associationCitations);
     if (unmatched.usages) this.warnings.push(`${unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`);
     if (unmatched.attributions) this.warnings.push(`${unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`);
@@ -502,6 +545,7 @@ class GraphWriter {
       targetingCitations.push({ id, citations: t.sources, where });
       this.tick();
     }
+    await this.flush('targeting');
     await this.citeAll('targetingId', targetingCitations);
     return this.summary;
   }
