@@ -63,8 +63,9 @@ export type RunningServer = { url: string; server: Server; close(): Promise<void
 
 export async function startHttpServer(prisma: Db, config: Config, log: Log, importToken?: string): Promise<RunningServer> {
   const cache = config.responseCache ? responseCache(prisma, config.responseCache) : null;
-  // Writes by other processes reach a cache on PostgreSQL by NOTIFY (the embedded database has no other writer).
-  const listener = cache && config.database.kind === 'postgres' ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e)) : null;
+  // Writes by other processes reach the caches (responses, TAXII collections) on PostgreSQL by NOTIFY;
+  // the embedded database has no other writer.
+  const listener = config.database.kind === 'postgres' ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e)) : null;
   await listener?.ready;
   const yoga = createYoga({
     schema,

@@ -5,6 +5,7 @@
 // paging through a collection neither skips nor repeats objects while data is added.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db.js';
+import { onGraphChange } from '../database/graph-changes.js';
 import { exportAll, type Provenance } from './stix.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
@@ -33,8 +34,32 @@ class TaxiiError extends Error {
   }
 }
 
-/** The objects of a collection, ordered by (date added, id): the order paging follows. */
-async function entries(prisma: Db, collection: Collection): Promise<Entry[]> {
+/**
+ * The objects of a collection, ordered by (date added, id): the order paging follows. Built from the
+ * whole-database export once per collection and kept until the graph changes (a TAXII client pages
+ * through a collection in many requests; each must not rebuild it).
+ */
+function entries(prisma: Db, collection: Collection): Promise<Entry[]> {
+  let built = builtCollections.get(prisma);
+  if (!built) {
+    builtCollections.set(prisma, (built = new Map()));
+    const off = onGraphChange(prisma, () => {
+      off();
+      if (builtCollections.get(prisma) === built) builtCollections.delete(prisma);
+    });
+  }
+  let list = built.get(collection.id);
+  if (!list) {
+    list = buildEntries(prisma, collection);
+    built.set(collection.id, list);
+    list.catch(() => built.delete(collection.id)); // a failed build is not kept
+  }
+  return list;
+}
+
+const builtCollections = new WeakMap<Db, Map<string, Promise<Entry[]>>>();
+
+async function buildEntries(prisma: Db, collection: Collection): Promise<Entry[]> {
   const provenance: Provenance = new Map();
   const { objects } = await exportAll(prisma, provenance);
   const all = objects.map((object) => ({ object, ...(provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null }) })) as Entry[];
