@@ -10,5 +10,5 @@ export type Context = {
 };
 
 export function createContext(prisma: Db, config: Context['config']): Context {
-  return { prisma, config, loaders: createLoaders(prisma) };
+  return { prisma, config, loaders: createLoaders(prisma, config.pageSize) };
 }

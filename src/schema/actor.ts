@@ -1,8 +1,8 @@
 // Actor: a threat actor / intrusion set, with its queries.
 import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
-import type { Actor as ActorRow, Prisma } from '../generated/prisma/client.js';
-import { arrayConnection, derivedEdgeFields, itemOf, totalCountField } from './array-connection.js';
+import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
+import { arrayConnection, derivedEdgeFields, itemOf, pageKey, totalCountField, windowConnection } from './array-connection.js';
 import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
@@ -10,7 +10,7 @@ import { activeBetween, countryArg, orderBy } from './args.js';
 import { Campaign } from './campaign.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
-import type { ActorCampaign } from './derived-loaders.js';
+import type { ActorCampaign, DerivedPage } from './derived-loaders.js';
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
@@ -82,7 +82,7 @@ export const Actor = builder.prismaNode('Actor', {
       {
         type: Tool,
         description: 'Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorTools.load(actor.id), (e) => e.target),
+        resolve: async (actor, args, ctx) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('tools', args)).load(actor.id)) as DerivedPage<ToolRow, unknown>, (e) => e.target),
       },
       totalCountField,
       derivedEdgeFields('ToolUsage', 'use the tool'),
@@ -91,7 +91,7 @@ export const Actor = builder.prismaNode('Actor', {
       {
         type: Victim,
         description: 'Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx) => arrayConnection(args, ctx, await ctx.loaders.actorVictims.load(actor.id), (e) => e.target),
+        resolve: async (actor, args, ctx) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('victims', args)).load(actor.id)) as DerivedPage<VictimRow, unknown>, (e) => e.target),
       },
       totalCountField,
       derivedEdgeFields('Targeting', 'target the victim'),

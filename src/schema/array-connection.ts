@@ -1,6 +1,6 @@
 // Connections over lists computed in memory (derived views, ranked search), with the same page-size
 // rules, cursors and totalCount as the database-backed ones.
-import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
 import { pageSize } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Derived } from './derived-loaders.js';
@@ -17,6 +17,25 @@ export function arrayConnection<T, N>(args: PageArgs, ctx: Context, items: T[], 
     edges: connection.edges.flatMap((edge) => (edge == null ? [] : [edge])).map((edge) => ({ cursor: edge.cursor, item: edge.node, node: toNode(edge.node) })),
   };
 }
+
+/** A connection over one window of a list the database paged (offset cursors, as arrayConnection's). */
+export function windowConnection<T, N>(args: PageArgs, ctx: Context, page: { items: T[]; offset: number; totalCount: number }, toNode: (item: T) => N) {
+  pageSize(args, ctx);
+  const edges = page.items.map((item, i) => ({ cursor: offsetToCursor(page.offset + i), item, node: toNode(item) }));
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      hasPreviousPage: page.offset > 0,
+      hasNextPage: page.offset + edges.length < page.totalCount,
+    },
+  };
+}
+
+/** The loader key of a derived page: the view and the page arguments. */
+export const pageKey = (view: string, args: PageArgs) => `${view}:${JSON.stringify({ first: args.first ?? null, last: args.last ?? null, after: args.after ?? null, before: args.before ?? null })}`;
 
 /** The item an edge of an arrayConnection was built from. */
 export const itemOf = <T>(edge: unknown) => (edge as { item: T }).item;
