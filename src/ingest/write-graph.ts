@@ -245,6 +245,7 @@ class GraphWriter {
       for (const n of await this.tx.name.findMany({ where: { [owner]: { in: chunk } } })) byOwner.get((n as Row)[owner] as string)!.set(n.normalized, n as Row);
     }
     const creates: Prisma.NameCreateManyInput[] = [];
+    const created = new Set<string>();
     const cites = [];
     for (const { ownerId, names, where } of items) {
       const byNormalized = byOwner.get(ownerId)!;
@@ -257,6 +258,7 @@ class GraphWriter {
         if (!existing) {
           const row = { id: uuidv7(), ...data, normalized, [owner]: ownerId };
           creates.push(row);
+          created.add(row.id);
           byNormalized.set(normalized, (existing = row));
           this.count('name', 'created');
         } else {
@@ -264,8 +266,8 @@ class GraphWriter {
           // filled in when missing, never overwritten (sources disagree; the citations keep each one).
           const changes = missingFields(existing, { coinedById: data.coinedById, note: data.note });
           if (Object.keys(changes).length) {
-            if (creates.includes(existing as Prisma.NameCreateManyInput)) Object.assign(existing, changes);
-            else await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
+            // A name created in this call is still to be inserted: the insert takes the changes.
+            if (!created.has(existing.id as string)) await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
             Object.assign(existing, changes);
             this.count('name', 'updated');
           } else this.count('name', 'unchanged');
