@@ -135,6 +135,10 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
     });
   });
+  // Keep idle connections longer than clients and proxies do (Node's 5 s default closes a connection
+  // a client may be reusing that very moment: ECONNRESET on its next request).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
