@@ -64,13 +64,13 @@ type UpsertOptions = {
   existing?: Record<string, unknown> | null;
 };
 
-/** A Prisma model delegate reduced to what the keyed upsert needs. */
 type Row = Record<string, unknown>;
+/** A Prisma model delegate reduced to what the keyed upsert needs. */
 type KeyedDelegate = {
-  findUnique(args: { where: { key: string } }): Promise<Record<string, unknown> | null>;
+  findUnique(args: { where: { key: string } }): Promise<Row | null>;
   findMany(args: { where: { key: { in: string[] } } }): Promise<Row[]>;
-  create(args: { data: Record<string, unknown> }): Promise<Record<string, unknown>>;
-  update(args: { where: { key: string }; data: Record<string, unknown> }): Promise<Record<string, unknown>>;
+  createMany(args: { data: Row[] }): Promise<unknown>;
+  update(args: { where: { key: string }; data: Row }): Promise<Row>;
 };
 
 class GraphWriter {
@@ -113,8 +113,7 @@ class GraphWriter {
     const rows = this.pending.get(type) ?? [];
     this.pending.delete(type);
     for (const row of rows) this.pendingKeys.delete(`${type}:${row.key}`);
-    const delegate = (this.tx as unknown as Record<string, { createMany(a: { data: Row[] }): Promise<unknown> }>)[type];
-    for (const chunk of chunks(rows)) await delegate.createMany({ data: chunk });
+    for (const chunk of chunks(rows)) await this.delegate(type).createMany({ data: chunk });
   }
 
   /** Reads the rows of `keys` in a few queries (see `rows`). */
@@ -133,7 +132,6 @@ class GraphWriter {
   }
 
   private async upsertByKey(type: KeyedType, key: string, data: Record<string, unknown>, options: UpsertOptions = {}) {
-    const d = this.delegate(type);
     const existing = options.existing !== undefined ? options.existing : await this.rowByKey(type, key);
     let row = existing;
     if (!existing) {
@@ -147,7 +145,7 @@ class GraphWriter {
       const changes = options.fillOnly ? missingFields(existing, data) : newer ? {} : changedFields(existing, data);
       if (Object.keys(changes).length > 0) {
         if (this.pendingKeys.has(`${type}:${key}`)) Object.assign(existing, changes); // not written yet: the create takes them
-        else row = await d.update({ where: { key }, data: changes });
+        else row = await this.delegate(type).update({ where: { key }, data: changes });
         this.count(type, 'updated');
       } else this.count(type, 'unchanged');
     }
