@@ -2,7 +2,10 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { GraphQLScalarType, Kind } from 'graphql';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { roleIncludes } from './auth/principal.js';
 import type { Context } from './context.js';
 import { invalidId, notFound, userError } from './errors.js';
 import type PrismaTypes from './generated/pothos-types.js';
@@ -11,6 +14,8 @@ import { getDatamodel } from './generated/pothos-types.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
+  /** analyst: may write (mutations); admin: may also import and read the audit log. */
+  AuthScopes: { analyst: boolean; admin: boolean };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -21,7 +26,25 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({ analyst: roleIncludes(ctx.principal.role, 'ANALYST'), admin: roleIncludes(ctx.principal.role, 'ADMIN') }),
+    // A refused field is a refused request: every field that needs a role is a non-null top-level
+    // mutation or query field, so the error nulls `data` and nothing partial is answered.
+    unauthorizedError: (_parent, ctx, info, result) => {
+      const needed = 'analyst' in (result.failure as { scope?: string }) || (result.failure as { scope?: string }).scope === 'analyst' ? 'analyst' : 'admin';
+      return ctx.principal.role === null
+        ? new GraphQLError(`"${info.fieldName}" needs an API key with the ${needed} role: send "Authorization: Bearer <key>".`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })
+        : new GraphQLError(`"${info.fieldName}" needs the ${needed} role; this key has the ${ctx.principal.role.toLowerCase()} role.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+    },
+  },
+  validation: {
+    // Every problem, each with the path of the input field it is about (e.g. "input.confidence").
+    validationError: (result) => {
+      const fields = result.issues.map((i) => ({ field: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.'), message: i.message }));
+      return new GraphQLError(fields.map((f) => `${f.field || 'input'}: ${f.message}`).join('; '), { extensions: { code: 'BAD_USER_INPUT', fields } });
+    },
+  },
   // Fields are non-null unless they say otherwise: clients (and the typed SDK) need not guard every one.
   defaultFieldNullability: false,
   prisma: {

@@ -48,7 +48,9 @@ const EnvSchema = z
       .refine((v) => v.split(',').every((d) => Object.keys(datasetFiles).includes(d.trim())), { message: `expected a comma-separated list of ${Object.keys(datasetFiles).join(', ')}` }),
     DEFAULT_PAGE_SIZE: int(20, 1, 1000),
     MAX_PAGE_SIZE: int(100, 1, 10000),
-    GRAPHIQL: bool(true),
+    GRAPHIQL: z.enum(['true', 'false']).optional(),
+    ANONYMOUS_READ: z.enum(['true', 'false']).optional(),
+    INTROSPECTION: z.enum(['true', 'false']).optional(),
     QUERY_STATS: z.enum(['true', 'false']).optional(),
     RESPONSE_CACHE: z.enum(['true', 'false']).optional(),
     RESPONSE_CACHE_TTL_MS: int(300_000, 0, 86_400_000),
@@ -83,7 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** What the first start loads: SEED_FILES if given, else the files of SEED_DATASETS, in order. */
     seedFiles: e.SEED_FILES ? e.SEED_FILES.split(',').map((f) => path.resolve(f.trim())) : e.SEED_DATASETS.split(',').flatMap((d) => datasetFiles[d.trim() as keyof typeof datasetFiles]),
     pageSize: { default: e.DEFAULT_PAGE_SIZE, max: e.MAX_PAGE_SIZE },
-    graphiql: e.GRAPHIQL,
+    /** Serve GraphiQL (on by default, off in production). */
+    graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
+    /** Let callers without a key read TLP:CLEAR (on by default, off in production). */
+    anonymousRead: e.ANONYMOUS_READ ? e.ANONYMOUS_READ === 'true' : e.NODE_ENV !== 'production',
+    /** Answer introspection queries (on by default, off in production; the SDK is generated from schema.graphql). */
+    introspection: e.INTROSPECTION ? e.INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */
     queryStats: e.QUERY_STATS ? e.QUERY_STATS === 'true' : e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,

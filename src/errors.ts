@@ -8,6 +8,12 @@ export const ErrorCode = {
   INVALID_ID: 'INVALID_ID',
   INVALID_PAGE_ARGUMENT: 'INVALID_PAGE_ARGUMENT',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The record changed since the client read it (optimistic concurrency): read it again, then retry. */
+  CONFLICT: 'CONFLICT',
+  /** A record with the same unique key already exists. */
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 
 export function userError(code: keyof typeof ErrorCode, message: string, extensions: Record<string, unknown> = {}) {

@@ -43,8 +43,9 @@ export function responseCache(prisma: Db, settings: ResponseCacheSettings): { pl
   };
   const plugin = useResponseCache({
     cache,
-    // One answer for everyone: the API has no per-caller visibility yet (TLP clearance will key it).
-    session: () => null,
+    // Answers depend on the caller's clearance: each key has its own answers (the key is checked before
+    // any cached answer is served), callers without one share theirs.
+    session: (request) => request.headers.get('authorization') ?? null,
     ttl: settings.ttlMs,
     includeExtensionMetadata: settings.reportHits,
   }) as Plugin;

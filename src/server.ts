@@ -19,6 +19,8 @@ import { schema } from './schema/index.js';
 import { decodeId } from './builder.js';
 import { listenForGraphChanges } from './database/graph-changes.js';
 import { responseCache } from './response-cache.js';
+import { AuthError, authenticate } from './auth/authenticate.js';
+import type { Principal } from './auth/principal.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -70,7 +72,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
-    context: () => createContext(prisma, config),
+    context: async ({ request }) => createContext(prisma, config, await authenticate(prisma, request.headers.get('authorization'), config.anonymousRead)),
     graphiql: config.graphiql ? { title: 'Threat-actor intelligence API', defaultQuery: exampleQuery } : false,
     renderGraphiQL,
     landingPage: false,
@@ -95,9 +97,22 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
         return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
       }
     }
-    if (path === '/stix/bundle.json' || path.startsWith('/stix/')) return sendStix(req, res, path);
     if (path === '/admin/import' && importToken) return handleImport(req, res, prisma, importToken);
-    if (path === '/taxii2' || path.startsWith('/taxii2/')) return handleTaxii(req, res, prisma, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
+    const isStix = path.startsWith('/stix/');
+    const isTaxii = path === '/taxii2' || path.startsWith('/taxii2/');
+    if (isStix || isTaxii) {
+      // The same keys and clearance as GraphQL: a download holds only what the caller may read.
+      let principal: Principal;
+      try {
+        principal = await authenticate(prisma, req.headers.authorization, config.anonymousRead);
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        return res.end(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: error.message } }));
+      }
+      if (isStix) return sendStix(req, res, path, principal);
+      return handleTaxii(req, res, prisma, principal.clearance, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
+    }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
       return res.end();
@@ -105,7 +120,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     return yoga(req, res);
   };
   /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
-  const sendStix = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+  const sendStix = async (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) => {
     const send = (status: number, body: unknown, name?: string) => {
       res.writeHead(status, {
         'content-type': status === 200 ? 'application/stix+json;version=2.1' : 'application/json',
@@ -114,17 +129,17 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
       res.end(JSON.stringify(body));
     };
     try {
-      if (path === '/stix/bundle.json') return send(200, await exportAll(prisma), 'bundle.json');
+      if (path === '/stix/bundle.json') return send(200, await exportAll(prisma, clearance), 'bundle.json');
       const globalId = decodeURIComponent(path.slice('/stix/'.length));
       const { typename, id } = decodeId(globalId);
       const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
-      if (typename === 'Source') return send(200, await exportSource(prisma, id), `${globalId}.json`);
+      if (typename === 'Source') return send(200, await exportSource(prisma, clearance, id), `${globalId}.json`);
       if (typename !== 'Actor' && typename !== 'Campaign' && typename !== 'Tool') throw userError('INVALID_ID', 'Only actors, campaigns, tools and sources export as STIX bundles.');
       const exists = await (prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }).count({ where: { id } });
       if (!exists) return send(404, { error: { code: 'NOT_FOUND', message: `No ${typename.toLowerCase()} with that ID.` } });
-      return send(200, await exportNeighbourhood(prisma, { type: typename, id }, depth), `${globalId}.json`);
+      return send(200, await exportNeighbourhood(prisma, clearance, { type: typename, id }, depth), `${globalId}.json`);
     } catch (error) {
-      if (isGraphQLError(error)) return send(400, { error: { code: error.extensions.code, message: error.message } });
+      if (isGraphQLError(error)) return send(error.extensions.code === 'NOT_FOUND' ? 404 : 400, { error: { code: error.extensions.code, message: error.message } });
       log('error', 'STIX export failed', error);
       return send(500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' } });
     }

@@ -161,7 +161,8 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     ];
     await writeFile(file, JSON.stringify({ type: 'bundle', id: 'bundle--bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', objects }));
     await loadSeeds(server.app.prisma, [file]);
-    const data = await server.query(`{ actor(name: "TGA") { name dataset targetings { nodes { confidence victim { name kind country sector } } } names { nodes { citations { nodes { source { tlp url publisher { name } } } } } } } }`);
+    const amber = await server.key('READER', 'AMBER');
+    const data = await server.query(`{ actor(name: "TGA") { name dataset targetings { nodes { confidence victim { name kind country sector } } } names { nodes { citations { nodes { source { tlp url publisher { name } } } } } } } }`, {}, amber);
     expect(data.actor.dataset).toBe('stix');
     expect(data.actor.targetings.nodes.map((n: any) => n.victim)).toEqual(
       expect.arrayContaining([

@@ -11,7 +11,9 @@
 //   STIX 2.1 allows and which this importer and MISP read back).
 import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../db.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Prisma, Tlp } from '../generated/prisma/client.js';
+import { visibleCitation, visibleFact, visibleSource } from '../auth/visibility.js';
+import { notFound } from '../errors.js';
 import { associationTypeOf } from '../ingest/seed-format.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
@@ -21,12 +23,14 @@ export type StixBundle = { type: 'bundle'; id: string; objects: StixObject[] };
 
 const iso = (d: Date) => d.toISOString();
 
-const citationsWithSource = { include: { source: true }, orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] };
-const entityInclude = {
-  names: { include: { citations: citationsWithSource }, orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }] },
+// What a caller may see decides what a bundle holds: marked names, claims and sources above the
+// caller's clearance are left out, as from every other read path.
+const citationsWithSource = (clearance: Tlp) => ({ where: visibleCitation(clearance), include: { source: true }, orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] });
+const entityInclude = (clearance: Tlp) => ({
+  names: { where: visibleFact(clearance), include: { citations: citationsWithSource(clearance) }, orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }] },
   externalIds: { orderBy: [{ system: 'asc' as const }, { value: 'asc' as const }] },
-  citations: citationsWithSource,
-};
+  citations: citationsWithSource(clearance),
+});
 type Cited = { citations: { excerpt: string | null; source: { id: string; title: string; url: string | null } }[] };
 type Entity = { id: string; key: string; name: string; description: string | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; revoked: boolean } & Cited & {
   names: ({ value: string } & Cited)[];
@@ -83,17 +87,18 @@ type Selection = { actors: Set<string>; campaigns: Set<string>; tools: Set<strin
 const emptySelection = (): Selection => ({ actors: new Set(), campaigns: new Set(), tools: new Set(), victims: new Set() });
 
 /** Widens a selection by `depth` steps along attributions, tool usages, targetings and associations. */
-async function neighbourhood(prisma: Db, start: Selection, depth: number) {
+async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth: number) {
+  const seen = visibleFact(clearance);
   const all = start;
   let frontier = start;
   for (let step = 0; step < depth; step++) {
     const a = [...frontier.actors], c = [...frontier.campaigns], t = [...frontier.tools], v = [...frontier.victims];
     const [attributions, usages, targetings, associations] = await Promise.all([
-      prisma.attribution.findMany({ where: { OR: [{ actorId: { in: a } }, { subjectActorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, subjectActorId: true, campaignId: true, toolId: true } }),
-      prisma.toolUsage.findMany({ where: { OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, campaignId: true, toolId: true } }),
-      prisma.targeting.findMany({ where: { OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { victimId: { in: v } }] }, select: { actorId: true, campaignId: true, victimId: true } }),
+      prisma.attribution.findMany({ where: { ...seen, OR: [{ actorId: { in: a } }, { subjectActorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, subjectActorId: true, campaignId: true, toolId: true } }),
+      prisma.toolUsage.findMany({ where: { ...seen, OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, campaignId: true, toolId: true } }),
+      prisma.targeting.findMany({ where: { ...seen, OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { victimId: { in: v } }] }, select: { actorId: true, campaignId: true, victimId: true } }),
       prisma.association.findMany({
-        where: { OR: [{ fromActorId: { in: a } }, { toActorId: { in: a } }, { fromToolId: { in: t } }, { toToolId: { in: t } }] },
+        where: { ...seen, OR: [{ fromActorId: { in: a } }, { toActorId: { in: a } }, { fromToolId: { in: t } }, { toToolId: { in: t } }] },
         select: { fromActorId: true, toActorId: true, fromToolId: true, toToolId: true },
       }),
     ]);
@@ -117,27 +122,28 @@ async function neighbourhood(prisma: Db, start: Selection, depth: number) {
 export type Provenance = Map<string, { addedAt: Date; dataset: string | null }>;
 
 /** Builds the bundle of the selected records and every claim between them. */
-async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] = [], provenance?: Provenance): Promise<StixBundle> {
+async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extra: StixObject[] = [], provenance?: Provenance): Promise<StixBundle> {
   const where = (ids: Set<string>) => (sel === 'all' ? {} : { id: { in: [...ids] } });
   const pick = (key: keyof Selection) => (sel === 'all' ? undefined : sel[key]);
   const [actors, campaigns, tools, victims] = await Promise.all([
-    prisma.actor.findMany({ where: where(pick('actors') ?? new Set()), include: entityInclude }),
-    prisma.campaign.findMany({ where: where(pick('campaigns') ?? new Set()), include: entityInclude }),
-    prisma.tool.findMany({ where: where(pick('tools') ?? new Set()), include: entityInclude }),
+    prisma.actor.findMany({ where: where(pick('actors') ?? new Set()), include: entityInclude(clearance) }),
+    prisma.campaign.findMany({ where: where(pick('campaigns') ?? new Set()), include: entityInclude(clearance) }),
+    prisma.tool.findMany({ where: where(pick('tools') ?? new Set()), include: entityInclude(clearance) }),
     prisma.victim.findMany({ where: where(pick('victims') ?? new Set()) }),
   ]);
   const inSet = (ids: string[]) => ({ in: ids });
   const ids = { a: actors.map((x) => x.id), c: campaigns.map((x) => x.id), t: tools.map((x) => x.id), v: victims.map((x) => x.id) };
-  const claimInclude = { citations: citationsWithSource };
+  const claimInclude = { citations: citationsWithSource(clearance) };
+  const seen = visibleFact(clearance);
   const [attributions, usages, targetings, associations] = await Promise.all([
     prisma.attribution.findMany({
-      where: { actorId: inSet(ids.a), OR: [{ campaignId: inSet(ids.c) }, { subjectActorId: inSet(ids.a) }, { toolId: inSet(ids.t) }] } as Prisma.AttributionWhereInput,
+      where: { ...seen, actorId: inSet(ids.a), OR: [{ campaignId: inSet(ids.c) }, { subjectActorId: inSet(ids.a) }, { toolId: inSet(ids.t) }] } as Prisma.AttributionWhereInput,
       include: claimInclude,
     }),
-    prisma.toolUsage.findMany({ where: { toolId: inSet(ids.t), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
-    prisma.targeting.findMany({ where: { victimId: inSet(ids.v), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
+    prisma.toolUsage.findMany({ where: { ...seen, toolId: inSet(ids.t), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
+    prisma.targeting.findMany({ where: { ...seen, victimId: inSet(ids.v), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
     prisma.association.findMany({
-      where: { OR: [{ fromActorId: inSet(ids.a), toActorId: inSet(ids.a) }, { fromToolId: inSet(ids.t), toToolId: inSet(ids.t) }] },
+      where: { ...seen, OR: [{ fromActorId: inSet(ids.a), toActorId: inSet(ids.a) }, { fromToolId: inSet(ids.t), toToolId: inSet(ids.t) }] },
       include: claimInclude,
     }),
   ]);
@@ -233,20 +239,22 @@ async function bundleOf(prisma: Db, sel: Selection | 'all', extra: StixObject[] 
 export type ExportRoot = { type: 'Actor' | 'Campaign' | 'Tool'; id: string };
 
 /** A record with its neighbourhood: `depth` 1 adds what its claims name, 2 what theirs name too. */
-export async function exportNeighbourhood(prisma: Db, root: ExportRoot, depth: 1 | 2): Promise<StixBundle> {
+export async function exportNeighbourhood(prisma: Db, clearance: Tlp, root: ExportRoot, depth: 1 | 2): Promise<StixBundle> {
   const start = emptySelection();
   start[root.type === 'Actor' ? 'actors' : root.type === 'Campaign' ? 'campaigns' : 'tools'].add(root.id);
-  return bundleOf(prisma, await neighbourhood(prisma, start, depth));
+  return bundleOf(prisma, clearance, await neighbourhood(prisma, clearance, start, depth));
 }
 
 /** Everything in the database; with `provenance`, also when and from which dataset each object came. */
-export function exportAll(prisma: Db, provenance?: Provenance): Promise<StixBundle> {
-  return bundleOf(prisma, 'all', [], provenance);
+export function exportAll(prisma: Db, clearance: Tlp, provenance?: Provenance): Promise<StixBundle> {
+  return bundleOf(prisma, clearance, 'all', [], provenance);
 }
 
 /** A source as a STIX report whose object_refs are the records and claims it supports. */
-export async function exportSource(prisma: Db, sourceId: string): Promise<StixBundle> {
-  const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId }, include: { citations: { include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true } } } });
+export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string): Promise<StixBundle> {
+  const source = await prisma.source.findFirst({ where: { id: sourceId, ...visibleSource(clearance) }, include: { citations: { where: visibleCitation(clearance), include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true } } } });
+  // A source above the caller's clearance is answered like one that does not exist.
+  if (!source) throw notFound('source', 'that ID');
   const sel = emptySelection();
   for (const c of source.citations) {
     if (c.association) {
@@ -262,7 +270,7 @@ export async function exportSource(prisma: Db, sourceId: string): Promise<StixBu
     if (o.toolId) sel.tools.add(o.toolId);
     if (o.victimId) sel.victims.add(o.victimId);
   }
-  const inner = await bundleOf(prisma, sel);
+  const inner = await bundleOf(prisma, clearance, sel);
   const published = source.publishedOn ?? source.createdAt;
   const report = clean({
     type: 'report',

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db.js';
 import { onGraphChange } from '../database/graph-changes.js';
 import { exportAll, type Provenance } from './stix.js';
+import type { Tlp } from '../generated/prisma/client.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const STIX = 'application/stix+json;version=2.1';
@@ -39,7 +40,7 @@ class TaxiiError extends Error {
  * whole-database export once per collection and kept until the graph changes (a TAXII client pages
  * through a collection in many requests; each must not rebuild it).
  */
-function entries(prisma: Db, collection: Collection): Promise<Entry[]> {
+function entries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   let built = builtCollections.get(prisma);
   if (!built) {
     builtCollections.set(prisma, (built = new Map()));
@@ -48,20 +49,22 @@ function entries(prisma: Db, collection: Collection): Promise<Entry[]> {
       if (builtCollections.get(prisma) === built) builtCollections.delete(prisma);
     });
   }
-  let list = built.get(collection.id);
+  // One build per clearance: what a collection holds depends on what the caller may see.
+  const key = `${clearance}:${collection.id}`;
+  let list = built.get(key);
   if (!list) {
-    list = buildEntries(prisma, collection);
-    built.set(collection.id, list);
-    list.catch(() => built.delete(collection.id)); // a failed build is not kept
+    list = buildEntries(prisma, clearance, collection);
+    built.set(key, list);
+    list.catch(() => built.delete(key)); // a failed build is not kept
   }
   return list;
 }
 
 const builtCollections = new WeakMap<Db, Map<string, Promise<Entry[]>>>();
 
-async function buildEntries(prisma: Db, collection: Collection): Promise<Entry[]> {
+async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   const provenance: Provenance = new Map();
-  const { objects } = await exportAll(prisma, provenance);
+  const { objects } = await exportAll(prisma, clearance, provenance);
   const all = objects.map((object) => ({ object, ...(provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null }) })) as Entry[];
   let selected = all;
   if (collection.dataset) {
@@ -120,7 +123,7 @@ function acceptsTaxii(accept: string | undefined) {
   });
 }
 
-export async function handleTaxii(req: IncomingMessage, res: ServerResponse, prisma: Db, baseUrl: string) {
+export async function handleTaxii(req: IncomingMessage, res: ServerResponse, prisma: Db, clearance: Tlp, baseUrl: string) {
   const url = new URL(req.url ?? '/', 'http://taxii');
   const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': TAXII, ...headers });
@@ -148,7 +151,7 @@ export async function handleTaxii(req: IncomingMessage, res: ServerResponse, pri
     if (!collection) throw new TaxiiError(404, 'Not Found', `There is no collection ${parts[2]}.`);
     if (parts.length === 3) return send(200, describe(collection));
 
-    const all = await entries(prisma, collection);
+    const all = await entries(prisma, clearance, collection);
     const dateHeaders = (items: Entry[]): Record<string, string> =>
       items.length ? { 'X-TAXII-Date-Added-First': items[0].addedAt.toISOString(), 'X-TAXII-Date-Added-Last': items[items.length - 1].addedAt.toISOString() } : {};
     const envelope = (p: ReturnType<typeof page>, key: string, map: (e: Entry) => unknown) =>

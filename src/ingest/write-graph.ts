@@ -28,11 +28,12 @@ function same(current: unknown, wanted: unknown): boolean {
   return (current ?? null) === (wanted ?? null);
 }
 
-/** Names and description folded into the column the trigram index serves for search. */
-const searchTextOf = (names: string[], description: string | undefined) => [...[...names].sort(), description ?? ''].join(' ').toLowerCase();
-
-/** The names a new record gets from a list: one per normalised form, the first spelling. */
-const uniqueNames = (names: { value: string }[]) => [...new Map(names.map((n) => [normalizeName(n.value), n.value])).values()];
+/**
+ * The column the trigram index serves for search: the display name and description only. Aliases are
+ * searched through the Name table, where each carries its TLP visibility (a marked alias in this text
+ * would be found by callers not cleared for it).
+ */
+export const searchTextOf = (name: string, description: string | null | undefined) => [name, description ?? ''].join(' ').toLowerCase();
 
 const isEmpty = (v: unknown) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -295,9 +296,9 @@ class GraphWriter {
   }
 
   /** Names and descriptions, folded into one column that the trigram index serves for search. */
-  private async refreshSearchText(type: Owner, key: string, names: string[], description: string | undefined) {
+  private async refreshSearchText(type: Owner, key: string) {
     const row = this.rows.get(`${type}:${key}`)!;
-    const searchText = searchTextOf(names, description);
+    const searchText = searchTextOf(row.name as string, row.description as string | null);
     if (row.searchText === searchText) return;
     const delegate = (this.tx as unknown as Record<string, { update(a: unknown): Promise<Row> }>)[type];
     this.rows.set(`${type}:${key}`, await delegate.update({ where: { key }, data: { searchText } }));
@@ -330,7 +331,7 @@ class GraphWriter {
           modifiedAt,
           createdAt: e.createdAt ? new Date(e.createdAt) : undefined,
           // A new record's names are the document's: its search text is known now (no update later).
-          ...(existing ? {} : { searchText: searchTextOf(uniqueNames(e.names), e.description) }),
+          ...(existing ? {} : { searchText: searchTextOf(e.name, e.description) }),
         },
         { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt, existing },
       );
@@ -340,11 +341,11 @@ class GraphWriter {
     }
     await this.flush(type);
     const owner = `${type}Id` as const;
-    const names = await this.writeNames(owner, written.map((w) => ({ ownerId: w.id, names: w.e.names, where: w.where })));
+    await this.writeNames(owner, written.map((w) => ({ ownerId: w.id, names: w.e.names, where: w.where })));
     for (const w of written) await this.writeExternalIds(type, w.id, w.key, w.e.externalIds, w.where);
     for (const chunk of chunks(this.externalIdCreates.splice(0))) await this.tx.externalId.createMany({ data: chunk });
     await this.citeAll(owner, written.map((w) => ({ id: w.id, citations: w.e.citations, where: w.where })));
-    for (const w of written) await this.refreshSearchText(type, w.key, names.get(w.id)!, w.e.description);
+    for (const w of written) await this.refreshSearchText(type, w.key);
   }
 
   private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; createdAt?: string; updatedAt?: string }) {

@@ -3,7 +3,8 @@ import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
 import { arrayConnection, derivedEdgeFields, itemOf, pageKey, totalCountField, windowConnection } from './array-connection.js';
-import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { visibleFact } from '../auth/visibility.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
@@ -46,8 +47,8 @@ export const Actor = builder.prismaNode('Actor', {
       ...paged,
       description: 'Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first, undated last.',
       args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
-      query: (args) => ({
-        where: args.status?.length ? { status: { in: args.status } } : {},
+      query: (args, ctx) => ({
+        where: { ...visibleFact(ctx.principal.clearance), ...(args.status?.length ? { status: { in: args.status } } : {}) },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
@@ -56,10 +57,10 @@ export const Actor = builder.prismaNode('Actor', {
       totalCount: true,
       ...paged,
       description: 'Claims that this actor is part of (attributed to) another actor.',
-      query: { orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] },
+      query: (_args, ctx) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] }),
     }),
-    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor uses a tool.', query: { orderBy: { id: 'asc' } } }),
-    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor targets a victim.', query: { orderBy: { id: 'asc' } } }),
+    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor uses a tool.', query: claimsById }),
+    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor targets a victim.', query: claimsById }),
     associations: t.prismaConnection({
       ...associationsConnection('Actor'),
       args: { kind: t.arg({ type: [AssociationKindEnum], description: 'Only these kinds (default: all).' }) },

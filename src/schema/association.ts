@@ -1,5 +1,7 @@
 // Association: "actor X overlaps / is linked to / is similar to actor Y" (or tool X is a variant of
 // tool Y). Two records related without being one: each keeps its names and claims.
+import { visibleFact } from '../auth/visibility.js';
+import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
 import { AssociationKind } from '../generated/prisma/enums.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -17,8 +19,10 @@ export const AssociationKindEnum = builder.enumType(AssociationKind, {
 
 export const Association = builder.prismaNode('Association', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleFact(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
-  select: { id: true, kind: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true },
+  select: { id: true, kind: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true, tlp: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other.',
@@ -35,14 +39,14 @@ export const Association = builder.prismaNode('Association', {
       select: { toActor: true, toTool: true },
       resolve: (a) => (a.toActor ? tagged('Actor', a.toActor) : tagged('Tool', a.toTool!)),
     }),
-    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: citationsQuery }),
   }),
 });
 
 /** The associations with a record on either side, optionally of some kinds only. */
-function associationsOf(owner: 'Actor' | 'Tool', id: string, kinds: readonly AssociationKind[] | null | undefined): Prisma.AssociationWhereInput {
+function associationsOf(owner: 'Actor' | 'Tool', id: string, kinds: readonly AssociationKind[] | null | undefined, ctx: Context): Prisma.AssociationWhereInput {
   const sides = owner === 'Actor' ? [{ fromActorId: id }, { toActorId: id }] : [{ fromToolId: id }, { toToolId: id }];
-  return { OR: sides, ...(kinds?.length ? { kind: { in: [...kinds] } } : {}) };
+  return { OR: sides, ...(kinds?.length ? { kind: { in: [...kinds] } } : {}), ...visibleFact(ctx.principal.clearance) };
 }
 
 type KindArgs = { kind?: readonly AssociationKind[] | null };
@@ -53,7 +57,7 @@ export const associationsConnection = (owner: 'Actor' | 'Tool') => ({
   cursor: 'id' as const,
   ...paged,
   description: 'Association claims with this record on either side (compare `from` and `to` with it), by kind then id.',
-  totalCount: (row: { id: string }, args: KindArgs, ctx: Context) => ctx.prisma.association.count({ where: associationsOf(owner, row.id, args.kind) }),
+  totalCount: (row: { id: string }, args: KindArgs, ctx: Context) => ctx.prisma.association.count({ where: associationsOf(owner, row.id, args.kind, ctx) }),
   resolve: (query: object, row: { id: string }, args: KindArgs, ctx: Context) =>
-    ctx.prisma.association.findMany({ ...query, where: associationsOf(owner, row.id, args.kind), orderBy: [{ kind: 'asc' }, { id: 'asc' }] }),
+    ctx.prisma.association.findMany({ ...query, where: associationsOf(owner, row.id, args.kind, ctx), orderBy: [{ kind: 'asc' }, { id: 'asc' }] }),
 });

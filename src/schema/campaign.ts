@@ -1,7 +1,8 @@
 // Campaign: a named set of intrusion activity, with its queries.
+import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
 import { lookupResolver } from './name-lookup.js';
@@ -40,13 +41,13 @@ export const Campaign = builder.prismaNode('Campaign', {
       ...paged,
       description: 'The attribution history: every claim about who is behind the campaign, in the order they were assessed (undated last); superseded claims are kept.',
       args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
-      query: (args) => ({
-        where: args.status?.length ? { status: { in: args.status } } : {},
+      query: (args, ctx) => ({
+        where: { ...visibleFact(ctx.principal.clearance), ...(args.status?.length ? { status: { in: args.status } } : {}) },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
-    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign uses a tool.', query: { orderBy: { id: 'asc' } } }),
-    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign targets a victim.', query: { orderBy: { id: 'asc' } } }),
+    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign uses a tool.', query: claimsById }),
+    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign targets a victim.', query: claimsById }),
   }),
 });
 

@@ -1,6 +1,6 @@
 // What every relationship claim (attribution, tool usage, targeting) has in common.
 import { builder } from '../builder.js';
-import { ClaimStatusEnum } from './enums.js';
+import { ClaimStatusEnum, TlpEnum } from './enums.js';
 
 type ClaimShape = {
   confidence: number | null;
@@ -9,6 +9,7 @@ type ClaimShape = {
   lastObserved: Date | null;
   status: 'CURRENT' | 'SUPERSEDED' | 'DISPUTED' | 'RETRACTED';
   note: string | null;
+  tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER_STRICT' | 'RED';
 };
 
 export const Claim = builder.interfaceRef<ClaimShape>('Claim').implement({
@@ -23,5 +24,6 @@ export const Claim = builder.interfaceRef<ClaimShape>('Claim').implement({
     lastObserved: t.expose('lastObserved', { type: 'Date', nullable: true }),
     status: t.expose('status', { type: ClaimStatusEnum }),
     note: t.exposeString('note', { nullable: true }),
+    tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none).' }),
   }),
 });

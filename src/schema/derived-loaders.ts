@@ -4,7 +4,8 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../db.js';
 import { offsetForArgs } from '@pothos/plugin-relay';
-import { Prisma, type Attribution, type Campaign, type Targeting, type Tool, type ToolUsage, type Victim } from '../generated/prisma/client.js';
+import { Prisma, type Attribution, type Campaign, type Targeting, type Tlp, type Tool, type ToolUsage, type Victim } from '../generated/prisma/client.js';
+import { visibleFact, visibleSql } from '../auth/visibility.js';
 
 export type ActorCampaign = { campaign: Campaign; attributions: Attribution[] };
 /** A tool or victim of an actor: `direct` when a claim names the actor, `via` the campaigns it is derived through. */
@@ -16,10 +17,10 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K) {
   return map;
 }
 
-/** Campaigns attributed (by a CURRENT claim) to each actor: the basis of derived tools and victims. */
-async function currentCampaigns(prisma: Db, actorIds: readonly string[]) {
+/** Campaigns attributed (by a CURRENT claim the caller may see) to each actor: the basis of derived tools and victims. */
+async function currentCampaigns(prisma: Db, actorIds: readonly string[], clearance: Tlp) {
   return prisma.attribution.findMany({
-    where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, status: 'CURRENT' },
+    where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, status: 'CURRENT', ...visibleFact(clearance) },
     include: { campaign: true },
   });
 }
@@ -41,6 +42,7 @@ const views = {
  */
 async function derivePages<C extends { id: string; actorId: string | null; campaignId: string | null }, T extends { id: string; name: string }>(
   prisma: Db,
+  clearance: Tlp,
   view: keyof typeof views,
   actorIds: readonly string[],
   window: (totalCount: number) => { offset: number; limit: number },
@@ -51,11 +53,11 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
   const { claims: claimTable, column, targets: targetTable } = views[view];
   const ids = [...actorIds];
   const pairs = Prisma.sql`
-    WITH cur AS (SELECT "actorId", "campaignId" FROM "Attribution" WHERE "actorId" = ANY(${ids}::uuid[]) AND "campaignId" IS NOT NULL AND status = 'CURRENT'),
+    WITH cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')}),
     pairs AS (
-      SELECT c."actorId" AS actor, c.${Prisma.raw(`"${column}"`)} AS target FROM ${Prisma.raw(`"${claimTable}"`)} c WHERE c."actorId" = ANY(${ids}::uuid[])
+      SELECT c."actorId" AS actor, c.${Prisma.raw(`"${column}"`)} AS target FROM ${Prisma.raw(`"${claimTable}"`)} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')}
       UNION
-      SELECT cur."actorId", c.${Prisma.raw(`"${column}"`)} FROM cur JOIN ${Prisma.raw(`"${claimTable}"`)} c ON c."campaignId" = cur."campaignId"
+      SELECT cur."actorId", c.${Prisma.raw(`"${column}"`)} FROM cur JOIN ${Prisma.raw(`"${claimTable}"`)} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
     )`;
   const counts = new Map((await prisma.$queryRaw<{ actor: string; total: number }[]>`${pairs} SELECT actor::text, count(*)::int AS total FROM pairs GROUP BY actor`).map((r) => [r.actor, r.total]));
   const windows = ids.map((id) => window(counts.get(id) ?? 0));
@@ -69,10 +71,10 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
      WHERE r.pos >= w."offset" AND r.pos < w."offset" + w."limit"
      ORDER BY r.actor, r.pos`;
   const pageTargets = [...new Set(page.map((r) => r.target))];
-  const attributions = pageTargets.length ? await currentCampaigns(prisma, actorIds) : [];
+  const attributions = pageTargets.length ? await currentCampaigns(prisma, actorIds, clearance) : [];
   const campaignIds = [...new Set(attributions.map((a) => a.campaignId!))];
   const [targets, claims] = pageTargets.length
-    ? await Promise.all([loadTargets(pageTargets), loadClaims({ [column]: { in: pageTargets }, OR: [{ actorId: { in: ids } }, { campaignId: { in: campaignIds } }] })])
+    ? await Promise.all([loadTargets(pageTargets), loadClaims({ [column]: { in: pageTargets }, OR: [{ actorId: { in: ids } }, { campaignId: { in: campaignIds } }], ...visibleFact(clearance) })])
     : [[], []];
   const targetById = new Map(targets.map((t) => [t.id, t]));
   return ids.map((actorId, i) => {
@@ -95,11 +97,11 @@ function memoize<T>(make: (key: string) => T) {
   return (key: string) => made.get(key) ?? made.set(key, make(key)).get(key)!;
 }
 
-export function createLoaders(prisma: Db, pageSizes: { default: number; max: number }) {
+export function createLoaders(prisma: Db, pageSizes: { default: number; max: number }, clearance: Tlp) {
   return {
     actorCampaigns: new DataLoader<string, ActorCampaign[]>(async (actorIds) => {
       const rows = await prisma.attribution.findMany({
-        where: { actorId: { in: [...actorIds] }, campaignId: { not: null } },
+        where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, ...visibleFact(clearance) },
         include: { campaign: true },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       });
@@ -120,10 +122,10 @@ export function createLoaders(prisma: Db, pageSizes: { default: number; max: num
       };
       return view === 'tools'
         ? new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<ToolUsage, Tool>(prisma, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ where: { id: { in: ids } } }), (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId),
+            derivePages<ToolUsage, Tool>(prisma, clearance, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ where: { id: { in: ids } } }), (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId),
           )
         : new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<Targeting, Victim>(prisma, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ where: { id: { in: ids } } }), (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId),
+            derivePages<Targeting, Victim>(prisma, clearance, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ where: { id: { in: ids } } }), (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId),
           );
     }),
   };

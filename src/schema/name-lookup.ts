@@ -1,6 +1,7 @@
 // Finding the one actor, campaign or tool that carries a name, for actor(name:), campaign(name:)
 // and tool(name:). Never picks one silently: several matches are an AMBIGUOUS_NAME error.
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { visibleFact } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
@@ -16,7 +17,7 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   if (!normalized) throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
   const owner = ownerField[type];
   const rows = await ctx.prisma.name.findMany({
-    where: { normalized, [owner]: { not: null } },
+    where: { normalized, [owner]: { not: null }, ...visibleFact(ctx.principal.clearance) },
     select: { value: true, actorId: true, campaignId: true, toolId: true, actor: { select: entitySelect }, campaign: { select: entitySelect }, tool: { select: entitySelect } },
   });
   const byId = new Map<string, { id: string; name: string; matchedNames: string[]; current: boolean }>();

@@ -1,13 +1,18 @@
 // Name: one name of an actor, a campaign or a tool, as a sourced claim (who coined it, who uses it).
 // Also resolveName(name:); the lookups by name live in name-lookup.ts.
+import { visibleFact } from '../auth/visibility.js';
+import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
 import { userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
+import { TlpEnum } from './enums.js';
 
 export const Name = builder.prismaNode('Name', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleFact(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
@@ -16,13 +21,14 @@ export const Name = builder.prismaNode('Name', {
     value: t.exposeString('value'),
     normalized: t.exposeString('normalized', { description: 'Lower case, letters and digits only: the key name lookups use.' }),
     note: t.exposeString('note', { nullable: true }),
+    tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the name itself. A caller sees a name when cleared for it and for at least one of its sources (or it cites none).' }),
     coinedBy: t.relation('coinedBy', { nullable: true, description: 'The organisation that coined the name, where known.' }),
     owner: t.field({
       type: NamedEntity,
       select: { actor: true, campaign: true, tool: true },
       resolve: (n) => (n.actor ? tagged('Actor', n.actor) : n.campaign ? tagged('Campaign', n.campaign) : tagged('Tool', n.tool!)),
     }),
-    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: { createdAt: 'asc' } } }),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: citationsQuery }),
   }),
 });
 
@@ -33,7 +39,7 @@ const NameResolution = builder.objectRef<{ entity: Entity; names: { id: string }
     entity: t.field({ type: NamedEntity, resolve: (r) => r.entity }),
     names: t.prismaField({
       type: ['Name'],
-      resolve: (query, r, _args, ctx) => ctx.prisma.name.findMany({ ...query, where: { id: { in: r.names.map((n) => n.id) } }, orderBy: { value: 'asc' } }),
+      resolve: (query, r, _args, ctx) => ctx.prisma.name.findMany({ ...query, where: { id: { in: r.names.map((n) => n.id) }, ...visibleFact(ctx.principal.clearance) }, orderBy: { value: 'asc' } }),
     }),
   }),
 });
@@ -46,7 +52,7 @@ builder.queryField('resolveName', (t) =>
     resolve: async (_root, { name }, ctx) => {
       const normalized = normalizeName(name);
       if (!normalized) throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
-      const rows = await ctx.prisma.name.findMany({ where: { normalized }, include: { actor: true, campaign: true, tool: true } });
+      const rows = await ctx.prisma.name.findMany({ where: { normalized, ...visibleFact(ctx.principal.clearance) }, include: { actor: true, campaign: true, tool: true } });
       const groups = new Map<string, { entity: Entity; names: { id: string }[] }>();
       for (const r of rows) {
         const [type, entity] = r.actor ? ['Actor', r.actor] : r.campaign ? ['Campaign', r.campaign] : ['Tool', r.tool!];

@@ -1,4 +1,5 @@
 // Organization: publishers of sources and coiners of names (ClearSky, F-Secure, JPCERT/CC, MITRE ...).
+import { visibleFact, visibleSource } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { countryArg } from './args.js';
 
@@ -14,13 +15,13 @@ builder.prismaNode('Organization', {
     country: t.exposeString('country', { nullable: true }),
     url: t.exposeString('url', { nullable: true }),
     description: t.exposeString('description', { nullable: true }),
-    coinedNames: t.relatedConnection('coinedNames', { cursor: 'id', totalCount: true, ...paged, description: 'Names this organisation coined.', query: { orderBy: [{ value: 'asc' }, { id: 'asc' }] } }),
+    coinedNames: t.relatedConnection('coinedNames', { cursor: 'id', totalCount: true, ...paged, description: 'Names this organisation coined.', query: (_args, ctx) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ value: 'asc' }, { id: 'asc' }] }) }),
     sources: t.relatedConnection('sources', {
       cursor: 'id',
       totalCount: true,
       ...paged,
       description: 'Sources this organisation published, newest first.',
-      query: { orderBy: [{ publishedOn: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }] },
+      query: (_args, ctx) => ({ where: visibleSource(ctx.principal.clearance), orderBy: [{ publishedOn: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }] }),
     }),
   }),
 });

@@ -1,6 +1,7 @@
 // search(query:): ranked fuzzy search over names (trigram similarity of the normalised name, so
 // typos such as "hiden cobra" still match) and descriptions (trigram word similarity).
 import { builder } from '../builder.js';
+import { visibleSql } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
@@ -20,7 +21,8 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
   const raw = query.trim().toLowerCase();
   const normalized = normalizeName(query);
   // Names score by trigram similarity of the normalised forms (a substring match counts at least
-  // 0.5); descriptions (which include the names as words) score by word similarity, weighted below
+  // 0.5), among the names the caller may see; display names and descriptions (searchText: no aliases,
+  // which may be marked) score by word similarity, weighted below
   // names. An entity's score is its best; `matched` is its best-matching name, if any matched.
   // Both name conditions are ones the trigram index answers (`%` and LIKE; a normalised name has only
   // letters and digits, so nothing in it needs escaping for LIKE).
@@ -34,7 +36,7 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
         LEFT JOIN "Actor" na ON na.id = n."actorId"
         LEFT JOIN "Campaign" nc ON nc.id = n."campaignId"
         LEFT JOIN "Tool" nt ON nt.id = n."toolId"
-       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR n.normalized LIKE '%' || ${normalized} || '%')
+       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR n.normalized LIKE '%' || ${normalized} || '%') AND ${visibleSql(ctx.principal.clearance, 'n')}
          AND NOT COALESCE(na.revoked OR na.deprecated, nc.revoked OR nc.deprecated, nt.revoked OR nt.deprecated)
       UNION ALL
       SELECT 'Actor', a.id, 0.8 * word_similarity(${raw}, a."searchText"), NULL FROM "Actor" a WHERE ${raw} <% a."searchText" AND NOT (a.revoked OR a.deprecated)

@@ -1,4 +1,5 @@
 // Source: a published report, advisory, article or dataset, and everything it supports.
+import { visibleCitation, visibleSource } from '../auth/visibility.js';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { builder, paged } from '../builder.js';
 import { invalidId, userError } from '../errors.js';
@@ -8,6 +9,8 @@ import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, T
 
 builder.prismaNode('Source', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleSource(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
@@ -31,7 +34,7 @@ builder.prismaNode('Source', {
       ...paged,
       description: 'What this source supports: names, claims, and attributes of entities.',
       args: { target: t.arg({ type: [CitationTargetEnum], description: 'Only citations of these kinds of record.' }) },
-      query: (args) => ({ where: citationTargetFilter(args.target), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      query: (args, ctx) => ({ where: { ...citationTargetFilter(args.target), ...visibleCitation(ctx.principal.clearance) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
     }),
   }),
 });
@@ -78,9 +81,9 @@ builder.queryField('sources', (t) =>
     ...paged,
     description: 'Sources, newest first unless told otherwise.',
     args: { filter: t.arg({ type: SourceFilter }), direction: t.arg({ type: SortDirection, defaultValue: 'DESC', description: 'Order by publication date.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.source.count({ where: sourceWhere(args.filter) }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.source.count({ where: { ...sourceWhere(args.filter), ...visibleSource(ctx.principal.clearance) } }),
     resolve: (query, _root, args, ctx) => {
-      return ctx.prisma.source.findMany({ ...query, where: sourceWhere(args.filter), orderBy: orderBy<Prisma.SourceOrderByWithRelationInput>('publishedOn', args.direction, true) });
+      return ctx.prisma.source.findMany({ ...query, where: { ...sourceWhere(args.filter), ...visibleSource(ctx.principal.clearance) }, orderBy: orderBy<Prisma.SourceOrderByWithRelationInput>('publishedOn', args.direction, true) });
     },
   },
   { name: 'SourceConnection' },

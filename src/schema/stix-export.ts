@@ -16,20 +16,20 @@ export function checkedDepth(depth: number | null | undefined) {
 }
 
 for (const type of ['Actor', 'Campaign', 'Tool'] as const) {
-  builder.prismaObjectField(type, 'stixBundle', (t) =>
-    t.field({
+  builder.prismaObjectFields(type, (t) => ({
+    stixBundle: t.field({
       type: 'JSON',
       description: `This ${type.toLowerCase()} and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=).`,
       args: { depth: t.arg.int({ defaultValue: 1, description: 'How far to follow claims: 1, the records the claims name; 2, theirs too.' }) },
-      resolve: (row, args, ctx) => exportNeighbourhood(ctx.prisma, { type, id: row.id }, checkedDepth(args.depth)),
+      resolve: (row, args, ctx) => exportNeighbourhood(ctx.prisma, ctx.principal.clearance, { type, id: row.id }, checkedDepth(args.depth)),
     }),
-  );
+  }));
 }
 
-builder.prismaObjectField('Source', 'stixBundle', (t) =>
-  t.field({
+builder.prismaObjectFields('Source', (t) => ({
+  stixBundle: t.field({
     type: 'JSON',
     description: 'This source as a STIX 2.1 report, with the records and claims it supports.',
-    resolve: (row, _args, ctx) => exportSource(ctx.prisma, row.id),
+    resolve: (row, _args, ctx) => exportSource(ctx.prisma, ctx.principal.clearance, row.id),
   }),
-);
+}));

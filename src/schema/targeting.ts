@@ -1,4 +1,6 @@
 // Targeting: "actor or campaign targets victim".
+import { visibleFact } from '../auth/visibility.js';
+import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
 import { Claim } from './claim.js';
 import { tagged } from './typed.js';
@@ -6,8 +8,10 @@ import { ActorOrCampaign } from './unions.js';
 
 export const Targeting = builder.prismaNode('Targeting', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleFact(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
-  select: { id: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true },
+  select: { id: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true, tlp: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region).',
@@ -21,6 +25,6 @@ export const Targeting = builder.prismaNode('Targeting', {
     actor: t.relation('actor', { nullable: true }),
     campaign: t.relation('campaign', { nullable: true }),
     victim: t.relation('victim'),
-    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: citationsQuery }),
   }),
 });

@@ -1,8 +1,9 @@
 // Tool: malware or a tool, with its queries.
+import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Tool as ToolRow, Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
+import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { SortDirection, ToolKindEnum } from './enums.js';
 import { orderBy } from './args.js';
 import { lookupResolver } from './name-lookup.js';
@@ -38,7 +39,7 @@ export const Tool = builder.prismaNode('Tool', {
       totalCount: true,
       ...paged,
       description: 'Claims that an actor or a campaign uses this tool.',
-      query: { orderBy: { id: 'asc' } },
+      query: claimsById,
     }),
     associations: t.prismaConnection({
       ...associationsConnection('Tool'),
@@ -49,7 +50,7 @@ export const Tool = builder.prismaNode('Tool', {
       totalCount: true,
       ...paged,
       description: 'Claims that this tool is exclusive to (attributed to) an actor.',
-      query: { orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] },
+      query: (_args, ctx) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] }),
     }),
   }),
 });

@@ -1,7 +1,7 @@
 // Victim: an organisation, a sector, a country or a region that actors and campaigns target.
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { citationsConnection } from './entity-fields.js';
+import { citationsConnection, claimsById } from './entity-fields.js';
 import { VictimKindEnum } from './enums.js';
 import { countryArg } from './args.js';
 
@@ -24,7 +24,7 @@ export const Victim = builder.prismaNode('Victim', {
       totalCount: true,
       ...paged,
       description: 'Claims that an actor or a campaign targets this victim.',
-      query: { orderBy: { id: 'asc' } },
+      query: claimsById,
     }),
   }),
 });

@@ -410,6 +410,8 @@ export type Association = Claim & Node & {
   status: ClaimStatus;
   /** Whether the kind holds both ways (all but VARIANT_OF). */
   symmetric: Scalars['Boolean']['output'];
+  /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
   to: NamedEntity;
 };
 
@@ -471,9 +473,11 @@ export type Attribution = Claim & Node & {
   subject: AttributionSubject;
   /** Set when an actor is attributed to another (a subgroup). */
   subjectActor?: Maybe<Actor>;
-  /** The later assessment that replaced this one. */
+  /** The later assessment that replaced this one (null when there is none the caller may see). */
   supersededBy?: Maybe<Attribution>;
   supersedes: AttributionSupersedesConnection;
+  /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
   tool?: Maybe<Tool>;
 };
 
@@ -776,6 +780,8 @@ export type Claim = {
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
   status: ClaimStatus;
+  /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
 };
 
 /** CURRENT: the latest assessment. SUPERSEDED: replaced by a later one, kept for the record. DISPUTED: contested by another source. RETRACTED: withdrawn by its source. */
@@ -810,6 +816,8 @@ export type Name = Node & {
   normalized: Scalars['String']['output'];
   note?: Maybe<Scalars['String']['output']>;
   owner: NamedEntity;
+  /** The marking of the name itself. A caller sees a name when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
   value: Scalars['String']['output'];
 };
 
@@ -1193,6 +1201,8 @@ export type Targeting = Claim & Node & {
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
   status: ClaimStatus;
+  /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
   victim: Victim;
 };
 
@@ -1444,6 +1454,8 @@ export type ToolUsage = Claim & Node & {
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
   status: ClaimStatus;
+  /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
   tool: Tool;
   user: ActorOrCampaign;
 };

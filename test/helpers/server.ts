@@ -5,16 +5,20 @@ import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { getSdk } from '../../src/sdk/index.js';
 import { freshDatabase } from './database.js';
+import { createApiKey } from '../../src/auth/keys.js';
+import type { Role, Tlp } from '../../src/generated/prisma/client.js';
 
 export type TestServer = {
   url: string;
   app: App;
   client: GraphQLClient;
   sdk: ReturnType<typeof getSdk>;
-  /** Runs a query and returns data and errors as they came, for tests of errors. */
-  raw<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  /** Runs a query that must succeed. */
-  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Runs a query and returns data and errors as they came, for tests of errors (with `key`: as that API key). */
+  raw<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>>;
+  /** Runs a query that must succeed (with `key`: as that API key). */
+  query<T = any>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
+  /** Makes an API key, as `npm run keys -- create` does, and returns it. */
+  key(role: Role, clearance: Tlp, name?: string): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -30,8 +34,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const app = await startApp({ ...config, database: db.target });
   const endpoint = `${app.url}/graphql`;
   const client = new GraphQLClient(endpoint);
-  const raw = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
-    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const auth = (key?: string): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
+  const raw = async <T>(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>> => {
+    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(key) }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as GraphQLResponse<T>;
   };
   return {
@@ -40,9 +45,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     client,
     sdk: getSdk(client),
     raw,
-    async query(query, variables) {
+    key: async (role, clearance, name = `test ${role.toLowerCase()} ${clearance.toLowerCase()}`) => (await createApiKey(app.prisma, { name, role, clearance })).key,
+    async query(query, variables, key) {
       try {
-        return await client.request(query, variables);
+        return await client.request({ document: query, variables, requestHeaders: auth(key) });
       } catch (error) {
         if (error instanceof ClientError) throw new Error(`GraphQL errors: ${JSON.stringify(error.response.errors)}`);
         throw error;

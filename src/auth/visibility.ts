@@ -1,0 +1,28 @@
+// The read side of TLP, in one place: what a caller with a given clearance may see. Names and claims
+// carry `visibility` (their own marking raised by their sources', kept by database triggers: see the
+// access_control migration); sources carry `tlp`; a citation is seen when its source is.
+// At the highest clearance nothing is filtered, so no condition is added.
+import { Prisma, type Tlp } from '../generated/prisma/client.js';
+import { visibleLevels } from './principal.js';
+
+const all = (clearance: Tlp) => clearance === 'RED';
+
+/** `where` for names and claims (Name, Attribution, ToolUsage, Targeting, Association). */
+export const visibleFact = (clearance: Tlp) => (all(clearance) ? {} : { visibility: { in: visibleLevels(clearance) } });
+
+/** `where` for sources. */
+export const visibleSource = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
+
+/**
+ * `where` for citations: the source is visible, and so is the name or claim it supports (a source the
+ * caller may read must not lead them to a marked claim through its citations).
+ */
+export const visibleCitation = (clearance: Tlp) => {
+  if (all(clearance)) return {};
+  const fact = visibleFact(clearance);
+  const targets = ['name', 'attribution', 'toolUsage', 'targeting', 'association'] as const;
+  return { source: visibleSource(clearance), AND: targets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: fact }] })) };
+};
+
+/** SQL condition on a name's or claim's `visibility` column (`alias` is the table's alias in the query). */
+export const visibleSql = (clearance: Tlp, alias: string) => (all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.visibility`)} <= ${clearance}::"Tlp"`);

@@ -1,0 +1,95 @@
+// The write path of mutations: every mutation is one transaction that also appends its audit entries
+// and announces the change (as imports do, see load-seeds.ts), so readers' caches drop what it made
+// stale. Updates and deletes name the version the client read: a stale version is refused with
+// CONFLICT, never overwritten.
+import { v7 as uuidv7 } from 'uuid';
+import type { Principal } from '../auth/principal.js';
+import type { Db } from '../db.js';
+import { CHANNEL, graphChanged } from '../database/graph-changes.js';
+import { notFound, userError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+
+export type Tx = Prisma.TransactionClient;
+type Row = { id: string; version: number } & Record<string, unknown>;
+
+export type Edit = {
+  tx: Tx;
+  principal: Principal;
+  /** Records one change for the audit log: which record, and its fields before and after (null when created / deleted). */
+  audit(entityType: string, entityId: string, before: object | null, after: object | null): void;
+};
+
+/** Rows as the audit log keeps them: plain JSON (dates as ISO strings, decimals as strings). */
+const snapshot = (row: object | null) => (row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue));
+
+/** Runs one mutation: its writes and audit entries commit together, or nothing does. */
+export async function edit<T>(prisma: Db, principal: Principal, operation: string, work: (e: Edit) => Promise<T>): Promise<T> {
+  if (!principal.role) throw userError('UNAUTHENTICATED', 'Changes need an API key.');
+  let changed = false;
+  const result = await prisma.$transaction(async (tx) => {
+    const entries: Prisma.AuditEntryCreateManyInput[] = [];
+    const out = await work({
+      tx,
+      principal,
+      audit: (entityType, entityId, before, after) =>
+        entries.push({ id: uuidv7(), keyId: principal.keyId, keyName: principal.name, role: principal.role!, operation, entityType, entityId, before: snapshot(before) ?? undefined, after: snapshot(after) ?? undefined }),
+    });
+    if (entries.length) {
+      await tx.auditEntry.createMany({ data: entries });
+      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
+      changed = true;
+    }
+    return out;
+  });
+  if (changed) graphChanged(prisma);
+  return result;
+}
+
+type Delegate = {
+  findFirst(args: object): Promise<Row | null>;
+  updateMany(args: object): Promise<{ count: number }>;
+  deleteMany(args: object): Promise<{ count: number }>;
+  findUniqueOrThrow(args: object): Promise<Row>;
+};
+export const delegateOf = (tx: Tx, model: string) => (tx as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
+
+const conflict = (what: string, expected: number, current: number) =>
+  userError('CONFLICT', `The ${what} changed since you read it (you sent version ${expected}, it is at version ${current}). Read it again, then retry your change.`, { currentVersion: current });
+
+/**
+ * The row to change, at the version the client read. `visible` is the caller's visibility condition:
+ * a record they may not see is answered as one that does not exist.
+ */
+async function current(e: Edit, model: string, id: string, expectedVersion: number, visible: object) {
+  const row = await delegateOf(e.tx, model).findFirst({ where: { id, ...visible } });
+  if (!row) throw notFound(model.toLowerCase(), 'that ID', 'It may have been deleted.');
+  if (row.version !== expectedVersion) throw conflict(model.toLowerCase(), expectedVersion, row.version);
+  return row;
+}
+
+/** Updates a record at the version the client read; the version goes up by one. */
+export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, data: object, visible: object = {}) {
+  const delegate = delegateOf(e.tx, model);
+  const before = await current(e, model, id, expectedVersion, visible);
+  // The version in the condition makes a concurrent update that committed first win: this one then
+  // matches no row (PostgreSQL re-reads the row after waiting for the other's lock).
+  const { count } = await delegate.updateMany({ where: { id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+  if (count === 0) {
+    const now = await delegate.findFirst({ where: { id } });
+    if (!now) throw notFound(model.toLowerCase(), 'that ID', 'It was deleted meanwhile.');
+    throw conflict(model.toLowerCase(), expectedVersion, now.version);
+  }
+  const after = await delegate.findUniqueOrThrow({ where: { id } });
+  e.audit(model, id, before, after);
+  return after;
+}
+
+/** Deletes a record at the version the client read (its names, claims and citations go with it). */
+export async function deleteAtVersion(e: Edit, model: string, id: string, expectedVersion: number, visible: object = {}) {
+  const delegate = delegateOf(e.tx, model);
+  const before = await current(e, model, id, expectedVersion, visible);
+  const { count } = await delegate.deleteMany({ where: { id, version: expectedVersion } });
+  if (count === 0) throw conflict(model.toLowerCase(), expectedVersion, before.version + 1);
+  e.audit(model, id, before, null);
+  return before;
+}
