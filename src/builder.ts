@@ -140,3 +140,4 @@ builder.scalarType('Decimal', {
 });
 
 builder.queryType({});
+builder.mutationType({ description: "Changes, each one transaction, audited. Analyst or admin keys only." });

@@ -55,6 +55,16 @@ const EnvSchema = z
     RESPONSE_CACHE: z.enum(['true', 'false']).optional(),
     RESPONSE_CACHE_TTL_MS: int(300_000, 0, 86_400_000),
     RESPONSE_CACHE_MAX: int(1000, 1, 1_000_000),
+    MAX_DEPTH: int(15, 1, 1000),
+    MAX_ALIASES: int(30, 0, 10_000),
+    MAX_TOKENS: int(2000, 10, 1_000_000),
+    MAX_DIRECTIVES: int(50, 0, 10_000),
+    MAX_COST: int(50_000, 1, 10_000_000),
+    MAX_BATCH: int(10, 1, 1000),
+    MAX_BODY_BYTES: int(1_048_576, 1024, 1_073_741_824),
+    REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+    RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
+    PERSISTED_OPERATIONS: bool(false),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .refine((env) => env.DEFAULT_PAGE_SIZE <= env.MAX_PAGE_SIZE, {
@@ -94,6 +104,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */
     queryStats: e.QUERY_STATS ? e.QUERY_STATS === 'true' : e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
+    /** Abuse limits (see limits.ts); RATE_LIMIT_PER_MINUTE 0 turns rate limiting off. */
+    limits: {
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_COST,
+      maxBatch: e.MAX_BATCH,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+      persistedOperationsOnly: e.PERSISTED_OPERATIONS,
+    },
     /** Keep answers until the graph changes (on in production by default; see response-cache.ts). */
     responseCache: (e.RESPONSE_CACHE ? e.RESPONSE_CACHE === 'true' : e.NODE_ENV === 'production') ? { ttlMs: e.RESPONSE_CACHE_TTL_MS, max: e.RESPONSE_CACHE_MAX, reportHits: e.NODE_ENV !== 'production' } : null,
   };

@@ -21,6 +21,8 @@ import { listenForGraphChanges } from './database/graph-changes.js';
 import { responseCache } from './response-cache.js';
 import { AuthError, authenticate } from './auth/authenticate.js';
 import type { Principal } from './auth/principal.js';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { csrfPrevention, persistedOperationsOnly, rateLimiter, shapeLimits } from './limits.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -77,7 +79,16 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
-    plugins: [...(config.queryStats ? [useStatementStats()] : []), ...(cache ? [cache.plugin] : [])],
+    plugins: [
+      csrfPrevention(),
+      ...(config.limits.persistedOperationsOnly ? [persistedOperationsOnly()] : []),
+      ...shapeLimits(config.limits),
+      ...(config.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      ...(config.queryStats ? [useStatementStats()] : []),
+      ...(cache ? [cache.plugin] : []),
+    ],
+    // Several operations in one request (a JSON array), up to MAX_BATCH.
+    batching: { limit: config.limits.maxBatch },
     logging: config.logLevel === 'silent' ? false : config.logLevel,
   });
 
@@ -85,9 +96,24 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  const limited = rateLimiter(config.limits);
+  const refuse = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return json(res, 200, { status: 'ok' });
+    if (path === '/graphql' || path.startsWith('/stix/') || path === '/taxii2' || path.startsWith('/taxii2/')) {
+      const over = await limited?.(req);
+      if (over) return refuse(res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one). Retry in ${over.retryAfterSeconds} s.`, { 'retry-after': String(over.retryAfterSeconds) });
+      if (req.method === 'POST') {
+        // The body is refused before it is read: its declared size must be within the limit.
+        const length = Number(req.headers['content-length']);
+        if (req.headers['content-length'] === undefined) return refuse(res, 411, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
+        if (!(length <= config.limits.maxBodyBytes)) return refuse(res, 413, 'BODY_TOO_LARGE', `The request body is limited to ${config.limits.maxBodyBytes} bytes (it declared ${req.headers['content-length']}).`);
+      }
+    }
     if (path === '/ready') {
       try {
         await prisma.$queryRaw`SELECT 1`;
@@ -145,11 +171,20 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     }
   };
   const server = createServer((req, res) => {
+    // A request that takes too long is answered (the work it started is not awaited any longer).
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      refuse(res, 503, 'TIMEOUT', `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`);
+    }, config.limits.requestTimeoutMs);
+    res.once('close', () => clearTimeout(timer));
     countStatements({ count: 0, statements: [] }, () => handle(req, res)).catch((error) => {
+      if (res.headersSent) return; // answered already (timed out)
       log('error', 'request failed', error);
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      json(res, 500, { error: 'internal error' });
     });
   });
+  // Receiving a request (headers and body) is bounded too: a client trickling bytes is cut off.
+  server.requestTimeout = Math.max(config.limits.requestTimeoutMs, server.headersTimeout);
   // Keep idle connections longer than clients and proxies do (Node's 5 s default closes a connection
   // a client may be reusing that very moment: ECONNRESET on its next request).
   server.keepAliveTimeout = 65_000;

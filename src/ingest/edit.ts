@@ -68,9 +68,10 @@ async function current(e: Edit, model: string, id: string, expectedVersion: numb
 }
 
 /** Updates a record at the version the client read; the version goes up by one. */
-export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, data: object, visible: object = {}) {
+export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, changes: object | ((before: Row) => object), visible: object = {}) {
   const delegate = delegateOf(e.tx, model);
   const before = await current(e, model, id, expectedVersion, visible);
+  const data = typeof changes === 'function' ? changes(before) : changes;
   // The version in the condition makes a concurrent update that committed first win: this one then
   // matches no row (PostgreSQL re-reads the row after waiting for the other's lock).
   const { count } = await delegate.updateMany({ where: { id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });

@@ -1,4 +1,6 @@
 // Actor: a threat actor / intrusion set, with its queries.
+import { entityMutations } from './entity-mutations.js';
+import { check, ordered } from './edit-inputs.js';
 import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
@@ -160,3 +162,17 @@ function actorWhere(filter: { originCountry?: string | null; motivation?: string
     ],
   };
 }
+
+entityMutations(
+  'Actor',
+  {
+    name: { type: 'String', required: true, validate: check.name },
+    description: { type: 'String', validate: check.text },
+    originCountry: { type: 'String', validate: check.country, description: 'Suspected origin, ISO 3166-1 alpha-2.' },
+    sponsor: { type: 'String', validate: check.shortText },
+    motivations: { type: ['String'], validate: check.words },
+    firstSeen: { type: 'Date' },
+    lastSeen: { type: 'Date' },
+  },
+  { nameField: 'name', checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }] },
+);

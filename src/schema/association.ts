@@ -1,5 +1,7 @@
 // Association: "actor X overlaps / is linked to / is similar to actor Y" (or tool X is a variant of
 // tool Y). Two records related without being one: each keeps its names and claims.
+import { claimColumns, claimInputFields, claimMutations, existing, newClaimKey, record } from './claim-mutations.js';
+import { userError } from '../errors.js';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
@@ -61,3 +63,34 @@ export const associationsConnection = (owner: 'Actor' | 'Tool') => ({
   resolve: (query: object, row: { id: string }, args: KindArgs, ctx: Context) =>
     ctx.prisma.association.findMany({ ...query, where: associationsOf(owner, row.id, args.kind, ctx), orderBy: [{ kind: 'asc' }, { id: 'asc' }] }),
 });
+
+const RecordAssociationInput = builder.inputType('RecordAssociationInput', {
+  description: 'A sourced claim that two actors (or two tools) are related without being one record.',
+  fields: (t) => ({
+    kind: t.field({ type: AssociationKindEnum, required: true }),
+    from: t.id({ required: true, description: 'An actor or a tool.' }),
+    to: t.id({ required: true, description: 'Of the same type as `from`.' }),
+    ...claimInputFields(t),
+  }),
+});
+
+builder.mutationField('recordAssociation', (t) =>
+  t.prismaField({
+    type: 'Association',
+    authScopes: { analyst: true },
+    description: 'Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited.',
+    args: { input: t.arg({ type: RecordAssociationInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await record(ctx, 'Association', 'recordAssociation', input, async (e) => {
+        const from = await existing(e, input.from, ['Actor', 'Tool'], 'input.from');
+        const to = await existing(e, input.to, [from.type], 'input.to');
+        if (from.id === to.id) throw userError('BAD_USER_INPUT', 'input.to: a record is not associated with itself.', { fields: [{ field: 'input.to', message: 'same as from' }] });
+        const side = from.type === 'Actor' ? { fromActorId: from.id, toActorId: to.id } : { fromToolId: from.id, toToolId: to.id };
+        return { key: newClaimKey(), kind: input.kind, ...side, ...claimColumns(e, input) };
+      });
+      return ctx.prisma.association.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+claimMutations('Association', 'an association');

@@ -1,4 +1,8 @@
 // Attribution: "campaign / actor / tool X is attributed to actor Y" (or to a described, unnamed group).
+import { claimColumns, claimInputFields, claimMutations, existing, newClaimKey, record, recordIn } from './claim-mutations.js';
+import { notFound, userError } from '../errors.js';
+import { edit, updateAtVersion, type Edit } from '../ingest/edit.js';
+import { check, idOf } from './edit-inputs.js';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
@@ -40,3 +44,80 @@ export const Attribution = builder.prismaNode('Attribution', {
     citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: citationsQuery }),
   }),
 });
+
+const subjectColumn = { Campaign: 'campaignId', Actor: 'subjectActorId', Tool: 'toolId' } as const;
+
+/** Who it is attributed to, and when: the fields a new and a superseding attribution share. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const assessmentFields = (t: any) => ({
+  actor: t.id({ description: 'The actor it is attributed to. Leave out when the source names no known actor, and describe it in attributedToDescription.' }),
+  attributedToDescription: t.string({ validate: check.text.nullish(), description: 'The source’s own words, e.g. "a group linked to the East European region".' }),
+  attributedToCountries: t.stringList({ validate: check.countries.nullish(), description: 'Countries the source links the actor to (ISO 3166-1 alpha-2).' }),
+  assessedOn: t.field({ type: 'Date', description: 'When the source made the assessment.' }),
+  ...claimInputFields(t),
+});
+
+const RecordAttributionInput = builder.inputType('RecordAttributionInput', {
+  description: 'A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor.',
+  fields: (t) => ({ subject: t.id({ required: true, description: 'The campaign, actor or tool attributed.' }), ...assessmentFields(t) }),
+});
+const SupersedeAttributionInput = builder.inputType('SupersedeAttributionInput', {
+  description: 'A later assessment of the same subject. The earlier claim is kept, marked SUPERSEDED and linked to this one.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The attribution it replaces.' }),
+    expectedVersion: t.int({ required: true, validate: check.version }),
+    ...assessmentFields(t),
+  }),
+});
+
+type Input = Record<string, unknown>;
+async function assessment(e: Edit, i: Input, subject: { type: string; id: string }) {
+  const actor = i.actor ? (await existing(e, i.actor, ['Actor'], 'input.actor')).id : null;
+  if (!actor && !i.attributedToDescription) {
+    throw userError('BAD_USER_INPUT', 'input.actor: give the actor, or attributedToDescription when the source names none.', { fields: [{ field: 'input.actor', message: 'required without attributedToDescription' }] });
+  }
+  if (subject.type === 'Actor' && subject.id === actor) throw userError('BAD_USER_INPUT', 'input.actor: an actor cannot be attributed to itself.', { fields: [{ field: 'input.actor', message: 'same as the subject' }] });
+  return {
+    key: newClaimKey(),
+    [subjectColumn[subject.type as keyof typeof subjectColumn]]: subject.id,
+    actorId: actor,
+    attributedToText: (i.attributedToDescription as string | null | undefined) ?? null,
+    attributedToCountries: (i.attributedToCountries as string[] | null | undefined) ?? [],
+    assessedOn: (i.assessedOn as Date | null | undefined) ?? null,
+    ...claimColumns(e, i),
+    status: 'CURRENT' as const,
+  };
+}
+
+builder.mutationFields((t) => ({
+  recordAttribution: t.prismaField({
+    type: 'Attribution',
+    authScopes: { analyst: true },
+    description: 'Records an attribution with its sources (analyst or admin). Conflicting attributions stand side by side. Audited.',
+    args: { input: t.arg({ type: RecordAttributionInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await record(ctx, 'Attribution', 'recordAttribution', input, async (e) => assessment(e, input, await existing(e, input.subject, ['Campaign', 'Actor', 'Tool'], 'input.subject')));
+      return ctx.prisma.attribution.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  supersedeAttribution: t.prismaField({
+    type: 'Attribution',
+    authScopes: { analyst: true },
+    description: 'Replaces an attribution by a later assessment of the same subject, at the version you read; the earlier one is kept as SUPERSEDED (analyst or admin). Audited.',
+    args: { input: t.arg({ type: SupersedeAttributionInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const { id: oldId } = idOf(input.id, ['Attribution'], 'input.id');
+      const id = await edit(ctx.prisma, ctx.principal, 'supersedeAttribution', async (e) => {
+        const old = await e.tx.attribution.findFirst({ where: { id: oldId, ...visibleFact(ctx.principal.clearance) } });
+        if (!old) throw notFound('attribution', 'that ID', 'It may have been deleted.');
+        const subject = old.campaignId ? { type: 'Campaign', id: old.campaignId } : old.subjectActorId ? { type: 'Actor', id: old.subjectActorId } : { type: 'Tool', id: old.toolId! };
+        const created = await recordIn(e, 'Attribution', input, await assessment(e, input, subject));
+        await updateAtVersion(e, 'Attribution', oldId, input.expectedVersion, { status: 'SUPERSEDED', supersededById: created }, visibleFact(ctx.principal.clearance));
+        return created;
+      });
+      return ctx.prisma.attribution.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+}));
+
+claimMutations('Attribution', 'an attribution');

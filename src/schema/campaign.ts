@@ -1,4 +1,6 @@
 // Campaign: a named set of intrusion activity, with its queries.
+import { entityMutations } from './entity-mutations.js';
+import { check, ordered } from './edit-inputs.js';
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
@@ -102,3 +104,17 @@ builder.queryFields((t) => ({
   { name: 'CampaignEdge' },
 ),
 }));
+
+entityMutations(
+  'Campaign',
+  {
+    name: { type: 'String', required: true, validate: check.name },
+    description: { type: 'String', validate: check.text },
+    objective: { type: 'String', validate: check.text },
+    firstSeen: { type: 'Date' },
+    lastSeen: { type: 'Date' },
+    estimatedLossUsd: { type: 'Decimal', validate: check.decimal },
+    confirmedLossUsd: { type: 'Decimal', validate: check.decimal },
+  },
+  { nameField: 'name', checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }] },
+);

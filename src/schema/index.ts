@@ -19,6 +19,7 @@ import './association.js';
 import './search.js';
 import './unions.js';
 import './stix-export.js';
+import './audit-entry.js';
 
 export const schema = builder.toSchema();
 

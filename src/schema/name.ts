@@ -1,5 +1,9 @@
 // Name: one name of an actor, a campaign or a tool, as a sourced claim (who coined it, who uses it).
 // Also resolveName(name:); the lookups by name live in name-lookup.ts.
+import { CitationInput, deleteField, existing, recordIn } from './claim-mutations.js';
+import { check, markingFor } from './edit-inputs.js';
+import { edit } from '../ingest/edit.js';
+import { z } from 'zod';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
@@ -64,3 +68,43 @@ builder.queryField('resolveName', (t) =>
     },
   }),
 );
+
+const AddNameInput = builder.inputType('AddNameInput', {
+  description: 'A name of an actor, a campaign or a tool, with who coined it and the sources that use it.',
+  fields: (t) => ({
+    owner: t.id({ required: true, description: 'The actor, campaign or tool.' }),
+    value: t.string({ required: true, validate: check.name }),
+    coinedBy: t.id({ description: 'The organisation that coined it.' }),
+    note: t.string({ validate: check.text.nullish() }),
+    tlp: t.field({ type: TlpEnum, description: 'The marking of the name itself (default CLEAR; at most your clearance).' }),
+    sources: t.field({ type: [CitationInput], validate: z.array(z.unknown()).max(50, 'is limited to 50 sources').nullish(), description: 'Sources that use the name.' }),
+  }),
+});
+
+const ownerColumn = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
+
+builder.mutationFields((t) => ({
+  addName: t.prismaField({
+    type: 'Name',
+    authScopes: { analyst: true },
+    description: 'Adds a name to an actor, a campaign or a tool (analyst or admin). A name is a claim: it belongs to this record only, never merges records. Audited.',
+    args: { input: t.arg({ type: AddNameInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const normalized = normalizeName(input.value);
+      if (!normalized) throw userError('BAD_USER_INPUT', 'input.value: a name needs at least one letter or digit.', { fields: [{ field: 'input.value', message: 'no letter or digit' }] });
+      const id = await edit(ctx.prisma, ctx.principal, 'addName', async (e) => {
+        const owner = await existing(e, input.owner, ['Actor', 'Campaign', 'Tool'], 'input.owner');
+        const column = ownerColumn[owner.type as keyof typeof ownerColumn];
+        if (await e.tx.name.findFirst({ where: { [column]: owner.id, normalized } })) {
+          throw userError('ALREADY_EXISTS', `This ${owner.type.toLowerCase()} already has the name "${input.value}" (names are compared ignoring case, spaces and punctuation).`);
+        }
+        const coinedById = input.coinedBy ? (await existing(e, input.coinedBy, ['Organization'], 'input.coinedBy')).id : null;
+        return recordIn(e, 'Name', input, { value: input.value.trim(), normalized, [column]: owner.id, coinedById, note: input.note ?? null, tlp: markingFor(ctx.principal, input.tlp, 'input.tlp') });
+      });
+      return ctx.prisma.name.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  removeName: deleteField(t, 'Name', 'a name'),
+}));
+
+builder.prismaObjectFields('Name', (t) => ({ version: t.exposeInt('version', { description: 'Goes up by one with every change: send it back as `expectedVersion`.' }) }));

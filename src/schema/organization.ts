@@ -1,4 +1,6 @@
 // Organization: publishers of sources and coiners of names (ClearSky, F-Secure, JPCERT/CC, MITRE ...).
+import { entityMutations } from './entity-mutations.js';
+import { check } from './edit-inputs.js';
 import { visibleFact, visibleSource } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { countryArg } from './args.js';
@@ -42,4 +44,15 @@ builder.queryField('organizations', (t) =>
   { name: 'OrganizationConnection' },
   { name: 'OrganizationEdge' },
 ),
+);
+
+entityMutations(
+  'Organization',
+  {
+    name: { type: 'String', required: true, validate: check.name },
+    country: { type: 'String', validate: check.country, description: 'ISO 3166-1 alpha-2.' },
+    url: { type: 'String', validate: check.url },
+    description: { type: 'String', validate: check.text },
+  },
+  { nameField: 'name' },
 );

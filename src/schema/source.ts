@@ -1,4 +1,6 @@
 // Source: a published report, advisory, article or dataset, and everything it supports.
+import { entityMutations } from './entity-mutations.js';
+import { check } from './edit-inputs.js';
 import { visibleCitation, visibleSource } from '../auth/visibility.js';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { builder, paged } from '../builder.js';
@@ -89,4 +91,22 @@ builder.queryField('sources', (t) =>
   { name: 'SourceConnection' },
   { name: 'SourceEdge' },
 ),
+);
+
+entityMutations(
+  'Source',
+  {
+    title: { type: 'String', required: true, validate: check.shortText.min(1, 'must not be empty') },
+    url: { type: 'String', validate: check.url },
+    alternateUrls: { type: ['String'], validate: check.urls },
+    publishedOn: { type: 'Date' },
+    publishedPrecision: { type: DatePrecisionEnum },
+    kind: { type: SourceKindEnum, required: true },
+    language: { type: 'String', validate: check.language, description: 'ISO 639-1 (default en).' },
+    tlp: { type: TlpEnum, marking: true, description: 'Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you.' },
+    authors: { type: ['String'], validate: check.words },
+    note: { type: 'String', validate: check.text },
+    publisher: { type: 'ID', ref: { type: 'Organization', column: 'publisherId' }, description: 'Global ID of the publishing organisation.' },
+  },
+  { nameField: 'title' },
 );

@@ -1,4 +1,5 @@
 // Targeting: "actor or campaign targets victim".
+import { recordByActorOrCampaign } from './claim-mutations.js';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
@@ -28,3 +29,5 @@ export const Targeting = builder.prismaNode('Targeting', {
     citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: citationsQuery }),
   }),
 });
+
+recordByActorOrCampaign('Targeting', { by: 'attacker', target: 'victim', targetType: 'Victim', column: 'victimId', description: 'A sourced claim that an actor or a campaign targets a victim.', verb: 'targets a victim' });

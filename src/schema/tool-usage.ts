@@ -1,4 +1,5 @@
 // ToolUsage: "actor or campaign uses tool".
+import { recordByActorOrCampaign } from './claim-mutations.js';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
@@ -27,3 +28,5 @@ export const ToolUsage = builder.prismaNode('ToolUsage', {
     citations: t.relatedConnection('citations', { cursor: 'id', totalCount: true, ...paged, query: citationsQuery }),
   }),
 });
+
+recordByActorOrCampaign('ToolUsage', { by: 'user', target: 'tool', targetType: 'Tool', column: 'toolId', description: 'A sourced claim that an actor or a campaign uses a tool.', verb: 'uses a tool' });

@@ -1,4 +1,6 @@
 // Tool: malware or a tool, with its queries.
+import { entityMutations } from './entity-mutations.js';
+import { check } from './edit-inputs.js';
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
@@ -102,3 +104,15 @@ builder.queryFields((t) => ({
   { name: 'ToolEdge' },
 ),
 }));
+
+entityMutations(
+  'Tool',
+  {
+    name: { type: 'String', required: true, validate: check.name },
+    kind: { type: ToolKindEnum, required: true },
+    malwareTypes: { type: ['String'], validate: check.words },
+    platforms: { type: ['String'], validate: check.words },
+    description: { type: 'String', validate: check.text },
+  },
+  { nameField: 'name' },
+);

@@ -1,4 +1,6 @@
 // Victim: an organisation, a sector, a country or a region that actors and campaigns target.
+import { entityMutations } from './entity-mutations.js';
+import { check } from './edit-inputs.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, claimsById } from './entity-fields.js';
@@ -61,4 +63,16 @@ builder.queryField('victims', (t) =>
   { name: 'VictimConnection' },
   { name: 'VictimEdge' },
 ),
+);
+
+entityMutations(
+  'Victim',
+  {
+    name: { type: 'String', required: true, validate: check.name },
+    kind: { type: VictimKindEnum, required: true },
+    country: { type: 'String', validate: check.country, description: 'ISO 3166-1 alpha-2.' },
+    sector: { type: 'String', validate: check.shortText },
+    description: { type: 'String', validate: check.text },
+  },
+  { nameField: 'name' },
 );

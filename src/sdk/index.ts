@@ -71,6 +71,8 @@ export type Actor = Node & {
   toolUsages: ActorToolUsagesConnection;
   /** Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`). */
   tools: ActorToolsConnection;
+  /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
+  version: Scalars['Int']['output'];
   /** Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`). */
   victims: ActorVictimsConnection;
 };
@@ -393,6 +395,20 @@ export type ActorVictimsConnectionEdge = {
   via: Array<Campaign>;
 };
 
+/** A name of an actor, a campaign or a tool, with who coined it and the sources that use it. */
+export type AddNameInput = {
+  /** The organisation that coined it. */
+  coinedBy?: InputMaybe<Scalars['ID']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The actor, campaign or tool. */
+  owner: Scalars['ID']['input'];
+  /** Sources that use the name. */
+  sources?: InputMaybe<Array<CitationInput>>;
+  /** The marking of the name itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+  value: Scalars['String']['input'];
+};
+
 /** A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other. */
 export type Association = Claim & Node & {
   __typename?: 'Association';
@@ -413,6 +429,8 @@ export type Association = Claim & Node & {
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
   to: NamedEntity;
+  /** Goes up by one with every change: send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -479,6 +497,8 @@ export type Attribution = Claim & Node & {
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
   tool?: Maybe<Tool>;
+  /** Goes up by one with every change: send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -530,6 +550,41 @@ export type AttributionSupersedesConnectionEdge = {
   node: Attribution;
 };
 
+/** One change made by a mutation. Append-only. */
+export type AuditEntry = Node & {
+  __typename?: 'AuditEntry';
+  /** The record after the change; null when it was deleted. */
+  after?: Maybe<Scalars['JSON']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** The record before the change; null when it was created. */
+  before?: Maybe<Scalars['JSON']['output']>;
+  /** The database id of the record (its global ID is base64("Type:id")). */
+  entityId: Scalars['String']['output'];
+  entityType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The API key that made the change. */
+  keyId?: Maybe<Scalars['String']['output']>;
+  /** The name the key was given when it was made. */
+  keyName: Scalars['String']['output'];
+  /** The mutation, e.g. "updateActor". */
+  operation: Scalars['String']['output'];
+  role: Role;
+};
+
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  nodes: Array<AuditEntry>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
+};
+
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type Campaign = Node & {
   __typename?: 'Campaign';
@@ -567,6 +622,8 @@ export type Campaign = Node & {
   targetings: CampaignTargetingsConnection;
   /** Claims that the campaign uses a tool. */
   toolUsages: CampaignToolUsagesConnection;
+  /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -761,6 +818,13 @@ export type Citation = Node & {
   supports: CitedRecord;
 };
 
+/** A source that supports the name or claim, optionally with the words that say so. */
+export type CitationInput = {
+  excerpt?: InputMaybe<Scalars['String']['input']>;
+  /** Global ID of the source. */
+  source: Scalars['ID']['input'];
+};
+
 /** NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims. */
 export type CitationTarget =
   | 'CLAIM'
@@ -791,11 +855,99 @@ export type ClaimStatus =
   | 'RETRACTED'
   | 'SUPERSEDED';
 
+/** A new actor. `key` defaults to a slug of the name. */
+export type CreateActorInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  firstSeen?: InputMaybe<Scalars['Date']['input']>;
+  /** Stable slug (imports and exports use it). */
+  key?: InputMaybe<Scalars['String']['input']>;
+  lastSeen?: InputMaybe<Scalars['Date']['input']>;
+  motivations?: InputMaybe<Array<Scalars['String']['input']>>;
+  name: Scalars['String']['input'];
+  /** Suspected origin, ISO 3166-1 alpha-2. */
+  originCountry?: InputMaybe<Scalars['String']['input']>;
+  sponsor?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new campaign. `key` defaults to a slug of the name. */
+export type CreateCampaignInput = {
+  confirmedLossUsd?: InputMaybe<Scalars['Decimal']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  estimatedLossUsd?: InputMaybe<Scalars['Decimal']['input']>;
+  firstSeen?: InputMaybe<Scalars['Date']['input']>;
+  /** Stable slug (imports and exports use it). */
+  key?: InputMaybe<Scalars['String']['input']>;
+  lastSeen?: InputMaybe<Scalars['Date']['input']>;
+  name: Scalars['String']['input'];
+  objective?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new organisation. `key` defaults to a slug of the name. */
+export type CreateOrganizationInput = {
+  /** ISO 3166-1 alpha-2. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Stable slug (imports and exports use it). */
+  key?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new source. `key` defaults to a slug of the title. */
+export type CreateSourceInput = {
+  alternateUrls?: InputMaybe<Array<Scalars['String']['input']>>;
+  authors?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Stable slug (imports and exports use it). */
+  key?: InputMaybe<Scalars['String']['input']>;
+  kind: SourceKind;
+  /** ISO 639-1 (default en). */
+  language?: InputMaybe<Scalars['String']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  publishedOn?: InputMaybe<Scalars['Date']['input']>;
+  publishedPrecision?: InputMaybe<DatePrecision>;
+  /** Global ID of the publishing organisation. */
+  publisher?: InputMaybe<Scalars['ID']['input']>;
+  title: Scalars['String']['input'];
+  /** Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you. */
+  tlp?: InputMaybe<Tlp>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new tool. `key` defaults to a slug of the name. */
+export type CreateToolInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Stable slug (imports and exports use it). */
+  key?: InputMaybe<Scalars['String']['input']>;
+  kind: ToolKind;
+  malwareTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  name: Scalars['String']['input'];
+  platforms?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** A new victim. `key` defaults to a slug of the name. */
+export type CreateVictimInput = {
+  /** ISO 3166-1 alpha-2. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Stable slug (imports and exports use it). */
+  key?: InputMaybe<Scalars['String']['input']>;
+  kind: VictimKind;
+  name: Scalars['String']['input'];
+  sector?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** How much of a date the source gives: a day, a month or only a year. */
 export type DatePrecision =
   | 'DAY'
   | 'MONTH'
   | 'YEAR';
+
+/** What a delete mutation removed. */
+export type DeletedRecord = {
+  __typename?: 'DeletedRecord';
+  /** The global ID the record had. */
+  id: Scalars['ID']['output'];
+};
 
 /** An identifier of the entity in another system: mitre-attack (G0032), stix (intrusion-set--...), malpedia, misp. */
 export type ExternalId = {
@@ -803,6 +955,286 @@ export type ExternalId = {
   system: Scalars['String']['output'];
   url?: Maybe<Scalars['String']['output']>;
   value: Scalars['String']['output'];
+};
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Adds a name to an actor, a campaign or a tool (analyst or admin). A name is a claim: it belongs to this record only, never merges records. Audited. */
+  addName: Name;
+  /** Creates an actor (analyst or admin). Audited. */
+  createActor: Actor;
+  /** Creates a campaign (analyst or admin). Audited. */
+  createCampaign: Campaign;
+  /** Creates an organisation (analyst or admin). Audited. */
+  createOrganization: Organization;
+  /** Creates a source (analyst or admin). Audited. */
+  createSource: Source;
+  /** Creates a tool (analyst or admin). Audited. */
+  createTool: Tool;
+  /** Creates a victim (analyst or admin). Audited. */
+  createVictim: Victim;
+  /** Deletes an actor at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
+  deleteActor: DeletedRecord;
+  /** Deletes an association at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
+  deleteAssociation: DeletedRecord;
+  /** Deletes an attribution at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
+  deleteAttribution: DeletedRecord;
+  /** Deletes a campaign at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
+  deleteCampaign: DeletedRecord;
+  /** Deletes an organisation at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
+  deleteOrganization: DeletedRecord;
+  /** Deletes a source at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
+  deleteSource: DeletedRecord;
+  /** Deletes a targeting at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
+  deleteTargeting: DeletedRecord;
+  /** Deletes a tool at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
+  deleteTool: DeletedRecord;
+  /** Deletes a tool usage at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
+  deleteToolUsage: DeletedRecord;
+  /** Deletes a victim at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
+  deleteVictim: DeletedRecord;
+  /** Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited. */
+  recordAssociation: Association;
+  /** Records an attribution with its sources (analyst or admin). Conflicting attributions stand side by side. Audited. */
+  recordAttribution: Attribution;
+  /** Records that an actor or a campaign targets a victim, with its sources (analyst or admin). Audited. */
+  recordTargeting: Targeting;
+  /** Records that an actor or a campaign uses a tool, with its sources (analyst or admin). Audited. */
+  recordToolUsage: ToolUsage;
+  /** Deletes a name at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
+  removeName: DeletedRecord;
+  /** Replaces an attribution by a later assessment of the same subject, at the version you read; the earlier one is kept as SUPERSEDED (analyst or admin). Audited. */
+  supersedeAttribution: Attribution;
+  /** Changes an actor at the version you read (analyst or admin). Audited. */
+  updateActor: Actor;
+  /** Changes an association at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited. */
+  updateAssociation: Association;
+  /** Changes an attribution at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited. */
+  updateAttribution: Attribution;
+  /** Changes a campaign at the version you read (analyst or admin). Audited. */
+  updateCampaign: Campaign;
+  /** Changes an organisation at the version you read (analyst or admin). Audited. */
+  updateOrganization: Organization;
+  /** Changes a source at the version you read (analyst or admin). Audited. */
+  updateSource: Source;
+  /** Changes a targeting at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited. */
+  updateTargeting: Targeting;
+  /** Changes a tool at the version you read (analyst or admin). Audited. */
+  updateTool: Tool;
+  /** Changes a tool usage at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited. */
+  updateToolUsage: ToolUsage;
+  /** Changes a victim at the version you read (analyst or admin). Audited. */
+  updateVictim: Victim;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationAddNameArgs = {
+  input: AddNameInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationCreateActorArgs = {
+  input: CreateActorInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationCreateCampaignArgs = {
+  input: CreateCampaignInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationCreateOrganizationArgs = {
+  input: CreateOrganizationInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationCreateSourceArgs = {
+  input: CreateSourceInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationCreateToolArgs = {
+  input: CreateToolInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationCreateVictimArgs = {
+  input: CreateVictimInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteActorArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteAssociationArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteAttributionArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteCampaignArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteOrganizationArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteSourceArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteTargetingArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteToolArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteToolUsageArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteVictimArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationRecordAssociationArgs = {
+  input: RecordAssociationInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationRecordAttributionArgs = {
+  input: RecordAttributionInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationRecordTargetingArgs = {
+  input: RecordTargetingInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationRecordToolUsageArgs = {
+  input: RecordToolUsageInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationRemoveNameArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationSupersedeAttributionArgs = {
+  input: SupersedeAttributionInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateActorArgs = {
+  input: UpdateActorInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateAssociationArgs = {
+  input: UpdateAssociationInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateAttributionArgs = {
+  input: UpdateAttributionInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateCampaignArgs = {
+  input: UpdateCampaignInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateOrganizationArgs = {
+  input: UpdateOrganizationInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateSourceArgs = {
+  input: UpdateSourceInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateTargetingArgs = {
+  input: UpdateTargetingInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateToolArgs = {
+  input: UpdateToolInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateToolUsageArgs = {
+  input: UpdateToolUsageInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateVictimArgs = {
+  input: UpdateVictimInput;
 };
 
 /** A name of an actor, a campaign or a tool. The same name may belong to several entities: sources disagree, and every claim is kept. */
@@ -819,6 +1251,8 @@ export type Name = Node & {
   /** The marking of the name itself. A caller sees a name when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
   value: Scalars['String']['output'];
+  /** Goes up by one with every change: send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -871,6 +1305,8 @@ export type Organization = Node & {
   /** Sources this organisation published, newest first. */
   sources: OrganizationSourcesConnection;
   url?: Maybe<Scalars['String']['output']>;
+  /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -947,6 +1383,8 @@ export type Query = {
   actor?: Maybe<Actor>;
   /** Actors, filtered and ordered (by name unless told otherwise). */
   actors: ActorConnection;
+  /** Changes made through mutations, newest first (admin only). */
+  auditLog: AuditEntryConnection;
   /** One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates. */
   campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
@@ -986,6 +1424,16 @@ export type QueryActorsArgs = {
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ActorOrder>;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  operation?: InputMaybe<Scalars['String']['input']>;
+  record?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1075,6 +1523,93 @@ export type QueryVictimsArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A sourced claim that two actors (or two tools) are related without being one record. */
+export type RecordAssociationInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  /** An actor or a tool. */
+  from: Scalars['ID']['input'];
+  kind: AssociationKind;
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The sources that make the claim (at least one). */
+  sources: Array<CitationInput>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+  /** Of the same type as `from`. */
+  to: Scalars['ID']['input'];
+};
+
+/** A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. */
+export type RecordAttributionInput = {
+  /** The actor it is attributed to. Leave out when the source names no known actor, and describe it in attributedToDescription. */
+  actor?: InputMaybe<Scalars['ID']['input']>;
+  /** When the source made the assessment. */
+  assessedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Countries the source links the actor to (ISO 3166-1 alpha-2). */
+  attributedToCountries?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The source’s own words, e.g. "a group linked to the East European region". */
+  attributedToDescription?: InputMaybe<Scalars['String']['input']>;
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The sources that make the claim (at least one). */
+  sources: Array<CitationInput>;
+  /** The campaign, actor or tool attributed. */
+  subject: Scalars['ID']['input'];
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
+/** A sourced claim that an actor or a campaign targets a victim. */
+export type RecordTargetingInput = {
+  /** The actor or campaign. */
+  attacker: Scalars['ID']['input'];
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The sources that make the claim (at least one). */
+  sources: Array<CitationInput>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+  victim: Scalars['ID']['input'];
+};
+
+/** A sourced claim that an actor or a campaign uses a tool. */
+export type RecordToolUsageInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The sources that make the claim (at least one). */
+  sources: Array<CitationInput>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+  tool: Scalars['ID']['input'];
+  /** The actor or campaign. */
+  user: Scalars['ID']['input'];
+};
+
+/** READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log. */
+export type Role =
+  | 'ADMIN'
+  | 'ANALYST'
+  | 'READER';
+
 export type SearchConnection = {
   __typename?: 'SearchConnection';
   edges: Array<SearchEdge>;
@@ -1126,6 +1661,8 @@ export type Source = Node & {
   title: Scalars['String']['output'];
   tlp: Tlp;
   url?: Maybe<Scalars['String']['output']>;
+  /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -1184,6 +1721,32 @@ export type SourceKind =
   | 'PRESS_RELEASE'
   | 'REPORT';
 
+/** A later assessment of the same subject. The earlier claim is kept, marked SUPERSEDED and linked to this one. */
+export type SupersedeAttributionInput = {
+  /** The actor it is attributed to. Leave out when the source names no known actor, and describe it in attributedToDescription. */
+  actor?: InputMaybe<Scalars['ID']['input']>;
+  /** When the source made the assessment. */
+  assessedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Countries the source links the actor to (ISO 3166-1 alpha-2). */
+  attributedToCountries?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The source’s own words, e.g. "a group linked to the East European region". */
+  attributedToDescription?: InputMaybe<Scalars['String']['input']>;
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  /** The attribution it replaces. */
+  id: Scalars['ID']['input'];
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The sources that make the claim (at least one). */
+  sources: Array<CitationInput>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
 /** A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region). */
 export type Targeting = Claim & Node & {
   __typename?: 'Targeting';
@@ -1203,6 +1766,8 @@ export type Targeting = Claim & Node & {
   status: ClaimStatus;
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
+  /** Goes up by one with every change: send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
   victim: Victim;
 };
 
@@ -1270,6 +1835,8 @@ export type Tool = Node & {
   stixBundle: Scalars['JSON']['output'];
   /** Claims that an actor or a campaign uses this tool. */
   usedBy: ToolUsedByConnection;
+  /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -1458,6 +2025,8 @@ export type ToolUsage = Claim & Node & {
   tlp: Tlp;
   tool: Tool;
   user: ActorOrCampaign;
+  /** Goes up by one with every change: send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -1497,6 +2066,161 @@ export type ToolUsedByConnectionEdge = {
   node: ToolUsage;
 };
 
+/** Changes to an actor: fields left out stay as they are; null clears an optional field. */
+export type UpdateActorInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the record changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstSeen?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastSeen?: InputMaybe<Scalars['Date']['input']>;
+  motivations?: InputMaybe<Array<Scalars['String']['input']>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Suspected origin, ISO 3166-1 alpha-2. */
+  originCountry?: InputMaybe<Scalars['String']['input']>;
+  sponsor?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to an association: fields left out stay as they are; null clears an optional field. */
+export type UpdateAssociationInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the claim changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ClaimStatus>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
+/** Changes to an attribution: fields left out stay as they are; null clears an optional field. */
+export type UpdateAttributionInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the claim changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ClaimStatus>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
+/** Changes to a campaign: fields left out stay as they are; null clears an optional field. */
+export type UpdateCampaignInput = {
+  confirmedLossUsd?: InputMaybe<Scalars['Decimal']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  estimatedLossUsd?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The `version` you read: if the record changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstSeen?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastSeen?: InputMaybe<Scalars['Date']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  objective?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to an organisation: fields left out stay as they are; null clears an optional field. */
+export type UpdateOrganizationInput = {
+  /** ISO 3166-1 alpha-2. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the record changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a source: fields left out stay as they are; null clears an optional field. */
+export type UpdateSourceInput = {
+  alternateUrls?: InputMaybe<Array<Scalars['String']['input']>>;
+  authors?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The `version` you read: if the record changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  kind?: InputMaybe<SourceKind>;
+  /** ISO 639-1 (default en). */
+  language?: InputMaybe<Scalars['String']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  publishedOn?: InputMaybe<Scalars['Date']['input']>;
+  publishedPrecision?: InputMaybe<DatePrecision>;
+  /** Global ID of the publishing organisation. */
+  publisher?: InputMaybe<Scalars['ID']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you. */
+  tlp?: InputMaybe<Tlp>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a targeting: fields left out stay as they are; null clears an optional field. */
+export type UpdateTargetingInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the claim changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ClaimStatus>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
+/** Changes to a tool: fields left out stay as they are; null clears an optional field. */
+export type UpdateToolInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the record changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  kind?: InputMaybe<ToolKind>;
+  malwareTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  platforms?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Changes to a tool usage: fields left out stay as they are; null clears an optional field. */
+export type UpdateToolUsageInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the claim changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ClaimStatus>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
+/** Changes to a victim: fields left out stay as they are; null clears an optional field. */
+export type UpdateVictimInput = {
+  /** ISO 3166-1 alpha-2. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the record changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  kind?: InputMaybe<VictimKind>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  sector?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Who is targeted: an organisation, a sector, a country or a region. */
 export type Victim = Node & {
   __typename?: 'Victim';
@@ -1512,6 +2236,8 @@ export type Victim = Node & {
   sector?: Maybe<Scalars['String']['output']>;
   /** Claims that an actor or a campaign targets this victim. */
   targetedBy: VictimTargetedByConnection;
+  /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -1655,6 +2381,7 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'Actor', name: string, id: string }
     | { __typename: 'Association', id: string }
     | { __typename: 'Attribution', id: string }
+    | { __typename: 'AuditEntry', id: string }
     | { __typename: 'Campaign', name: string, id: string }
     | { __typename: 'Citation', id: string }
     | { __typename: 'Name', id: string }

@@ -1,0 +1,112 @@
+// Abuse limits: what one request may ask for (depth, cost, aliases, tokens, directives, batch size,
+// body size, time), how often a caller may ask (per key, or per address without one), and, as an
+// option, which documents may run at all (the SDK's operations). Each refusal has its own code.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError, parse, print } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Config } from './config.js';
+import * as sdk from './sdk/index.js';
+
+export type Limits = Config['limits'];
+
+/** Gives the refusal a code (graphql-armor's errors have none) and says which limit it was. */
+const coded = (code: string) => [
+  (_ctx: unknown, error: GraphQLError) => {
+    (error.extensions as Record<string, unknown>).code = code;
+  },
+];
+
+/** Query shape limits, checked when the document is parsed and validated, before anything runs. */
+export function shapeLimits(limits: Limits): Plugin[] {
+  return [
+    maxTokensPlugin({ n: limits.maxTokens, exposeLimits: true, onReject: coded('TOO_MANY_TOKENS') }),
+    maxDepthPlugin({ n: limits.maxDepth, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true, onReject: coded('QUERY_TOO_DEEP') }),
+    maxAliasesPlugin({ n: limits.maxAliases, exposeLimits: true, onReject: coded('TOO_MANY_ALIASES') }),
+    maxDirectivesPlugin({ n: limits.maxDirectives, exposeLimits: true, onReject: coded('TOO_MANY_DIRECTIVES') }),
+    costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true, onReject: coded('QUERY_TOO_COSTLY') }),
+  ] as Plugin[];
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+const canonical = (document: string) => print(parse(document));
+
+/** The registered documents: the typed SDK's operations (src/sdk/operations.graphql), by the hash of their printed form. */
+export function registeredOperations(): Map<string, string> {
+  const documents = Object.entries(sdk)
+    .filter(([name, value]) => name.endsWith('Document') && typeof value === 'string')
+    .map(([, value]) => canonical(value as string));
+  return new Map(documents.map((d) => [hash(d), d]));
+}
+
+/**
+ * Persisted-operations mode: only registered documents run. A client sends either the hash
+ * (extensions.persistedQuery.sha256Hash, as Apollo and GraphQL Code Generator clients do) or the
+ * document itself (as the SDK does), which is accepted when it is, printed, a registered one.
+ */
+export function persistedOperationsOnly(): Plugin {
+  const store = registeredOperations();
+  return usePersistedOperations({
+    allowArbitraryOperations: false,
+    skipDocumentValidation: false,
+    extractPersistedOperationId: (params) => {
+      const sent = (params.extensions as { persistedQuery?: { sha256Hash?: string } } | undefined)?.persistedQuery?.sha256Hash;
+      if (sent) return sent;
+      if (typeof params.query !== 'string') return null;
+      try {
+        return hash(canonical(params.query));
+      } catch {
+        return 'unparseable';
+      }
+    },
+    getPersistedOperation: (id) => store.get(id) ?? null,
+    customErrors: {
+      notFound: { message: 'This server runs registered operations only (the SDK’s); this document is not one of them.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+      keyNotFound: { message: 'This server runs registered operations only: send one of the SDK’s documents or its sha256 hash.', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
+      persistedQueryOnly: { message: 'This server runs registered operations only: send one of the SDK’s documents or its sha256 hash.', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
+    },
+  }) as Plugin;
+}
+
+/** Requests per minute per caller: per key (by the hash of its header), or per address without one. */
+export function rateLimiter(limits: Limits) {
+  if (!limits.ratePerMinute) return null;
+  const limiter = new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 });
+  return async (req: IncomingMessage): Promise<{ retryAfterSeconds: number } | null> => {
+    const auth = req.headers.authorization;
+    const caller = auth ? `key:${hash(auth)}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
+    try {
+      await limiter.consume(caller);
+      return null;
+    } catch (rejection) {
+      return { retryAfterSeconds: Math.max(1, Math.ceil(((rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000)) };
+    }
+  };
+}
+
+/**
+ * CSRF prevention: a request a browser would send cross-site without a preflight (a GET, or a form
+ * content type) must carry a custom header. JSON POSTs (GraphiQL, the SDK) are unaffected.
+ */
+export function csrfPrevention(): Plugin {
+  const inner = useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin;
+  return {
+    onRequestParse(payload) {
+      try {
+        return inner.onRequestParse!(payload);
+      } catch {
+        throw new GraphQLError('A GET or form request needs the header "x-graphql-csrf: 1" (CSRF prevention); or POST application/json.', {
+          extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } },
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// AuditEntry: one change a mutation made (who, when, which mutation, which record, before and after).
+// Admins read it; nobody changes it (the database refuses updates and deletes of the table).
+import { builder, paged } from '../builder.js';
+import { idOf } from './edit-inputs.js';
+
+const RoleEnum = builder.enumType('Role', { values: ['READER', 'ANALYST', 'ADMIN'] as const, description: 'READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log.' });
+
+builder.prismaNode('AuditEntry', {
+  id: { field: 'id' },
+  select: { id: true },
+  nullable: true,
+  // Only admins reach entries (by auditLog, or node(id:) with an admin key).
+  authScopes: { admin: true },
+  description: 'One change made by a mutation. Append-only.',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    keyId: t.exposeString('keyId', { nullable: true, description: 'The API key that made the change.' }),
+    keyName: t.exposeString('keyName', { description: 'The name the key was given when it was made.' }),
+    role: t.expose('role', { type: RoleEnum }),
+    operation: t.exposeString('operation', { description: 'The mutation, e.g. "updateActor".' }),
+    entityType: t.exposeString('entityType'),
+    entityId: t.exposeString('entityId', { description: 'The database id of the record (its global ID is base64("Type:id")).' }),
+    before: t.expose('before', { type: 'JSON', nullable: true, description: 'The record before the change; null when it was created.' }),
+    after: t.expose('after', { type: 'JSON', nullable: true, description: 'The record after the change; null when it was deleted.' }),
+  }),
+});
+
+builder.queryField('auditLog', (t) =>
+  t.prismaConnection(
+    {
+      type: 'AuditEntry',
+      cursor: 'id',
+      nullable: false,
+      authScopes: { admin: true },
+      ...paged,
+      description: 'Changes made through mutations, newest first (admin only).',
+      args: {
+        record: t.arg.id({ description: 'Only changes to this record (any global ID).' }),
+        operation: t.arg.string({ description: 'Only this mutation, e.g. "updateActor".' }),
+      },
+      totalCount: (_parent, args, ctx) => ctx.prisma.auditEntry.count({ where: auditWhere(args) }),
+      resolve: (query, _root, args, ctx) => ctx.prisma.auditEntry.findMany({ ...query, where: auditWhere(args), orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
+    },
+    { name: 'AuditEntryConnection' },
+    { name: 'AuditEntryEdge' },
+  ),
+);
+
+function auditWhere(args: { record?: string | number | null; operation?: string | null }) {
+  const record = args.record != null ? idOf(args.record, ['Actor', 'Campaign', 'Tool', 'Victim', 'Source', 'Organization', 'Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association'], 'record') : null;
+  return { ...(record ? { entityType: record.type, entityId: record.id } : {}), ...(args.operation ? { operation: args.operation } : {}) };
+}

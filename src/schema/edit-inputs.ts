@@ -1,0 +1,69 @@
+// What every mutation input is checked against (plugin-validation, with zod): errors name the field
+// ("input.confidence: ..."), and nothing is written when any field is wrong.
+import { z } from 'zod';
+import { decodeId } from '../builder.js';
+import { invalidId, userError } from '../errors.js';
+import type { Principal } from '../auth/principal.js';
+import { tlpLevels } from '../auth/principal.js';
+import type { Tlp } from '../generated/prisma/client.js';
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** A code Intl knows as a region (it answers unknown codes with the code itself or "Unknown Region"). */
+const isCountry = (code: string) => {
+  const name = regionNames.of(code);
+  return name !== undefined && name !== code && name !== 'Unknown Region';
+};
+
+export const check = {
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'is limited to 200 characters'),
+  text: z.string().max(20_000, 'is limited to 20,000 characters'),
+  shortText: z.string().max(500, 'is limited to 500 characters'),
+  key: z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,199}$/, 'must be 1-200 lower-case letters, digits and . _ : - (starting with a letter or digit)'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP').refine(isCountry, 'is not an ISO 3166-1 country code'),
+  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP').refine(isCountry, 'is not an ISO 3166-1 country code')).max(50, 'is limited to 50 countries'),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000, 'is limited to 2,000 characters'),
+  urls: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000)).max(20, 'is limited to 20 addresses'),
+  words: z.array(z.string().trim().min(1, 'must not hold empty strings').max(200)).max(100, 'is limited to 100 entries'),
+  confidence: z.number().int().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  language: z.string().regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code such as en'),
+  decimal: z.string().regex(/^\d{1,18}(\.\d{1,2})?$/, 'must be a non-negative amount with at most 2 decimals'),
+  version: z.number().int().min(1, 'must be the version you read (1 or more)'),
+  sourcesList: z.array(z.unknown()).min(1, 'needs at least one source: claims here are sourced').max(50, 'is limited to 50 sources'),
+};
+
+/** "from" must not come after "to" (both optional). */
+export const ordered = (from: string, to: string) => (input: Record<string, unknown>) => {
+  const a = input[from] as Date | null | undefined;
+  const b = input[to] as Date | null | undefined;
+  return !(a && b && a > b);
+};
+
+/** The database id behind a global ID of one of `types`, or INVALID_ID naming the argument. */
+export function idOf(globalId: string | number, types: readonly string[], field: string): { type: string; id: string } {
+  let decoded;
+  try {
+    decoded = decodeId(String(globalId));
+  } catch {
+    throw invalidId(String(globalId), types.join(' or ').toLowerCase());
+  }
+  if (!types.includes(decoded.typename)) throw userError('INVALID_ID', `"${field}" must be the ID of a ${types.join(' or ').toLowerCase()}, not of a ${decoded.typename.toLowerCase()}.`, { field });
+  return { type: decoded.typename, id: decoded.id };
+}
+
+/** A marking the caller may give: never above their own clearance (they could not read what they wrote). */
+export function markingFor(principal: Principal, tlp: Tlp | null | undefined, field: string): Tlp {
+  const marking = tlp ?? 'CLEAR';
+  if (tlpLevels.indexOf(marking) > tlpLevels.indexOf(principal.clearance)) {
+    throw userError('BAD_USER_INPUT', `${field}: TLP:${marking} is above this key's clearance (TLP:${principal.clearance}).`, { fields: [{ field, message: 'above your clearance' }] });
+  }
+  return marking;
+}
+
+/** A slug for a new record's key: "Dangerous Password" → "dangerous-password". */
+export const slug = (name: string) =>
+  name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120) || 'record';

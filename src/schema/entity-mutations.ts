@@ -1,0 +1,152 @@
+// create<Type>, update<Type> and delete<Type> for the records that are not claims (actors, campaigns,
+// tools, victims, sources, organisations), made from one description of each type's editable fields
+// so that every type checks, audits and versions its changes the same way.
+import type { z } from 'zod';
+import { builder } from '../builder.js';
+import { userError } from '../errors.js';
+import { deleteAtVersion, delegateOf, edit, updateAtVersion, type Edit } from '../ingest/edit.js';
+import { normalizeName } from '../ingest/names.js';
+import { searchTextOf } from '../ingest/write-graph.js';
+import { check, idOf, markingFor, slug } from './edit-inputs.js';
+
+type Model = 'Actor' | 'Campaign' | 'Tool' | 'Victim' | 'Source' | 'Organization';
+type FieldSpec = {
+  type: unknown; // a Pothos type: 'String', 'Date', ['String'], an enum ...
+  required?: boolean;
+  validate?: z.ZodType;
+  description?: string;
+  /** A reference by global ID to a record of this type, stored in `column`. */
+  ref?: { type: string; column: string };
+  /** A TLP marking: never above the caller's clearance. */
+  marking?: boolean;
+};
+type Spec = Record<string, FieldSpec>;
+type Input = Record<string, unknown>;
+
+export const DeletedRecord = builder.objectRef<{ id: string }>('DeletedRecord').implement({
+  description: 'What a delete mutation removed.',
+  fields: (t) => ({ id: t.exposeID('id', { description: 'The global ID the record had.' }) }),
+});
+
+/** Input fields of a create (required ones required) or an update (all optional; null clears). */
+function inputFields(spec: Spec, forUpdate: boolean) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (t: any) =>
+    Object.fromEntries(
+      Object.entries(spec).map(([field, f]) => [
+        field,
+        f.ref ? t.id({ required: !forUpdate && f.required, description: f.description }) : t.field({ type: f.type, required: !forUpdate && f.required, description: f.description, validate: f.validate?.nullish() }),
+      ]),
+    );
+}
+
+/** The columns an input sets (references decoded, markings checked). Absent fields are left alone. */
+function columns(spec: Spec, input: Input, e: Edit) {
+  const data: Input = {};
+  for (const [field, f] of Object.entries(spec)) {
+    if (!(field in input) || input[field] === undefined) continue;
+    const value = input[field];
+    if (value === null && f.required) throw userError('BAD_USER_INPUT', `input.${field}: must not be null.`, { fields: [{ field: `input.${field}`, message: 'must not be null' }] });
+    if (f.ref) data[f.ref.column] = value === null ? null : idOf(value as string, [f.ref.type], `input.${field}`).id;
+    else if (f.marking) data[field] = markingFor(e.principal, value as never, `input.${field}`);
+    else data[field] = value;
+  }
+  return data;
+}
+
+const ownerColumn = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
+
+/** Actors, campaigns and tools are found by their names: the display name is one of them. */
+async function keepDisplayName(e: Edit, model: Model, id: string, name: string) {
+  if (!(model in ownerColumn)) return;
+  const owner = ownerColumn[model as keyof typeof ownerColumn];
+  const normalized = normalizeName(name);
+  if (!normalized || (await e.tx.name.findFirst({ where: { [owner]: id, normalized } }))) return;
+  const created = await e.tx.name.create({ data: { value: name, normalized, [owner]: id } });
+  e.audit('Name', created.id, null, created);
+}
+
+export function entityMutations(model: Model, spec: Spec, options: { nameField: 'name' | 'title'; checks?: { ok: (input: Input) => boolean; field: string; message: string }[] }) {
+  const lower = model.charAt(0).toLowerCase() + model.slice(1);
+  const label = model === 'Organization' ? 'organisation' : lower;
+  const aLabel = `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
+  const named = model in ownerColumn;
+  const validate = (input: Input) => {
+    for (const c of options.checks ?? []) if (!c.ok(input)) throw userError('BAD_USER_INPUT', `input.${c.field}: ${c.message}`, { fields: [{ field: `input.${c.field}`, message: c.message }] });
+  };
+  const CreateInput = builder.inputType(`Create${model}Input`, {
+    description: `A new ${label}. \`key\` defaults to a slug of the ${options.nameField}.`,
+    fields: (t) => ({ key: t.string({ validate: check.key.nullish(), description: 'Stable slug (imports and exports use it).' }), ...inputFields(spec, false)(t) }),
+  });
+  const UpdateInput = builder.inputType(`Update${model}Input`, {
+    description: `Changes to ${aLabel}: fields left out stay as they are; null clears an optional field.`,
+    fields: (t) => ({
+      id: t.id({ required: true }),
+      expectedVersion: t.int({ required: true, validate: check.version, description: 'The `version` you read: if the record changed since, the update is refused with CONFLICT.' }),
+      ...inputFields(spec, true)(t),
+    }),
+  });
+  // The record as it is after the change, read with what the query selects.
+  const reread = (query: object, ctx: { prisma: object }, id: string) => delegateOf(ctx.prisma as never, model).findUniqueOrThrow({ ...query, where: { id } });
+
+  builder.mutationFields((t) => ({
+    [`create${model}`]: t.prismaField({
+      type: model,
+      authScopes: { analyst: true },
+      description: `Creates ${aLabel} (analyst or admin). Audited.`,
+      args: { input: t.arg({ type: CreateInput, required: true }) },
+      resolve: async (query, _root, { input }, ctx) => {
+        const i = input as Input;
+        validate(i);
+        const id = await edit(ctx.prisma, ctx.principal, `create${model}`, async (e) => {
+          const data = columns(spec, i, e);
+          const key = (i.key as string | undefined) ?? slug(String(i[options.nameField]));
+          if (await delegateOf(e.tx, model).findFirst({ where: { key } })) {
+            throw userError('ALREADY_EXISTS', `${aLabel.charAt(0).toUpperCase()}${aLabel.slice(1)} with the key "${key}" exists already. Give another \`key\`, or update that one.`, { key });
+          }
+          const extra = named ? { searchText: searchTextOf(String(i.name), (i.description as string | undefined) ?? null), dataset: 'api' } : {};
+          const created = await (e.tx as unknown as Record<string, { create(a: object): Promise<{ id: string }> }>)[lower].create({ data: { ...data, ...extra, key } });
+          e.audit(model, created.id, null, created);
+          if (named) await keepDisplayName(e, model, created.id, String(i.name));
+          return created.id;
+        });
+        return reread(query, ctx, id) as never;
+      },
+    }),
+    [`update${model}`]: t.prismaField({
+      type: model,
+      authScopes: { analyst: true },
+      description: `Changes ${aLabel} at the version you read (analyst or admin). Audited.`,
+      args: { input: t.arg({ type: UpdateInput, required: true }) },
+      resolve: async (query, _root, { input }, ctx) => {
+        const i = input as Input;
+        const { id } = idOf(i.id as string, [model], 'input.id');
+        const after = await edit(ctx.prisma, ctx.principal, `update${model}`, async (e) => {
+          const data = columns(spec, i, e);
+          const row = await updateAtVersion(e, model, id, i.expectedVersion as number, (before) => {
+            validate({ ...before, ...data });
+            return named ? { ...data, searchText: searchTextOf(String(data.name ?? before.name), (('description' in data ? data.description : before.description) as string | null) ?? null) } : data;
+          });
+          if (named && typeof data.name === 'string') await keepDisplayName(e, model, id, data.name);
+          return row;
+        });
+        return reread(query, ctx, after.id) as never;
+      },
+    }),
+    [`delete${model}`]: t.field({
+      type: DeletedRecord,
+      authScopes: { analyst: true },
+      description: `Deletes ${aLabel} at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.`,
+      args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int({ required: true, validate: check.version }) },
+      resolve: async (_root, args, ctx) => {
+        const { id } = idOf(args.id, [model], 'id');
+        await edit(ctx.prisma, ctx.principal, `delete${model}`, (e) => deleteAtVersion(e, model, id, args.expectedVersion));
+        return { id: String(args.id) };
+      },
+    }),
+  }));
+
+  builder.prismaObjectFields(model, (t) => ({
+    version: t.exposeInt('version', { description: 'Goes up by one with every change: send it back as `expectedVersion` when you update.' }),
+  }));
+}
