@@ -75,7 +75,7 @@ function pinned(args: string[], env: Record<string, string>, cwd: string) {
 async function startApi(url: string, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
   const env = {
     DATABASE_URL: url, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
-    QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', ANONYMOUS_READ: 'true', RESPONSE_CACHE: String(options.cached),
+    QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', ANONYMOUS_READ: 'true', RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: String(options.cached),
   };
   const { child, output } = pinned(['--import', 'tsx', 'src/main.ts'], env, root);
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
