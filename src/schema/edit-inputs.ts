@@ -10,8 +10,12 @@ import type { Tlp } from '../generated/prisma/client.js';
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** A code Intl knows as a region (it answers unknown codes with the code itself or "Unknown Region"). */
 const isCountry = (code: string) => {
-  const name = regionNames.of(code);
-  return name !== undefined && name !== code && name !== 'Unknown Region';
+  try {
+    const name = regionNames.of(code);
+    return name !== undefined && name !== code && name !== 'Unknown Region';
+  } catch {
+    return false; // not even of the form of a region code
+  }
 };
 
 export const check = {

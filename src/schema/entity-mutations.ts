@@ -49,6 +49,7 @@ function columns(spec: Spec, input: Input, e: Edit) {
     if (value === null && f.required) throw userError('BAD_USER_INPUT', `input.${field}: must not be null.`, { fields: [{ field: `input.${field}`, message: 'must not be null' }] });
     if (f.ref) data[f.ref.column] = value === null ? null : idOf(value as string, [f.ref.type], `input.${field}`).id;
     else if (f.marking) data[field] = markingFor(e.principal, value as never, `input.${field}`);
+    else if (Array.isArray(f.type)) data[field] = value ?? []; // a list is cleared to empty, never null
     else data[field] = value;
   }
   return data;
