@@ -52,28 +52,35 @@ export function registeredOperations(): Map<string, string> {
  * (extensions.persistedQuery.sha256Hash, as Apollo and GraphQL Code Generator clients do) or the
  * document itself (as the SDK does), which is accepted when it is, printed, a registered one.
  */
-export function persistedOperationsOnly(): Plugin {
+export function persistedOperationsOnly(): Plugin[] {
   const store = registeredOperations();
-  return usePersistedOperations({
-    allowArbitraryOperations: false,
-    skipDocumentValidation: false,
-    extractPersistedOperationId: (params) => {
-      const sent = (params.extensions as { persistedQuery?: { sha256Hash?: string } } | undefined)?.persistedQuery?.sha256Hash;
-      if (sent) return sent;
-      if (typeof params.query !== 'string') return null;
+  const notRegistered = () =>
+    new GraphQLError('This server runs registered operations only (the SDK’s); this document is not one of them.', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } });
+  // A full document that is a registered one goes on as its hash; any other is refused here.
+  const documentsToHashes: Plugin = {
+    onParams({ params, setParams }) {
+      if (typeof params.query !== 'string') return;
+      let key: string;
       try {
-        return hash(canonical(params.query));
+        key = hash(canonical(params.query));
       } catch {
-        return 'unparseable';
+        throw notRegistered();
       }
+      if (!store.has(key)) throw notRegistered();
+      setParams({ ...params, query: undefined, extensions: { ...params.extensions, persistedQuery: { version: 1, sha256Hash: key } } });
     },
-    getPersistedOperation: (id) => store.get(id) ?? null,
-    customErrors: {
-      notFound: { message: 'This server runs registered operations only (the SDK’s); this document is not one of them.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
-      keyNotFound: { message: 'This server runs registered operations only: send one of the SDK’s documents or its sha256 hash.', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
-      persistedQueryOnly: { message: 'This server runs registered operations only: send one of the SDK’s documents or its sha256 hash.', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
-    },
-  }) as Plugin;
+  };
+  return [
+    documentsToHashes,
+    usePersistedOperations({
+      allowArbitraryOperations: false,
+      getPersistedOperation: (id) => store.get(id) ?? null,
+      customErrors: {
+        notFound: { message: 'This server runs registered operations only (the SDK’s); no operation has this hash.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
+        keyNotFound: { message: 'This server runs registered operations only: send one of the SDK’s documents, or its sha256 hash in extensions.persistedQuery.', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
+      },
+    }) as Plugin,
+  ];
 }
 
 /** Requests per minute per caller: per key (by the hash of its header), or per address without one. */

@@ -81,7 +81,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
     plugins: [
       csrfPrevention(),
-      ...(config.limits.persistedOperationsOnly ? [persistedOperationsOnly()] : []),
+      ...(config.limits.persistedOperationsOnly ? persistedOperationsOnly() : []),
       ...shapeLimits(config.limits),
       ...(config.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(config.queryStats ? [useStatementStats()] : []),

@@ -1,0 +1,108 @@
+// Abuse limits: each abusive request is refused, before it runs, with its own code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActorsPageDocument, SearchDocument } from '../src/sdk/index.js';
+import { databaseLabel } from './helpers/database.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ MAX_DEPTH: '8', MAX_ALIASES: '3', MAX_TOKENS: '300', MAX_COST: '100', MAX_BATCH: '2', MAX_BODY_BYTES: '4096', INTROSPECTION: 'false' });
+}, 120_000);
+afterAll(() => server?.stop());
+
+const post = (body: unknown, headers: Record<string, string> = {}) => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const codeOf = async (res: Response) => {
+  const body = await res.json();
+  return (Array.isArray(body) ? body[0] : body).errors?.[0]?.extensions?.code;
+};
+
+describe(`abuse limits (${databaseLabel})`, () => {
+  it('an ordinary query passes', async () => {
+    expect((await server.query('{ actors(first: 2) { nodes { name names(first: 2) { nodes { value } } } } }')).actors.nodes).toHaveLength(2);
+  });
+
+  it.each([
+    ['QUERY_TOO_DEEP', '{ actors { nodes { campaigns { nodes { tools { nodes { usedBy { nodes { __typename } } } } } } } } }'],
+    ['TOO_MANY_ALIASES', '{ a: actors { totalCount } b: actors { totalCount } c: actors { totalCount } d: actors { totalCount } }'],
+    ['TOO_MANY_TOKENS', `{ ${'a '.repeat(400)}}`],
+    ['QUERY_TOO_COSTLY', '{ actors { nodes { name names { nodes { value citations { nodes { excerpt field source { title } } } } } } } }'],
+  ])('%s', async (code, query) => {
+    const res = await post({ query });
+    expect(await codeOf(res)).toBe(code);
+  });
+
+  it('batches up to MAX_BATCH operations, and refuses more', async () => {
+    const one = { query: '{ __typename }' };
+    const ok = await post([one, one]);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toHaveLength(2);
+    const over = await post([one, one, one]);
+    expect(over.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(await over.json())).toMatch(/batch/i);
+  });
+
+  it('refuses a body over MAX_BODY_BYTES with 413 BODY_TOO_LARGE, before reading it', async () => {
+    const res = await post({ query: '{ __typename }', variables: { pad: 'x'.repeat(5000) } });
+    expect(res.status).toBe(413);
+    expect(await codeOf(res)).toBe('BODY_TOO_LARGE');
+  });
+
+  it('CSRF: a GET needs the custom header (a JSON POST does not)', async () => {
+    const url = `${server.url}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const bare = await fetch(url, { headers: { accept: 'application/json' } });
+    expect(bare.status).toBe(403);
+    expect(await codeOf(bare)).toBe('CSRF_HEADER_REQUIRED');
+    const withHeader = await fetch(url, { headers: { accept: 'application/json', 'x-graphql-csrf': '1' } });
+    expect(withHeader.status).toBe(200);
+  });
+
+  it('introspection is a setting: off here', async () => {
+    const res = await post({ query: '{ __schema { types { name } } }' });
+    const body = await res.json();
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors[0].message).toMatch(/introspection/i);
+  });
+});
+
+describe(`rate limit per key (${databaseLabel})`, () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ RATE_LIMIT_PER_MINUTE: '5' });
+  }, 120_000);
+  afterAll(() => limited?.stop());
+
+  it('answers 429 RATE_LIMITED with Retry-After once a caller has used its minute; another key is not affected', async () => {
+    const key = await limited.key('READER', 'CLEAR');
+    const call = (k?: string) => fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(k ? { authorization: `Bearer ${k}` } : {}) }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await call(key)).status);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    const refused = await call(key);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await codeOf(refused)).toBe('RATE_LIMITED');
+    expect((await call(await limited.key('READER', 'CLEAR'))).status).toBe(200);
+  });
+});
+
+describe(`persisted operations only (${databaseLabel})`, () => {
+  let locked: TestServer;
+  beforeAll(async () => {
+    locked = await startTestServer({ PERSISTED_OPERATIONS: 'true' });
+  }, 120_000);
+  afterAll(() => locked?.stop());
+
+  it('runs the SDK’s operations, by document or by hash, and nothing else', async () => {
+    expect((await locked.sdk.ActorsPage({ first: 2 })).actors.edges).toHaveLength(2);
+    expect((await locked.sdk.Search({ query: 'lazarus' })).search.totalCount).toBeGreaterThan(0);
+    const { createHash } = await import('node:crypto');
+    const { parse, print } = await import('graphql');
+    const sha256Hash = createHash('sha256').update(print(parse(ActorsPageDocument))).digest('hex');
+    const byHash = await fetch(`${locked.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ variables: { first: 1 }, extensions: { persistedQuery: { version: 1, sha256Hash } } }) });
+    const hashed = await byHash.json();
+    expect(hashed.data?.actors.edges, JSON.stringify(hashed)).toHaveLength(1);
+    const other = await locked.raw('{ actors { totalCount } }');
+    expect(other.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(SearchDocument).toContain('search');
+  });
+});
