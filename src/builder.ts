@@ -4,7 +4,8 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import { GraphQLError, GraphQLScalarType, isListType, isNonNullType, Kind, type GraphQLOutputType } from 'graphql';
 import { roleIncludes } from './auth/principal.js';
 import type { Context } from './context.js';
 import { invalidId, notFound, userError } from './errors.js';
@@ -26,7 +27,25 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  complexity: {
+    // What a query may cost before it runs: a connection costs its page size times what each item
+    // selects (so nested pages multiply), a plain list ten times. Depth and breadth are bounded too.
+    fieldComplexity: (args, ctx, field) => {
+      if (field.args.some((a) => a.name === 'first')) {
+        const size = Number(args.first ?? args.last ?? ctx.config.pageSize.default);
+        return { field: 1, multiplier: Math.max(1, Math.min(Number.isFinite(size) ? size : 1, ctx.config.pageSize.max)) };
+      }
+      if (field.name === 'nodes' || field.name === 'edges') return { field: 0, multiplier: 1 }; // the connection counted the page
+      return isList(field.type) ? { field: 1, multiplier: 10 } : 1;
+    },
+    limit: (ctx) => ({ complexity: ctx.config.limits.maxCost, depth: ctx.config.limits.maxDepth, breadth: ctx.config.limits.maxBreadth }),
+    complexityError: (kind, result) => {
+      const [code, what, found, max] =
+        kind === 'Depth' ? ['QUERY_TOO_DEEP', 'depth', result.depth, result.maxDepth] : kind === 'Breadth' ? ['QUERY_TOO_BROAD', 'number of fields', result.breadth, result.maxBreadth] : ['QUERY_TOO_COSTLY', 'cost', result.complexity, result.maxComplexity];
+      return new GraphQLError(`The query's ${what} is ${found}, above the limit of ${max}. Ask for smaller pages or fewer levels, or split the query.`, { extensions: { code, [what === 'cost' ? 'cost' : kind.toLowerCase()]: found, limit: max } });
+    },
+  },
   scopeAuth: {
     authScopes: (ctx) => ({ analyst: roleIncludes(ctx.principal.role, 'ANALYST'), admin: roleIncludes(ctx.principal.role, 'ADMIN') }),
     // A refused field is a refused request: every field that needs a role is a non-null top-level
@@ -72,6 +91,8 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for an ID that matches nothing.' },
   },
 });
+
+const isList = (type: GraphQLOutputType): boolean => (isNonNullType(type) ? isList(type.ofType) : isListType(type));
 
 /** Global IDs are base64("Type:uuid"); anything else is refused with INVALID_ID before any query. */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

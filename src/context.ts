@@ -6,7 +6,7 @@ import { createLoaders, type Loaders } from './schema/derived-loaders.js';
 
 export type Context = {
   prisma: Db;
-  config: Pick<Config, 'pageSize'>;
+  config: Pick<Config, 'pageSize' | 'limits'>;
   /** Who is asking: every read filters by their clearance, every write checks their role. */
   principal: Principal;
   loaders: Loaders;

@@ -3,9 +3,7 @@
 // option, which documents may run at all (the SDK's operations). Each refusal has its own code.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -25,14 +23,16 @@ const coded = (code: string) => [
   },
 ];
 
-/** Query shape limits, checked when the document is parsed and validated, before anything runs. */
+/**
+ * Query shape limits checked when the document is parsed and validated, before anything runs. Depth,
+ * breadth and cost (page sizes multiplied through nested connections) are the complexity plugin's,
+ * in builder.ts.
+ */
 export function shapeLimits(limits: Limits): Plugin[] {
   return [
     maxTokensPlugin({ n: limits.maxTokens, exposeLimits: true, onReject: coded('TOO_MANY_TOKENS') }),
-    maxDepthPlugin({ n: limits.maxDepth, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true, onReject: coded('QUERY_TOO_DEEP') }),
     maxAliasesPlugin({ n: limits.maxAliases, exposeLimits: true, onReject: coded('TOO_MANY_ALIASES') }),
     maxDirectivesPlugin({ n: limits.maxDirectives, exposeLimits: true, onReject: coded('TOO_MANY_DIRECTIVES') }),
-    costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true, onReject: coded('QUERY_TOO_COSTLY') }),
   ] as Plugin[];
 }
 

@@ -22,7 +22,7 @@ describe(`abuse limits (${databaseLabel})`, () => {
   });
 
   it.each([
-    ['QUERY_TOO_DEEP', '{ actors { nodes { campaigns { nodes { tools { nodes { usedBy { nodes { __typename } } } } } } } } }'],
+    ['QUERY_TOO_DEEP', '{ actors { nodes { campaigns { nodes { toolUsages { nodes { tool { usedBy { nodes { __typename } } } } } } } } } }'],
     ['TOO_MANY_ALIASES', '{ a: actors { totalCount } b: actors { totalCount } c: actors { totalCount } d: actors { totalCount } }'],
     ['TOO_MANY_TOKENS', `{ ${'a '.repeat(400)}}`],
     ['QUERY_TOO_COSTLY', '{ actors { nodes { name names { nodes { value citations { nodes { excerpt field source { title } } } } } } } }'],

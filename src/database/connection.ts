@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { acquireLock } from './embedded-lock.js';
@@ -51,17 +52,38 @@ function withPGliteShadow(factory: SqlMigrationAwareDriverAdapterFactory): SqlMi
   };
 }
 
-export function postgresFactory(url: string, poolSize = 10) {
+export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDriverAdapterFactory {
   const parsed = new URL(url);
   // Discrete fields, not a connection string: see ../shared/notes/prisma-offline.md.
-  return new PrismaPg({
+  const config = {
     host: parsed.hostname,
     port: Number(parsed.port || 5432),
     user: decodeURIComponent(parsed.username || 'postgres'),
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.slice(1) || 'postgres'),
-    max: poolSize,
-  });
+  };
+  const factory = new PrismaPg({ ...config, max: poolSize });
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connectToShadowDb: () => factory.connectToShadowDb(),
+    async connect() {
+      const adapter = await factory.connect();
+      // The pg adapter runs a migration script by splitting it at every ";", which cuts function
+      // bodies ($$ … $$) apart. PostgreSQL's simple query protocol takes the whole script at once
+      // (as one implicit transaction), as psql and PGlite do.
+      adapter.executeScript = async (script: string) => {
+        const client = new pg.Client(config);
+        await client.connect();
+        try {
+          await client.query(script);
+        } finally {
+          await client.end();
+        }
+      };
+      return adapter;
+    },
+  };
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
