@@ -129,6 +129,30 @@ describe(`entity mutations (${databaseLabel})`, () => {
   });
 });
 
+describe(`importDocument (${databaseLabel})`, () => {
+  const bundle = (name: string) =>
+    JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--0d6a6b44-0c4c-4e43-9b1e-3f6a4c1d2e01',
+      objects: [{ type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--0d6a6b44-0c4c-4e43-9b1e-3f6a4c1d2e02', name, created: '2025-01-01T00:00:00Z', modified: '2025-01-01T00:00:00Z' }],
+    });
+
+  it('imports a STIX bundle for an admin, all or nothing, audited', async () => {
+    const q = 'mutation($c: String!, $f: String!) { importDocument(content: $c, filename: $f) { format total counts warnings } }';
+    const res = await server.raw<any>(q, { c: bundle('Imported Test Group'), f: 'test.json' }, admin);
+    expect(res.data.importDocument).toMatchObject({ format: 'stix', total: 2 }); // the actor, and the source the bundle stands for
+    expect((await server.query('{ actor(name: "Imported Test Group") { dataset } }')).actor.dataset).toBe('stix');
+    const log = await server.query('{ auditLog(operation: "importDocument") { nodes { keyName after } } }', {}, admin);
+    expect(log.auditLog.nodes[0].after).toMatchObject({ filename: 'test.json', format: 'stix' });
+
+    const before = await counts();
+    const broken = await server.raw<any>(q, { c: '{"type": "bundle", "objects": [{"type": "intrusion-set"}]}', f: 'broken.json' }, admin);
+    expect(broken.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await counts()).toEqual(before);
+    expect((await server.raw(q, { c: bundle('Analyst Group'), f: 'a.json' }, analyst)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
 describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
   it('never answer an internal error, and a refused input writes nothing', async () => {
     const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;

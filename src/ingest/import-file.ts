@@ -34,9 +34,20 @@ export function detectFormat(file: string, text: string): ImportFormat {
   return 'seed';
 }
 
-export async function readImportFile(file: string, options: Partial<StixOptions> = {}): Promise<{ format: ImportFormat; doc: SeedDocument; skipped: Record<string, number> }> {
+export async function readImportFile(file: string, options: Partial<StixOptions> = {}): Promise<ParsedImport> {
   const origin = path.relative(process.cwd(), file) || file;
   const text = await readFile(file, 'utf8');
+  // name-attribution in a MISP galaxy points into producer.json, which MISP ships beside the clusters.
+  const producerFile = path.join(path.dirname(file), 'producer.json');
+  const producers = existsSync(producerFile) ? JSON.parse(await readFile(producerFile, 'utf8')) : undefined;
+  return parseImportText(origin, text, { ...options, producers });
+}
+
+export type ParsedImport = { format: ImportFormat; doc: SeedDocument; skipped: Record<string, number> };
+
+/** A document of any supported format, from its text (`origin` names it in messages and picks known datasets). */
+export function parseImportText(origin: string, text: string, options: Partial<StixOptions> & { producers?: unknown } = {}): ParsedImport {
+  const { producers, ...stixOverrides } = options;
   const format = detectFormat(origin, text);
   if (format === 'seed') {
     let data: unknown;
@@ -55,20 +66,17 @@ export async function readImportFile(file: string, options: Partial<StixOptions>
   }
   if (format === 'misp') {
     const galaxy = parseGalaxy(json, origin);
-    // name-attribution points into producer.json, which MISP ships beside the clusters.
-    const producerFile = path.join(path.dirname(file), 'producer.json');
-    const producers = existsSync(producerFile) ? JSON.parse(await readFile(producerFile, 'utf8')) : undefined;
     const doc = galaxyToDocument(galaxy, {
       dataset: 'misp-galaxy',
       title: `MISP galaxy: ${galaxy.name}${galaxy.version ? ` (version ${galaxy.version})` : ''}`,
       url: `https://github.com/MISP/misp-galaxy/blob/main/clusters/${galaxy.type}.json`,
-      producers,
-      ...options,
+      producers: producers as never,
+      ...stixOverrides,
     });
     return { format, doc: parseSeedDocument(doc, origin), skipped: {} };
   }
-  const known = knownDatasets.find((d) => d.match.test(path.basename(file)))?.options;
-  const stixOptions: StixOptions = { dataset: 'stix', title: `STIX bundle ${path.basename(file)}`, ...known, ...options };
+  const known = knownDatasets.find((d) => d.match.test(path.basename(origin)))?.options;
+  const stixOptions: StixOptions = { dataset: 'stix', title: `STIX bundle ${path.basename(origin)}`, ...known, ...stixOverrides };
   const { objects, skipped } = parseStixBundle(json, origin);
   return { format, doc: parseSeedDocument(stixToDocument(objects, stixOptions), origin), skipped };
 }

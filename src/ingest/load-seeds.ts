@@ -5,6 +5,7 @@ import type { Db } from '../db.js';
 import { CHANNEL, graphChanged } from '../database/graph-changes.js';
 import { readImportFile } from './import-file.js';
 import type { SeedDocument } from './seed-format.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { recordCount, writeGraph, type WriteResult } from './write-graph.js';
 
 export async function readSeedFile(file: string): Promise<SeedDocument> {
@@ -19,7 +20,13 @@ export async function loadSeeds(prisma: Db, files: string[] = datasetFiles.curat
 }
 
 /** Writes documents in order, in one transaction: all of them, or nothing. A write that changed anything is announced (see graph-changes). */
-export async function writeDocuments(prisma: Db, docs: SeedDocument[], onProgress?: (done: number) => void): Promise<WriteResult> {
+export async function writeDocuments(
+  prisma: Db,
+  docs: SeedDocument[],
+  onProgress?: (done: number) => void,
+  /** More work in the same transaction, after the documents (an import mutation's audit entry). */
+  alsoInTransaction?: (tx: Prisma.TransactionClient, result: WriteResult) => Promise<void>,
+): Promise<WriteResult> {
   let before = 0;
   const result = await prisma.$transaction(
     async (tx) => {
@@ -35,6 +42,7 @@ export async function writeDocuments(prisma: Db, docs: SeedDocument[], onProgres
         }
         result.warnings.push(...warnings);
       }
+      await alsoInTransaction?.(tx, result);
       // Delivered to the other processes only if the transaction commits.
       if (changedAnything(result)) await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
       return result;

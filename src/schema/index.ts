@@ -20,6 +20,7 @@ import './search.js';
 import './unions.js';
 import './stix-export.js';
 import './audit-entry.js';
+import './import.js';
 
 export const schema = builder.toSchema();
 

@@ -957,6 +957,20 @@ export type ExternalId = {
   value: Scalars['String']['output'];
 };
 
+/** What an import wrote. */
+export type ImportResult = {
+  __typename?: 'ImportResult';
+  /** Per record type: created, updated, unchanged. */
+  counts: Scalars['JSON']['output'];
+  /** stix, misp or seed (detected from the content). */
+  format: Scalars['String']['output'];
+  /** STIX object types this API does not hold, and how many were skipped. */
+  skipped: Scalars['JSON']['output'];
+  /** Records in the document. */
+  total: Scalars['Int']['output'];
+  warnings: Array<Scalars['String']['output']>;
+};
+
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -994,6 +1008,8 @@ export type Mutation = {
   deleteToolUsage: DeletedRecord;
   /** Deletes a victim at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
   deleteVictim: DeletedRecord;
+  /** Imports a STIX 2.1 bundle, a MISP galaxy cluster file or a seed file (admin only): all of it in one transaction, or nothing. Audited. */
+  importDocument: ImportResult;
   /** Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited. */
   recordAssociation: Association;
   /** Records an attribution with its sources (analyst or admin). Conflicting attributions stand side by side. Audited. */
@@ -1138,6 +1154,13 @@ export type MutationDeleteToolUsageArgs = {
 export type MutationDeleteVictimArgs = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationImportDocumentArgs = {
+  content: Scalars['String']['input'];
+  filename: Scalars['String']['input'];
 };
 
 
