@@ -129,6 +129,51 @@ describe(`entity mutations (${databaseLabel})`, () => {
   });
 });
 
+describe(`merge and split (${databaseLabel})`, () => {
+  it('merges two actors found to be one (recorded, nothing deleted) and splits them back exactly', async () => {
+    const make = async (name: string, alias: string) => {
+      const { id } = (await as('mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name } })).data.createActor;
+      await as('mutation($i: AddNameInput!) { addName(input: $i) { id } }', { i: { owner: id, value: alias, sources: [{ source: sourceId }] } });
+      const victim = (await as('mutation($i: CreateVictimInput!) { createVictim(input: $i) { id } }', { i: { name: `${name} victim`, kind: 'ORGANIZATION' } })).data.createVictim.id;
+      await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', { i: { attacker: id, victim, sources: [{ source: sourceId }] } });
+      return id;
+    };
+    const survivor = await make('Test Merge Survivor', 'Survivor Alias');
+    const absorbed = await make('Test Merge Absorbed', 'Absorbed Alias');
+    const profile = `query($id: ID!) { node(id: $id) { ... on Actor { version revoked revokedBy { id } names { totalCount nodes { value } } targetings { totalCount } } } }`;
+    const before = { survivor: (await server.query(profile, { id: survivor })).node, absorbed: (await server.query(profile, { id: absorbed })).node };
+
+    const stale = await as('mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id } }', { i: { survivor, survivorVersion: 99, absorbed, absorbedVersion: before.absorbed.version } });
+    expect(stale.errors?.[0].extensions?.code).toBe('CONFLICT');
+
+    const merged = await as('mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id movedRows note survivor { ... on Actor { name } } absorbed { ... on Actor { name } } } }', {
+      i: { survivor, survivorVersion: before.survivor.version, absorbed, absorbedVersion: before.absorbed.version, note: 'Same infrastructure and tooling.' },
+    });
+    const merge = merged.data.mergeRecords;
+    expect(merge).toMatchObject({ survivor: { name: 'Test Merge Survivor' }, absorbed: { name: 'Test Merge Absorbed' }, movedRows: { 'Name.actorId': 2, 'Targeting.actorId': 1 } });
+    const after = { survivor: (await server.query(profile, { id: survivor })).node, absorbed: (await server.query(profile, { id: absorbed })).node };
+    expect(after.survivor.names.nodes.map((n: any) => n.value)).toEqual(expect.arrayContaining(['Absorbed Alias', 'Test Merge Absorbed', 'Survivor Alias']));
+    expect(after.survivor.targetings.totalCount).toBe(2);
+    expect(after.absorbed).toMatchObject({ revoked: true, revokedBy: { id: survivor }, names: { totalCount: 0 }, targetings: { totalCount: 0 } });
+    // Its names now lead to the survivor; the absorbed record is no longer listed as current.
+    expect((await server.query('{ actor(name: "Absorbed Alias") { id } }')).actor.id).toBe(survivor);
+    expect((await server.query('{ merges(record: "' + absorbed + '") { totalCount } }')).merges.totalCount).toBe(1);
+
+    const split = await as('mutation($m: ID!) { splitMerge(merge: $m) { splitAt splitBy } }', { m: merge.id });
+    expect(split.data.splitMerge.splitBy).toBe('Jane (CTI)');
+    const restored = { survivor: (await server.query(profile, { id: survivor })).node, absorbed: (await server.query(profile, { id: absorbed })).node };
+    for (const side of ['survivor', 'absorbed'] as const) {
+      expect(restored[side].names).toEqual(before[side].names);
+      expect(restored[side].targetings).toEqual(before[side].targetings);
+      expect(restored[side].revoked).toBe(false);
+    }
+    expect((await server.query('{ actor(name: "Absorbed Alias") { id } }')).actor.id).toBe(absorbed);
+    expect((await as('mutation($m: ID!) { splitMerge(merge: $m) { id } }', { m: merge.id })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const log = await server.query('query($r: ID!) { auditLog(record: $r) { nodes { operation } } }', { r: merge.id }, admin);
+    expect(log.auditLog.nodes.map((n: any) => n.operation)).toEqual(['splitMerge', 'mergeRecords']);
+  });
+});
+
 describe(`importDocument (${databaseLabel})`, () => {
   const bundle = (name: string) =>
     JSON.stringify({

@@ -47,6 +47,6 @@ builder.queryField('auditLog', (t) =>
 );
 
 function auditWhere(args: { record?: string | number | null; operation?: string | null }) {
-  const record = args.record != null ? idOf(args.record, ['Actor', 'Campaign', 'Tool', 'Victim', 'Source', 'Organization', 'Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association'], 'record') : null;
+  const record = args.record != null ? idOf(args.record, ['Actor', 'Campaign', 'Tool', 'Victim', 'Source', 'Organization', 'Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association', 'Merge'], 'record') : null;
   return { ...(record ? { entityType: record.type, entityId: record.id } : {}), ...(args.operation ? { operation: args.operation } : {}) };
 }

@@ -21,6 +21,7 @@ import './unions.js';
 import './stix-export.js';
 import './audit-entry.js';
 import './import.js';
+import './merge.js';
 
 export const schema = builder.toSchema();
 

@@ -971,6 +971,49 @@ export type ImportResult = {
   warnings: Array<Scalars['String']['output']>;
 };
 
+/** Two records found to be one. The absorbed record is kept (revoked in favour of the survivor) and every row moved is listed, so that splitMerge undoes it exactly. */
+export type Merge = Node & {
+  __typename?: 'Merge';
+  absorbed?: Maybe<NamedEntity>;
+  createdAt: Scalars['DateTime']['output'];
+  entityType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The name of the key that merged. */
+  mergedBy: Scalars['String']['output'];
+  /** How many rows moved, by table and column (e.g. {"Name.actorId": 3}). */
+  movedRows: Scalars['JSON']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  splitAt?: Maybe<Scalars['DateTime']['output']>;
+  splitBy?: Maybe<Scalars['String']['output']>;
+  survivor?: Maybe<NamedEntity>;
+};
+
+export type MergeConnection = {
+  __typename?: 'MergeConnection';
+  edges: Array<MergeEdge>;
+  nodes: Array<Merge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MergeEdge = {
+  __typename?: 'MergeEdge';
+  cursor: Scalars['String']['output'];
+  node: Merge;
+};
+
+/** Two actors (or campaigns, or tools) that turn out to be one. */
+export type MergeRecordsInput = {
+  /** The record whose names, identifiers and claims move to the survivor; it is kept, revoked. */
+  absorbed: Scalars['ID']['input'];
+  absorbedVersion: Scalars['Int']['input'];
+  /** Why: the evidence that they are one. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The record that stays. */
+  survivor: Scalars['ID']['input'];
+  survivorVersion: Scalars['Int']['input'];
+};
+
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -1010,6 +1053,8 @@ export type Mutation = {
   deleteVictim: DeletedRecord;
   /** Imports a STIX 2.1 bundle, a MISP galaxy cluster file or a seed file (admin only): all of it in one transaction, or nothing. Audited. */
   importDocument: ImportResult;
+  /** Merges two actors, campaigns or tools at the versions you read (analyst or admin). Recorded and reversible with splitMerge. Audited. */
+  mergeRecords: Merge;
   /** Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited. */
   recordAssociation: Association;
   /** Records an attribution with its sources (analyst or admin). Conflicting attributions stand side by side. Audited. */
@@ -1020,6 +1065,8 @@ export type Mutation = {
   recordToolUsage: ToolUsage;
   /** Deletes a name at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
   removeName: DeletedRecord;
+  /** Undoes a merge: the rows it moved go back to the absorbed record, which is current again (analyst or admin). Audited. */
+  splitMerge: Merge;
   /** Replaces an attribution by a later assessment of the same subject, at the version you read; the earlier one is kept as SUPERSEDED (analyst or admin). Audited. */
   supersedeAttribution: Attribution;
   /** Changes an actor at the version you read (analyst or admin). Audited. */
@@ -1165,6 +1212,12 @@ export type MutationImportDocumentArgs = {
 
 
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationMergeRecordsArgs = {
+  input: MergeRecordsInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
 export type MutationRecordAssociationArgs = {
   input: RecordAssociationInput;
 };
@@ -1192,6 +1245,12 @@ export type MutationRecordToolUsageArgs = {
 export type MutationRemoveNameArgs = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationSplitMergeArgs = {
+  merge: Scalars['ID']['input'];
 };
 
 
@@ -1412,6 +1471,8 @@ export type Query = {
   campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
   campaigns: CampaignConnection;
+  /** Merges, newest first; with `record`, those it took part in (as survivor or absorbed). */
+  merges: MergeConnection;
   /** Any object by its global ID. */
   node?: Maybe<Node>;
   /** Objects by their global IDs, in order; null for an ID that matches nothing. */
@@ -1474,6 +1535,15 @@ export type QueryCampaignsArgs = {
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CampaignOrder>;
+};
+
+
+export type QueryMergesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  record?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -2407,6 +2477,7 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AuditEntry', id: string }
     | { __typename: 'Campaign', name: string, id: string }
     | { __typename: 'Citation', id: string }
+    | { __typename: 'Merge', id: string }
     | { __typename: 'Name', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Source', title: string, id: string }

@@ -1,0 +1,80 @@
+// Merging two records found to be one, and splitting them back. Nothing is deleted: the absorbed
+// record's names, identifiers, citations and claims are moved to the survivor, every moved row is
+// listed in the Merge record, and the absorbed record stays, revoked in favour of the survivor (so
+// lists and lookups lead to the survivor). A split moves exactly the listed rows back.
+import { notFound, userError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { updateAtVersion, type Edit } from './edit.js';
+
+export type MergeType = 'Actor' | 'Campaign' | 'Tool';
+
+/** Where each type's rows point at their owner: [table, column]. Names are moved unless the survivor has the same name. */
+const owned: Record<MergeType, [string, string][]> = {
+  Actor: [['Name', 'actorId'], ['ExternalId', 'actorId'], ['Citation', 'actorId'], ['Attribution', 'actorId'], ['Attribution', 'subjectActorId'], ['ToolUsage', 'actorId'], ['Targeting', 'actorId'], ['Association', 'fromActorId'], ['Association', 'toActorId']],
+  Campaign: [['Name', 'campaignId'], ['ExternalId', 'campaignId'], ['Citation', 'campaignId'], ['Attribution', 'campaignId'], ['ToolUsage', 'campaignId'], ['Targeting', 'campaignId']],
+  Tool: [['Name', 'toolId'], ['ExternalId', 'toolId'], ['Citation', 'toolId'], ['Attribution', 'toolId'], ['ToolUsage', 'toolId'], ['Association', 'fromToolId'], ['Association', 'toToolId']],
+};
+
+const idsOf = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+/** Rows of `table` owned (through `column`) by `owner`; names the survivor also carries stay where they are. */
+async function ownedRows(e: Edit, table: string, column: string, owner: string, survivor: string) {
+  if (table === 'Name') {
+    return idsOf(await e.tx.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text FROM "Name" n WHERE n."${column}" = $1::uuid AND NOT EXISTS (SELECT 1 FROM "Name" s WHERE s."${column}" = $2::uuid AND s.normalized = n.normalized) ORDER BY id`, owner, survivor));
+  }
+  return idsOf(await e.tx.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text FROM "${table}" WHERE "${column}" = $1::uuid ORDER BY id`, owner));
+}
+
+const move = (e: Edit, table: string, column: string, ids: string[], from: string, to: string) =>
+  ids.length ? e.tx.$executeRawUnsafe(`UPDATE "${table}" SET "${column}" = $1::uuid WHERE id = ANY($2::uuid[]) AND "${column}" = $3::uuid`, to, ids, from) : Promise.resolve(0);
+
+type Versioned = { id: string; version: number };
+
+export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned, absorbed: Versioned, note: string | null) {
+  if (survivor.id === absorbed.id) throw userError('BAD_USER_INPUT', 'input.absorbed: a record cannot be merged into itself.', { fields: [{ field: 'input.absorbed', message: 'same as survivor' }] });
+  const delegate = (e.tx as unknown as Record<string, { findUnique(a: object): Promise<{ key: string; revoked: boolean; revokedBy: string | null } | null> }>)[type.toLowerCase()];
+  const target = await delegate.findUnique({ where: { id: survivor.id } });
+  if (!target) throw notFound(type.toLowerCase(), 'the ID given in input.survivor');
+  const before = await delegate.findUnique({ where: { id: absorbed.id } });
+  if (!before) throw notFound(type.toLowerCase(), 'the ID given in input.absorbed');
+  if (await e.tx.merge.findFirst({ where: { absorbedId: absorbed.id, splitAt: null } })) throw userError('BAD_USER_INPUT', 'input.absorbed: this record is merged already; split that merge first.');
+  if (target.revoked) throw userError('BAD_USER_INPUT', 'input.survivor: a revoked record cannot absorb another; merge into the record that replaced it.');
+
+  const moved: Record<string, string[]> = {};
+  for (const [table, column] of owned[type]) {
+    const ids = await ownedRows(e, table, column, absorbed.id, survivor.id);
+    if (ids.length) moved[`${table}.${column}`] = ids;
+    await move(e, table, column, ids, absorbed.id, survivor.id);
+  }
+  await updateAtVersion(e, type, absorbed.id, absorbed.version, { revoked: true, revokedBy: target.key });
+  await updateAtVersion(e, type, survivor.id, survivor.version, {});
+  const merge = await e.tx.merge.create({
+    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name },
+  });
+  e.audit('Merge', merge.id, null, merge);
+  return merge;
+}
+
+export async function splitMerge(e: Edit, mergeId: string) {
+  const merge = await e.tx.merge.findUnique({ where: { id: mergeId } });
+  if (!merge) throw notFound('merge', 'that ID');
+  if (merge.splitAt) throw userError('BAD_USER_INPUT', `This merge was split already (${merge.splitAt.toISOString()}, by ${merge.splitBy}).`);
+  const type = merge.entityType as MergeType;
+  for (const [key, ids] of Object.entries(merge.moved as Record<string, string[]>)) {
+    const [table, column] = key.split('.');
+    if (!owned[type].some(([t, c]) => t === table && c === column)) continue; // only what a merge moves
+    // Rows deleted or moved again since stay where they are.
+    await move(e, table, column, ids, merge.survivorId, merge.absorbedId);
+  }
+  const previous = merge.previous as { revoked: boolean; revokedBy: string | null };
+  const delegate = (e.tx as unknown as Record<string, { findUniqueOrThrow(a: object): Promise<Versioned> }>)[type.toLowerCase()];
+  for (const [id, data] of [[merge.absorbedId, previous], [merge.survivorId, {}]] as const) {
+    const current = await delegate.findUniqueOrThrow({ where: { id } });
+    await updateAtVersion(e, type, id, current.version, data);
+  }
+  const after = await e.tx.merge.update({ where: { id: merge.id }, data: { splitAt: new Date(), splitBy: e.principal.name } });
+  e.audit('Merge', merge.id, merge, after);
+  return after;
+}
+
+export type MergeRow = Prisma.MergeGetPayload<object>;

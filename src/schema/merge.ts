@@ -1,0 +1,101 @@
+// Merge: two actors, campaigns or tools found to be one, recorded (not destructive) and reversible.
+// mergeRecords moves the absorbed record's names, identifiers, citations and claims to the survivor
+// and revokes the absorbed record in its favour; splitMerge moves exactly those rows back.
+import { builder, paged } from '../builder.js';
+import { edit } from '../ingest/edit.js';
+import { mergeRecords, splitMerge, type MergeType } from '../ingest/merge.js';
+import { check, idOf } from './edit-inputs.js';
+import { tagged } from './typed.js';
+import { NamedEntity } from './unions.js';
+
+const mergeable = ['Actor', 'Campaign', 'Tool'] as const;
+
+const entity = (type: string, id: string, ctx: { prisma: { actor: { findUnique(a: object): Promise<object | null> } } }) => {
+  const delegate = (ctx.prisma as unknown as Record<string, { findUnique(a: object): Promise<object | null> }>)[type.toLowerCase()];
+  return delegate.findUnique({ where: { id } }).then((row) => (row ? tagged(type, row) : null));
+};
+
+builder.prismaNode('Merge', {
+  id: { field: 'id' },
+  select: { id: true },
+  nullable: true,
+  description: 'Two records found to be one. The absorbed record is kept (revoked in favour of the survivor) and every row moved is listed, so that splitMerge undoes it exactly.',
+  fields: (t) => ({
+    entityType: t.exposeString('entityType'),
+    survivor: t.field({ type: NamedEntity, nullable: true, select: { entityType: true, survivorId: true }, resolve: (m, _a, ctx) => entity(m.entityType, m.survivorId, ctx) as never }),
+    absorbed: t.field({ type: NamedEntity, nullable: true, select: { entityType: true, absorbedId: true }, resolve: (m, _a, ctx) => entity(m.entityType, m.absorbedId, ctx) as never }),
+    movedRows: t.field({
+      type: 'JSON',
+      description: 'How many rows moved, by table and column (e.g. {"Name.actorId": 3}).',
+      select: { moved: true },
+      resolve: (m) => Object.fromEntries(Object.entries(m.moved as Record<string, string[]>).map(([k, ids]) => [k, ids.length])),
+    }),
+    note: t.exposeString('note', { nullable: true }),
+    mergedBy: t.exposeString('mergedBy', { description: 'The name of the key that merged.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    splitAt: t.expose('splitAt', { type: 'DateTime', nullable: true }),
+    splitBy: t.exposeString('splitBy', { nullable: true }),
+  }),
+});
+
+const MergeRecordsInput = builder.inputType('MergeRecordsInput', {
+  description: 'Two actors (or campaigns, or tools) that turn out to be one.',
+  fields: (t) => ({
+    survivor: t.id({ required: true, description: 'The record that stays.' }),
+    survivorVersion: t.int({ required: true, validate: check.version }),
+    absorbed: t.id({ required: true, description: 'The record whose names, identifiers and claims move to the survivor; it is kept, revoked.' }),
+    absorbedVersion: t.int({ required: true, validate: check.version }),
+    note: t.string({ validate: check.text.nullish(), description: 'Why: the evidence that they are one.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  mergeRecords: t.prismaField({
+    type: 'Merge',
+    authScopes: { analyst: true },
+    description: 'Merges two actors, campaigns or tools at the versions you read (analyst or admin). Recorded and reversible with splitMerge. Audited.',
+    args: { input: t.arg({ type: MergeRecordsInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const survivor = idOf(input.survivor, mergeable, 'input.survivor');
+      const absorbed = idOf(input.absorbed, [survivor.type], 'input.absorbed');
+      const merge = await edit(ctx.prisma, ctx.principal, 'mergeRecords', (e) =>
+        mergeRecords(e, survivor.type as MergeType, { id: survivor.id, version: input.survivorVersion }, { id: absorbed.id, version: input.absorbedVersion }, input.note ?? null),
+      );
+      return ctx.prisma.merge.findUniqueOrThrow({ ...query, where: { id: merge.id } });
+    },
+  }),
+  splitMerge: t.prismaField({
+    type: 'Merge',
+    authScopes: { analyst: true },
+    description: 'Undoes a merge: the rows it moved go back to the absorbed record, which is current again (analyst or admin). Audited.',
+    args: { merge: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { id } = idOf(args.merge, ['Merge'], 'merge');
+      await edit(ctx.prisma, ctx.principal, 'splitMerge', (e) => splitMerge(e, id));
+      return ctx.prisma.merge.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+}));
+
+builder.queryField('merges', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Merge',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Merges, newest first; with `record`, those it took part in (as survivor or absorbed).',
+      args: { record: t.arg.id() },
+      totalCount: (_p, args, ctx) => ctx.prisma.merge.count({ where: mergeWhere(args.record) }),
+      resolve: (query, _root, args, ctx) => ctx.prisma.merge.findMany({ ...query, where: mergeWhere(args.record), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+    },
+    { name: 'MergeConnection' },
+    { name: 'MergeEdge' },
+  ),
+);
+
+function mergeWhere(record: string | number | null | undefined) {
+  if (record == null) return {};
+  const { id } = idOf(record, mergeable, 'record');
+  return { OR: [{ survivorId: id }, { absorbedId: id }] };
+}
