@@ -174,7 +174,8 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     // A request that takes too long is answered (the work it started is not awaited any longer).
     const timer = setTimeout(() => {
       if (res.headersSent) return;
-      refuse(res, 503, 'TIMEOUT', `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`);
+      // The connection is closed after the answer: the request may still be sending its body.
+      refuse(res, 503, 'TIMEOUT', `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`, { connection: 'close' });
     }, config.limits.requestTimeoutMs);
     res.once('close', () => clearTimeout(timer));
     countStatements({ count: 0, statements: [] }, () => handle(req, res)).catch((error) => {

@@ -106,3 +106,53 @@ describe(`persisted operations only (${databaseLabel})`, () => {
     expect(SearchDocument).toContain('search');
   });
 });
+
+describe(`request timeout (${databaseLabel})`, () => {
+  let slow: TestServer;
+  beforeAll(async () => {
+    slow = await startTestServer({ REQUEST_TIMEOUT_MS: '300' });
+  }, 120_000);
+  afterAll(() => slow?.stop());
+
+  it('answers 503 TIMEOUT when a request is not done in time (here: a body that never finishes)', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${slow.url}/graphql`);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode!, body });
+        });
+      });
+      req.on('error', reject);
+      req.write('{"query": "{ __typ'); // and nothing more
+    });
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('TIMEOUT');
+  });
+});
+
+describe(`production settings (${databaseLabel})`, () => {
+  let prod: TestServer;
+  beforeAll(async () => {
+    prod = await startTestServer({ NODE_ENV: 'production', ANONYMOUS_READ: 'true' });
+  }, 120_000);
+  afterAll(() => prod?.stop());
+
+  it('masks unexpected errors (no SQL, no stack), turns introspection and GraphiQL off', async () => {
+    // Break the database under the server: the failure is the server's, not the caller's.
+    await prod.app.prisma.$executeRawUnsafe('ALTER TABLE "Victim" RENAME TO "VictimMoved"');
+    try {
+      const body = JSON.stringify(await prod.raw('{ victims(first: 1) { totalCount } }'));
+      expect(body).toContain('INTERNAL_SERVER_ERROR');
+      expect(body).not.toMatch(/VictimMoved|relation|at .*\.(ts|js)|prisma/i);
+    } finally {
+      await prod.app.prisma.$executeRawUnsafe('ALTER TABLE "VictimMoved" RENAME TO "Victim"');
+    }
+    expect((await prod.raw('{ __schema { queryType { name } } }')).errors?.[0].message).toMatch(/introspection/i);
+    const page = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toContain('GraphiQL');
+  });
+});
