@@ -177,3 +177,16 @@ describe(`TLP clearance on every read path (${databaseLabel})`, () => {
     expect(after.data.resolveName[0].names).toEqual([{ value: 'Quiet Lantern', tlp: 'CLEAR' }]);
   });
 });
+
+describe(`TLP after a source is deleted (${databaseLabel})`, () => {
+  it('what only a marked source supported stays hidden once the source is deleted', async () => {
+    const m = (q: string, v: Record<string, unknown>) => server.query(q, v, analyst);
+    const source = (await m('mutation($i: CreateSourceInput!) { createSource(input: $i) { id version } }', { i: sourceInput('Doomed report', 'AMBER') })).createSource;
+    await m('mutation($i: AddNameInput!) { addName(input: $i) { id } }', { i: { owner: ids.lazarus, value: 'Doomed Lantern', sources: [{ source: source.id }] } });
+    const find = (key?: string) => server.raw<any>('{ resolveName(name: "Doomed Lantern") { names { value tlp } } }', {}, key);
+    expect((await find()).data.resolveName).toEqual([]);
+    await m('mutation($id: ID!, $v: Int!) { deleteSource(id: $id, expectedVersion: $v) { id } }', { id: source.id, v: source.version });
+    expect((await find()).data.resolveName).toEqual([]);
+    expect((await find(amber)).data.resolveName[0].names).toEqual([{ value: 'Doomed Lantern', tlp: 'AMBER' }]);
+  });
+});
