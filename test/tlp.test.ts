@@ -90,6 +90,12 @@ describe(`TLP clearance on every read path (${databaseLabel})`, () => {
     expect(supported(cleared)).toContain('Marked Lantern');
     expect(supported(clear)).not.toContain('Marked Lantern');
     expect(cleared.data.node.citations.totalCount).toBe(clear.data.node.citations.totalCount + 1);
+    // Nor does the citation's own ID.
+    const withIds = await server.query('query($id: ID!) { node(id: $id) { ... on Source { citations(first: 100) { nodes { id supports { ... on Name { value } } } } } } }', { id: ids.open }, amber);
+    const citation = withIds.node.citations.nodes.find((c: any) => c.supports?.value === 'Marked Lantern').id;
+    const byId = await both('query($id: ID!) { node(id: $id) { id } }', { id: citation });
+    expect(byId.clear.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(byId.amber.data.node.id).toBe(citation);
   });
 
   it('claims and traversals: direct targetings, derived victims, campaigns and derived tools, both ways', async () => {

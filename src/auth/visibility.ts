@@ -14,10 +14,17 @@ export const visibleFact = (clearance: Tlp) => (all(clearance) ? {} : { visibili
 export const visibleSource = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
 
 /**
- * `where` for citations: the source is visible, and so is the name or claim it supports (a source the
- * caller may read must not lead them to a marked claim through its citations).
+ * `where` for citations listed under what they support (a name's, a claim's, an entity's): the caller
+ * sees that already, so only the source is checked.
  */
-export const visibleCitation = (clearance: Tlp) => {
+export const visibleCitation = (clearance: Tlp) => (all(clearance) ? {} : { source: visibleSource(clearance) });
+
+/**
+ * `where` for citations reached any other way (a source's citations, node(id:) of a citation): the
+ * source is visible, and so is the name or claim it supports (a source the caller may read must not
+ * lead them to a marked claim).
+ */
+export const visibleCitationAnyWay = (clearance: Tlp) => {
   if (all(clearance)) return {};
   const fact = visibleFact(clearance);
   const targets = ['name', 'attribution', 'toolUsage', 'targeting', 'association'] as const;

@@ -12,7 +12,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../db.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { visibleCitation, visibleFact, visibleSource } from '../auth/visibility.js';
+import { visibleCitation, visibleCitationAnyWay, visibleFact, visibleSource } from '../auth/visibility.js';
 import { notFound } from '../errors.js';
 import { associationTypeOf } from '../ingest/seed-format.js';
 
@@ -252,7 +252,7 @@ export function exportAll(prisma: Db, clearance: Tlp, provenance?: Provenance): 
 
 /** A source as a STIX report whose object_refs are the records and claims it supports. */
 export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string): Promise<StixBundle> {
-  const source = await prisma.source.findFirst({ where: { id: sourceId, ...visibleSource(clearance) }, include: { citations: { where: visibleCitation(clearance), include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true } } } });
+  const source = await prisma.source.findFirst({ where: { id: sourceId, ...visibleSource(clearance) }, include: { citations: { where: visibleCitationAnyWay(clearance), include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true } } } });
   // A source above the caller's clearance is answered like one that does not exist.
   if (!source) throw notFound('source', 'that ID');
   const sel = emptySelection();

@@ -1,5 +1,5 @@
 // Citation: "this source supports that" (a name, a claim, or an entity's own attribute).
-import { visibleCitation } from '../auth/visibility.js';
+import { visibleCitationAnyWay } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import { tagged } from './typed.js';
 import { CitedRecord } from './unions.js';
@@ -20,7 +20,7 @@ const typeNames: Record<(typeof citedKinds)[number], string> = {
 export const Citation = builder.prismaNode('Citation', {
   id: { field: 'id' },
   // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
-  findUnique: (id, ctx) => ({ id, ...visibleCitation(ctx.principal.clearance) }),
+  findUnique: (id, ctx) => ({ id, ...visibleCitationAnyWay(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
