@@ -5,7 +5,6 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
 import { createPrismaClient, type Db } from './db.js';
-import { loadSeeds } from './ingest/load-seeds.js';
 import { startHttpServer } from './server.js';
 
 export type App = { url: string; prisma: Db; database: Database; stop(): Promise<void> };
@@ -30,6 +29,8 @@ export async function startApp(config: Config): Promise<App> {
     prisma = createPrismaClient(database);
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
       log('info', 'first start: loading the seeds (the curated story and the shipped datasets take about half a minute)', config.seedFiles);
+      // Loaded only when seeding: a start on a seeded database need not load the import machinery.
+      const { loadSeeds } = await import('./ingest/load-seeds.js');
       const { counts, warnings } = await loadSeeds(prisma, config.seedFiles);
       log('info', 'database seeded', counts);
       for (const warning of warnings) log('warn', warning);

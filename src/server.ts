@@ -13,7 +13,6 @@ import { exampleQuery } from './graphiql-example.js';
 import { userError } from './errors.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
 import { handleTaxii } from './export/taxii.js';
-import { handleImport } from './ingest/import-endpoint.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { schema } from './schema/index.js';
 import { decodeId } from './builder.js';
@@ -123,7 +122,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
         return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
       }
     }
-    if (path === '/admin/import' && importToken) return handleImport(req, res, prisma, importToken);
+    if (path === '/admin/import' && importToken) return (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken);
     const isStix = path.startsWith('/stix/');
     const isTaxii = path === '/taxii2' || path.startsWith('/taxii2/');
     if (isStix || isTaxii) {

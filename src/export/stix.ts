@@ -14,7 +14,7 @@ import type { Db } from '../db.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { visibleCitation, visibleCitationAnyWay, visibleFact, visibleSource } from '../auth/visibility.js';
 import { notFound } from '../errors.js';
-import { associationTypeOf } from '../ingest/seed-format.js';
+import { associationTypeOf } from '../ingest/association-kinds.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
 

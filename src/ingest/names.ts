@@ -8,3 +8,10 @@ export function normalizeName(value: string): string {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
+
+/**
+ * The column the trigram index serves for search: the display name and description only. Aliases are
+ * searched through the Name table, where each carries its TLP visibility (a marked alias in this text
+ * would be found by callers not cleared for it).
+ */
+export const searchTextOf = (name: string, description: string | null | undefined) => [name, description ?? ''].join(' ').toLowerCase();

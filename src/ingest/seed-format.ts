@@ -64,13 +64,8 @@ const claim = {
 
 const match = z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) }));
 
-/** Symmetric kinds hold both ways: "A overlaps B" is "B overlaps A", stored once. */
-export const symmetricAssociationKinds = ['SIMILAR', 'OVERLAPS', 'LINKED_TO', 'RELATED_TO', 'ASSOCIATED_WITH'] as const;
-export const associationKinds = [...symmetricAssociationKinds, 'VARIANT_OF'] as const;
-export type AssociationKind = (typeof associationKinds)[number];
-/** The words STIX relationship types and MISP `related` types use for each kind ("linked-to"). */
-export const associationTypeOf = (kind: AssociationKind) => kind.toLowerCase().replace(/_/g, '-');
-export const associationKindOf: Partial<Record<string, AssociationKind>> = Object.fromEntries(associationKinds.map((k) => [associationTypeOf(k), k]));
+export { associationKindOf, associationKinds, associationTypeOf, symmetricAssociationKinds, type AssociationKind } from './association-kinds.js';
+import { associationKinds } from './association-kinds.js';
 
 const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =>
   fields.filter((f) => v[f] != null).length === 1 || `${what}: expected exactly one of ${fields.join(', ')}`;

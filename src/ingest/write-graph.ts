@@ -5,7 +5,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Prisma } from '../generated/prisma/client.js';
 import { confidenceFromLabel } from './confidence.js';
-import { normalizeName } from './names.js';
+import { normalizeName, searchTextOf } from './names.js';
 import type { SeedDocument } from './seed-format.js';
 
 type Tx = Prisma.TransactionClient;
@@ -28,12 +28,6 @@ function same(current: unknown, wanted: unknown): boolean {
   return (current ?? null) === (wanted ?? null);
 }
 
-/**
- * The column the trigram index serves for search: the display name and description only. Aliases are
- * searched through the Name table, where each carries its TLP visibility (a marked alias in this text
- * would be found by callers not cleared for it).
- */
-export const searchTextOf = (name: string, description: string | null | undefined) => [name, description ?? ''].join(' ').toLowerCase();
 
 const isEmpty = (v: unknown) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
 

@@ -7,7 +7,7 @@ import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
 import { AssociationKind } from '../generated/prisma/enums.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { symmetricAssociationKinds } from '../ingest/seed-format.js';
+import { symmetricAssociationKinds } from '../ingest/association-kinds.js';
 import type { Context } from '../context.js';
 import { Claim } from './claim.js';
 import { tagged } from './typed.js';

@@ -5,8 +5,7 @@ import type { z } from 'zod';
 import { builder } from '../builder.js';
 import { userError } from '../errors.js';
 import { deleteAtVersion, delegateOf, edit, updateAtVersion, type Edit } from '../ingest/edit.js';
-import { normalizeName } from '../ingest/names.js';
-import { searchTextOf } from '../ingest/write-graph.js';
+import { normalizeName, searchTextOf } from '../ingest/names.js';
 import { check, idOf, markingFor, slug } from './edit-inputs.js';
 
 type Model = 'Actor' | 'Campaign' | 'Tool' | 'Victim' | 'Source' | 'Organization';

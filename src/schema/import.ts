@@ -4,10 +4,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { builder } from '../builder.js';
 import { userError } from '../errors.js';
-import { parseImportText } from '../ingest/import-file.js';
-import { writeDocuments } from '../ingest/load-seeds.js';
-import { SeedFormatError } from '../ingest/seed-format.js';
-import { recordCount, WriteError } from '../ingest/write-graph.js';
 import { check } from './edit-inputs.js';
 
 const ImportResult = builder.objectRef<{ format: string; total: number; counts: unknown; warnings: string[]; skipped: unknown }>('ImportResult').implement({
@@ -31,6 +27,13 @@ builder.mutationField('importDocument', (t) =>
       filename: t.arg.string({ required: true, validate: check.shortText.min(1, 'must not be empty'), description: 'The file’s name: it names the import in messages, and known dataset files keep their dataset.' }),
     },
     resolve: async (_root, { content, filename }, ctx) => {
+      // The import machinery (parsers, dataset mappings) is loaded when first used, not at start-up.
+      const [{ parseImportText }, { writeDocuments }, { SeedFormatError }, { recordCount, WriteError }] = await Promise.all([
+        import('../ingest/import-file.js'),
+        import('../ingest/load-seeds.js'),
+        import('../ingest/seed-format.js'),
+        import('../ingest/write-graph.js'),
+      ]);
       let parsed;
       try {
         parsed = parseImportText(filename, content);
