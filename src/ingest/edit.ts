@@ -46,11 +46,13 @@ export async function edit<T>(prisma: Db, principal: Principal, operation: strin
 }
 
 type Delegate = {
+  create(args: object): Promise<Row>;
   findFirst(args: object): Promise<Row | null>;
   updateMany(args: object): Promise<{ count: number }>;
   deleteMany(args: object): Promise<{ count: number }>;
   findUniqueOrThrow(args: object): Promise<Row>;
 };
+/** The Prisma delegate of a model by its name ("ToolUsage" → tx.toolUsage), in a transaction or not. */
 export const delegateOf = (tx: Tx, model: string) => (tx as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
 
 const conflict = (what: string, expected: number, current: number) =>
@@ -67,6 +69,13 @@ async function current(e: Edit, model: string, id: string, expectedVersion: numb
   return row;
 }
 
+/** A concurrent change committed first (the versioned write matched no row): say which, from the row as it is now. */
+async function lostRace(e: Edit, model: string, id: string, expectedVersion: number): Promise<never> {
+  const now = await delegateOf(e.tx, model).findFirst({ where: { id } });
+  if (!now) throw notFound(model.toLowerCase(), 'that ID', 'It was deleted meanwhile.');
+  throw conflict(model.toLowerCase(), expectedVersion, now.version);
+}
+
 /** Updates a record at the version the client read; the version goes up by one. */
 export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, changes: object | ((before: Row) => object), visible: object = {}) {
   const delegate = delegateOf(e.tx, model);
@@ -75,11 +84,7 @@ export async function updateAtVersion(e: Edit, model: string, id: string, expect
   // The version in the condition makes a concurrent update that committed first win: this one then
   // matches no row (PostgreSQL re-reads the row after waiting for the other's lock).
   const { count } = await delegate.updateMany({ where: { id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
-  if (count === 0) {
-    const now = await delegate.findFirst({ where: { id } });
-    if (!now) throw notFound(model.toLowerCase(), 'that ID', 'It was deleted meanwhile.');
-    throw conflict(model.toLowerCase(), expectedVersion, now.version);
-  }
+  if (count === 0) await lostRace(e, model, id, expectedVersion);
   const after = await delegate.findUniqueOrThrow({ where: { id } });
   e.audit(model, id, before, after);
   return after;
@@ -90,7 +95,7 @@ export async function deleteAtVersion(e: Edit, model: string, id: string, expect
   const delegate = delegateOf(e.tx, model);
   const before = await current(e, model, id, expectedVersion, visible);
   const { count } = await delegate.deleteMany({ where: { id, version: expectedVersion } });
-  if (count === 0) throw conflict(model.toLowerCase(), expectedVersion, before.version + 1);
+  if (count === 0) await lostRace(e, model, id, expectedVersion);
   e.audit(model, id, before, null);
   return before;
 }

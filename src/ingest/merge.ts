@@ -4,7 +4,7 @@
 // lists and lookups lead to the survivor). A split moves exactly the listed rows back.
 import { notFound, userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { updateAtVersion, type Edit } from './edit.js';
+import { delegateOf, updateAtVersion, type Edit } from './edit.js';
 
 export type MergeType = 'Actor' | 'Campaign' | 'Tool';
 
@@ -32,10 +32,11 @@ type Versioned = { id: string; version: number };
 
 export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned, absorbed: Versioned, note: string | null) {
   if (survivor.id === absorbed.id) throw userError('BAD_USER_INPUT', 'input.absorbed: a record cannot be merged into itself.', { fields: [{ field: 'input.absorbed', message: 'same as survivor' }] });
-  const delegate = (e.tx as unknown as Record<string, { findUnique(a: object): Promise<{ key: string; revoked: boolean; revokedBy: string | null } | null> }>)[type.toLowerCase()];
-  const target = await delegate.findUnique({ where: { id: survivor.id } });
+  type Entity = { key: string; revoked: boolean; revokedBy: string | null };
+  const delegate = delegateOf(e.tx, type);
+  const target = (await delegate.findFirst({ where: { id: survivor.id } })) as Entity | null;
   if (!target) throw notFound(type.toLowerCase(), 'the ID given in input.survivor');
-  const before = await delegate.findUnique({ where: { id: absorbed.id } });
+  const before = (await delegate.findFirst({ where: { id: absorbed.id } })) as Entity | null;
   if (!before) throw notFound(type.toLowerCase(), 'the ID given in input.absorbed');
   if (await e.tx.merge.findFirst({ where: { absorbedId: absorbed.id, splitAt: null } })) throw userError('BAD_USER_INPUT', 'input.absorbed: this record is merged already; split that merge first.');
   if (target.revoked) throw userError('BAD_USER_INPUT', 'input.survivor: a revoked record cannot absorb another; merge into the record that replaced it.');
@@ -67,7 +68,7 @@ export async function splitMerge(e: Edit, mergeId: string) {
     await move(e, table, column, ids, merge.survivorId, merge.absorbedId);
   }
   const previous = merge.previous as { revoked: boolean; revokedBy: string | null };
-  const delegate = (e.tx as unknown as Record<string, { findUniqueOrThrow(a: object): Promise<Versioned> }>)[type.toLowerCase()];
+  const delegate = delegateOf(e.tx, type);
   for (const [id, data] of [[merge.absorbedId, previous], [merge.survivorId, {}]] as const) {
     const current = await delegate.findUniqueOrThrow({ where: { id } });
     await updateAtVersion(e, type, id, current.version, data);

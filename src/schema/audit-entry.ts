@@ -2,8 +2,8 @@
 // Admins read it; nobody changes it (the database refuses updates and deletes of the table).
 import { builder, paged } from '../builder.js';
 import { idOf } from './edit-inputs.js';
+import { RoleEnum } from './enums.js';
 
-const RoleEnum = builder.enumType('Role', { values: ['READER', 'ANALYST', 'ADMIN'] as const, description: 'READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log.' });
 
 builder.prismaNode('AuditEntry', {
   id: { field: 'id' },

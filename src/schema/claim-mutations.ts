@@ -66,7 +66,7 @@ const citing: Record<ClaimModel, Citing> = { Attribution: 'attributionId', ToolU
 
 /** Creates a claim or name with its citations, within a mutation's transaction; returns its id. */
 export async function recordIn(e: Edit, model: ClaimModel, i: Input, data: Input) {
-  const created = await (e.tx as unknown as Record<string, { create(a: object): Promise<{ id: string }> }>)[model.charAt(0).toLowerCase() + model.slice(1)].create({ data });
+  const created = await delegateOf(e.tx, model).create({ data });
   await cite(e, citing[model], created.id, (i.sources as { source: string; excerpt?: string | null }[] | undefined) ?? []);
   // Read back after the citations: the database has set its visibility from its sources.
   e.audit(model, created.id, null, await delegateOf(e.tx, model).findUniqueOrThrow({ where: { id: created.id } }));

@@ -105,7 +105,7 @@ export function entityMutations(model: Model, spec: Spec, options: { nameField: 
             throw userError('ALREADY_EXISTS', `${aLabel.charAt(0).toUpperCase()}${aLabel.slice(1)} with the key "${key}" exists already. Give another \`key\`, or update that one.`, { key });
           }
           const extra = named ? { searchText: searchTextOf(String(i.name), (i.description as string | undefined) ?? null), dataset: 'api' } : {};
-          const created = await (e.tx as unknown as Record<string, { create(a: object): Promise<{ id: string }> }>)[lower].create({ data: { ...data, ...extra, key } });
+          const created = await delegateOf(e.tx, model).create({ data: { ...data, ...extra, key } });
           e.audit(model, created.id, null, created);
           if (named) await keepDisplayName(e, model, created.id, String(i.name));
           return created.id;

@@ -1,6 +1,6 @@
 // GraphQL enums that mirror the database's.
 import { builder } from '../builder.js';
-import { ClaimStatus, DatePrecision, SourceKind, Tlp, ToolKind, VictimKind } from '../generated/prisma/enums.js';
+import { ClaimStatus, DatePrecision, Role, SourceKind, Tlp, ToolKind, VictimKind } from '../generated/prisma/enums.js';
 
 export const TlpEnum = builder.enumType(Tlp, { name: 'Tlp', description: 'Traffic Light Protocol 2.0 marking. AMBER_STRICT is TLP:AMBER+STRICT.' });
 export const SourceKindEnum = builder.enumType(SourceKind, { name: 'SourceKind' });
@@ -11,6 +11,7 @@ export const ClaimStatusEnum = builder.enumType(ClaimStatus, {
   name: 'ClaimStatus',
   description: 'CURRENT: the latest assessment. SUPERSEDED: replaced by a later one, kept for the record. DISPUTED: contested by another source. RETRACTED: withdrawn by its source.',
 });
+export const RoleEnum = builder.enumType(Role, { name: 'Role', description: 'READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log.' });
 export const SortDirection = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
 export const CitationTargetEnum = builder.enumType('CitationTarget', {
   description: 'NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims.',

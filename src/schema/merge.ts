@@ -2,7 +2,8 @@
 // mergeRecords moves the absorbed record's names, identifiers, citations and claims to the survivor
 // and revokes the absorbed record in its favour; splitMerge moves exactly those rows back.
 import { builder, paged } from '../builder.js';
-import { edit } from '../ingest/edit.js';
+import type { Context } from '../context.js';
+import { delegateOf, edit } from '../ingest/edit.js';
 import { mergeRecords, splitMerge, type MergeType } from '../ingest/merge.js';
 import { check, idOf } from './edit-inputs.js';
 import { tagged } from './typed.js';
@@ -10,9 +11,10 @@ import { NamedEntity } from './unions.js';
 
 const mergeable = ['Actor', 'Campaign', 'Tool'] as const;
 
-const entity = (type: string, id: string, ctx: { prisma: { actor: { findUnique(a: object): Promise<object | null> } } }) => {
-  const delegate = (ctx.prisma as unknown as Record<string, { findUnique(a: object): Promise<object | null> }>)[type.toLowerCase()];
-  return delegate.findUnique({ where: { id } }).then((row) => (row ? tagged(type, row) : null));
+/** A merge's survivor or absorbed record (an actor, campaign or tool). */
+const entity = async (type: string, id: string, ctx: Context) => {
+  const row = await delegateOf(ctx.prisma as never, type).findFirst({ where: { id } });
+  return row ? tagged(type, row) : null;
 };
 
 builder.prismaNode('Merge', {
