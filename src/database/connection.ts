@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { statementNames } from './prepared-statements.js';
 import pg from 'pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -62,7 +63,7 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.slice(1) || 'postgres'),
   };
-  const factory = new PrismaPg({ ...config, max: poolSize });
+  const factory = new PrismaPg({ ...config, max: poolSize }, { statementNameGenerator: statementNames() });
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

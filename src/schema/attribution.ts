@@ -6,7 +6,7 @@ import { check, idOf } from './edit-inputs.js';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
-import { Claim } from './claim.js';
+import { Claim, claimFields } from './claim.js';
 import { tagged } from './typed.js';
 import { AttributionSubject } from './unions.js';
 
@@ -15,11 +15,12 @@ export const Attribution = builder.prismaNode('Attribution', {
   // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
   findUnique: (id, ctx) => ({ id, ...visibleFact(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
-  select: { id: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true, tlp: true },
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries.',
   fields: (t) => ({
+    ...claimFields(t),
     subject: t.field({
       type: AttributionSubject,
       description: 'What is attributed.',

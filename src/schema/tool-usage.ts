@@ -3,7 +3,7 @@ import { recordByActorOrCampaign } from './claim-mutations.js';
 import { visibleFact } from '../auth/visibility.js';
 import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
-import { Claim } from './claim.js';
+import { Claim, claimFields } from './claim.js';
 import { tagged } from './typed.js';
 import { ActorOrCampaign } from './unions.js';
 
@@ -12,11 +12,12 @@ export const ToolUsage = builder.prismaNode('ToolUsage', {
   // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
   findUnique: (id, ctx) => ({ id, ...visibleFact(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
-  select: { id: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true, tlp: true },
+  select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
   description: 'A sourced claim that an actor or a campaign uses a tool.',
   fields: (t) => ({
+    ...claimFields(t),
     user: t.field({
       type: ActorOrCampaign,
       select: { actor: true, campaign: true },
