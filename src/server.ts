@@ -88,6 +88,9 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     ],
     // Several operations in one request (a JSON array), up to MAX_BATCH.
     batching: { limit: config.limits.maxBatch },
+    // The body's size is checked before yoga sees the request (its declared length, below); yoga's own
+    // check streams every body through a counter (a pipeline and an AbortSignal per request).
+    maxRequestBodySize: false,
     logging: config.logLevel === 'silent' ? false : config.logLevel,
   });
 
