@@ -1,7 +1,11 @@
-// The benchmark databases on the PostgreSQL server: made once per scale and generator version, then
-// reused (a run finds `bench v<version> <scale>` in the database's comment).
+// The benchmark databases: on the PostgreSQL server, and (scale S) an embedded PGlite data directory.
+// Each is made once per scale and generator version, then reused (a run finds `bench v<version>
+// <scale>` in the database's comment, or in the marker file beside the data directory).
 import { spawnSync } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { generate, GENERATOR_VERSION, insertTables, type Scale } from './generate.js';
 
@@ -51,8 +55,44 @@ export async function ensureBenchDatabase(scale: Scale, log: (s: string) => void
   return { url, made: true };
 }
 
-/** The project's own migrations, as `npm run migrate` applies them. */
-function migrate(url: string) {
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+/**
+ * The same dataset in an embedded PGlite data directory (under .data/, which git ignores), for the
+ * API on its default database. PGlite is one process's: the API opens it after this has closed it.
+ */
+export async function ensureEmbeddedBenchDatabase(scale: Scale, log: (s: string) => void) {
+  const dataDir = path.join(root, '.data', `bench-pglite-${scale.toLowerCase()}`);
+  const markerFile = `${dataDir}.version`;
+  const marker = `bench v${GENERATOR_VERSION} ${scale}`;
+  const embedded = { DATA_DIR: dataDir };
+  if ((await readFile(markerFile, 'utf8').catch(() => '')) === marker) {
+    migrate(embedded);
+    return { dataDir, made: false };
+  }
+  log(`making the embedded database ${path.relative(root, dataDir)} (scale ${scale})`);
+  await rm(markerFile, { force: true });
+  await rm(dataDir, { recursive: true, force: true });
+  migrate(embedded);
+  const started = performance.now();
+  const { tables } = generate(scale);
+  const db = new PGlite({ dataDir, extensions: { pg_trgm } });
+  try {
+    await db.query('BEGIN');
+    // PGlite's query(sql, params) is the part of pg's client that insertTables uses.
+    await insertTables({ query: (sql: string, params: unknown[]) => db.query(sql, params) } as unknown as pg.ClientBase, tables);
+    await db.query('COMMIT');
+    await db.query('VACUUM ANALYZE');
+  } finally {
+    await db.close();
+  }
+  await writeFile(markerFile, marker);
+  const rows = tables.reduce((sum, t) => sum + t.length, 0);
+  log(`${path.relative(root, dataDir)}: ${rows.toLocaleString('en')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { dataDir, made: true };
+}
+
+/** The project's own migrations, as `npm run migrate` applies them: on a server (a URL) or embedded (DATA_DIR). */
+function migrate(target: string | { DATA_DIR: string }) {
+  const database = typeof target === 'string' ? { DATABASE_URL: target } : { DATABASE_URL: undefined, ...target };
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: root, env: { ...process.env, ...database, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
   if (migrated.status !== 0) throw new Error(`migrations failed: ${migrated.stderr || migrated.stdout}`);
 }

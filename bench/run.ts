@@ -8,15 +8,18 @@
 // QUERY_STATS; PostGraphile's driver is counted in its process). Then per query and contender: a
 // warm-up, several runs; the median run's req/s, p50 and p99 are reported, with the peak memory.
 //
+// At scale S the API is also timed on its default embedded database (PGlite, the same dataset in a
+// data directory under .data/): answers checked equal to the PostgreSQL ones first.
+//
 // Options: --scale S|M (default S), --duration <s> (5), --runs <n> (3), --connections <n> (10),
-//          --only Q1,Q2 (default all).
+//          --only Q1,Q2 (default all), --embedded true|false (true: at scale S, time the API on PGlite).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { ensureBenchDatabase } from './database.js';
+import { ensureBenchDatabase, ensureEmbeddedBenchDatabase } from './database.js';
 import { HOT_ACTOR_KEY, type Scale } from './generate.js';
 import { descriptions, normalise, requests, type Contender, type QueryId, type Request } from './queries.js';
 
@@ -36,6 +39,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    embedded: { type: 'string', default: 'true' },
   },
 });
 const scale = opts.scale!.toUpperCase() as Scale;
@@ -47,7 +51,7 @@ const poolSize = 10;
 const only = opts.only ? new Set(opts.only.split(',')) : null;
 const log = (s: string) => console.error(`[bench] ${s}`);
 
-type Server = { name: Contender | 'apiCached'; port: number; child: ChildProcess; statements: () => Promise<number | null> };
+type Server = { name: Timed; port: number; child: ChildProcess; statements: () => Promise<number | null> };
 
 async function waitFor(url: string, child: ChildProcess, output: () => string) {
   for (let i = 0; i < 300; i++) {
@@ -62,7 +66,7 @@ async function waitFor(url: string, child: ChildProcess, output: () => string) {
   throw new Error(`server did not start: ${output()}`);
 }
 
-function pinned(args: string[], env: Record<string, string>, cwd: string) {
+function pinned(args: string[], env: Record<string, string | undefined>, cwd: string) {
   const taskset = spawnSync('taskset', ['-V']).status === 0;
   const [cmd, ...rest] = taskset ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
   const child = spawn(cmd, rest, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -72,14 +76,16 @@ function pinned(args: string[], env: Record<string, string>, cwd: string) {
   return { child, output: () => output };
 }
 
-async function startApi(url: string, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
+/** The API on the PostgreSQL database (`url`) or on an embedded one (`{ dataDir }`). */
+async function startApi(database: string | { dataDir: string }, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
   const env = {
-    DATABASE_URL: url, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
+    ...(typeof database === 'string' ? { DATABASE_URL: database } : { DATABASE_URL: undefined, DATA_DIR: database.dataDir }),
+    PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
     QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', ANONYMOUS_READ: 'true', RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: String(options.cached),
   };
   const { child, output } = pinned(['--import', 'tsx', 'src/main.ts'], env, root);
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
-  return { name: options.cached ? 'apiCached' : 'api', port, child, statements: async () => null };
+  return { name: typeof database !== 'string' ? 'apiEmbedded' : options.cached ? 'apiCached' : 'api', port, child, statements: async () => null };
 }
 
 async function startPostGraphile(url: string, port: number): Promise<Server> {
@@ -111,7 +117,7 @@ async function peakMemory(pid: number) {
   return Math.round(kb / 1024);
 }
 
-type Timed = Contender | 'apiCached';
+type Timed = Contender | 'apiCached' | 'apiEmbedded';
 type Figures = { reqPerSec: number; p50: number; p99: number; statements: number | null; peakMiB: number; errors: number };
 
 async function load(port: number, req: Request, seconds: number) {
@@ -125,6 +131,11 @@ async function load(port: number, req: Request, seconds: number) {
   });
   return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
+
+const sameStixObjects = (a: string, b: string) => {
+  const ids = (bundle: string) => JSON.stringify((JSON.parse(bundle) as { objects: { id: string }[] }).objects.map((o) => o.id).sort());
+  return ids(a) === ids(b);
+};
 
 const median = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)];
 
@@ -141,10 +152,12 @@ async function main() {
   const fuzzy = sampleName.slice(0, 3) + sampleName.slice(4);
   const all = requests({ hotActorId: hot, hotActorGlobalId: gid(hot), sampleActorGlobalId: gid(sample), fuzzyName: fuzzy });
   const queries = (Object.keys(all) as QueryId[]).filter((q) => !only || only.has(q));
+  const embedded = scale === 'S' && opts.embedded !== 'false' ? await ensureEmbeddedBenchDatabase(scale, log) : null;
 
   // 1. Same answers, and statements per request (the API with QUERY_STATS on, PostGraphile counted).
   log('checking that the contenders return the same data');
   const statements: Record<string, Record<Contender, number | null>> = {};
+  const apiAnswers: Partial<Record<QueryId, string>> = {};
   {
     const api = await startApi(url, 5100, { queryStats: true, cached: false });
     const pgl = await startPostGraphile(url, 5101);
@@ -159,6 +172,7 @@ async function main() {
           const json = await send(server.port, req);
           const after = await server.statements();
           answers[name] = normalise(json.data ?? json);
+          if (name === 'api') apiAnswers[q] = JSON.stringify(answers.api);
           statements[q][name] = name === 'api' ? (json.extensions?.sqlStatements ?? null) : after! - before!;
         }
         if (answers.api !== undefined && answers.postgraphile !== undefined && JSON.stringify(answers.api) !== JSON.stringify(answers.postgraphile)) {
@@ -171,23 +185,40 @@ async function main() {
     }
   }
 
+  if (embedded) {
+    log('checking that the API answers the same on the embedded database');
+    const api = await startApi(embedded, 5102, { queryStats: true, cached: false });
+    try {
+      for (const q of queries) {
+        const json = await send(api.port, all[q].api!);
+        const answer = JSON.stringify(normalise(json.data ?? json));
+        // A STIX bundle gets a fresh id per download: what must agree is the objects in it.
+        const same = q === 'Q5' ? sameStixObjects(answer, apiAnswers[q]!) : answer === apiAnswers[q];
+        if (!same) throw new Error(`${q}: the API answers differently on PGlite\npglite:     ${answer.slice(0, 500)}\npostgresql: ${apiAnswers[q]!.slice(0, 500)}`);
+      }
+    } finally {
+      await stop(api);
+    }
+  }
+
   // 2. Timing, one contender at a time (the other is not running).
   const results: Record<string, Partial<Record<Timed, Figures>>> = {};
   for (const [name, start] of [
     ['api', () => startApi(url, 5100, { queryStats: false, cached: false })],
     ['apiCached', () => startApi(url, 5100, { queryStats: false, cached: true })],
     ['postgraphile', () => startPostGraphile(url, 5101)],
+    ...(embedded ? [['apiEmbedded', () => startApi(embedded, 5102, { queryStats: false, cached: false })] as const] : []),
   ] as const) {
     const server = await start();
     try {
       for (const q of queries) {
-        const req = all[q][name === 'apiCached' ? 'api' : name];
+        const req = all[q][name === 'postgraphile' ? 'postgraphile' : 'api'];
         if (!req) continue;
         await load(server.port, req, Math.max(3, duration)); // warm-up: JIT, pools, caches
         const samples = [];
         for (let i = 0; i < runs; i++) samples.push(await load(server.port, req, duration));
         const m = median(samples, (s) => s.reqPerSec);
-        (results[q] ??= {})[name] = { ...m, statements: name === 'apiCached' ? 0 : statements[q][name], peakMiB: await peakMemory(server.child.pid!), errors: samples.reduce((s, x) => s + x.errors, 0) };
+        (results[q] ??= {})[name] = { ...m, statements: name === 'apiCached' ? 0 : name === 'apiEmbedded' ? null : statements[q][name], peakMiB: await peakMemory(server.child.pid!), errors: samples.reduce((s, x) => s + x.errors, 0) };
         log(`${q} ${name}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms`);
       }
     } finally {
@@ -207,14 +238,17 @@ function markdown(results: Record<string, Partial<Record<Timed, Figures>>>, quer
   const f = (n: number | undefined) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(0));
   const ratio = (a?: Figures, p?: Figures) => (a && p ? `${(a.reqPerSec / p.reqPerSec).toFixed(2)}×` : '–');
   const latency = (x?: Figures) => (x ? `${x.p50} / ${x.p99}` : '–');
+  // The embedded database's column only when it was timed (scale S).
+  const embedded = queries.some((q) => results[q]?.apiEmbedded);
+  const e = (text: string) => (embedded ? text : '');
   const lines = [
-    '| query | API req/s | API cached req/s | PostGraphile req/s | API / PG | cached / PG | p50 / p99 ms: API · cached · PG | SQL statements API / PG | peak MiB API · cached · PG |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| query | API req/s | API cached req/s | PostGraphile req/s${e(' | API on PGlite req/s')} | API / PG | cached / PG | p50 / p99 ms: API · cached · PG${e(' · PGlite')} | SQL statements API / PG | peak MiB API · cached · PG${e(' · PGlite')} |`,
+    `|---|---:|---:|---:${e('|---:')}|---:|---:|---:|---:|---:|`,
   ];
   for (const q of queries) {
-    const { api: a, apiCached: c, postgraphile: p } = results[q] ?? {};
+    const { api: a, apiCached: c, postgraphile: p, apiEmbedded: l } = results[q] ?? {};
     lines.push(
-      `| ${q} ${descriptions[q]} | ${f(a?.reqPerSec)} | ${f(c?.reqPerSec)} | ${f(p?.reqPerSec)} | ${ratio(a, p)} | ${ratio(c, p)} | ${latency(a)} · ${latency(c)} · ${latency(p)} | ${a?.statements ?? '–'} / ${p?.statements ?? '–'} | ${a?.peakMiB ?? '–'} · ${c?.peakMiB ?? '–'} · ${p?.peakMiB ?? '–'} |`,
+      `| ${q} ${descriptions[q]} | ${f(a?.reqPerSec)} | ${f(c?.reqPerSec)} | ${f(p?.reqPerSec)}${e(` | ${f(l?.reqPerSec)}`)} | ${ratio(a, p)} | ${ratio(c, p)} | ${latency(a)} · ${latency(c)} · ${latency(p)}${e(` · ${latency(l)}`)} | ${a?.statements ?? '–'} / ${p?.statements ?? '–'} | ${a?.peakMiB ?? '–'} · ${c?.peakMiB ?? '–'} · ${p?.peakMiB ?? '–'}${e(` · ${l?.peakMiB ?? '–'}`)} |`,
     );
   }
   return lines.join('\n');
