@@ -76,6 +76,14 @@ function pinned(args: string[], env: Record<string, string | undefined>, cwd: st
   return { child, output: () => output };
 }
 
+/** Node's arguments as `npm start` gives them (its V8 flags included), so the API is timed as it runs. */
+async function startArgs() {
+  const { scripts } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
+  return args;
+}
+
 /** The API on the PostgreSQL database (`url`) or on an embedded one (`{ dataDir }`). */
 async function startApi(database: string | { dataDir: string }, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
   const env = {
@@ -83,7 +91,7 @@ async function startApi(database: string | { dataDir: string }, port: number, op
     PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
     QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', ANONYMOUS_READ: 'true', RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: String(options.cached),
   };
-  const { child, output } = pinned(['--import', 'tsx', 'src/main.ts'], env, root);
+  const { child, output } = pinned(await startArgs(), env, root);
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
   return { name: typeof database !== 'string' ? 'apiEmbedded' : options.cached ? 'apiCached' : 'api', port, child, statements: async () => null };
 }

@@ -1,4 +1,4 @@
-// Runs `npm start`'s command (node --import tsx src/main.ts) as a separate process, the way a user
+// Runs `npm start`'s command (node --import tsx src/main.ts, without its V8 memory flag) as a separate process, the way a user
 // starts the server, and reads the address it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
