@@ -17,6 +17,11 @@ describe('statement names', () => {
     expect(name(query('SELECT 2'))).not.toBe(a);
   });
 
+  it("leaves writes and hand-written WITH queries unnamed (planned per call with their values)", () => {
+    const name = statementNames();
+    for (const sql of ['INSERT INTO "Actor" (id) VALUES ($1)', 'UPDATE "Actor" SET name = $1', '\n    WITH pairs AS (SELECT 1) SELECT * FROM pairs']) expect(name(query(sql))).toBeUndefined();
+  });
+
   it('names only the first texts up to its bound; later ones go unnamed, earlier ones keep their names', () => {
     const name = statementNames(3);
     const first = ['SELECT 1', 'SELECT 2', 'SELECT 3'].map((sql) => name(query(sql)));
