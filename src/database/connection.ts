@@ -63,9 +63,7 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.slice(1) || 'postgres'),
   };
-  // Named statements save parsing; each call is still planned with its values (force_custom_plan):
-  // a generic plan cannot tell the hot actor's 50k claims from a handful (see prepared-statements.ts).
-  const factory = new PrismaPg({ ...config, max: poolSize, options: '-c plan_cache_mode=force_custom_plan' }, { statementNameGenerator: statementNames() });
+  const factory = new PrismaPg({ ...config, max: poolSize }, { statementNameGenerator: statementNames() });
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
