@@ -55,6 +55,14 @@ export async function ensureBenchDatabase(scale: Scale, log: (s: string) => void
   return { url, made: true };
 }
 
+/** A benchmark database: on the PostgreSQL server (its URL) or embedded (a PGlite data directory). */
+export type BenchDatabase = string | { dataDir: string };
+
+/** The environment that points the project's own processes (server, migrations) at a benchmark database. */
+export function databaseEnv(database: BenchDatabase): Record<string, string | undefined> {
+  return typeof database === 'string' ? { DATABASE_URL: database } : { DATABASE_URL: undefined, DATA_DIR: database.dataDir };
+}
+
 /**
  * The same dataset in an embedded PGlite data directory (under .data/, which git ignores), for the
  * API on its default database. PGlite is one process's: the API opens it after this has closed it.
@@ -63,7 +71,7 @@ export async function ensureEmbeddedBenchDatabase(scale: Scale, log: (s: string)
   const dataDir = path.join(root, '.data', `bench-pglite-${scale.toLowerCase()}`);
   const markerFile = `${dataDir}.version`;
   const marker = `bench v${GENERATOR_VERSION} ${scale}`;
-  const embedded = { DATA_DIR: dataDir };
+  const embedded = { dataDir };
   if ((await readFile(markerFile, 'utf8').catch(() => '')) === marker) {
     migrate(embedded);
     return { dataDir, made: false };
@@ -90,9 +98,8 @@ export async function ensureEmbeddedBenchDatabase(scale: Scale, log: (s: string)
   return { dataDir, made: true };
 }
 
-/** The project's own migrations, as `npm run migrate` applies them: on a server (a URL) or embedded (DATA_DIR). */
-function migrate(target: string | { DATA_DIR: string }) {
-  const database = typeof target === 'string' ? { DATABASE_URL: target } : { DATABASE_URL: undefined, ...target };
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: root, env: { ...process.env, ...database, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+/** The project's own migrations, as `npm run migrate` applies them. */
+function migrate(database: BenchDatabase) {
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: root, env: { ...process.env, ...databaseEnv(database), LOG_LEVEL: 'warn' }, encoding: 'utf8' });
   if (migrated.status !== 0) throw new Error(`migrations failed: ${migrated.stderr || migrated.stdout}`);
 }

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { ensureBenchDatabase, ensureEmbeddedBenchDatabase } from './database.js';
+import { databaseEnv, ensureBenchDatabase, ensureEmbeddedBenchDatabase, type BenchDatabase } from './database.js';
 import { HOT_ACTOR_KEY, type Scale } from './generate.js';
 import { descriptions, normalise, requests, type Contender, type QueryId, type Request } from './queries.js';
 
@@ -85,9 +85,9 @@ async function startArgs() {
 }
 
 /** The API on the PostgreSQL database (`url`) or on an embedded one (`{ dataDir }`). */
-async function startApi(database: string | { dataDir: string }, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
+async function startApi(database: BenchDatabase, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
   const env = {
-    ...(typeof database === 'string' ? { DATABASE_URL: database } : { DATABASE_URL: undefined, DATA_DIR: database.dataDir }),
+    ...databaseEnv(database),
     PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
     QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', ANONYMOUS_READ: 'true', RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: String(options.cached),
   };

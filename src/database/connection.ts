@@ -8,7 +8,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { statementNames } from './prepared-statements.js';
 import pg from 'pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { acquireLock } from './embedded-lock.js';
 
@@ -63,7 +63,8 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.slice(1) || 'postgres'),
   };
-  const factory = new PrismaPg({ ...config, max: poolSize }, { statementNameGenerator: statementNames() });
+  // The adapter's type wants a name for every statement; pg sends one without a name (undefined) unnamed.
+  const factory = new PrismaPg({ ...config, max: poolSize }, { statementNameGenerator: statementNames() as (query: SqlQuery) => string });
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

@@ -20,15 +20,15 @@ import type { SqlQuery } from '@prisma/driver-adapter-utils';
  * one after five calls and ran 2× slower. Writes go unnamed too (an import's multi-row INSERTs differ
  * in length, and would use up the names).
  */
-export function statementNames(limit = 500): (query: SqlQuery) => string {
+export function statementNames(limit = 500): (query: SqlQuery) => string | undefined {
   const names = new Map<string, string>();
   return (query) => {
-    if (!query.sql.startsWith('SELECT') || /\bIN \(\$/.test(query.sql)) return undefined as unknown as string; // unnamed
+    if (!query.sql.startsWith('SELECT') || /\bIN \(\$/.test(query.sql)) return undefined;
     let name = names.get(query.sql);
     if (name === undefined && names.size < limit) {
       name = `prisma_${createHash('sha1').update(query.sql).digest('base64url')}`;
       names.set(query.sql, name);
     }
-    return name as string; // undefined: unnamed, as pg sends a statement without a name
+    return name; // undefined: past the bound, unnamed
   };
 }
