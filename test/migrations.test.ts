@@ -60,5 +60,7 @@ describe(`migrations (${databaseLabel})`, () => {
     const installed = (await query('SELECT extname FROM pg_extension')).map((r) => r[0]);
     for (const ext of declared) expect(installed).toContain(ext);
     expect(await query(`SELECT similarity('hiddencobra', 'hidencobra') > 0.5`)).toEqual([[true]]);
+    // Every session starts with the name search's similarity threshold (sessionSettings).
+    expect(await query(`SELECT current_setting('pg_trgm.similarity_threshold')`)).toEqual([['0.45']]);
   });
 });

@@ -44,6 +44,28 @@ describe(`search (${databaseLabel})`, () => {
     expect(hot.edges[0].matchedName).toBeNull();
   });
 
+  it('matches description words as prefixes, and only descriptions holding every word', async () => {
+    const prefix = await search('hot wall');
+    expect(prefix.edges[0]).toMatchObject({ matchedName: null, node: { name: 'CryptoCore' } });
+    expect(prefix.edges[0].score).toBeGreaterThanOrEqual(0.4);
+    expect(prefix.edges[0].score).toBeLessThanOrEqual(0.8);
+    expect((await search('hot wallets zzqxw')).edges.map((e) => e.node.name)).not.toContain('CryptoCore');
+  });
+
+  it('a query without letters or digits finds nothing, without an error', async () => {
+    expect((await search('--')).totalCount).toBe(0);
+  });
+
+  it('names match at a similarity of 0.45 or more (the session threshold), or as substrings', async () => {
+    for (const query of ['lazarus grp', 'leery turtle', 'mimikats', 'dangerous pasword']) {
+      const named = (await search(query)).edges.filter((e) => e.matchedName !== null);
+      expect(named.length).toBeGreaterThan(0);
+      for (const edge of named) expect(edge.score).toBeGreaterThanOrEqual(0.45);
+    }
+    // Below it: "Lazarus Group" is 0.39 similar to "lazarus team", "Mimikatz" 0.38 to the other.
+    for (const query of ['lazarus team', 'mimikatz lite edition']) expect((await search(query)).edges.filter((e) => e.matchedName !== null)).toEqual([]);
+  });
+
   it('a name shared by a campaign and a tool finds both', async () => {
     const result = await search('CageyChameleon');
     expect(result.edges.slice(0, 2).map((e) => e.node.__typename).sort()).toEqual(['Campaign', 'Tool']);

@@ -58,4 +58,18 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
     const count = await statements(`query($first: Int) { actors(first: $first) { nodes { name names(first: $first) { totalCount nodes { value } } } } }`, 10);
     expect(count).toBe(1);
   });
+
+  it('a search page reads each type of record in one statement, with what the request selects under it', async () => {
+    const query = (type: string) => `query($first: Int) { search(query: "and", types: [${type}], first: $first) { totalCount
+      edges { node { ... on Actor { name originCountry names(first: 3) { nodes { value } } } ... on Campaign { name firstSeen } ... on Tool { name kind } } }
+      nodes { ... on Actor { key } ... on Campaign { key } ... on Tool { key } } } }`;
+    for (const type of ['ACTOR', 'CAMPAIGN', 'TOOL']) {
+      const counts = [];
+      for (const first of [1, 2, 5, 20]) counts.push(await statements(query(type), first));
+      const hits = ((await server.raw(query(type), { first: 20 })).data as { search: { edges: unknown[] } }).search.edges.length;
+      expect(hits, `${type} hits`).toBeGreaterThanOrEqual(2);
+      // The ranking, then the page's records of the type (with their names, joined): nothing per record.
+      expect(counts, `${type}: statements for first = 1, 2, 5, 20`).toEqual([2, 2, 2, 2]);
+    }
+  });
 });

@@ -15,7 +15,8 @@ import type { SqlQuery } from '@prisma/driver-adapter-utils';
  *
  * Unnamed, planned on every call with the values at hand, are the statements whose best plan depends
  * on the values: batched lookups by lists of ids (`IN ($1, $2, …)`, whose text also changes with the
- * list's length) and the hand-written WITH queries (search, derived pages). A generic plan cannot tell
+ * list's length) and the hand-written queries (search, derived pages: their text starts with a new line
+ * or WITH, never with SELECT as Prisma's own reads do). A generic plan cannot tell
  * the hot actor's 50k claims from a handful: named, the derived-victims page's claim lookup switched to
  * one after five calls and ran 2× slower. Writes go unnamed too (an import's multi-row INSERTs differ
  * in length, and would use up the names).

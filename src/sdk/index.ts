@@ -1481,7 +1481,7 @@ export type Query = {
   organizations: OrganizationConnection;
   /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored). Never picks one. */
   resolveName: Array<NameResolution>;
-  /** Ranked fuzzy search over the names and descriptions of actors, campaigns and tools (current records: not revoked or deprecated). Tolerates typos, case, spacing and punctuation. */
+  /** Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix). */
   search: SearchConnection;
   /** Sources, newest first unless told otherwise. */
   sources: SourceConnection;
@@ -1718,7 +1718,7 @@ export type SearchEdge = {
   /** The name that matched, when a name matched. */
   matchedName?: Maybe<Scalars['String']['output']>;
   node: NamedEntity;
-  /** Relevance, 0-1: 1 is an exact name. */
+  /** Relevance, 0-1: 1 is an exact name; a name containing the query scores at least 0.5; a description holding every word 0.4-0.8. */
   score: Scalars['Float']['output'];
 };
 
