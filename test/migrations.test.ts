@@ -61,6 +61,6 @@ describe(`migrations (${databaseLabel})`, () => {
     for (const ext of declared) expect(installed).toContain(ext);
     expect(await query(`SELECT similarity('hiddencobra', 'hidencobra') > 0.5`)).toEqual([[true]]);
     // Every session starts with the name search's similarity threshold (sessionSettings).
-    expect(await query(`SELECT current_setting('pg_trgm.similarity_threshold')`)).toEqual([['0.45']]);
+    expect(await query(`SELECT current_setting('pg_trgm.similarity_threshold'), current_setting('jit')`)).toEqual([['0.45', 'off']]);
   });
 });

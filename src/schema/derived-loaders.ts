@@ -29,6 +29,12 @@ type PageArgs = { first?: number | null; last?: number | null; after?: string | 
 /** One actor's page of a derived view: the page's entries, where it starts, and how many there are in all. */
 export type DerivedPage<T, C> = { items: Derived<T, C>[]; offset: number; totalCount: number };
 
+/** How a derived page is found: each actor the cheaper way (`auto`), or always one way (tests compare them). */
+export type PageStrategy = 'auto' | 'rank' | 'walk';
+
+/** An actor walks its targets in name order only from this many on (below it, ranking is cheap anyway). */
+const WALK_FROM = 1000;
+
 const views = {
   tools: { claims: 'ToolUsage', column: 'toolId', targets: 'Tool' },
   victims: { claims: 'Targeting', column: 'victimId', targets: 'Victim' },
@@ -49,6 +55,7 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
   loadTargets: (ids: string[]) => Promise<T[]>,
   loadClaims: (where: object) => Promise<C[]>,
   targetOf: (claim: C) => string,
+  strategy: PageStrategy,
 ): Promise<DerivedPage<T, C>[]> {
   const { claims: claimTable, column, targets: targetTable } = views[view];
   const ids = [...actorIds];
@@ -59,17 +66,58 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
       UNION
       SELECT cur."actorId", c.${Prisma.raw(`"${column}"`)} FROM cur JOIN ${Prisma.raw(`"${claimTable}"`)} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
     )`;
-  const counts = new Map((await prisma.$queryRaw<{ actor: string; total: number }[]>`${pairs} SELECT actor::text, count(*)::int AS total FROM pairs GROUP BY actor`).map((r) => [r.actor, r.total]));
+  // The totals, and how many targets there are in all (the planner's estimate: 0 when unknown).
+  const totals = await prisma.$queryRaw<{ actor: string | null; total: number }[]>`${pairs}
+    SELECT actor::text, count(*)::int AS total FROM pairs GROUP BY actor
+    UNION ALL SELECT NULL, GREATEST(reltuples, 0)::int FROM pg_class WHERE oid = ${`"${targetTable}"`}::regclass`;
+  const counts = new Map(totals.filter((r) => r.actor !== null).map((r) => [r.actor!, r.total]));
+  const targetRows = totals.find((r) => r.actor === null)?.total ?? 0;
   const windows = ids.map((id) => window(counts.get(id) ?? 0));
-  const page = await prisma.$queryRaw<{ actor: string; target: string }[]>`${pairs},
+  // Two ways to a page. Ranking reads every target of the actor and sorts them: right for most
+  // actors, too much for one behind 50k victims. Walking the targets in name order (an index) and
+  // keeping the actor's reads about (offset + limit) × targets / total rows, stopping at the page's
+  // end: the actor's page of 10 out of 50k costs ~10 probes. Each actor takes the cheaper way.
+  const walks = (i: number) => {
+    if (strategy !== 'auto') return strategy === 'walk' && windows[i].limit > 0;
+    const total = counts.get(ids[i]) ?? 0;
+    const probes = ((windows[i].offset + windows[i].limit) * targetRows) / Math.max(total, 1);
+    return total >= WALK_FROM && targetRows > 0 && probes * 8 < total;
+  };
+  const walked = ids.filter((_, i) => walks(i));
+  const ranked = ids.filter((_, i) => !walks(i) && windows[i].limit > 0);
+  const windowArrays = (actors: string[]) => {
+    const w = actors.map((a) => windows[ids.indexOf(a)]);
+    return Prisma.sql`unnest(${actors}::uuid[], ${w.map((x) => x.offset)}::int[], ${w.map((x) => x.limit)}::int[]) AS w(actor, "offset", "limit")`;
+  };
+  const claimRows = Prisma.raw(`"${claimTable}"`);
+  const [rankedPage, walkedPage] = await Promise.all([
+    ranked.length
+      ? prisma.$queryRaw<{ actor: string; target: string; pos: number }[]>`${pairs},
     ranked AS (
       SELECT p.actor, t.id, row_number() OVER (PARTITION BY p.actor ORDER BY t.name COLLATE "C", t.id) - 1 AS pos
         FROM pairs p JOIN ${Prisma.raw(`"${targetTable}"`)} t ON t.id = p.target
     )
-    SELECT r.actor::text, r.id::text AS target
-      FROM ranked r JOIN unnest(${ids}::uuid[], ${windows.map((w) => w.offset)}::int[], ${windows.map((w) => w.limit)}::int[]) AS w(actor, "offset", "limit") ON w.actor = r.actor
-     WHERE r.pos >= w."offset" AND r.pos < w."offset" + w."limit"
-     ORDER BY r.actor, r.pos`;
+    SELECT r.actor::text, r.id::text AS target, r.pos::int
+      FROM ranked r JOIN ${windowArrays(ranked)} ON w.actor = r.actor
+     WHERE r.pos >= w."offset" AND r.pos < w."offset" + w."limit"`
+      : [],
+    // Scalar subqueries (LIMIT 1), not EXISTS: PostgreSQL would turn an EXISTS into a hash of all the
+    // actor's claims, which is the reading this way avoids.
+    walked.length
+      ? prisma.$queryRaw<{ actor: string; target: string; pos: number }[]>`
+    SELECT w.actor::text, p.id::text AS target, p.pos::int
+      FROM ${windowArrays(walked)}
+     CROSS JOIN LATERAL (
+       SELECT t.id, w."offset" + row_number() OVER () - 1 AS pos
+         FROM ${Prisma.raw(`"${targetTable}"`)} t
+        WHERE (SELECT true FROM ${claimRows} c WHERE c.${Prisma.raw(`"${column}"`)} = t.id AND c."actorId" = w.actor AND ${visibleSql(clearance, 'c')} LIMIT 1)
+           OR (SELECT true FROM ${claimRows} c JOIN "Attribution" a ON a."campaignId" = c."campaignId"
+                WHERE c.${Prisma.raw(`"${column}"`)} = t.id AND a."actorId" = w.actor AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')} AND ${visibleSql(clearance, 'c')} LIMIT 1)
+        ORDER BY t.name COLLATE "C", t.id
+       OFFSET w."offset" LIMIT w."limit") p`
+      : [],
+  ]);
+  const page = [...rankedPage, ...walkedPage].sort((a, b) => (a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : a.pos - b.pos));
   const pageTargets = [...new Set(page.map((r) => r.target))];
   const attributions = pageTargets.length ? await currentCampaigns(prisma, actorIds, clearance) : [];
   const campaignIds = [...new Set(attributions.map((a) => a.campaignId!))];
@@ -97,7 +145,7 @@ function memoize<T>(make: (key: string) => T) {
   return (key: string) => made.get(key) ?? made.set(key, make(key)).get(key)!;
 }
 
-export function createLoaders(prisma: Db, pageSizes: { default: number; max: number }, clearance: Tlp) {
+export function createLoaders(prisma: Db, pageSizes: { default: number; max: number }, clearance: Tlp, strategy: PageStrategy = 'auto') {
   return {
     actorCampaigns: new DataLoader<string, ActorCampaign[]>(async (actorIds) => {
       const rows = await prisma.attribution.findMany({
@@ -122,10 +170,10 @@ export function createLoaders(prisma: Db, pageSizes: { default: number; max: num
       };
       return view === 'tools'
         ? new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<ToolUsage, Tool>(prisma, clearance, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ where: { id: { in: ids } } }), (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId),
+            derivePages<ToolUsage, Tool>(prisma, clearance, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ where: { id: { in: ids } } }), (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId, strategy),
           )
         : new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<Targeting, Victim>(prisma, clearance, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ where: { id: { in: ids } } }), (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId),
+            derivePages<Targeting, Victim>(prisma, clearance, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ where: { id: { in: ids } } }), (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId, strategy),
           );
     }),
   };
