@@ -59,16 +59,27 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
 ): Promise<DerivedPage<T, C>[]> {
   const { claims: claimTable, column, targets: targetTable } = views[view];
   const ids = [...actorIds];
+  const claimRows = Prisma.raw(`"${claimTable}"`);
+  const target = Prisma.raw(`"${column}"`);
+  const current = Prisma.sql`cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')})`;
   const pairs = Prisma.sql`
-    WITH cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')}),
+    WITH ${current},
     pairs AS (
-      SELECT c."actorId" AS actor, c.${Prisma.raw(`"${column}"`)} AS target FROM ${Prisma.raw(`"${claimTable}"`)} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')}
+      SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')}
       UNION
-      SELECT cur."actorId", c.${Prisma.raw(`"${column}"`)} FROM cur JOIN ${Prisma.raw(`"${claimTable}"`)} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
+      SELECT cur."actorId", c.${target} FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
     )`;
-  // The totals, and how many targets there are in all (the planner's estimate: 0 when unknown).
-  const totals = await prisma.$queryRaw<{ actor: string | null; total: number }[]>`${pairs}
-    SELECT actor::text, count(*)::int AS total FROM pairs GROUP BY actor
+  // The totals: the actor's own distinct targets (read in order from the (actor, target) index and
+  // grouped as they come, where a UNION would hash 50k pairs), plus its campaigns' targets that are not
+  // its own; and how many targets there are in all (the planner's estimate: 0 when unknown).
+  const totals = await prisma.$queryRaw<{ actor: string | null; total: number }[]>`
+    WITH ${current},
+    own AS (SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')} GROUP BY 1, 2),
+    derived AS (
+      SELECT cur."actorId" AS actor, c.${target} AS target FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
+       WHERE NOT EXISTS (SELECT 1 FROM ${claimRows} o WHERE o."actorId" = cur."actorId" AND o.${target} = c.${target} AND ${visibleSql(clearance, 'o')})
+       GROUP BY 1, 2)
+    SELECT actor::text, count(*)::int AS total FROM (SELECT actor FROM own UNION ALL SELECT actor FROM derived) x GROUP BY actor
     UNION ALL SELECT NULL, GREATEST(reltuples, 0)::int FROM pg_class WHERE oid = ${`"${targetTable}"`}::regclass`;
   const counts = new Map(totals.filter((r) => r.actor !== null).map((r) => [r.actor!, r.total]));
   const targetRows = totals.find((r) => r.actor === null)?.total ?? 0;
@@ -89,7 +100,6 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
     const w = actors.map((a) => windows[ids.indexOf(a)]);
     return Prisma.sql`unnest(${actors}::uuid[], ${w.map((x) => x.offset)}::int[], ${w.map((x) => x.limit)}::int[]) AS w(actor, "offset", "limit")`;
   };
-  const claimRows = Prisma.raw(`"${claimTable}"`);
   const [rankedPage, walkedPage] = await Promise.all([
     ranked.length
       ? prisma.$queryRaw<{ actor: string; target: string; pos: number }[]>`${pairs},
@@ -110,9 +120,9 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
      CROSS JOIN LATERAL (
        SELECT t.id, w."offset" + row_number() OVER () - 1 AS pos
          FROM ${Prisma.raw(`"${targetTable}"`)} t
-        WHERE (SELECT true FROM ${claimRows} c WHERE c.${Prisma.raw(`"${column}"`)} = t.id AND c."actorId" = w.actor AND ${visibleSql(clearance, 'c')} LIMIT 1)
+        WHERE (SELECT true FROM ${claimRows} c WHERE c.${target} = t.id AND c."actorId" = w.actor AND ${visibleSql(clearance, 'c')} LIMIT 1)
            OR (SELECT true FROM ${claimRows} c JOIN "Attribution" a ON a."campaignId" = c."campaignId"
-                WHERE c.${Prisma.raw(`"${column}"`)} = t.id AND a."actorId" = w.actor AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')} AND ${visibleSql(clearance, 'c')} LIMIT 1)
+                WHERE c.${target} = t.id AND a."actorId" = w.actor AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')} AND ${visibleSql(clearance, 'c')} LIMIT 1)
         ORDER BY t.name COLLATE "C", t.id
        OFFSET w."offset" LIMIT w."limit") p`
       : [],
