@@ -66,6 +66,14 @@ describe(`search (${databaseLabel})`, () => {
     for (const query of ['lazarus team', 'mimikatz lite edition']) expect((await search(query)).edges.filter((e) => e.matchedName !== null)).toEqual([]);
   });
 
+  it('one or two letters find names starting with them', async () => {
+    const result = await search('mi');
+    const named = result.edges.filter((e) => e.matchedName !== null);
+    expect(named.map((e) => e.node.name)).toContain('Mimikatz');
+    // "CryptoMimic" holds "mi" too, but not at its start.
+    for (const edge of named) expect(edge.matchedName!.toLowerCase().replace(/[^a-z0-9]/g, '')).toMatch(/^mi/);
+  });
+
   it('a name shared by a campaign and a tool finds both', async () => {
     const result = await search('CageyChameleon');
     expect(result.edges.slice(0, 2).map((e) => e.node.__typename).sort()).toEqual(['Campaign', 'Tool']);

@@ -31,14 +31,17 @@ const table = { Actor: Prisma.raw('"Actor"'), Campaign: Prisma.raw('"Campaign"')
 async function rankedHits(ctx: Context, query: string, types: EntityType[]): Promise<Hit[]> {
   const normalized = normalizeName(query);
   const words = descriptionQuery(query);
-  // Names score by trigram similarity of the normalised forms (`%`: at least the session's
-  // threshold, see sessionSettings; a substring match counts at least 0.5), among the names the caller
-  // may see. Display names and descriptions (searchText: no aliases, which may be marked) match when
-  // they hold every word of the query, scoring 0.4-0.8 by how often and how close together the words
-  // appear. An entity's score is its best; `matched` is its best-matching name, if any matched.
-  // Each condition is one an index answers (the trigram index on Name.normalized for `%` and LIKE: a
-  // normalised name has only letters and digits, so nothing in it needs escaping; the full-text
-  // indexes on to_tsvector('simple', "searchText")).
+  // Names score by trigram similarity of the normalised forms (`%`: at least the session's threshold,
+  // see sessionSettings), and a name containing the query counts at least 0.5, among the names the
+  // caller may see. For one or two letters, a name starting with them: the trigram index finds a LIKE
+  // pattern by its trigrams, and "%ka%" has none, so every name would be compared (0.4 s at 200k
+  // names), where "ka%" has the start of a name ("  k", " ka"). Display names and descriptions
+  // (searchText: no aliases, which may be marked) match when they hold every word of the query,
+  // scoring 0.4-0.8 by how often and how close together the words appear. An entity's score is its
+  // best; `matched` is its best-matching name, if any matched. Each condition is one an index answers
+  // (the trigram index on Name.normalized for `%` and LIKE: a normalised name has only letters and
+  // digits, so nothing in it needs escaping; the full-text indexes on to_tsvector('simple', "searchText")).
+  const containing = normalized.length < 3 ? `${normalized}%` : `%${normalized}%`;
   const descriptions = words
     ? types.map(
         (type) => Prisma.sql`
@@ -53,13 +56,13 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
       FROM (
       SELECT CASE WHEN n."actorId" IS NOT NULL THEN 'Actor' WHEN n."campaignId" IS NOT NULL THEN 'Campaign' ELSE 'Tool' END AS type,
              COALESCE(n."actorId", n."campaignId", n."toolId") AS id,
-             GREATEST(similarity(n.normalized, ${normalized}), CASE WHEN strpos(n.normalized, ${normalized}) > 0 THEN 0.5 ELSE 0 END) AS score,
+             GREATEST(similarity(n.normalized, ${normalized}), CASE WHEN n.normalized LIKE ${containing} THEN 0.5 ELSE 0 END) AS score,
              n.value AS matched
         FROM "Name" n
         LEFT JOIN "Actor" na ON na.id = n."actorId"
         LEFT JOIN "Campaign" nc ON nc.id = n."campaignId"
         LEFT JOIN "Tool" nt ON nt.id = n."toolId"
-       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR n.normalized LIKE '%' || ${normalized} || '%') AND ${visibleSql(ctx.principal.clearance, 'n')}
+       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR n.normalized LIKE ${containing}) AND ${visibleSql(ctx.principal.clearance, 'n')}
          AND NOT COALESCE(na.revoked OR na.deprecated, nc.revoked OR nc.deprecated, nt.revoked OR nt.deprecated)
       ${descriptions.length ? Prisma.join(descriptions, '') : Prisma.empty}
       ) hits
@@ -94,7 +97,7 @@ builder.queryField('search', (t) =>
     {
       name: 'SearchEdge',
       fields: (e) => ({
-        score: e.float({ description: 'Relevance, 0-1: 1 is an exact name; a name containing the query scores at least 0.5; a description holding every word 0.4-0.8.', resolve: (edge) => Math.round(itemOf<Hit>(edge).score * 1000) / 1000 }),
+        score: e.float({ description: 'Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8.', resolve: (edge) => Math.round(itemOf<Hit>(edge).score * 1000) / 1000 }),
         matchedName: e.string({ nullable: true, description: 'The name that matched, when a name matched.', resolve: (edge) => itemOf<Hit>(edge).matched }),
       }),
     },

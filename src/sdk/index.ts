@@ -1718,7 +1718,7 @@ export type SearchEdge = {
   /** The name that matched, when a name matched. */
   matchedName?: Maybe<Scalars['String']['output']>;
   node: NamedEntity;
-  /** Relevance, 0-1: 1 is an exact name; a name containing the query scores at least 0.5; a description holding every word 0.4-0.8. */
+  /** Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8. */
   score: Scalars['Float']['output'];
 };
 
