@@ -72,4 +72,13 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
       expect(counts, `${type}: statements for first = 1, 2, 5, 20`).toEqual([2, 2, 2, 2]);
     }
   });
+
+  it("an actor's campaigns, derived tools and victims read their records once, with the fields asked of them", async () => {
+    const id = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
+    for (const [view, edge, fields] of [['victims', 'direct', 'name country sector'], ['tools', 'direct', 'name kind'], ['campaigns', 'current', 'name firstSeen']]) {
+      const bare = await statements(`query($first: Int) { node(id: "${id}") { ... on Actor { ${view}(first: $first) { totalCount edges { ${edge} } } } } }`, 10);
+      const withNodes = await statements(`query($first: Int) { node(id: "${id}") { ... on Actor { ${view}(first: $first) { totalCount edges { ${edge} node { ${fields} } } nodes { id } } } } }`, 10);
+      expect(withNodes, view).toBe(bare);
+    }
+  });
 });

@@ -34,8 +34,12 @@ export function windowConnection<T, N>(args: PageArgs, ctx: Context, page: { ite
   };
 }
 
-/** The loader key of a derived page: the view and the page arguments. */
-export const pageKey = (view: string, args: PageArgs) => `${view}:${JSON.stringify({ first: args.first ?? null, last: args.last ?? null, after: args.after ?? null, before: args.before ?? null })}`;
+/**
+ * The loader key of a derived page: the view, the page arguments, and the query its records are read
+ * with (the selection the request makes under the connection's nodes; none: whole rows).
+ */
+export const pageKey = (view: string, args: PageArgs, query: object | null = null) =>
+  `${view}:${JSON.stringify({ first: args.first ?? null, last: args.last ?? null, after: args.after ?? null, before: args.before ?? null, query })}`;
 
 /** The item an edge of an arrayConnection was built from. */
 export const itemOf = <T>(edge: unknown) => (edge as { item: T }).item;

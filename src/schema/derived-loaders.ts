@@ -157,33 +157,42 @@ function memoize<T>(make: (key: string) => T) {
 
 export function createLoaders(prisma: Db, pageSizes: { default: number; max: number }, clearance: Tlp, strategy: PageStrategy = 'auto') {
   return {
-    actorCampaigns: new DataLoader<string, ActorCampaign[]>(async (actorIds) => {
-      const rows = await prisma.attribution.findMany({
-        where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, ...visibleFact(clearance) },
-        include: { campaign: true },
-        orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
-      });
-      return actorIds.map((actorId) => {
-        const mine = rows.filter((r) => r.actorId === actorId);
-        return [...groupBy(mine, (r) => r.campaignId!).values()]
-          .map((attributions) => ({ campaign: attributions[0].campaign!, attributions }))
-          .sort((a, b) => a.campaign.name.localeCompare(b.campaign.name) || a.campaign.id.localeCompare(b.campaign.id));
+    /**
+     * Each actor's campaigns with their attributions, one DataLoader per query the campaigns are read
+     * with (the selection the request makes under the connection's nodes, plus the name they are
+     * ordered by; none: whole rows).
+     */
+    actorCampaigns: memoize((queryJson: string) => {
+      const query = JSON.parse(queryJson) as { select?: object } | null;
+      const campaign = query?.select ? { select: { ...query.select, id: true, name: true } } : (query ?? true);
+      return new DataLoader<string, ActorCampaign[]>(async (actorIds) => {
+        const rows = (await prisma.attribution.findMany({
+          where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, ...visibleFact(clearance) },
+          include: { campaign },
+          orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
+        })) as (Attribution & { campaign: Campaign })[];
+        return actorIds.map((actorId) => {
+          const mine = rows.filter((r) => r.actorId === actorId);
+          return [...groupBy(mine, (r) => r.campaignId!).values()]
+            .map((attributions) => ({ campaign: attributions[0].campaign, attributions }))
+            .sort((a, b) => a.campaign.name.localeCompare(b.campaign.name) || a.campaign.id.localeCompare(b.campaign.id));
+        });
       });
     }),
     /** Derived pages, one DataLoader per view and page arguments (the same for every actor of a field). */
     derivedPage: memoize((key: string) => {
       const [view, argsJson] = [key.slice(0, key.indexOf(':')) as keyof typeof views, key.slice(key.indexOf(':') + 1)];
-      const args = JSON.parse(argsJson) as PageArgs;
+      const { query, ...args } = JSON.parse(argsJson) as PageArgs & { query: object | null };
       const window = (totalCount: number) => {
         const { offset, expectedSize } = offsetForArgs({ args, defaultSize: pageSizes.default, maxSize: pageSizes.max, totalCount });
         return { offset, limit: expectedSize };
       };
       return view === 'tools'
         ? new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<ToolUsage, Tool>(prisma, clearance, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ where: { id: { in: ids } } }), (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId, strategy),
+            derivePages<ToolUsage, Tool>(prisma, clearance, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Tool[]>, (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId, strategy),
           )
         : new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<Targeting, Victim>(prisma, clearance, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ where: { id: { in: ids } } }), (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId, strategy),
+            derivePages<Targeting, Victim>(prisma, clearance, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Victim[]>, (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId, strategy),
           );
     }),
   };
