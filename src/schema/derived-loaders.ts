@@ -44,7 +44,8 @@ const views = {
  * An actor's derived tools or victims, paged in SQL: the actor's own claims and those of the campaigns
  * currently attributed to it, one entry per target, ordered by the target's name then id. Only the
  * page's targets and claims are read, so an actor behind 50k victims costs one page, not 50k rows.
- * Every actor of a request is served by the same few statements (counts, page ids, rows).
+ * Every actor of a request is served by the same few statements (totals, page ids by one way or
+ * both, rows).
  */
 async function derivePages<C extends { id: string; actorId: string | null; campaignId: string | null }, T extends { id: string; name: string }>(
   prisma: Db,
@@ -60,6 +61,7 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
   const { claims: claimTable, column, targets: targetTable } = views[view];
   const ids = [...actorIds];
   const claimRows = Prisma.raw(`"${claimTable}"`);
+  const targetTableSql = Prisma.raw(`"${targetTable}"`);
   const target = Prisma.raw(`"${column}"`);
   const current = Prisma.sql`cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')})`;
   const pairs = Prisma.sql`
@@ -82,17 +84,18 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
     SELECT actor::text, count(*)::int AS total FROM (SELECT actor FROM own UNION ALL SELECT actor FROM derived) x GROUP BY actor
     UNION ALL SELECT NULL, GREATEST(reltuples, 0)::int FROM pg_class WHERE oid = ${`"${targetTable}"`}::regclass`;
   const counts = new Map(totals.filter((r) => r.actor !== null).map((r) => [r.actor!, r.total]));
-  const targetRows = totals.find((r) => r.actor === null)?.total ?? 0;
+  const allTargets = totals.find((r) => r.actor === null)?.total ?? 0;
   const windows = ids.map((id) => window(counts.get(id) ?? 0));
   // Two ways to a page. Ranking reads every target of the actor and sorts them: right for most
-  // actors, too much for one behind 50k victims. Walking the targets in name order (an index) and
-  // keeping the actor's reads about (offset + limit) × targets / total rows, stopping at the page's
-  // end: the actor's page of 10 out of 50k costs ~10 probes. Each actor takes the cheaper way.
+  // actors, too much for one behind 50k victims. Walking all targets in name order (an index),
+  // checking each against the actor's claims and stopping at the page's end, reads about
+  // (offset + limit) × all targets / the actor's total of them: ~10 for the hot actor's first page of
+  // 10, but the whole table for an actor with a handful. Each actor takes the cheaper way.
   const walks = (i: number) => {
     if (strategy !== 'auto') return strategy === 'walk' && windows[i].limit > 0;
     const total = counts.get(ids[i]) ?? 0;
-    const probes = ((windows[i].offset + windows[i].limit) * targetRows) / Math.max(total, 1);
-    return total >= WALK_FROM && targetRows > 0 && probes * 8 < total;
+    const probes = ((windows[i].offset + windows[i].limit) * allTargets) / Math.max(total, 1);
+    return total >= WALK_FROM && allTargets > 0 && probes * 8 < total;
   };
   const walked = ids.filter((_, i) => walks(i));
   const ranked = ids.filter((_, i) => !walks(i) && windows[i].limit > 0);
@@ -105,7 +108,7 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
       ? prisma.$queryRaw<{ actor: string; target: string; pos: number }[]>`${pairs},
     ranked AS (
       SELECT p.actor, t.id, row_number() OVER (PARTITION BY p.actor ORDER BY t.name COLLATE "C", t.id) - 1 AS pos
-        FROM pairs p JOIN ${Prisma.raw(`"${targetTable}"`)} t ON t.id = p.target
+        FROM pairs p JOIN ${targetTableSql} t ON t.id = p.target
     )
     SELECT r.actor::text, r.id::text AS target, r.pos::int
       FROM ranked r JOIN ${windowArrays(ranked)} ON w.actor = r.actor
@@ -119,7 +122,7 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
       FROM ${windowArrays(walked)}
      CROSS JOIN LATERAL (
        SELECT t.id, w."offset" + row_number() OVER () - 1 AS pos
-         FROM ${Prisma.raw(`"${targetTable}"`)} t
+         FROM ${targetTableSql} t
         WHERE (SELECT true FROM ${claimRows} c WHERE c.${target} = t.id AND c."actorId" = w.actor AND ${visibleSql(clearance, 'c')} LIMIT 1)
            OR (SELECT true FROM ${claimRows} c JOIN "Attribution" a ON a."campaignId" = c."campaignId"
                 WHERE c.${target} = t.id AND a."actorId" = w.actor AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')} AND ${visibleSql(clearance, 'c')} LIMIT 1)

@@ -21,7 +21,7 @@ const MAX_HITS = 200;
 type Hit = { type: EntityType; id: string; score: number; matched: string | null };
 
 /** The query's words as a full-text query, each word a prefix ("crypto" finds "cryptocurrency"). */
-export function descriptionQuery(query: string): string | null {
+function descriptionQuery(query: string): string | null {
   const words = (query.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 16);
   return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
 }
