@@ -1,12 +1,10 @@
 // Actor: a threat actor / intrusion set, with its queries.
 import { entityMutations } from './entity-mutations.js';
 import { check, ordered } from './edit-inputs.js';
-import type { GraphQLResolveInfo } from 'graphql';
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
-import { arrayConnection, derivedEdgeFields, itemOf, pageKey, totalCountField, windowConnection } from './array-connection.js';
+import { arrayConnection, derivedEdgeFields, itemOf, nodesQuery, pageKey, totalCountField, windowConnection } from './array-connection.js';
 import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
 import { visibleFact } from '../auth/visibility.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
@@ -73,7 +71,7 @@ export const Actor = builder.prismaNode('Actor', {
       {
         type: Campaign,
         description: 'Campaigns attributed to this actor by at least one claim (any status), each edge with the claims.',
-        resolve: async (actor, args, ctx, info) => arrayConnection(args, ctx, await ctx.loaders.actorCampaigns(JSON.stringify(nodeQuery(ctx, info, 'Campaign'))).load(actor.id), (e) => e.campaign),
+        resolve: async (actor, args, ctx, info) => arrayConnection(args, ctx, await ctx.loaders.actorCampaigns(JSON.stringify(nodesQuery(ctx, info, 'Campaign'))).load(actor.id), (e) => e.campaign),
       },
       totalCountField,
       {
@@ -87,7 +85,7 @@ export const Actor = builder.prismaNode('Actor', {
       {
         type: Tool,
         description: 'Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx, info) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('tools', args, nodeQuery(ctx, info, 'Tool'))).load(actor.id)) as DerivedPage<ToolRow, unknown>, (e) => e.target),
+        resolve: async (actor, args, ctx, info) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('tools', args, nodesQuery(ctx, info, 'Tool'))).load(actor.id)) as DerivedPage<ToolRow, unknown>, (e) => e.target),
       },
       totalCountField,
       derivedEdgeFields('ToolUsage', 'use the tool'),
@@ -96,16 +94,13 @@ export const Actor = builder.prismaNode('Actor', {
       {
         type: Victim,
         description: 'Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx, info) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('victims', args, nodeQuery(ctx, info, 'Victim'))).load(actor.id)) as DerivedPage<VictimRow, unknown>, (e) => e.target),
+        resolve: async (actor, args, ctx, info) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('victims', args, nodesQuery(ctx, info, 'Victim'))).load(actor.id)) as DerivedPage<VictimRow, unknown>, (e) => e.target),
       },
       totalCountField,
       derivedEdgeFields('Targeting', 'target the victim'),
     ),
   }),
 });
-
-/** How a connection's records are read: with what the request selects under its nodes (Pothos then reads none again). */
-const nodeQuery = (ctx: object, info: GraphQLResolveInfo, typeName: 'Campaign' | 'Tool' | 'Victim') => queryFromInfo({ context: ctx, info, typeName, paths: [['edges', 'node'], ['nodes']] });
 
 const ActorFilter = builder.inputType('ActorFilter', {
   fields: (t) => ({

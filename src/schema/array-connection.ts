@@ -4,6 +4,8 @@ import { offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
 import { pageSize } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Derived } from './derived-loaders.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { queryFromInfo } from '@pothos/plugin-prisma';
 
 type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
 
@@ -65,3 +67,11 @@ export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: st
     }),
   };
 }
+
+/**
+ * How a connection built here reads its records: with what the request selects under its nodes
+ * (`edges.node` and `nodes`). Pothos then knows what each record holds and reads none of them again.
+ */
+export const nodesQuery = (context: object, info: GraphQLResolveInfo, typeName: 'Actor' | 'Campaign' | 'Tool' | 'Victim') =>
+  queryFromInfo({ context, info, typeName, paths: [['edges', 'node'], ['nodes']] });
+

@@ -1,14 +1,13 @@
 // search(query:): ranked fuzzy search over names (trigram similarity of the normalised name, so
 // typos such as "hiden cobra" still match) and descriptions (full-text: every word, as a prefix).
 import type { GraphQLResolveInfo } from 'graphql';
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../builder.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { visibleSql } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
-import { arrayConnection, itemOf, totalCountField } from './array-connection.js';
+import { arrayConnection, itemOf, nodesQuery, totalCountField } from './array-connection.js';
 import { NamedEntity } from './unions.js';
 import { tagged, type EntityType } from './typed.js';
 
@@ -106,11 +105,11 @@ builder.queryField('search', (t) =>
 
 /**
  * The page's records, each type read with the columns and relations the request selects under it
- * (`queryFromInfo` also tells the fields below what was loaded, so none of them reads its row again).
+ * (see nodesQuery: none of the fields below reads its row again).
  */
 async function loadEntities(ctx: Context, info: GraphQLResolveInfo, hits: Hit[]) {
   const ids = (type: EntityType) => hits.filter((h) => h.type === type).map((h) => h.id);
-  const query = (typeName: EntityType) => queryFromInfo({ context: ctx, info, typeName, paths: [['edges', 'node'], ['nodes']] });
+  const query = (typeName: EntityType) => nodesQuery(ctx, info, typeName);
   const [actors, campaigns, tools] = await Promise.all([
     ids('Actor').length ? ctx.prisma.actor.findMany({ ...query('Actor'), where: { id: { in: ids('Actor') } } }) : [],
     ids('Campaign').length ? ctx.prisma.campaign.findMany({ ...query('Campaign'), where: { id: { in: ids('Campaign') } } }) : [],
