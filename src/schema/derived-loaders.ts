@@ -97,8 +97,9 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
     const probes = ((windows[i].offset + windows[i].limit) * allTargets) / Math.max(total, 1);
     return total >= WALK_FROM && allTargets > 0 && probes * 8 < total;
   };
-  const walked = ids.filter((_, i) => walks(i));
-  const ranked = ids.filter((_, i) => !walks(i) && windows[i].limit > 0);
+  const walking = ids.map((_, i) => walks(i));
+  const walked = ids.filter((_, i) => walking[i]);
+  const ranked = ids.filter((_, i) => !walking[i] && windows[i].limit > 0);
   const windowArrays = (actors: string[]) => {
     const w = actors.map((a) => windows[ids.indexOf(a)]);
     return Prisma.sql`unnest(${actors}::uuid[], ${w.map((x) => x.offset)}::int[], ${w.map((x) => x.limit)}::int[]) AS w(actor, "offset", "limit")`;
