@@ -64,21 +64,20 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
   const targetTableSql = Prisma.raw(`"${targetTable}"`);
   const target = Prisma.raw(`"${column}"`);
   const current = Prisma.sql`cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')})`;
+  // (actor, target) of the actors' own claims, and of the claims of their current campaigns (after `cur`).
+  const ownPairs = Prisma.sql`SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')}`;
+  const campaignPairs = Prisma.sql`SELECT cur."actorId" AS actor, c.${target} AS target FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}`;
   const pairs = Prisma.sql`
     WITH ${current},
-    pairs AS (
-      SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')}
-      UNION
-      SELECT cur."actorId", c.${target} FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
-    )`;
+    pairs AS (${ownPairs} UNION ${campaignPairs})`;
   // The totals: the actor's own distinct targets (read in order from the (actor, target) index and
   // grouped as they come, where a UNION would hash 50k pairs), plus its campaigns' targets that are not
   // its own; and how many targets there are in all (the planner's estimate: 0 when unknown).
   const totals = await prisma.$queryRaw<{ actor: string | null; total: number }[]>`
     WITH ${current},
-    own AS (SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')} GROUP BY 1, 2),
+    own AS (${ownPairs} GROUP BY 1, 2),
     derived AS (
-      SELECT cur."actorId" AS actor, c.${target} AS target FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}
+      ${campaignPairs}
        WHERE NOT EXISTS (SELECT 1 FROM ${claimRows} o WHERE o."actorId" = cur."actorId" AND o.${target} = c.${target} AND ${visibleSql(clearance, 'o')})
        GROUP BY 1, 2)
     SELECT actor::text, count(*)::int AS total FROM (SELECT actor FROM own UNION ALL SELECT actor FROM derived) x GROUP BY actor
@@ -97,13 +96,12 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
     const probes = ((windows[i].offset + windows[i].limit) * allTargets) / Math.max(total, 1);
     return total >= WALK_FROM && allTargets > 0 && probes * 8 < total;
   };
-  const walking = ids.map((_, i) => walks(i));
-  const walked = ids.filter((_, i) => walking[i]);
-  const ranked = ids.filter((_, i) => !walking[i] && windows[i].limit > 0);
-  const windowArrays = (actors: string[]) => {
-    const w = actors.map((a) => windows[ids.indexOf(a)]);
-    return Prisma.sql`unnest(${actors}::uuid[], ${w.map((x) => x.offset)}::int[], ${w.map((x) => x.limit)}::int[]) AS w(actor, "offset", "limit")`;
-  };
+  const indices = ids.map((_, i) => i);
+  const walked = indices.filter((i) => walks(i));
+  const ranked = indices.filter((i) => !walks(i) && windows[i].limit > 0);
+  /** The windows of these actors (by index) as rows w(actor, offset, limit). */
+  const windowArrays = (of: number[]) =>
+    Prisma.sql`unnest(${of.map((i) => ids[i])}::uuid[], ${of.map((i) => windows[i].offset)}::int[], ${of.map((i) => windows[i].limit)}::int[]) AS w(actor, "offset", "limit")`;
   const [rankedPage, walkedPage] = await Promise.all([
     ranked.length
       ? prisma.$queryRaw<{ actor: string; target: string; pos: number }[]>`${pairs},
