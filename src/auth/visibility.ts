@@ -33,3 +33,22 @@ export const visibleCitationAnyWay = (clearance: Tlp) => {
 
 /** SQL condition on a name's or claim's `visibility` column (`alias` is the table's alias in the query). */
 export const visibleSql = (clearance: Tlp, alias: string) => (all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.visibility`)} <= ${clearance}::"Tlp"`);
+
+/** Models whose rows carry a kept `visibility` (their own marking raised by their sources'). */
+const facts = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association']);
+
+/**
+ * `where` for a row of any model reached by its id (to read, change, delete, cite, merge): what the
+ * caller may see of it. One rule for reads and writes: a row above the caller's clearance answers as
+ * one that does not exist.
+ */
+export function visibleRow(model: string, clearance: Tlp): object {
+  if (model === 'Source') return visibleSource(clearance);
+  if (facts.has(model)) return visibleFact(clearance);
+  if (model === 'Citation') return visibleCitationAnyWay(clearance);
+  // A merge is marked at least as its moved facts are (its note and moved rows are evidence); an audit
+  // entry as the records it shows.
+  if (model === 'Merge') return all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } };
+  if (model === 'AuditEntry') return all(clearance) ? {} : { visibility: { in: visibleLevels(clearance) } };
+  return {};
+}

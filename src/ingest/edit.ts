@@ -3,11 +3,12 @@
 // stale. Updates and deletes name the version the client read: a stale version is refused with
 // CONFLICT, never overwritten.
 import { v7 as uuidv7 } from 'uuid';
-import type { Principal } from '../auth/principal.js';
+import { tlpLevels, type Principal } from '../auth/principal.js';
+import { visibleRow } from '../auth/visibility.js';
 import type { Db } from '../db.js';
 import { CHANNEL, graphChanged } from '../database/graph-changes.js';
 import { notFound, userError } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Prisma, Tlp } from '../generated/prisma/client.js';
 
 export type Tx = Prisma.TransactionClient;
 type Row = { id: string; version: number } & Record<string, unknown>;
@@ -18,6 +19,21 @@ export type Edit = {
   /** Records one change for the audit log: which record, and its fields before and after (null when created / deleted). */
   audit(entityType: string, entityId: string, before: object | null, after: object | null): void;
 };
+
+/**
+ * Who may read an audit entry: the highest marking or visibility of the record before and after (a
+ * change to a TLP:RED record is TLP:RED itself, whoever reads the log).
+ */
+export function auditVisibility(...rows: (object | null)[]): Tlp {
+  let level = 0;
+  for (const row of rows) {
+    for (const column of ['tlp', 'visibility'] as const) {
+      const value = (row as Record<string, unknown> | null)?.[column];
+      if (typeof value === 'string') level = Math.max(level, tlpLevels.indexOf(value as Tlp));
+    }
+  }
+  return tlpLevels[level];
+}
 
 /** Rows as the audit log keeps them: plain JSON (dates as ISO strings, decimals as strings). */
 const snapshot = (row: object | null) => (row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue));
@@ -32,7 +48,7 @@ export async function edit<T>(prisma: Db, principal: Principal, operation: strin
       tx,
       principal,
       audit: (entityType, entityId, before, after) =>
-        entries.push({ id: uuidv7(), keyId: principal.keyId, keyName: principal.name, role: principal.role!, operation, entityType, entityId, before: snapshot(before) ?? undefined, after: snapshot(after) ?? undefined }),
+        entries.push({ id: uuidv7(), keyId: principal.keyId, keyName: principal.name, role: principal.role!, operation, entityType, entityId, before: snapshot(before) ?? undefined, after: snapshot(after) ?? undefined, visibility: auditVisibility(before, after) }),
     });
     if (entries.length) {
       await tx.auditEntry.createMany({ data: entries });
@@ -50,6 +66,7 @@ type Delegate = {
   findFirst(args: object): Promise<Row | null>;
   updateMany(args: object): Promise<{ count: number }>;
   deleteMany(args: object): Promise<{ count: number }>;
+  count(args: object): Promise<number>;
   findUniqueOrThrow(args: object): Promise<Row>;
 };
 /** The Prisma delegate of a model by its name ("ToolUsage" → tx.toolUsage), in a transaction or not. */
@@ -58,12 +75,15 @@ export const delegateOf = (tx: Tx, model: string) => (tx as unknown as Record<st
 const conflict = (what: string, expected: number, current: number) =>
   userError('CONFLICT', `The ${what} changed since you read it (you sent version ${expected}, it is at version ${current}). Read it again, then retry your change.`, { currentVersion: current });
 
+/** The row as the caller may see it, or null: a row above their clearance is not there for them (reads and writes alike). */
+export const visibleRowOf = (e: Edit, model: string, id: string) => delegateOf(e.tx, model).findFirst({ where: { id, ...visibleRow(model, e.principal.clearance) } });
+
 /**
- * The row to change, at the version the client read. `visible` is the caller's visibility condition:
- * a record they may not see is answered as one that does not exist.
+ * The row to change, at the version the client read. A row the caller may not see is answered as one
+ * that does not exist, before its version is compared (a CONFLICT would tell that it exists).
  */
-async function current(e: Edit, model: string, id: string, expectedVersion: number, visible: object) {
-  const row = await delegateOf(e.tx, model).findFirst({ where: { id, ...visible } });
+async function current(e: Edit, model: string, id: string, expectedVersion: number) {
+  const row = await visibleRowOf(e, model, id);
   if (!row) throw notFound(model.toLowerCase(), 'that ID', 'It may have been deleted.');
   if (row.version !== expectedVersion) throw conflict(model.toLowerCase(), expectedVersion, row.version);
   return row;
@@ -71,15 +91,15 @@ async function current(e: Edit, model: string, id: string, expectedVersion: numb
 
 /** A concurrent change committed first (the versioned write matched no row): say which, from the row as it is now. */
 async function lostRace(e: Edit, model: string, id: string, expectedVersion: number): Promise<never> {
-  const now = await delegateOf(e.tx, model).findFirst({ where: { id } });
+  const now = await visibleRowOf(e, model, id);
   if (!now) throw notFound(model.toLowerCase(), 'that ID', 'It was deleted meanwhile.');
   throw conflict(model.toLowerCase(), expectedVersion, now.version);
 }
 
 /** Updates a record at the version the client read; the version goes up by one. */
-export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, changes: object | ((before: Row) => object), visible: object = {}) {
+export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, changes: object | ((before: Row) => object)) {
   const delegate = delegateOf(e.tx, model);
-  const before = await current(e, model, id, expectedVersion, visible);
+  const before = await current(e, model, id, expectedVersion);
   const data = typeof changes === 'function' ? changes(before) : changes;
   // The version in the condition makes a concurrent update that committed first win: this one then
   // matches no row (PostgreSQL re-reads the row after waiting for the other's lock).
@@ -91,9 +111,9 @@ export async function updateAtVersion(e: Edit, model: string, id: string, expect
 }
 
 /** Deletes a record at the version the client read (its names, claims and citations go with it). */
-export async function deleteAtVersion(e: Edit, model: string, id: string, expectedVersion: number, visible: object = {}) {
+export async function deleteAtVersion(e: Edit, model: string, id: string, expectedVersion: number) {
   const delegate = delegateOf(e.tx, model);
-  const before = await current(e, model, id, expectedVersion, visible);
+  const before = await current(e, model, id, expectedVersion);
   const { count } = await delegate.deleteMany({ where: { id, version: expectedVersion } });
   if (count === 0) await lostRace(e, model, id, expectedVersion);
   e.audit(model, id, before, null);

@@ -3,8 +3,9 @@
 // listed in the Merge record, and the absorbed record stays, revoked in favour of the survivor (so
 // lists and lookups lead to the survivor). A split moves exactly the listed rows back.
 import { notFound, userError } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import { delegateOf, updateAtVersion, type Edit } from './edit.js';
+import type { Prisma, Tlp } from '../generated/prisma/client.js';
+import { tlpLevels } from '../auth/principal.js';
+import { delegateOf, updateAtVersion, visibleRowOf, type Edit } from './edit.js';
 
 export type MergeType = 'Actor' | 'Campaign' | 'Tool';
 
@@ -30,13 +31,12 @@ const move = (e: Edit, table: string, column: string, ids: string[], from: strin
 
 type Versioned = { id: string; version: number };
 
-export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned, absorbed: Versioned, note: string | null) {
+export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned, absorbed: Versioned, note: string | null, tlp: Tlp) {
   if (survivor.id === absorbed.id) throw userError('BAD_USER_INPUT', 'input.absorbed: a record cannot be merged into itself.', { fields: [{ field: 'input.absorbed', message: 'same as survivor' }] });
   type Entity = { key: string; revoked: boolean; revokedBy: string | null };
-  const delegate = delegateOf(e.tx, type);
-  const target = (await delegate.findFirst({ where: { id: survivor.id } })) as Entity | null;
+  const target = (await visibleRowOf(e, type, survivor.id)) as Entity | null;
   if (!target) throw notFound(type.toLowerCase(), 'the ID given in input.survivor');
-  const before = (await delegate.findFirst({ where: { id: absorbed.id } })) as Entity | null;
+  const before = (await visibleRowOf(e, type, absorbed.id)) as Entity | null;
   if (!before) throw notFound(type.toLowerCase(), 'the ID given in input.absorbed');
   if (await e.tx.merge.findFirst({ where: { absorbedId: absorbed.id, splitAt: null } })) throw userError('BAD_USER_INPUT', 'input.absorbed: this record is merged already; split that merge first.');
   if (target.revoked) throw userError('BAD_USER_INPUT', 'input.survivor: a revoked record cannot absorb another; merge into the record that replaced it.');
@@ -50,14 +50,30 @@ export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned
   await updateAtVersion(e, type, absorbed.id, absorbed.version, { revoked: true, revokedBy: target.key });
   await updateAtVersion(e, type, survivor.id, survivor.version, {});
   const merge = await e.tx.merge.create({
-    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name },
+    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name, tlp: await mergeMarking(e, moved, tlp) },
   });
   e.audit('Merge', merge.id, null, merge);
   return merge;
 }
 
+/**
+ * A merge's marking: the one given, raised to the highest visibility among the names and claims it
+ * moved. What a merge lists (its note, its moved rows) is evidence drawn from them.
+ */
+async function mergeMarking(e: Edit, moved: Record<string, string[]>, given: Tlp): Promise<Tlp> {
+  let marking = given;
+  for (const [key, ids] of Object.entries(moved)) {
+    const table = key.split('.')[0];
+    if (!markedTables.has(table)) continue;
+    const [row] = await e.tx.$queryRawUnsafe<{ max: Tlp | null }[]>(`SELECT max(visibility)::text AS max FROM "${table}" WHERE id = ANY($1::uuid[])`, ids);
+    if (row?.max && tlpLevels.indexOf(row.max) > tlpLevels.indexOf(marking)) marking = row.max;
+  }
+  return marking;
+}
+const markedTables = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association']);
+
 export async function splitMerge(e: Edit, mergeId: string) {
-  const merge = await e.tx.merge.findUnique({ where: { id: mergeId } });
+  const merge = (await visibleRowOf(e, 'Merge', mergeId)) as unknown as MergeRow | null;
   if (!merge) throw notFound('merge', 'that ID');
   if (merge.splitAt) throw userError('BAD_USER_INPUT', `This merge was split already (${merge.splitAt.toISOString()}, by ${merge.splitBy}).`);
   const type = merge.entityType as MergeType;

@@ -113,7 +113,7 @@ builder.mutationFields((t) => ({
         if (!old) throw notFound('attribution', 'that ID', 'It may have been deleted.');
         const subject = old.campaignId ? { type: 'Campaign', id: old.campaignId } : old.subjectActorId ? { type: 'Actor', id: old.subjectActorId } : { type: 'Tool', id: old.toolId! };
         const created = await recordIn(e, 'Attribution', input, await assessment(e, input, subject));
-        await updateAtVersion(e, 'Attribution', oldId, input.expectedVersion, { status: 'SUPERSEDED', supersededById: created }, visibleFact(ctx.principal.clearance));
+        await updateAtVersion(e, 'Attribution', oldId, input.expectedVersion, { status: 'SUPERSEDED', supersededById: created });
         return created;
       });
       return ctx.prisma.attribution.findUniqueOrThrow({ ...query, where: { id } });

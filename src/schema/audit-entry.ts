@@ -2,11 +2,14 @@
 // Admins read it; nobody changes it (the database refuses updates and deletes of the table).
 import { builder, paged } from '../builder.js';
 import { idOf } from './edit-inputs.js';
-import { RoleEnum } from './enums.js';
+import { RoleEnum, TlpEnum } from './enums.js';
+import { visibleRow } from '../auth/visibility.js';
 
 
 builder.prismaNode('AuditEntry', {
   id: { field: 'id' },
+  // An entry about a record above the caller's clearance is not there for them (before and after hold its fields).
+  findUnique: (id, ctx) => ({ id, ...visibleRow('AuditEntry', ctx.principal.clearance) }),
   select: { id: true },
   nullable: true,
   // Only admins reach entries (by auditLog, or node(id:) with an admin key).
@@ -22,6 +25,7 @@ builder.prismaNode('AuditEntry', {
     entityId: t.exposeString('entityId', { description: 'The database id of the record (its global ID is base64("Type:id")).' }),
     before: t.expose('before', { type: 'JSON', nullable: true, description: 'The record before the change; null when it was created.' }),
     after: t.expose('after', { type: 'JSON', nullable: true, description: 'The record after the change; null when it was deleted.' }),
+    visibility: t.expose('visibility', { type: TlpEnum, description: 'The lowest clearance that reads this entry: the highest marking of the record before and after.' }),
   }),
 });
 
@@ -33,13 +37,13 @@ builder.queryField('auditLog', (t) =>
       nullable: false,
       authScopes: { admin: true },
       ...paged,
-      description: 'Changes made through mutations, newest first (admin only).',
+      description: 'Changes made through mutations and imports, newest first (admin only): those about records you are cleared for.',
       args: {
         record: t.arg.id({ description: 'Only changes to this record (any global ID).' }),
         operation: t.arg.string({ description: 'Only this mutation, e.g. "updateActor".' }),
       },
-      totalCount: (_parent, args, ctx) => ctx.prisma.auditEntry.count({ where: auditWhere(args) }),
-      resolve: (query, _root, args, ctx) => ctx.prisma.auditEntry.findMany({ ...query, where: auditWhere(args), orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
+      totalCount: (_parent, args, ctx) => ctx.prisma.auditEntry.count({ where: { ...auditWhere(args), ...visibleRow('AuditEntry', ctx.principal.clearance) } }),
+      resolve: (query, _root, args, ctx) => ctx.prisma.auditEntry.findMany({ ...query, where: { ...auditWhere(args), ...visibleRow('AuditEntry', ctx.principal.clearance) }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
     },
     { name: 'AuditEntryConnection' },
     { name: 'AuditEntryEdge' },

@@ -4,10 +4,10 @@
 // as one that does not exist.
 import { randomUUID } from 'node:crypto';
 import { builder } from '../builder.js';
-import { visibleFact, visibleSource } from '../auth/visibility.js';
+import { visibleSource } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
-import { deleteAtVersion, delegateOf, edit, updateAtVersion, type Edit } from '../ingest/edit.js';
+import { deleteAtVersion, delegateOf, edit, updateAtVersion, visibleRowOf, type Edit } from '../ingest/edit.js';
 import { confidenceFromLabel } from '../ingest/confidence.js';
 import { check, idOf, markingFor, ordered } from './edit-inputs.js';
 import { DeletedRecord } from './entity-mutations.js';
@@ -81,7 +81,7 @@ export async function record(ctx: Context, model: ClaimModel, operation: string,
 /** The database id of a record the input names, which must exist (INVALID_ID / NOT_FOUND naming the field otherwise). */
 export async function existing(e: Edit, globalId: unknown, types: readonly string[], field: string) {
   const ref = idOf(globalId as string, types, field);
-  if (!(await delegateOf(e.tx, ref.type).findFirst({ where: { id: ref.id } }))) throw notFound(ref.type.toLowerCase(), `the ID given in ${field}`);
+  if (!(await visibleRowOf(e, ref.type, ref.id))) throw notFound(ref.type.toLowerCase(), `the ID given in ${field}`);
   return ref;
 }
 
@@ -104,7 +104,7 @@ export function claimMutations(model: Exclude<ClaimModel, 'Name'>, label: string
       resolve: async (query, _root, { input }, ctx) => {
         const i = input as Input;
         const { id } = idOf(i.id as string, [model], 'input.id');
-        await edit(ctx.prisma, ctx.principal, `update${model}`, (e) => updateAtVersion(e, model, id, i.expectedVersion as number, claimColumns(e, i), visibleFact(ctx.principal.clearance)));
+        await edit(ctx.prisma, ctx.principal, `update${model}`, (e) => updateAtVersion(e, model, id, i.expectedVersion as number, claimColumns(e, i)));
         return delegateOf(ctx.prisma as never, model).findUniqueOrThrow({ ...query, where: { id } }) as never;
       },
     }),
@@ -123,7 +123,7 @@ export const deleteField = (t: any, model: ClaimModel, label: string) =>
     args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int({ required: true, validate: check.version }) },
     resolve: async (_root: unknown, args: { id: string; expectedVersion: number }, ctx: Context) => {
       const { id } = idOf(args.id, [model], 'id');
-      await edit(ctx.prisma, ctx.principal, `delete${model}`, (e) => deleteAtVersion(e, model, id, args.expectedVersion, visibleFact(ctx.principal.clearance)));
+      await edit(ctx.prisma, ctx.principal, `delete${model}`, (e) => deleteAtVersion(e, model, id, args.expectedVersion));
       return { id: String(args.id) };
     },
   });

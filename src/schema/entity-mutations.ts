@@ -1,10 +1,12 @@
 // create<Type>, update<Type> and delete<Type> for the records that are not claims (actors, campaigns,
 // tools, victims, sources, organisations), made from one description of each type's editable fields
 // so that every type checks, audits and versions its changes the same way.
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { builder } from '../builder.js';
+import { visibleFact } from '../auth/visibility.js';
 import { userError } from '../errors.js';
-import { deleteAtVersion, delegateOf, edit, updateAtVersion, type Edit } from '../ingest/edit.js';
+import { deleteAtVersion, delegateOf, edit, updateAtVersion, visibleRowOf, type Edit } from '../ingest/edit.js';
 import { normalizeName, searchTextOf } from '../ingest/names.js';
 import { check, idOf, markingFor, slug } from './edit-inputs.js';
 
@@ -61,9 +63,24 @@ async function keepDisplayName(e: Edit, model: Model, id: string, name: string) 
   if (!(model in ownerColumn)) return;
   const owner = ownerColumn[model as keyof typeof ownerColumn];
   const normalized = normalizeName(name);
-  if (!normalized || (await e.tx.name.findFirst({ where: { [owner]: id, normalized } }))) return;
+  // A name the writer cannot see does not count: theirs is recorded beside it (see addName).
+  if (!normalized || (await e.tx.name.findFirst({ where: { [owner]: id, normalized, ...visibleFact(e.principal.clearance) } }))) return;
   const created = await e.tx.name.create({ data: { value: name, normalized, [owner]: id } });
   e.audit('Name', created.id, null, created);
+}
+
+/**
+ * The key a new record gets. One the caller can see is taken: ALREADY_EXISTS. One held by a record
+ * above their clearance must not tell them it exists, so the new record gets the key with a random
+ * suffix instead (keys are unique across clearances; the record is still theirs to name).
+ */
+async function freeKey(e: Edit, model: Model, key: string, aLabel: string) {
+  const holder = await delegateOf(e.tx, model).findFirst({ where: { key }, select: { id: true } });
+  if (!holder) return key;
+  if (await visibleRowOf(e, model, holder.id)) {
+    throw userError('ALREADY_EXISTS', `${aLabel.charAt(0).toUpperCase()}${aLabel.slice(1)} with the key "${key}" exists already. Give another \`key\`, or update that one.`, { key });
+  }
+  return `${key.slice(0, 190)}-${randomBytes(4).toString('hex')}`;
 }
 
 export function entityMutations(model: Model, spec: Spec, options: { nameField: 'name' | 'title'; checks?: { ok: (input: Input) => boolean; field: string; message: string }[] }) {
@@ -100,10 +117,7 @@ export function entityMutations(model: Model, spec: Spec, options: { nameField: 
         validate(i);
         const id = await edit(ctx.prisma, ctx.principal, `create${model}`, async (e) => {
           const data = columns(spec, i, e);
-          const key = (i.key as string | undefined) ?? slug(String(i[options.nameField]));
-          if (await delegateOf(e.tx, model).findFirst({ where: { key } })) {
-            throw userError('ALREADY_EXISTS', `${aLabel.charAt(0).toUpperCase()}${aLabel.slice(1)} with the key "${key}" exists already. Give another \`key\`, or update that one.`, { key });
-          }
+          const key = await freeKey(e, model, (i.key as string | undefined) ?? slug(String(i[options.nameField])), aLabel);
           const extra = named ? { searchText: searchTextOf(String(i.name), (i.description as string | undefined) ?? null), dataset: 'api' } : {};
           const created = await delegateOf(e.tx, model).create({ data: { ...data, ...extra, key } });
           e.audit(model, created.id, null, created);

@@ -95,7 +95,11 @@ builder.mutationFields((t) => ({
       const id = await edit(ctx.prisma, ctx.principal, 'addName', async (e) => {
         const owner = await existing(e, input.owner, ['Actor', 'Campaign', 'Tool'], 'input.owner');
         const column = ownerColumn[owner.type as keyof typeof ownerColumn];
-        if (await e.tx.name.findFirst({ where: { [column]: owner.id, normalized } })) {
+        // Concurrent additions to one record wait for each other, so that two equal names are not both added.
+        await e.tx.$executeRawUnsafe(`SELECT 1 FROM "${owner.type}" WHERE id = $1::uuid FOR UPDATE`, owner.id);
+        // Only a name the caller can see is a duplicate: one above their clearance must not be revealed by a
+        // refusal, so theirs is recorded beside it (a name is a sourced claim; each keeps its own sources).
+        if (await e.tx.name.findFirst({ where: { [column]: owner.id, normalized, ...visibleFact(ctx.principal.clearance) } })) {
           throw userError('ALREADY_EXISTS', `This ${owner.type.toLowerCase()} already has the name "${input.value}" (names are compared ignoring case, spaces and punctuation).`);
         }
         const coinedById = input.coinedBy ? (await existing(e, input.coinedBy, ['Organization'], 'input.coinedBy')).id : null;

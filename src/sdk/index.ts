@@ -569,6 +569,8 @@ export type AuditEntry = Node & {
   /** The mutation, e.g. "updateActor". */
   operation: Scalars['String']['output'];
   role: Role;
+  /** The lowest clearance that reads this entry: the highest marking of the record before and after. */
+  visibility: Tlp;
 };
 
 export type AuditEntryConnection = {
@@ -980,12 +982,14 @@ export type Merge = Node & {
   id: Scalars['ID']['output'];
   /** The name of the key that merged. */
   mergedBy: Scalars['String']['output'];
-  /** How many rows moved, by table and column (e.g. {"Name.actorId": 3}). */
+  /** How many rows moved, by table and column (e.g. {"Name.actorId": 3}): those you may see. */
   movedRows: Scalars['JSON']['output'];
   note?: Maybe<Scalars['String']['output']>;
   splitAt?: Maybe<Scalars['DateTime']['output']>;
   splitBy?: Maybe<Scalars['String']['output']>;
   survivor?: Maybe<NamedEntity>;
+  /** At least the highest marking among the names and claims it moved. */
+  tlp: Tlp;
 };
 
 export type MergeConnection = {
@@ -1012,6 +1016,8 @@ export type MergeRecordsInput = {
   /** The record that stays. */
   survivor: Scalars['ID']['input'];
   survivorVersion: Scalars['Int']['input'];
+  /** The marking of the note (default CLEAR; at most your clearance). The merge is marked at least as the facts it moves. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
@@ -1465,7 +1471,7 @@ export type Query = {
   actor?: Maybe<Actor>;
   /** Actors, filtered and ordered (by name unless told otherwise). */
   actors: ActorConnection;
-  /** Changes made through mutations, newest first (admin only). */
+  /** Changes made through mutations and imports, newest first (admin only): those about records you are cleared for. */
   auditLog: AuditEntryConnection;
   /** One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates. */
   campaign?: Maybe<Campaign>;
