@@ -65,6 +65,8 @@ const EnvSchema = z
     MAX_BODY_BYTES: int(1_048_576, 1024, 1_073_741_824),
     REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
     RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
+    FAILED_AUTH_PER_MINUTE: int(20, 1, 10_000_000),
+    MAX_RESPONSE_BYTES: int(20_971_520, 1024, 1_073_741_824),
     PERSISTED_OPERATIONS: bool(false),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
@@ -117,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxBodyBytes: e.MAX_BODY_BYTES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+      /** Refused keys per minute per address (guessing keys is limited well below asking with one). */
+      failedAuthPerMinute: e.FAILED_AUTH_PER_MINUTE,
+      /** The largest GraphQL answer sent; a larger one is refused (RESPONSE_TOO_LARGE). */
+      maxResponseBytes: e.MAX_RESPONSE_BYTES,
       persistedOperationsOnly: e.PERSISTED_OPERATIONS,
     },
     /** Keep answers until the graph changes (on in production by default; see response-cache.ts). */

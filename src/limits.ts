@@ -83,19 +83,34 @@ export function persistedOperationsOnly(): Plugin[] {
   ];
 }
 
-/** Requests per minute per caller: per key (by the hash of its header), or per address without one. */
+/**
+ * Requests per minute per caller, counted after authentication: per key id (however its header is
+ * spelled), per address without a key; refused keys are counted per address against a much lower
+ * limit, so that keys cannot be guessed at the rate questions are asked.
+ */
 export function rateLimiter(limits: Limits) {
   if (!limits.ratePerMinute) return null;
-  const limiter = new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 });
-  return async (req: IncomingMessage): Promise<{ retryAfterSeconds: number } | null> => {
-    const auth = req.headers.authorization;
-    const caller = auth ? `key:${hash(auth)}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
+  const asked = new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 });
+  const refused = new RateLimiterMemory({ points: limits.failedAuthPerMinute, duration: 60 });
+  const consume = async (limiter: RateLimiterMemory, caller: string): Promise<{ retryAfterSeconds: number } | null> => {
     try {
       await limiter.consume(caller);
       return null;
     } catch (rejection) {
       return { retryAfterSeconds: Math.max(1, Math.ceil(((rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000)) };
     }
+  };
+  const address = (req: IncomingMessage) => `address:${req.socket.remoteAddress ?? 'unknown'}`;
+  return {
+    /** A request by an authenticated caller (keyId null: anonymous). */
+    request: (req: IncomingMessage, keyId: string | null) => consume(asked, keyId ? `key:${keyId}` : address(req)),
+    /** A refused key: counted against the address. */
+    refusedKey: (req: IncomingMessage) => consume(refused, address(req)),
+    /** Whether the address is already over its refused-key limit (checked before a key is looked up). */
+    blocked: async (req: IncomingMessage) => {
+      const state = await refused.get(address(req));
+      return state && state.consumedPoints >= limits.failedAuthPerMinute ? { retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) } : null;
+    },
   };
 }
 

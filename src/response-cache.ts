@@ -8,7 +8,8 @@
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import type { Plugin } from 'graphql-yoga';
 import type { Db } from './db.js';
-import { onGraphChange } from './database/graph-changes.js';
+import { cachesTrusted, onGraphChange } from './database/graph-changes.js';
+import type { Principal } from './auth/principal.js';
 
 export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
 
@@ -43,9 +44,15 @@ export function responseCache(prisma: Db, settings: ResponseCacheSettings): { pl
   };
   const plugin = useResponseCache({
     cache,
-    // Answers depend on the caller's clearance: each key has its own answers (the key is checked before
-    // any cached answer is served), callers without one share theirs.
-    session: (request) => request.headers.get('authorization') ?? null,
+    // Answers depend on the caller's clearance: each key has its own answers, by its id (the key was
+    // checked before yoga saw the request, so a revoked key reaches no answer), callers without one share
+    // theirs.
+    session: (_request, context) => {
+      const { principal } = context as unknown as { principal: Principal };
+      return principal.keyId ? `key:${principal.keyId}:${principal.clearance}` : `anonymous:${principal.clearance}`;
+    },
+    // While changes by other processes cannot be heard, nothing kept is trusted (nor kept).
+    enabled: () => cachesTrusted(prisma),
     ttl: settings.ttlMs,
     includeExtensionMetadata: settings.reportHits,
   }) as Plugin;

@@ -16,10 +16,10 @@ import { handleTaxii } from './export/taxii.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { schema } from './schema/index.js';
 import { decodeId } from './builder.js';
-import { listenForGraphChanges } from './database/graph-changes.js';
+import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
 import { responseCache } from './response-cache.js';
 import { AuthError, authenticate } from './auth/authenticate.js';
-import type { Principal } from './auth/principal.js';
+import { anonymous, type Principal } from './auth/principal.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { csrfPrevention, persistedOperationsOnly, rateLimiter, shapeLimits } from './limits.js';
 
@@ -65,15 +65,16 @@ function useStatementStats(): Plugin {
 export type RunningServer = { url: string; server: Server; close(): Promise<void> };
 
 export async function startHttpServer(prisma: Db, config: Config, log: Log, importToken?: string): Promise<RunningServer> {
-  const cache = config.responseCache ? responseCache(prisma, config.responseCache) : null;
   // Writes by other processes reach the caches (responses, TAXII collections) on PostgreSQL by NOTIFY;
   // the embedded database has no other writer.
   const listener = config.database.kind === 'postgres' ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e)) : null;
   await listener?.ready;
-  const yoga = createYoga({
+  const cache = config.responseCache ? responseCache(prisma, config.responseCache) : null;
+  const yoga = createYoga<{ principal: Principal }>({
     schema,
     graphqlEndpoint: '/graphql',
-    context: async ({ request }) => createContext(prisma, config, await authenticate(prisma, request.headers.get('authorization'), config.anonymousRead)),
+    // The caller was authenticated before yoga saw the request (see `caller`).
+    context: ({ principal }) => createContext(prisma, config, principal),
     graphiql: config.graphiql ? { title: 'Threat-actor intelligence API', defaultQuery: exampleQuery } : false,
     renderGraphiQL,
     landingPage: false,
@@ -103,49 +104,79 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
   };
+  const tooMany = (res: ServerResponse, over: { retryAfterSeconds: number }) =>
+    refuse(res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one), and ${config.limits.failedAuthPerMinute} refused keys a minute per address. Retry in ${over.retryAfterSeconds} s.`, {
+      'retry-after': String(over.retryAfterSeconds),
+    });
+  /**
+   * Who is asking, before anything else is done for them (no cached answer is served to a key that is
+   * no longer valid); refused keys and requests are counted against their limits. Null: answered already.
+   */
+  const caller = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<Principal | null> => {
+    if (req.headers.authorization && limited) {
+      const over = await limited.blocked(req);
+      if (over) return tooMany(res, over), null;
+    }
+    try {
+      const principal = await authenticate(prisma, req.headers.authorization, config.anonymousRead);
+      const over = await limited?.request(req, principal.keyId);
+      return over ? (tooMany(res, over), null) : principal;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      if (req.headers.authorization) {
+        const over = await limited?.refusedKey(req);
+        if (over) return tooMany(res, over), null;
+      }
+      const headers = { 'www-authenticate': 'Bearer' };
+      if (path === '/graphql') refuse(res, 401, 'UNAUTHENTICATED', error.message, headers);
+      else {
+        res.writeHead(401, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: error.message } }));
+      }
+      return null;
+    }
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return json(res, 200, { status: 'ok' });
-    if (path === '/graphql' || path.startsWith('/stix/') || path === '/taxii2' || path.startsWith('/taxii2/')) {
-      const over = await limited?.(req);
-      if (over) return refuse(res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one). Retry in ${over.retryAfterSeconds} s.`, { 'retry-after': String(over.retryAfterSeconds) });
+    if (path === '/ready') {
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+      } catch (error) {
+        log('warn', 'readiness check failed', error);
+        return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
+      }
+      // Answers stay right while the change listener is down (caches are bypassed), only slower.
+      if (listener && !listener.healthy()) return json(res, 200, { status: 'degraded', reason: 'not listening for changes by other processes: caches are bypassed until it is back' });
+      return json(res, 200, { status: 'ready' });
+    }
+    if (path === '/admin/import' && importToken) return (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken);
+    const isStix = path.startsWith('/stix/');
+    const isTaxii = path === '/taxii2' || path.startsWith('/taxii2/');
+    if (path === '/graphql' || isStix || isTaxii) {
       if (req.method === 'POST') {
         // The body is refused before it is read: its declared size must be within the limit.
         const length = Number(req.headers['content-length']);
         if (req.headers['content-length'] === undefined) return refuse(res, 411, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
         if (!(length <= config.limits.maxBodyBytes)) return refuse(res, 413, 'BODY_TOO_LARGE', `The request body is limited to ${config.limits.maxBodyBytes} bytes (it declared ${req.headers['content-length']}).`);
       }
-    }
-    if (path === '/ready') {
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-        return json(res, 200, { status: 'ready' });
-      } catch (error) {
-        log('warn', 'readiness check failed', error);
-        return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
-      }
-    }
-    if (path === '/admin/import' && importToken) return (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken);
-    const isStix = path.startsWith('/stix/');
-    const isTaxii = path === '/taxii2' || path.startsWith('/taxii2/');
-    if (isStix || isTaxii) {
+      // GraphiQL's page holds no data: a browser opening it cannot send a key yet.
+      if (path === '/graphql' && req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '') && !/[?&]query=/.test(req.url ?? '')) return yoga(req, res, { principal: anonymous });
+      const principal = await caller(req, res, path);
+      if (!principal) return;
       // The same keys and clearance as GraphQL: a download holds only what the caller may read.
-      let principal: Principal;
-      try {
-        principal = await authenticate(prisma, req.headers.authorization, config.anonymousRead);
-      } catch (error) {
-        if (!(error instanceof AuthError)) throw error;
-        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-        return res.end(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: error.message } }));
-      }
       if (isStix) return sendStix(req, res, path, principal);
-      return handleTaxii(req, res, prisma, principal.clearance, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
+      if (isTaxii) return handleTaxii(req, res, prisma, principal.clearance, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
+      // A conditional request is not answered from the cache: yoga's cache would answer 304 to any
+      // query whose ETag matched any cached answer, whatever the query and whoever asks.
+      delete req.headers['if-none-match'];
+      return yoga(req, res, { principal });
     }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
       return res.end();
     }
-    return yoga(req, res);
+    return yoga(req, res, { principal: anonymous });
   };
   /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
   const sendStix = async (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) => {
@@ -156,9 +187,24 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
       });
       res.end(JSON.stringify(body));
     };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
+      return res.end(JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'STIX downloads are read with GET.' } }));
+    }
     try {
-      if (path === '/stix/bundle.json') return send(200, await exportAll(prisma, clearance), 'bundle.json');
-      const globalId = decodeURIComponent(path.slice('/stix/'.length));
+      if (path === '/stix/bundle.json') {
+        // The whole database, built once per clearance and kept until the graph changes.
+        const body = await keptUntilChange(prisma, `stix-bundle:${clearance}`, async () => JSON.stringify(await exportAll(prisma, clearance)));
+        res.writeHead(200, { 'content-type': 'application/stix+json;version=2.1', 'content-disposition': 'attachment; filename="bundle.json"' });
+        return res.end(body);
+      }
+      let globalId: string;
+      try {
+        globalId = decodeURIComponent(path.slice('/stix/'.length));
+      } catch {
+        throw userError('INVALID_ID', 'The address is not a valid escaped ID: GET /stix/<global ID>.json or /stix/bundle.json.');
+      }
+      globalId = globalId.replace(/\.json$/, '');
       const { typename, id } = decodeId(globalId);
       const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
       if (typename === 'Source') return send(200, await exportSource(prisma, clearance, id), `${globalId}.json`);

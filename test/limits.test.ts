@@ -83,6 +83,34 @@ describe(`rate limit per key (${databaseLabel})`, () => {
     expect(await codeOf(refused)).toBe('RATE_LIMITED');
     expect((await call(await limited.key('READER', 'CLEAR'))).status).toBe(200);
   });
+
+  it('counts a key by its id, however its header is spelled', async () => {
+    const key = await limited.key('READER', 'CLEAR');
+    const spellings = [`Bearer ${key}`, `bearer ${key}`, `Bearer   ${key}`, `BEARER ${key} `, `Bearer\t${key}`, `Bearer ${key}  `];
+    const statuses = [];
+    for (const authorization of spellings) statuses.push((await fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: '{ __typename }' }) })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+});
+
+describe(`refused keys are limited per address, below the request limit (${databaseLabel})`, () => {
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ RATE_LIMIT_PER_MINUTE: '1000', FAILED_AUTH_PER_MINUTE: '4' });
+  }, 120_000);
+  afterAll(() => guarded?.stop());
+
+  it('after a few wrong keys the address is refused with 429, even with a right key, on every door', async () => {
+    const good = await guarded.key('READER', 'CLEAR');
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${guarded.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer tai_wrong${i}` }, body: '{"query":"{ __typename }"}' })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    const withGood = await fetch(`${guarded.url}/stix/bundle.json`, { headers: { authorization: `Bearer ${good}` } });
+    expect(withGood.status).toBe(429);
+    expect(await codeOf(withGood)).toBe('RATE_LIMITED');
+    // Asking without a key is not a guess: it is counted as a request.
+    expect((await fetch(`${guarded.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status).toBe(200);
+  });
 });
 
 describe(`persisted operations only (${databaseLabel})`, () => {

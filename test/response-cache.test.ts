@@ -3,6 +3,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
@@ -90,5 +91,95 @@ describe(`response cache (${databaseLabel})`, () => {
     }
     expect(after.data.actors.totalCount).toBe(before.data.actors.totalCount + 1);
     expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor Two');
+  });
+});
+
+describe(`the cache and keys (${databaseLabel})`, () => {
+  it('a revoked key is refused, not answered from the cache', async () => {
+    const key = await server.key('READER', 'CLEAR');
+    const asKey = () => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+    await asKey();
+    expect(((await (await asKey()).json()) as Answer).extensions?.responseCache?.hit).toBe(true);
+    await server.app.prisma.apiKey.updateMany({ where: { prefix: key.slice(0, 12) }, data: { revokedAt: new Date() } });
+    const refused = await asKey();
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(await refused.json())).not.toContain('Lazarus');
+  });
+
+  it('an If-None-Match naming another answer is not answered 304', async () => {
+    const first = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    await first.text();
+    const etag = first.headers.get('etag') ?? 'W/"anything"';
+    const other = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'if-none-match': etag }, body: JSON.stringify({ query: '{ sources(first: 1) { totalCount } }' }) });
+    expect(other.status).toBe(200);
+    expect(((await other.json()) as { data: { sources: { totalCount: number } } }).data.sources.totalCount).toBeGreaterThan(0);
+  });
+});
+
+describe.runIf(onPostgres)('two instances on one PostgreSQL server', () => {
+  let second: import('../src/app.js').App;
+  let admin: pg.Client;
+  const askAt = async (url: string) => ((await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as Answer);
+  /** Asks `url` until `ok` holds (a NOTIFY travels on its own connection), at most ~5 s. */
+  const until = async (url: string, ok: (a: Answer) => boolean) => {
+    let answer = await askAt(url);
+    for (let i = 0; i < 50 && !ok(answer); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = await askAt(url);
+    }
+    return answer;
+  };
+  beforeAll(async () => {
+    const { startApp } = await import('../src/app.js');
+    const { loadConfig } = await import('../src/config.js');
+    second = await startApp({ ...loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', RESPONSE_CACHE: 'true', SEED_ON_START: 'false' }), database: server.app.database.target });
+    admin = new pg.Client({ connectionString: (server.app.database.target as { url: string }).url });
+    await admin.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await admin?.end();
+    await second?.stop();
+  });
+
+  it('a change made by SQL by hand is seen by both instances', async () => {
+    await askAt(server.url);
+    await askAt(second.url);
+    expect((await askAt(second.url)).extensions?.responseCache?.hit).toBe(true);
+    await admin.query(`UPDATE "Actor" SET name = 'Lazarus Group (renamed by hand)' WHERE name = 'Lazarus Group'`);
+    for (const url of [server.url, second.url]) {
+      const after = await until(url, (a) => a.data.actors.nodes.some((n) => n.name === 'Lazarus Group (renamed by hand)'));
+      expect(after.data.actors.nodes.map((n) => n.name)).toContain('Lazarus Group (renamed by hand)');
+    }
+    await admin.query(`UPDATE "Actor" SET name = 'Lazarus Group' WHERE name = 'Lazarus Group (renamed by hand)'`);
+  });
+
+  it('after its listening connection is cut, an instance bypasses its cache (degraded) until it listens again, and misses no write', async () => {
+    await askAt(second.url);
+    expect((await askAt(second.url)).extensions?.responseCache?.hit).toBe(true);
+    // An outage as the second instance sees it: the server ends every connection listening for changes.
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
+    let ready = await (await fetch(`${second.url}/ready`)).json();
+    for (let i = 0; i < 20 && ready.status === 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      ready = await (await fetch(`${second.url}/ready`)).json();
+    }
+    // A write through the first instance while the second cannot hear it: seen at once all the same.
+    const before = await askAt(second.url);
+    await loadSeeds(server.app.prisma, [await actorFile('Cache Test Actor Outage')]);
+    const during = await askAt(second.url);
+    if (ready.status === 'degraded') {
+      expect(during.extensions?.responseCache?.hit).not.toBe(true);
+      expect(during.data.actors.totalCount).toBe(before.data.actors.totalCount + 1);
+    }
+    // It comes back by itself, and caches again.
+    for (let i = 0; i < 100 && ready.status !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await (await fetch(`${second.url}/ready`)).json();
+    }
+    expect(ready.status).toBe('ready');
+    const after = await until(second.url, (a) => a.data.actors.nodes.some((n) => n.name === 'Cache Test Actor Outage'));
+    expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor Outage');
+    await askAt(second.url);
+    expect((await askAt(second.url)).extensions?.responseCache?.hit).toBe(true);
   });
 });

@@ -1,14 +1,18 @@
 // "The graph changed": what lets readers keep answers (the response cache, STIX / TAXII exports) for as
-// long as they are true. Every write goes through the write path, which announces its commit twice:
-// in this process (for the client that wrote), and to every process on the same PostgreSQL server
-// with NOTIFY (sent inside the transaction, so PostgreSQL delivers it only if the write commits). On
-// the embedded database no other process writes (the server takes their imports), so the first suffices.
+// long as they are true. Every table's statement trigger sends a NOTIFY (see the clearance_on_writes
+// migration), so a change made any way (the API, an import, SQL by hand) reaches every process on the
+// same PostgreSQL server at its commit; the write path also announces its own commits in this process at
+// once. On the embedded database no other process writes (the server takes their imports).
+//
+// A cache is only as good as the news of changes: while the listening connection is down, caches are
+// not trusted (every answer is computed afresh, `/ready` says degraded) until it is back.
 import pg from 'pg';
 import type { Db } from '../db.js';
 
 export const CHANNEL = 'threat_actor_graph_changed';
 
 const listeners = new WeakMap<Db, Set<() => void>>();
+const untrusted = new WeakSet<Db>();
 
 /** Calls `listener` after each committed write through `prisma` (or, with a listener started, by anyone). */
 export function onGraphChange(prisma: Db, listener: () => void): () => void {
@@ -22,28 +26,82 @@ export function graphChanged(prisma: Db) {
   for (const listener of listeners.get(prisma) ?? []) listener();
 }
 
-/** Turns NOTIFYs from other processes into change events; reconnects when the connection drops. */
-export function listenForGraphChanges(prisma: Db, url: string, log: (message: string, error: unknown) => void) {
+/** Whether caches over `prisma` may serve what they kept: false while changes by others cannot be heard. */
+export const cachesTrusted = (prisma: Db) => !untrusted.has(prisma);
+
+const kept = new WeakMap<Db, Map<string, Promise<unknown>>>();
+
+/**
+ * `build()`'s result, kept under `key` until the graph changes (a failed build is not kept); built
+ * afresh every time while caches are not trusted.
+ */
+export function keptUntilChange<T>(prisma: Db, key: string, build: () => Promise<T>): Promise<T> {
+  if (!cachesTrusted(prisma)) return build();
+  let map = kept.get(prisma);
+  if (!map) {
+    const fresh = new Map<string, Promise<unknown>>();
+    kept.set(prisma, (map = fresh));
+    const off = onGraphChange(prisma, () => {
+      off();
+      if (kept.get(prisma) === fresh) kept.delete(prisma);
+    });
+  }
+  let value = map.get(key) as Promise<T> | undefined;
+  if (!value) {
+    const into = map;
+    value = build();
+    into.set(key, value);
+    value.catch(() => into.delete(key));
+  }
+  return value;
+}
+
+export type ChangeListener = { ready: Promise<void>; healthy(): boolean; stop(): Promise<void> };
+
+/**
+ * Turns NOTIFYs from other processes into change events. When the connection drops it reconnects,
+ * with a backoff from `minDelayMs` doubling to `maxDelayMs`, for as long as it takes; meanwhile caches
+ * are not trusted, and once it listens again everything kept is dropped (changes made meanwhile were
+ * not heard).
+ */
+export function listenForGraphChanges(prisma: Db, url: string, log: (message: string, error: unknown) => void, { minDelayMs = 250, maxDelayMs = 10_000 } = {}): ChangeListener {
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  let delay = minDelayMs;
+  const lost = (c: pg.Client, error: unknown) => {
+    if (client !== c || stopped) return;
+    client = null;
+    if (!untrusted.has(prisma)) log('lost the database connection that listens for changes; caches are bypassed until it is back', error);
+    untrusted.add(prisma);
+    graphChanged(prisma);
+    c.end().catch(() => {});
+    retry = setTimeout(() => void connect().catch(() => {}), delay);
+    delay = Math.min(delay * 2, maxDelayMs);
+  };
   const connect = async () => {
-    const c = new pg.Client({ connectionString: url });
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     client = c;
     c.on('notification', () => graphChanged(prisma));
-    c.on('error', (error) => {
-      log('lost the database connection that listens for changes; reconnecting', error);
-      // Changes made while not listening are not heard: forget everything once, then listen again.
+    c.on('error', (error) => lost(c, error));
+    c.on('end', () => lost(c, new Error('connection ended')));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      lost(c, error);
+      throw error;
+    }
+    delay = minDelayMs;
+    if (untrusted.delete(prisma)) {
+      log('listening for changes again; caches are used again', null);
       graphChanged(prisma);
-      c.end().catch(() => {});
-      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
-    });
-    await c.connect();
-    await c.query(`LISTEN ${CHANNEL}`);
+    }
   };
   const ready = connect();
   return {
     ready,
+    healthy: () => client !== null && !untrusted.has(prisma),
     async stop() {
       stopped = true;
       clearTimeout(retry);

@@ -5,7 +5,7 @@
 // paging through a collection neither skips nor repeats objects while data is added.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db.js';
-import { onGraphChange } from '../database/graph-changes.js';
+import { keptUntilChange } from '../database/graph-changes.js';
 import { exportAll, type Provenance } from './stix.js';
 import type { Tlp } from '../generated/prisma/client.js';
 
@@ -41,26 +41,9 @@ class TaxiiError extends Error {
  * through a collection in many requests; each must not rebuild it).
  */
 function entries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
-  let built = builtCollections.get(prisma);
-  if (!built) {
-    builtCollections.set(prisma, (built = new Map()));
-    const off = onGraphChange(prisma, () => {
-      off();
-      if (builtCollections.get(prisma) === built) builtCollections.delete(prisma);
-    });
-  }
   // One build per clearance: what a collection holds depends on what the caller may see.
-  const key = `${clearance}:${collection.id}`;
-  let list = built.get(key);
-  if (!list) {
-    list = buildEntries(prisma, clearance, collection);
-    built.set(key, list);
-    list.catch(() => built.delete(key)); // a failed build is not kept
-  }
-  return list;
+  return keptUntilChange(prisma, `taxii:${clearance}:${collection.id}`, () => buildEntries(prisma, clearance, collection));
 }
-
-const builtCollections = new WeakMap<Db, Map<string, Promise<Entry[]>>>();
 
 async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   const provenance: Provenance = new Map();
@@ -166,7 +149,12 @@ export async function handleTaxii(req: IncomingMessage, res: ServerResponse, pri
       const p = page(all, url.searchParams);
       return send(200, envelope(p, 'objects', (e) => e.object), dateHeaders(p.items));
     }
-    const objectId = decodeURIComponent(parts[4]);
+    let objectId: string;
+    try {
+      objectId = decodeURIComponent(parts[4]);
+    } catch {
+      throw new TaxiiError(400, 'Bad Request', 'The object id in the address is not validly escaped.');
+    }
     if (!all.some((e) => e.object.id === objectId)) throw new TaxiiError(404, 'Not Found', `There is no object ${objectId} in this collection.`);
     if (parts.length === 5) {
       const p = page(all, url.searchParams, objectId);

@@ -32,11 +32,17 @@ ALTER TABLE "AuditEntry" ENABLE TRIGGER "AuditEntry_append_only";
 CREATE INDEX "AuditEntry_visibility_at_id_idx" ON "AuditEntry"("visibility", "at", "id");
 
 -- Every change to the graph, however it is made (the API, an import, SQL by hand), tells the caches
--- of every process: one NOTIFY per statement (PostgreSQL folds identical ones within a transaction
--- and delivers them at commit, only if it commits).
+-- of every process: one NOTIFY per statement that changed rows (PostgreSQL folds identical ones within a
+-- transaction and delivers them at commit, only if it commits). A statement that changed no row (an
+-- import's INSERT ... ON CONFLICT DO NOTHING of rows already there) says nothing.
 CREATE FUNCTION "graph_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('threat_actor_graph_changed', '');
+  -- Two tests, not one OR: a TRUNCATE trigger has no transition table to plan the second against.
+  IF TG_OP = 'TRUNCATE' THEN
+    PERFORM pg_notify('threat_actor_graph_changed', '');
+  ELSIF EXISTS (SELECT 1 FROM changed_rows) THEN
+    PERFORM pg_notify('threat_actor_graph_changed', '');
+  END IF;
   RETURN NULL;
 END $$;
 DO $$
@@ -44,6 +50,9 @@ DECLARE
   tbl text;
 BEGIN
   FOREACH tbl IN ARRAY ARRAY['Organization', 'Source', 'Actor', 'Campaign', 'Tool', 'Victim', 'Name', 'ExternalId', 'Attribution', 'ToolUsage', 'Targeting', 'Association', 'Citation', 'Merge', 'ApiKey'] LOOP
-    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION "graph_changed"()', tbl || '_changed', tbl);
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION "graph_changed"()', tbl || '_announce_insert', tbl);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION "graph_changed"()', tbl || '_announce_update', tbl);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION "graph_changed"()', tbl || '_announce_delete', tbl);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION "graph_changed"()', tbl || '_announce_truncate', tbl);
   END LOOP;
 END $$;
