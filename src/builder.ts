@@ -5,7 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import { GraphQLError, GraphQLScalarType, isListType, isNonNullType, Kind, type GraphQLOutputType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, isListType, isNonNullType, isObjectType, Kind, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import { roleIncludes } from './auth/principal.js';
 import type { Context } from './context.js';
 import { invalidId, notFound, userError } from './errors.js';
@@ -33,10 +33,20 @@ export const builder = new SchemaBuilder<{
     // selects (so nested pages multiply), a plain list ten times. Depth and breadth are bounded too.
     fieldComplexity: (args, ctx, field) => {
       if (field.args.some((a) => a.name === 'first')) {
-        const size = Number(args.first ?? args.last ?? ctx.config.pageSize.default);
+        // A page asked without a size: the default page at the top level; nested under another page
+        // (an actor's names, a campaign's tool usages), the expected size of such a page, not its
+        // most: most are far smaller than a page, and the default would refuse ordinary questions.
+        const unsized = rootFields.has(field) ? ctx.config.pageSize.default : Math.min(ctx.config.pageSize.default, ctx.config.limits.nestedPageEstimate);
+        const size = Number(args.first ?? args.last ?? unsized);
         return { field: 1, multiplier: Math.max(1, Math.min(Number.isFinite(size) ? size : 1, ctx.config.pageSize.max)) };
       }
+      if (field.name === 'nodes' && Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length }; // nodes(ids:)
       if (field.name === 'nodes' || field.name === 'edges') return { field: 0, multiplier: 1 }; // the connection counted the page
+      // A count or the page's bounds are one statement, counted with the connection: a connection asked
+      // only for its totalCount costs one.
+      if (field.name === 'totalCount' || field.name === 'pageInfo') return 0;
+      // A STIX bundle reads a record's whole neighbourhood (hundreds of objects for a busy actor at depth 2).
+      if (field.name === 'stixBundle') return Number(args.depth ?? 1) >= 2 ? ctx.config.limits.maxCost / 5 : ctx.config.limits.maxCost / 50;
       return isList(field.type) ? { field: 1, multiplier: 10 } : 1;
     },
     limit: (ctx) => ({ complexity: ctx.config.limits.maxCost, depth: ctx.config.limits.maxDepth, breadth: ctx.config.limits.maxBreadth }),
@@ -51,7 +61,8 @@ export const builder = new SchemaBuilder<{
     // A refused field is a refused request: every field that needs a role is a non-null top-level
     // mutation or query field, so the error nulls `data` and nothing partial is answered.
     unauthorizedError: (_parent, ctx, info, result) => {
-      const needed = 'analyst' in (result.failure as { scope?: string }) || (result.failure as { scope?: string }).scope === 'analyst' ? 'analyst' : 'admin';
+      // The failure names the scope the field asked for, possibly nested (AnyAuthScopes → AuthScope).
+      const needed = JSON.stringify(result.failure).includes('"scope":"analyst"') ? 'analyst' : 'admin';
       return ctx.principal.role === null
         ? new GraphQLError(`"${info.fieldName}" needs an API key with the ${needed} role: send "Authorization: Bearer <key>".`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })
         : new GraphQLError(`"${info.fieldName}" needs the ${needed} role; this key has the ${ctx.principal.role.toLowerCase()} role.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
@@ -82,15 +93,40 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: decodeId,
     nodeQueryOptions: {
       description: 'Any object by its global ID.',
-      resolve: async (_root, { id }, _ctx, _info, resolveNode) => {
-        const node = await resolveNode(id);
-        if (node == null) throw notFound(id.typename.toLowerCase(), 'that ID', 'It may have been deleted.');
+      resolve: async (_root, { id }, _ctx, info, resolveNode) => {
+        // An ID of a type that is no node here (an API key's, or none at all) names nothing either.
+        const node = isNodeType(info.schema, id.typename) ? await resolveNode(id) : null;
+        if (node == null) throw notFound(isNodeType(info.schema, id.typename) ? id.typename.toLowerCase() : 'object', 'that ID', 'It may have been deleted.');
         return node;
       },
     },
-    nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for an ID that matches nothing.' },
+    nodesQueryOptions: {
+      description: 'Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE).',
+      resolve: async (_root, args, ctx, info, resolveNodes) => {
+        const max = ctx.config.pageSize.max;
+        if (args.ids.length > max) throw userError('INVALID_PAGE_ARGUMENT', `"ids" takes at most ${max} IDs (got ${args.ids.length}); ask in pages.`, { argument: 'ids', max });
+        const all = args.ids;
+        const known = all.filter((id) => isNodeType(info.schema, id.typename));
+        (args as { ids: typeof all }).ids = known; // what resolveNodes reads
+        const found = await resolveNodes(known);
+        const byPosition = new Map(known.map((id, i) => [id, found[i]]));
+        return all.map((id) => byPosition.get(id) ?? null);
+      },
+    },
   },
 });
+
+/** The query type's own fields (see fieldComplexity): filled once the schema is built. */
+const rootFields = new WeakSet<object>();
+export function markRootFields(schema: GraphQLSchema) {
+  for (const field of Object.values(schema.getQueryType()?.getFields() ?? {})) rootFields.add(field);
+}
+
+/** Whether a type of this name is an object that implements Node (what node(id:) may answer). */
+const isNodeType = (schema: GraphQLSchema, typename: string) => {
+  const type = schema.getType(typename);
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
+};
 
 const isList = (type: GraphQLOutputType): boolean => (isNonNullType(type) ? isList(type.ofType) : isListType(type));
 
@@ -110,6 +146,7 @@ export function decodeId(globalId: string) {
 /** Page-size guard for every connection: Pothos would silently clamp or reject with a bare message. */
 export function pageSize(args: { first?: number | null; last?: number | null }, ctx: Context) {
   const { max } = ctx.config.pageSize;
+  if (args.first != null && args.last != null) throw userError('INVALID_PAGE_ARGUMENT', 'Give "first" (with "after") or "last" (with "before"), not both.', { argument: 'last', max });
   for (const arg of ['first', 'last'] as const) {
     const value = args[arg];
     if (value == null) continue;
@@ -126,10 +163,12 @@ export const paged = {
 };
 
 const parseDate = (value: unknown) => {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw userError('BAD_USER_INPUT', `Expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}.`);
+  // A date that does not exist (2020-02-30, month 13, year 0000) is refused, not rolled over.
+  const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00.000Z`) : null;
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getUTCFullYear() < 1) {
+    throw userError('BAD_USER_INPUT', `Expected a date that exists, as YYYY-MM-DD (year 0001 or later), got ${JSON.stringify(value)}.`);
   }
-  return new Date(`${value}T00:00:00.000Z`);
+  return date;
 };
 
 builder.addScalarType(

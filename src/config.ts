@@ -60,13 +60,13 @@ const EnvSchema = z
     MAX_TOKENS: int(2000, 10, 1_000_000),
     MAX_DIRECTIVES: int(50, 0, 10_000),
     MAX_COST: int(50_000, 1, 100_000_000),
+    NESTED_PAGE_ESTIMATE: int(5, 1, 10_000),
     MAX_BREADTH: int(500, 1, 100_000),
     MAX_BATCH: int(10, 1, 1000),
     MAX_BODY_BYTES: int(1_048_576, 1024, 1_073_741_824),
     REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
     RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
     FAILED_AUTH_PER_MINUTE: int(20, 1, 10_000_000),
-    MAX_RESPONSE_BYTES: int(20_971_520, 1024, 1_073_741_824),
     PERSISTED_OPERATIONS: bool(false),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
@@ -114,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxTokens: e.MAX_TOKENS,
       maxDirectives: e.MAX_DIRECTIVES,
       maxCost: e.MAX_COST,
+      /** What a nested connection asked without `first` / `last` is costed at (items per page). */
+      nestedPageEstimate: e.NESTED_PAGE_ESTIMATE,
       maxBreadth: e.MAX_BREADTH,
       maxBatch: e.MAX_BATCH,
       maxBodyBytes: e.MAX_BODY_BYTES,
@@ -121,8 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
       /** Refused keys per minute per address (guessing keys is limited well below asking with one). */
       failedAuthPerMinute: e.FAILED_AUTH_PER_MINUTE,
-      /** The largest GraphQL answer sent; a larger one is refused (RESPONSE_TOO_LARGE). */
-      maxResponseBytes: e.MAX_RESPONSE_BYTES,
       persistedOperationsOnly: e.PERSISTED_OPERATIONS,
     },
     /** Keep answers until the graph changes (on in production by default; see response-cache.ts). */

@@ -132,3 +132,22 @@ export function csrfPrevention(): Plugin {
     },
   };
 }
+
+/** Whether a value holds a NUL character anywhere (in a string, a list or an object's values). */
+const holdsNul = (value: unknown): boolean =>
+  typeof value === 'string' ? value.includes('\0') : Array.isArray(value) ? value.some(holdsNul) : value !== null && typeof value === 'object' ? Object.values(value).some(holdsNul) : false;
+
+/**
+ * Text with a NUL character is refused before anything runs: PostgreSQL cannot store it, and no
+ * name, description or address holds one. Checked in the variables and in the document (as a raw
+ * character or the \u0000 escape of a string literal).
+ */
+export function refuseNulCharacters(): Plugin {
+  return {
+    onParams({ params }) {
+      if (holdsNul(params.variables) || (typeof params.query === 'string' && (params.query.includes('\0') || /\\u0{4}/i.test(params.query)))) {
+        throw new GraphQLError('Text must not contain the NUL character (U+0000).', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+      }
+    },
+  };
+}

@@ -21,7 +21,7 @@ import { responseCache } from './response-cache.js';
 import { AuthError, authenticate } from './auth/authenticate.js';
 import { anonymous, type Principal } from './auth/principal.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { csrfPrevention, persistedOperationsOnly, rateLimiter, shapeLimits } from './limits.js';
+import { csrfPrevention, persistedOperationsOnly, rateLimiter, refuseNulCharacters, shapeLimits } from './limits.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -41,11 +41,20 @@ export function maskError(error: unknown, message: string, log: Log): Error {
     const code = /"(first|last|before|after)"/.test(original.message) ? 'INVALID_PAGE_ARGUMENT' : 'BAD_USER_INPUT';
     return new GraphQLError(original.message, { extensions: { code }, path });
   }
+  if ((original as { code?: string })?.code === 'P2002') {
+    // A unique key taken by a write that committed first (a lost race; the check before it saw none).
+    return new GraphQLError('A record with the same key was written at the same time. Read it, then change it or give another key.', { extensions: { code: 'ALREADY_EXISTS' }, path });
+  }
   if ((original as { code?: string })?.code === 'P2025') {
     // Prisma's "record not found", raised when an ID of the right form names nothing.
     return new GraphQLError('No record with that ID. It may have been deleted.', { extensions: { code: 'NOT_FOUND' }, path });
   }
   if (isGraphQLError(error) && !error.originalError) return error; // parse / validation errors
+  if (isGraphQLError(original)) {
+    // graphql-js' own coercion of the request's values (an Int out of range, an unknown enum value, a
+    // null for a non-null variable): the caller's input, told as graphql-js words it.
+    return new GraphQLError(error instanceof Error ? error.message : String(error), { extensions: { code: 'BAD_USER_INPUT' }, path });
+  }
   log('error', 'unexpected error while resolving a request', original);
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' }, path });
 }
@@ -81,6 +90,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
     plugins: [
       csrfPrevention(),
+      refuseNulCharacters(),
       ...(config.limits.persistedOperationsOnly ? persistedOperationsOnly() : []),
       ...shapeLimits(config.limits),
       ...(config.introspection ? [] : [useDisableIntrospection() as Plugin]),

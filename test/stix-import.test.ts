@@ -152,17 +152,17 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
       {
         type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--77777777-7777-4777-8777-777777777777', name: 'Test Group Amber', aliases: ['Test Group Amber', 'TGA'], created: t, modified: t,
         created_by_ref: 'identity--44444444-4444-4444-8444-444444444444',
-        object_marking_refs: ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421'],
         external_references: [{ source_name: 'test-vendor', url: 'https://example.org/tga', external_id: 'TV-1' }, { source_name: 'Test Vendor: TGA', url: 'https://example.org/tga' }],
       },
-      { type: 'relationship', spec_version: '2.1', id: 'relationship--88888888-8888-4888-8888-888888888888', relationship_type: 'targets', source_ref: 'intrusion-set--77777777-7777-4777-8777-777777777777', target_ref: 'location--66666666-6666-4666-8666-666666666666', confidence: 70, created: t, modified: t },
+      { type: 'relationship', spec_version: '2.1', id: 'relationship--88888888-8888-4888-8888-888888888888', relationship_type: 'targets', source_ref: 'intrusion-set--77777777-7777-4777-8777-777777777777', target_ref: 'location--66666666-6666-4666-8666-666666666666', confidence: 70, created: t, modified: t,
+        object_marking_refs: ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421'], external_references: [{ source_name: 'Test Vendor: TGA in Testland', url: 'https://example.org/tga-testland' }] },
       { type: 'relationship', spec_version: '2.1', id: 'relationship--99999999-9999-4999-8999-999999999999', relationship_type: 'targets', source_ref: 'intrusion-set--77777777-7777-4777-8777-777777777777', target_ref: 'identity--55555555-5555-4555-8555-555555555555', created: t, modified: t },
       { type: 'attack-pattern', spec_version: '2.1', id: 'attack-pattern--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', name: 'Not for this API', created: t, modified: t },
     ];
     await writeFile(file, JSON.stringify({ type: 'bundle', id: 'bundle--bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', objects }));
     await loadSeeds(server.app.prisma, [file]);
     const amber = await server.key('READER', 'AMBER');
-    const data = await server.query(`{ actor(name: "TGA") { name dataset targetings { nodes { confidence victim { name kind country sector } } } names { nodes { citations { nodes { source { tlp url publisher { name } } } } } } } }`, {}, amber);
+    const data = await server.query(`{ actor(name: "TGA") { name dataset targetings { nodes { confidence tlp citations { nodes { source { tlp } } } victim { name kind country sector } } } names { nodes { citations { nodes { source { tlp url publisher { name } } } } } } } }`, {}, amber);
     expect(data.actor.dataset).toBe('stix');
     expect(data.actor.targetings.nodes.map((n: any) => n.victim)).toEqual(
       expect.arrayContaining([
@@ -170,8 +170,14 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
         { name: 'Test banks', kind: 'SECTOR', country: null, sector: 'financial-services' },
       ]),
     );
-    expect(data.actor.targetings.nodes.find((n: any) => n.victim.name === 'Testland').confidence).toBe(70);
-    expect(data.actor.names.nodes[0].citations.nodes[0].source).toEqual({ tlp: 'AMBER', url: 'https://example.org/tga', publisher: { name: 'Test Vendor' } });
+    const testland = data.actor.targetings.nodes.find((n: any) => n.victim.name === 'Testland');
+    expect(testland.confidence).toBe(70);
+    // The marked relationship: its claim and the source its reference gives are AMBER; unmarked objects' are CLEAR.
+    expect(testland.tlp).toBe('AMBER');
+    expect(testland.citations.nodes.map((c: any) => c.source.tlp)).toEqual(['AMBER']);
+    expect(data.actor.names.nodes[0].citations.nodes[0].source).toEqual({ tlp: 'CLEAR', url: 'https://example.org/tga', publisher: { name: 'Test Vendor' } });
+    const anonymous = await server.query('{ actor(name: "TGA") { targetings { nodes { victim { name } } } } }');
+    expect(anonymous.actor.targetings.nodes.map((n: any) => n.victim.name)).toEqual(['Test banks']);
   });
 });
 

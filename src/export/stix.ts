@@ -63,6 +63,33 @@ function references(e: Entity) {
   return refs;
 }
 
+/**
+ * TLP 2.0 marking definitions as OASIS publishes them (fixed ids, the TLP 2.0 extension), for what an
+ * export marks: a claim by its visibility (its own marking raised by its sources'), a source by its
+ * marking. TLP:CLEAR is left unmarked.
+ */
+const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
+const tlpMarkingIds: Record<Exclude<Tlp, 'CLEAR'>, string> = {
+  GREEN: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+  AMBER: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+  AMBER_STRICT: 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
+  RED: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+};
+const markingRefs = (tlp: Tlp) => (tlp === 'CLEAR' ? undefined : [tlpMarkingIds[tlp]]);
+const tlpMarkingDefinition = (tlp: Exclude<Tlp, 'CLEAR'>): StixObject => ({
+  type: 'marking-definition',
+  spec_version: '2.1',
+  id: tlpMarkingIds[tlp],
+  created: '2022-10-01T00:00:00.000Z',
+  name: `TLP:${tlp.replace('_', '+')}`,
+  extensions: { [TLP2_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: tlp.toLowerCase().replace('_', '+') } },
+});
+/** The marking-definition objects that the objects refer to, to go in the same bundle. */
+const markingDefinitionsFor = (objects: StixObject[]) => {
+  const used = new Set(objects.flatMap((o) => (o.object_marking_refs as string[] | undefined) ?? []));
+  return (Object.keys(tlpMarkingIds) as Exclude<Tlp, 'CLEAR'>[]).filter((t) => used.has(tlpMarkingIds[t])).map(tlpMarkingDefinition);
+};
+
 const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))) as T;
 
 function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObject {
@@ -192,7 +219,7 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
     objects.push(o);
   }
   const relationship = (
-    claim: { key: string; confidence: number | null; note: string | null; firstObserved: Date | null; lastObserved: Date | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; status: string } & Cited,
+    claim: { key: string; visibility: Tlp; confidence: number | null; note: string | null; firstObserved: Date | null; lastObserved: Date | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; status: string } & Cited,
     type: string,
     from: string | null,
     to: string | null,
@@ -220,6 +247,7 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
         stop_time: stop ? iso(stop) : undefined,
         revoked: claim.status === 'RETRACTED' || undefined,
         external_references: refs,
+        object_marking_refs: markingRefs(claim.visibility),
       }) as StixObject
     );
     objects.push(rel);
@@ -231,6 +259,7 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
   for (const t of targetings) relationship(t, 'targets', t.actorId ?? t.campaignId, t.victimId);
   for (const x of associations) relationship(x, associationTypeOf(x.kind), x.fromActorId ?? x.fromToolId, x.toActorId ?? x.toToolId);
 
+  objects.push(...markingDefinitionsFor(objects));
   objects.sort((x, y) => x.id.localeCompare(y.id));
   const bundleId = `bundle--${uuidv5(objects.map((o) => `${o.id}@${o.modified}`).join('|'), NAMESPACE)}`;
   return { type: 'bundle', id: bundleId, objects };
@@ -284,7 +313,10 @@ export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string)
     report_types: ['threat-report'],
     object_refs: inner.objects.map((o) => o.id),
     external_references: source.url ? [{ source_name: source.title, url: source.url }] : undefined,
+    object_marking_refs: markingRefs(source.tlp),
   }) as StixObject;
   if (!inner.objects.length) return inner; // a report must reference something
-  return { ...inner, objects: [...inner.objects, report].sort((x, y) => x.id.localeCompare(y.id)) };
+  const objects = [...inner.objects, report];
+  const missing = markingDefinitionsFor([report]).filter((d) => !objects.some((o) => o.id === d.id));
+  return { ...inner, objects: [...objects, ...missing].sort((x, y) => x.id.localeCompare(y.id)) };
 }

@@ -19,10 +19,13 @@ const citation = z.preprocess(
 );
 const fieldCitation = z.strictObject({ source: key, field: z.string().min(1), excerpt: z.string().min(1).optional() });
 
+const tlp = z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']);
 const name = z.strictObject({
   value: z.string().trim().min(1).max(200),
   coinedBy: key.optional(),
   note: z.string().optional(),
+  /** The marking of the name itself (a name only a marked source or object gives is marked). */
+  tlp: tlp.default('CLEAR'),
   sources: z.array(citation).min(1, 'every name cites at least one source'),
 });
 const externalId = z.strictObject({ system: z.string().min(1), value: z.string().min(1), url: url.optional() });
@@ -56,6 +59,8 @@ const claim = {
   lastObserved: date.optional(),
   status: z.enum(['CURRENT', 'SUPERSEDED', 'DISPUTED', 'RETRACTED']).default('CURRENT'),
   note: z.string().optional(),
+  /** The marking of the claim itself (a STIX relationship's, raised to those of the objects it joins). */
+  tlp: tlp.default('CLEAR'),
   sources: z.array(citation).min(1, 'every claim cites at least one source'),
   /** STIX `created` and `modified` of a relationship, kept so that a re-export gives the same object. */
   createdAt: z.iso.datetime({ offset: true }).optional(),
@@ -88,7 +93,7 @@ export const SeedDocument = z.strictObject({
         precision: z.enum(['DAY', 'MONTH', 'YEAR']).default('DAY'),
         kind: z.enum(['REPORT', 'ADVISORY', 'ARTICLE', 'BLOG_POST', 'CONFERENCE_TALK', 'DATASET', 'PRESS_RELEASE']),
         language: z.string().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code such as en').default('en'),
-        tlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']).default('CLEAR'),
+        tlp: tlp.default('CLEAR'),
         authors: z.array(z.string()).default([]),
         note: z.string().optional(),
       }),

@@ -13,9 +13,12 @@
 //   object's own page (e.g. attack.mitre.org/groups/G0032) is cited for its attributes and names.
 // - `external_id`s (G0032, S0002, C0022) are kept; `revoked`, `x_mitre_deprecated` and revoked-by are kept
 //   as such (never listed as current); `modified` decides whether a re-import updates a record.
-// - `confidence` goes to claims; TLP 2.0 markings go to the sources made from the object.
+// - `confidence` goes to claims; TLP 1.0 and 2.0 markings (whole-object or granular) go to the sources
+//   made from the object, to its names, and to the claims it is an end of; a marked object that would
+//   become a record (records carry no marking yet) refuses the bundle.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { tlpLevels } from '../auth/principal.js';
 import { associationKindOf, SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -40,6 +43,7 @@ const common = {
   confidence: z.number().int().min(0).max(100).optional(),
   external_references: z.array(externalReference).optional(),
   object_marking_refs: z.array(stixId('marking-definition')).optional(),
+  granular_markings: z.array(z.object({ marking_ref: z.string().optional(), selectors: z.array(z.string()).min(1) })).optional(),
   x_mitre_deprecated: z.boolean().optional(),
 };
 const named = { ...common, name: z.string().min(1), description: z.string().optional() };
@@ -59,7 +63,7 @@ const StixObject = z.discriminatedUnion('type', [
 type StixObject = z.infer<typeof StixObject>;
 
 /** TLP 2.0 marking definitions (STIX 2.1 fixed ids) and TLP 1.0 ones, mapped to the API's levels. */
-const tlpMarkings: Record<string, 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER_STRICT' | 'RED'> = {
+const tlpMarkings: Record<string, Tlp> = {
   'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'CLEAR',
   'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': 'GREEN',
   'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': 'AMBER',
@@ -99,6 +103,8 @@ const citationsIn = (text: string | undefined, names: Iterable<string>) =>
 const day = (ts: string | undefined) => ts?.slice(0, 10);
 const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 const lowerKey = (id: string) => id.toLowerCase();
+
+type Tlp = (typeof tlpLevels)[number];
 
 export class StixFormatError extends SeedFormatError {}
 
@@ -148,7 +154,28 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   };
   const sourceKeys = new Set<string>();
 
-  const tlpOf = (o: StixObject) => ('object_marking_refs' in o ? (o.object_marking_refs ?? []).map((m) => tlpMarkings[m]).find(Boolean) : undefined) ?? 'CLEAR';
+  /**
+   * An object's TLP: the most restrictive of its markings, whole-object or granular (a granular marking
+   * marks part of what the object becomes, and a record or claim here is marked as a whole).
+   */
+  const tlpOf = (o: StixObject | undefined): Tlp => {
+    if (!o || o.type === 'marking-definition') return 'CLEAR';
+    const refs = [...(o.object_marking_refs ?? []), ...(o.granular_markings ?? []).map((g) => g.marking_ref ?? '')];
+    return refs.map((m) => tlpMarkings[m]).filter(Boolean).reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a), 'CLEAR');
+  };
+  /**
+   * Records (actors, campaigns, tools, victims, organisations) carry no marking of their own yet: a
+   * marked object that would become one is refused, the whole bundle with it, rather than imported
+   * where every caller would see its name and description.
+   */
+  const unmarkedRecord = (o: StixObject) => {
+    const tlp = tlpOf(o);
+    if (tlp !== 'CLEAR') {
+      throw new StixFormatError(
+        `${o.id} is marked TLP:${tlp}, and ${o.type} objects become records, which cannot carry a marking yet: nothing was imported. Marked relationships and reports are imported with their marking; import this object without its marking only if it may be shown to everyone.`,
+      );
+    }
+  };
   const publisherOf = (o: StixObject) => ('created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity' ? lowerKey(o.created_by_ref) : undefined);
 
   /** The sources an object's external references give, by source_name; the object's own page first. */
@@ -194,6 +221,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   // any other identity is an organisation (a publisher of sources).
   const targeted = new Set(objects.flatMap((o) => (o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [])));
   for (const o of objects) {
+    if (o.type === 'identity' || o.type === 'location') unmarkedRecord(o);
     if (o.type === 'identity') {
       if (targeted.has(o.id) || o.identity_class === 'class') {
         doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description, createdAt: o.created, updatedAt: o.modified });
@@ -222,6 +250,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
 
   for (const o of objects) {
     if (o.type !== 'intrusion-set' && o.type !== 'threat-actor' && o.type !== 'campaign' && o.type !== 'malware' && o.type !== 'tool') continue;
+    unmarkedRecord(o);
     const { page, byName } = referenceSources(o);
     const own = [page ?? datasetSource];
     const refs = o.external_references ?? [];
@@ -277,6 +306,8 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     const { byName } = referenceSources(r);
     const claim = {
       key: lowerKey(r.id),
+      // A claim tells of both ends: it is marked at least as they are.
+      tlp: [tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))].reduce((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a)),
       confidence: r.confidence,
       firstObserved: day(r.start_time),
       lastObserved: day(r.stop_time),

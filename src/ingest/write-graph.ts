@@ -3,7 +3,7 @@
 // claims always cited, references checked, and nothing rewritten when nothing changed (loading the
 // same data twice leaves every row, timestamps included, as it was).
 import { v7 as uuidv7 } from 'uuid';
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import { confidenceFromLabel } from './confidence.js';
 import { normalizeName, searchTextOf } from './names.js';
 import type { SeedDocument } from './seed-format.js';
@@ -249,7 +249,7 @@ class GraphWriter {
         const data = { value: n.value, coinedById, note: n.note ?? null };
         let existing = byNormalized.get(normalized);
         if (!existing) {
-          const row = { id: uuidv7(), ...data, normalized, [owner]: ownerId };
+          const row = { id: uuidv7(), ...data, tlp: n.tlp, normalized, [owner]: ownerId };
           creates.push(row);
           created.add(row.id);
           byNormalized.set(normalized, (existing = row));
@@ -342,8 +342,9 @@ class GraphWriter {
     for (const w of written) await this.refreshSearchText(type, w.key);
   }
 
-  private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; createdAt?: string; updatedAt?: string }) {
+  private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; tlp: Tlp; createdAt?: string; updatedAt?: string }) {
     return {
+      tlp: c.tlp,
       createdAt: c.createdAt ? new Date(c.createdAt) : undefined,
       modifiedAt: c.updatedAt ? new Date(c.updatedAt) : undefined,
       confidence: c.confidence ?? confidenceFromLabel(c.confidenceLabel),

@@ -47,9 +47,14 @@ export const claimInputFields = (t: any, forUpdate = false) => ({
     : { sources: t.field({ type: [CitationInput], required: true, validate: check.sourcesList, description: 'The sources that make the claim (at least one).' }) }),
 });
 
+/** A claim's observed dates in order: those of an input, or of an update over what is stored. */
+function checkObservedOrder(claim: Input) {
+  if (!ordered('firstObserved', 'lastObserved')(claim)) throw userError('BAD_USER_INPUT', 'input.lastObserved: must not be before firstObserved.', { fields: [{ field: 'input.lastObserved', message: 'must not be before firstObserved' }] });
+}
+
 /** The columns of the claim fields present in an input (confidence from the label when only it is given). */
 export function claimColumns(e: Edit, i: Input) {
-  if (!ordered('firstObserved', 'lastObserved')(i)) throw userError('BAD_USER_INPUT', 'input.lastObserved: must not be before firstObserved.', { fields: [{ field: 'input.lastObserved', message: 'must not be before firstObserved' }] });
+  checkObservedOrder(i);
   const data: Input = {};
   for (const f of ['confidence', 'confidenceLabel', 'firstObserved', 'lastObserved', 'note', 'status'] as const) if (i[f] !== undefined) data[f] = i[f];
   if (data.status === null) throw userError('BAD_USER_INPUT', 'input.status: must not be null.', { fields: [{ field: 'input.status', message: 'must not be null' }] });
@@ -104,7 +109,14 @@ export function claimMutations(model: Exclude<ClaimModel, 'Name'>, label: string
       resolve: async (query, _root, { input }, ctx) => {
         const i = input as Input;
         const { id } = idOf(i.id as string, [model], 'input.id');
-        await edit(ctx.prisma, ctx.principal, `update${model}`, (e) => updateAtVersion(e, model, id, i.expectedVersion as number, claimColumns(e, i)));
+        await edit(ctx.prisma, ctx.principal, `update${model}`, (e) => {
+          const data = claimColumns(e, i);
+          return updateAtVersion(e, model, id, i.expectedVersion as number, (before) => {
+            // The dates as they will be: one given in the input against the one stored.
+            checkObservedOrder({ ...before, ...data });
+            return data;
+          });
+        });
         return delegateOf(ctx.prisma as never, model).findUniqueOrThrow({ ...query, where: { id } }) as never;
       },
     }),

@@ -1,5 +1,6 @@
 // What every mutation input is checked against (plugin-validation, with zod): errors name the field
 // ("input.confidence: ..."), and nothing is written when any field is wrong.
+import { iso31661 } from 'iso-3166';
 import { z } from 'zod';
 import { decodeId } from '../builder.js';
 import { invalidId, userError } from '../errors.js';
@@ -7,24 +8,17 @@ import type { Principal } from '../auth/principal.js';
 import { tlpLevels } from '../auth/principal.js';
 import type { Tlp } from '../generated/prisma/client.js';
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-/** A code Intl knows as a region (it answers unknown codes with the code itself or "Unknown Region"). */
-const isCountry = (code: string) => {
-  try {
-    const name = regionNames.of(code);
-    return name !== undefined && name !== code && name !== 'Unknown Region';
-  } catch {
-    return false; // not even of the form of a region code
-  }
-};
+/** ISO 3166-1 alpha-2 codes officially assigned (not reserved ones such as UK, EU or QO). */
+const assigned = new Set(iso31661.map((c) => c.alpha2));
+const isCountry = (code: string) => assigned.has(code);
 
 export const check = {
   name: z.string().trim().min(1, 'must not be empty').max(200, 'is limited to 200 characters'),
   text: z.string().max(20_000, 'is limited to 20,000 characters'),
   shortText: z.string().max(500, 'is limited to 500 characters'),
   key: z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,199}$/, 'must be 1-200 lower-case letters, digits and . _ : - (starting with a letter or digit)'),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP').refine(isCountry, 'is not an ISO 3166-1 country code'),
-  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP').refine(isCountry, 'is not an ISO 3166-1 country code')).max(50, 'is limited to 50 countries'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP').refine(isCountry, 'is not an assigned ISO 3166-1 code (reserved ones such as UK or EU are not countries: the United Kingdom is GB)'),
+  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP').refine(isCountry, 'is not an assigned ISO 3166-1 code (reserved ones such as UK or EU are not countries: the United Kingdom is GB)')).max(50, 'is limited to 50 countries'),
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000, 'is limited to 2,000 characters'),
   urls: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000)).max(20, 'is limited to 20 addresses'),
   words: z.array(z.string().trim().min(1, 'must not hold empty strings').max(200)).max(100, 'is limited to 100 entries'),

@@ -4,7 +4,19 @@
 import { v7 as uuidv7 } from 'uuid';
 import { builder } from '../builder.js';
 import { userError } from '../errors.js';
+import { tlpLevels } from '../auth/principal.js';
+import type { Tlp } from '../generated/prisma/client.js';
 import { check } from './edit-inputs.js';
+
+/** The most restrictive marking a document gives (its sources', names' and claims'). */
+function highestMarking(doc: { sources?: { tlp?: Tlp }[] } & Record<string, unknown>): Tlp {
+  const marks: (Tlp | undefined)[] = [];
+  for (const list of Object.values(doc)) {
+    if (!Array.isArray(list)) continue;
+    for (const item of list as { tlp?: Tlp; names?: { tlp?: Tlp }[] }[]) marks.push(item?.tlp, ...(item?.names ?? []).map((n) => n.tlp));
+  }
+  return tlpLevels[Math.max(0, ...marks.map((m) => (m ? tlpLevels.indexOf(m) : 0)))];
+}
 
 const ImportResult = builder.objectRef<{ format: string; total: number; counts: unknown; warnings: string[]; skipped: unknown }>('ImportResult').implement({
   description: 'What an import wrote.',
@@ -42,10 +54,15 @@ builder.mutationField('importDocument', (t) =>
         throw error;
       }
       const { format, doc, skipped } = parsed;
+      // An import gives markings as a mutation does: none above the importer's clearance.
+      const highest = highestMarking(doc);
+      if (tlpLevels.indexOf(highest) > tlpLevels.indexOf(ctx.principal.clearance)) {
+        throw userError('BAD_USER_INPUT', `Nothing was imported: the document holds TLP:${highest} content, above this key's clearance (TLP:${ctx.principal.clearance}).`, { argument: 'content' });
+      }
       try {
         const { counts, warnings } = await writeDocuments(ctx.prisma, [doc], undefined, async (tx, result) => {
           await tx.auditEntry.create({
-            data: { id: uuidv7(), keyId: ctx.principal.keyId, keyName: ctx.principal.name, role: ctx.principal.role!, operation: 'importDocument', entityType: 'Import', entityId: uuidv7(), after: { filename, format, counts: result.counts } },
+            data: { id: uuidv7(), keyId: ctx.principal.keyId, keyName: ctx.principal.name, role: ctx.principal.role!, operation: 'importDocument', entityType: 'Import', entityId: uuidv7(), after: { filename, format, counts: result.counts }, visibility: highest },
           });
         });
         return { format, total: recordCount(doc), counts, warnings, skipped };

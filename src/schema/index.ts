@@ -22,8 +22,10 @@ import './stix-export.js';
 import './audit-entry.js';
 import './import.js';
 import './merge.js';
+import { markRootFields } from '../builder.js';
 
 export const schema = builder.toSchema();
+markRootFields(schema);
 
 /** The SDL committed as schema.graphql (sorted, so that it diffs well). */
 export const printedSchema = () => `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -1481,7 +1481,7 @@ export type Query = {
   merges: MergeConnection;
   /** Any object by its global ID. */
   node?: Maybe<Node>;
-  /** Objects by their global IDs, in order; null for an ID that matches nothing. */
+  /** Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE). */
   nodes: Array<Maybe<Node>>;
   /** Organisations, by name. */
   organizations: OrganizationConnection;
