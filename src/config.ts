@@ -67,6 +67,7 @@ const EnvSchema = z
     REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
     RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
     FAILED_AUTH_PER_MINUTE: int(20, 1, 10_000_000),
+    MAX_RESPONSE_BYTES: int(33_554_432, 1024, 1_073_741_824),
     PERSISTED_OPERATIONS: bool(false),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
@@ -123,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
       /** Refused keys per minute per address (guessing keys is limited well below asking with one). */
       failedAuthPerMinute: e.FAILED_AUTH_PER_MINUTE,
+      /** The largest GraphQL answer sent (its JSON); a larger one is replaced by RESPONSE_TOO_LARGE. */
+      maxResponseBytes: e.MAX_RESPONSE_BYTES,
       persistedOperationsOnly: e.PERSISTED_OPERATIONS,
     },
     /** Keep answers until the graph changes (on in production by default; see response-cache.ts). */

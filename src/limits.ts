@@ -151,3 +151,26 @@ export function refuseNulCharacters(): Plugin {
     },
   };
 }
+
+/**
+ * The largest answer sent: past MAX_RESPONSE_BYTES an operation's answer is replaced by an error
+ * (RESPONSE_TOO_LARGE) rather than sent to a client that did not expect hundreds of megabytes. The cost
+ * limit refuses most such questions before they run; this catches the rest (a page of very long texts).
+ * Measured as the JSON's length in UTF-16 units, which is its size in bytes for ASCII text.
+ */
+export function responseSizeLimit(maxBytes: number): Plugin {
+  const tooLarge = (size: number) => ({
+    data: null,
+    errors: [new GraphQLError(`The answer is ${size} bytes, above the limit of ${maxBytes}. Ask for smaller pages or fewer fields.`, { extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: maxBytes } })],
+  });
+  const capped = (result: unknown) => {
+    if (!result || typeof result !== 'object' || Symbol.asyncIterator in result) return result;
+    const size = JSON.stringify(result).length;
+    return size > maxBytes ? tooLarge(size) : result;
+  };
+  return {
+    onResultProcess({ result, setResult }) {
+      setResult((Array.isArray(result) ? result.map(capped) : capped(result)) as typeof result);
+    },
+  };
+}

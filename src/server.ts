@@ -11,6 +11,7 @@ import type { Db } from './db.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import { exampleQuery } from './graphiql-example.js';
 import { userError } from './errors.js';
+import { importRunning } from './ingest/import-status.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
 import { handleTaxii } from './export/taxii.js';
 import { checkedDepth } from './schema/stix-export.js';
@@ -21,7 +22,7 @@ import { responseCache } from './response-cache.js';
 import { AuthError, authenticate } from './auth/authenticate.js';
 import { anonymous, type Principal } from './auth/principal.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { csrfPrevention, persistedOperationsOnly, rateLimiter, refuseNulCharacters, shapeLimits } from './limits.js';
+import { csrfPrevention, persistedOperationsOnly, rateLimiter, refuseNulCharacters, responseSizeLimit, shapeLimits } from './limits.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -91,6 +92,7 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     plugins: [
       csrfPrevention(),
       refuseNulCharacters(),
+      responseSizeLimit(config.limits.maxResponseBytes),
       ...(config.limits.persistedOperationsOnly ? persistedOperationsOnly() : []),
       ...shapeLimits(config.limits),
       ...(config.introspection ? [] : [useDisableIntrospection() as Plugin]),
@@ -233,6 +235,8 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     const timer = setTimeout(() => {
       if (res.headersSent) return;
       // The connection is closed after the answer: the request may still be sending its body.
+      // On the embedded database an import holds the one connection until it commits: say when to come back.
+      if (importRunning()) return refuse(res, 503, 'IMPORT_IN_PROGRESS', 'An import is being written; the embedded database answers again when it is done. Retry shortly.', { connection: 'close', 'retry-after': '5' });
       refuse(res, 503, 'TIMEOUT', `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`, { connection: 'close' });
     }, config.limits.requestTimeoutMs);
     res.once('close', () => clearTimeout(timer));

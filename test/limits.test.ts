@@ -1,7 +1,7 @@
 // Abuse limits: each abusive request is refused, before it runs, with its own code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActorsPageDocument, SearchDocument } from '../src/sdk/index.js';
-import { databaseLabel } from './helpers/database.js';
+import { databaseLabel, onPostgres } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -183,4 +183,48 @@ describe(`production settings (${databaseLabel})`, () => {
     const page = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toContain('GraphiQL');
   });
+});
+
+describe(`the answer's size is capped (${databaseLabel})`, () => {
+  let capped: TestServer;
+  beforeAll(async () => {
+    capped = await startTestServer({ MAX_RESPONSE_BYTES: '1024' });
+  }, 120_000);
+  afterAll(() => capped?.stop());
+
+  it('an answer above MAX_RESPONSE_BYTES is replaced by RESPONSE_TOO_LARGE; a small one passes', async () => {
+    const big = await capped.raw<any>('{ sources(first: 100) { nodes { title url note } } }');
+    expect(big.data).toBeNull();
+    expect(big.errors?.[0].extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 1024 });
+    expect(big.errors?.[0].extensions?.size).toBeGreaterThan(1024);
+    expect((await capped.raw<any>('{ actors(first: 2) { nodes { name } } }')).errors).toBeUndefined();
+  });
+});
+
+describe.runIf(!onPostgres)('an embedded import does not leave requests waiting without an answer', () => {
+  let busy: TestServer;
+  beforeAll(async () => {
+    busy = await startTestServer({ REQUEST_TIMEOUT_MS: '300' });
+  }, 120_000);
+  afterAll(() => busy?.stop());
+
+  it('a request that waits for a running import past its timeout is answered 503 IMPORT_IN_PROGRESS with Retry-After', async () => {
+    const { loadSeeds } = await import('../src/ingest/load-seeds.js');
+    const { datasetFiles } = await import('../src/config.js');
+    const { importRunning } = await import('../src/ingest/import-status.js');
+    let settled = false;
+    const importing = loadSeeds(busy.app.prisma, datasetFiles['mitre-attack']).finally(() => (settled = true));
+    // The files are read first; the request goes once the import's transaction holds the database.
+    while (!importRunning() && !settled) await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(`${busy.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ actors(first: 1) { totalCount } }"}' });
+    const body = await res.json();
+    await importing;
+    expect(res.status).toBe(503);
+    expect(body.errors[0].extensions.code).toBe('IMPORT_IN_PROGRESS');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Once it is written, the same request is answered.
+    expect((await busy.raw<any>('{ actors(first: 1) { totalCount } }')).data.actors.totalCount).toBeGreaterThan(100);
+  }, 120_000);
 });

@@ -188,7 +188,7 @@ describe(`importDocument (${databaseLabel})`, () => {
     expect(res.data.importDocument).toMatchObject({ format: 'stix', total: 2 }); // the actor, and the source the bundle stands for
     expect((await server.query('{ actor(name: "Imported Test Group") { dataset } }')).actor.dataset).toBe('stix');
     const log = await server.query('{ auditLog(operation: "importDocument") { nodes { keyName after } } }', {}, admin);
-    expect(log.auditLog.nodes[0].after).toMatchObject({ filename: 'test.json', format: 'stix' });
+    expect(log.auditLog.nodes[0].after).toMatchObject({ files: [{ file: 'test.json', format: 'stix' }] });
 
     const before = await counts();
     const broken = await server.raw<any>(q, { c: '{"type": "bundle", "objects": [{"type": "intrusion-set"}]}', f: 'broken.json' }, admin);

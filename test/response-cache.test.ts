@@ -91,6 +91,10 @@ describe(`response cache (${databaseLabel})`, () => {
     }
     expect(after.data.actors.totalCount).toBe(before.data.actors.totalCount + 1);
     expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor Two');
+    // The command's import is audited like the API's, as the local operator's.
+    const entry = await server.app.prisma.auditEntry.findFirst({ where: { operation: 'npm run import' }, orderBy: { at: 'desc' } });
+    expect(entry?.keyName).toMatch(/^local operator \(.+, npm run import\)$/);
+    expect(JSON.stringify(entry?.after)).toContain('cache-test-actor-two.yaml');
   });
 });
 

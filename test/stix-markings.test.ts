@@ -1,9 +1,9 @@
 // TLP markings on the way in and out of STIX 2.1: a bundle's marked relationships and reports are
 // imported with their markings (a relationship is marked at least as the objects it joins), are
 // invisible to callers below them on every path (GraphQL, the STIX downloads, TAXII), and come back out
-// with object_marking_refs and the TLP 2.0 marking definitions, per caller; the marked export passes
-// the OASIS STIX validator. A marked object that would become a record (records carry no marking yet)
-// refuses the bundle, and nobody imports markings above their own clearance.
+// with object_marking_refs (granular ones for aliases) and the TLP 2.0 marking definitions, per caller;
+// the marked export passes the OASIS STIX validator. Marked records are hidden on every path, and
+// nobody imports markings above their own clearance.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -79,6 +79,10 @@ describe(`STIX markings (${databaseLabel})`, () => {
 
   it('a granular TLP 1.0 marking marks the claim; the victim made for it is reached only through it', async () => {
     expect((await server.query(targeting)).actor).toEqual({ targetings: { totalCount: 0, nodes: [] }, victims: { totalCount: 0 } });
+    // The victim was made only for that claim: it takes its marking.
+    const listed = async (key?: string) => (await server.query('{ victims(first: 100) { nodes { name tlp } } }', {}, key)).victims.nodes.filter((v: any) => v.name === 'Marking Test Exchange');
+    expect(await listed()).toEqual([]);
+    expect(await listed(amberReader)).toEqual([{ name: 'Marking Test Exchange', tlp: 'AMBER' }]);
     const amber = await server.query(targeting, {}, amberReader);
     expect(amber.actor.targetings.nodes).toEqual([{ note: 'Amber targeting', tlp: 'AMBER', victim: { name: 'Marking Test Exchange' } }]);
     expect(amber.actor.victims.totalCount).toBe(1);
@@ -124,12 +128,67 @@ describe(`STIX markings (${databaseLabel})`, () => {
     expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
   });
 
-  it('a marked object that would become a record refuses the bundle; nothing is imported', async () => {
-    const marked = [{ ...base[0], id: 'intrusion-set--4a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c19', name: 'Secret Set', object_marking_refs: [RED] }];
-    const r = await importAs(redAdmin, bundle(marked));
-    expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(r.errors?.[0].message).toContain('TLP:RED');
-    expect((await server.raw<any>('{ actor(name: "Secret Set") { name } }', {}, redReader)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  it('a marked record is imported with its marking and hidden below it on every path, reads and writes', async () => {
+    const secret = { ...base[0], id: 'intrusion-set--4a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c19', name: 'Secret Set', aliases: ['Hidden Heron'], description: 'quietly exfiltrating wallets', object_marking_refs: [RED] };
+    const uses = { type: 'relationship', spec_version: '2.1', id: 'relationship--4b1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c21', created: t, modified: t, relationship_type: 'uses', source_ref: secret.id, target_ref: ids.malware };
+    const r = await importAs(redAdmin, bundle([secret, base[1], uses]));
+    expect(r.errors).toBeUndefined();
+    const probes: [string, (d: any) => unknown][] = [
+      ['{ actors(first: 100, filter: {}) { totalCount nodes { name } } }', (d) => d.actors.nodes.some((n: any) => n.name === 'Secret Set')],
+      ['{ resolveName(name: "hidden heron") { entity { __typename } } }', (d) => d.resolveName.length > 0],
+      ['{ search(query: "hidden heron", first: 50) { nodes { ... on Actor { name } } } }', (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set')],
+      ['{ search(query: "quietly exfiltrating", first: 50) { nodes { ... on Actor { name } } } }', (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set')],
+      ['{ tool(name: "Marking Test Malware") { usedBy(first: 10) { nodes { user { ... on Actor { name } } } } } }', (d) => d.tool.usedBy.nodes.some((n: any) => n.user?.name === 'Secret Set')],
+    ];
+    for (const [q, holds] of probes) {
+      const red = await server.query(q, {}, redReader);
+      expect(holds(red), q).toBeTruthy();
+      const anonymous = await server.raw<any>(q);
+      expect(anonymous.errors, q).toBeUndefined();
+      expect(holds(anonymous.data), q).toBeFalsy();
+    }
+    const lookup = await server.raw<any>('{ actor(name: "Secret Set") { id } }');
+    expect(lookup.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const id = (await server.query('{ actor(name: "Secret Set") { id tlp } }', {}, redReader)).actor;
+    expect(id.tlp).toBe('RED');
+    for (const key of [undefined, amberReader]) expect((await server.raw<any>('query($id: ID!) { node(id: $id) { id } }', { id: id.id }, key)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    // Writes: an AMBER analyst cannot change it, name it or claim about it (answered as unknown).
+    const amberAnalyst = await server.key('ANALYST', 'AMBER');
+    const update = await server.raw<any>('mutation($id: ID!) { updateActor(input: { id: $id, expectedVersion: 1, tlp: CLEAR }) { id } }', { id: id.id }, amberAnalyst);
+    expect(update.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const named = await server.raw<any>('mutation($id: ID!) { addName(input: { owner: $id, value: "Exposed" }) { id } }', { id: id.id }, amberAnalyst);
+    expect(named.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    // Exports: the SDO carries its marking for the RED caller; nobody else gets it, nor the relationship.
+    const red = await stixOf(redReader);
+    expect(red.objects.find((o) => o.id === secret.id)?.object_marking_refs).toEqual([RED]);
+    const anonymousIds = new Set((await stixOf()).objects.map((o) => o.id));
+    expect(anonymousIds.has(secret.id) || anonymousIds.has(uses.id)).toBe(false);
+    expect((await taxiiOf(amberReader)).some((o) => o.id === secret.id)).toBe(false);
+  });
+
+  it('a record marked through the API is hidden below its marking; lowering it shows it and its facts again', async () => {
+    const made = await server.query('mutation { createActor(input: { name: "Amber Heron", tlp: AMBER }) { id tlp version } }', {}, redAdmin);
+    expect(made.createActor.tlp).toBe('AMBER');
+    expect((await server.raw<any>('{ actor(name: "Amber Heron") { id } }')).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await server.query('{ actor(name: "Amber Heron") { id } }', {}, amberReader)).actor.id).toBe(made.createActor.id);
+    await server.query('mutation($id: ID!) { updateActor(input: { id: $id, expectedVersion: 1, tlp: CLEAR }) { id } }', { id: made.createActor.id }, redAdmin);
+    expect((await server.query('{ actor(name: "Amber Heron") { id names { totalCount } } }')).actor).toEqual({ id: made.createActor.id, names: { totalCount: 1 } });
+  });
+
+  it('an alias more marked than its record is exported with a granular marking, and comes back marked', async () => {
+    const actor = (await server.query('mutation { createActor(input: { name: "Granular Heron" }) { id } }', {}, redAdmin)).createActor.id;
+    await server.query('mutation($o: ID!) { addName(input: { owner: $o, value: "Red Heron", tlp: RED }) { id } }', { o: actor }, redAdmin);
+    const sdo = (await (await fetch(`${server.url}/stix/${actor}?depth=1`, { headers: { authorization: `Bearer ${redReader}` } })).json()).objects.find((o: any) => o.name === 'Granular Heron');
+    expect(sdo.object_marking_refs).toBeUndefined();
+    expect(sdo.granular_markings).toEqual([{ marking_ref: RED, selectors: [`aliases.[${sdo.aliases.indexOf('Red Heron')}]`] }]);
+    const anonymousSdo = (await (await fetch(`${server.url}/stix/${actor}?depth=1`)).json()).objects.find((o: any) => o.name === 'Granular Heron');
+    expect(anonymousSdo.aliases ?? []).not.toContain('Red Heron');
+    // Imported elsewhere (a fresh key in this database: a new record), the alias keeps its marking.
+    const copy = { ...sdo, id: 'intrusion-set--6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c22', name: 'Granular Heron Copy', external_references: undefined };
+    const definitions = (await stixOf(redReader)).objects.filter((o) => o.type === 'marking-definition');
+    expect((await importAs(redAdmin, bundle([copy, ...definitions]))).errors).toBeUndefined();
+    expect((await server.query('{ resolveName(name: "red heron") { entity { ... on Actor { name } } } }')).resolveName).toEqual([]);
+    expect((await server.query('{ resolveName(name: "red heron") { entity { ... on Actor { name } } names { tlp } } }', {}, redReader)).resolveName.map((r: any) => r.entity.name).sort()).toEqual(['Granular Heron', 'Granular Heron Copy']);
   });
 
   it('an admin cannot import markings above their own clearance', async () => {

@@ -22,5 +22,8 @@ export const roles = ['READER', 'ANALYST', 'ADMIN'] as const satisfies readonly 
 /** The markings a caller with this clearance may read. */
 export const visibleLevels = (clearance: Tlp): Tlp[] => tlpLevels.slice(0, tlpLevels.indexOf(clearance) + 1);
 
+/** Whether a caller with this clearance may see what is marked `marking`. */
+export const canSee = (clearance: Tlp, marking: Tlp) => tlpLevels.indexOf(marking) <= tlpLevels.indexOf(clearance);
+
 /** Whether a role includes another (an admin may do what an analyst may, an analyst what a reader may). */
 export const roleIncludes = (role: Role | null, needed: Role) => role !== null && roles.indexOf(role) >= roles.indexOf(needed);

@@ -10,6 +10,14 @@ const all = (clearance: Tlp) => clearance === 'RED';
 /** `where` for names and claims (Name, Attribution, ToolUsage, Targeting, Association). */
 export const visibleFact = (clearance: Tlp) => (all(clearance) ? {} : { visibility: { in: visibleLevels(clearance) } });
 
+/**
+ * `where` for records (actors, campaigns, tools, victims, organisations): their own marking. The names
+ * and claims that name a marked record carry its marking in their visibility (database triggers), so
+ * whatever reaches a record through them is filtered already.
+ */
+export const visibleRecord = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
+const records = new Set(['Actor', 'Campaign', 'Tool', 'Victim', 'Organization']);
+
 /** `where` for sources. */
 export const visibleSource = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
 
@@ -28,8 +36,15 @@ export const visibleCitationAnyWay = (clearance: Tlp) => {
   if (all(clearance)) return {};
   const fact = visibleFact(clearance);
   const targets = ['name', 'attribution', 'toolUsage', 'targeting', 'association'] as const;
-  return { source: visibleSource(clearance), AND: targets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: fact }] })) };
+  const recordTargets = ['actor', 'campaign', 'tool', 'victim'] as const;
+  return {
+    source: visibleSource(clearance),
+    AND: [...targets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: fact }] })), ...recordTargets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: visibleRecord(clearance) }] }))],
+  };
 };
+
+/** SQL condition on a record's own marking (`alias` is the record table's alias in the query). */
+export const visibleRecordSql = (clearance: Tlp, alias: string) => (all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.tlp`)} <= ${clearance}::"Tlp"`);
 
 /** SQL condition on a name's or claim's `visibility` column (`alias` is the table's alias in the query). */
 export const visibleSql = (clearance: Tlp, alias: string) => (all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.visibility`)} <= ${clearance}::"Tlp"`);
@@ -44,6 +59,7 @@ const facts = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Associa
  */
 export function visibleRow(model: string, clearance: Tlp): object {
   if (model === 'Source') return visibleSource(clearance);
+  if (records.has(model)) return visibleRecord(clearance);
   if (facts.has(model)) return visibleFact(clearance);
   if (model === 'Citation') return visibleCitationAnyWay(clearance);
   // A merge is marked at least as its moved facts are (its note and moved rows are evidence); an audit

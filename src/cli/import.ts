@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { createPrismaClient } from '../db.js';
 import { readImportFile } from '../ingest/import-file.js';
-import { writeDocuments } from '../ingest/load-seeds.js';
+import { auditImport, localOperator, writeDocuments } from '../ingest/load-seeds.js';
 import { recordCount } from '../ingest/write-graph.js';
 import { importThroughServer, withDatabase } from './with-database.js';
 
@@ -25,7 +25,8 @@ await withDatabase('Nothing was imported.', async (db) => {
   const bar = total >= 200 ? new SingleBar({ format: 'importing [{bar}] {percentage}% {value}/{total} records, {duration}s', stream: process.stderr }, Presets.shades_classic) : null;
   bar?.start(total, 0);
   const started = Date.now();
-  const { counts, warnings } = await writeDocuments(prisma, docs, bar ? (done) => bar.update(done) : undefined).finally(() => bar?.stop());
+  const audit = auditImport(localOperator(), 'npm run import', read.map((r, i) => ({ file: files[i], format: r.format })), docs);
+  const { counts, warnings } = await writeDocuments(prisma, docs, bar ? (done) => bar.update(done) : undefined, audit).finally(() => bar?.stop());
   await prisma.$disconnect();
   for (const [i, r] of read.entries()) console.log(`${path.relative(process.cwd(), files[i])}: ${r.format === 'stix' ? 'STIX 2.1 bundle' : r.format === 'misp' ? 'MISP galaxy clusters' : 'seed file'}, dataset "${r.doc.dataset}"`);
   const table: Record<string, Record<string, number>> = { ...counts };

@@ -23,20 +23,34 @@ function record(sql: string) {
   }
 }
 
-function wrapQueryable<Q extends SqlQueryable>(target: Q): Q {
+/**
+ * How long a transaction's statements may run back to back before the event loop gets a turn. The
+ * embedded database answers in this process, with promises only: an import's thousands of statements
+ * would otherwise keep timers and new connections waiting for its whole length (5.2 s for 7k records),
+ * so a request's timeout could not even answer it.
+ */
+const YIELD_EVERY_MS = 25;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function wrapQueryable<Q extends SqlQueryable>(target: Q, inTransaction = false): Q {
+  let since = performance.now();
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver);
       if (prop === 'queryRaw' || prop === 'executeRaw') {
-        return (query: { sql: string }) => {
+        return async (query: { sql: string }) => {
           record(query.sql);
+          if (inTransaction && performance.now() - since > YIELD_EVERY_MS) {
+            await turn();
+            since = performance.now();
+          }
           return (value as (q: unknown) => unknown).call(obj, query);
         };
       }
       if (prop === 'startTransaction') {
         return async (...args: unknown[]) => {
           const tx = await (value as (...a: unknown[]) => Promise<Transaction>).apply(obj, args);
-          return wrapQueryable(tx);
+          return wrapQueryable(tx, true);
         };
       }
       return typeof value === 'function' ? value.bind(obj) : value;

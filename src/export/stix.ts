@@ -12,7 +12,8 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../db.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { visibleCitation, visibleCitationAnyWay, visibleFact, visibleSource } from '../auth/visibility.js';
+import { visibleCitation, visibleCitationAnyWay, visibleFact, visibleRecord, visibleSource } from '../auth/visibility.js';
+import { tlpLevels } from '../auth/principal.js';
 import { notFound } from '../errors.js';
 import { associationTypeOf } from '../ingest/association-kinds.js';
 
@@ -32,8 +33,8 @@ const entityInclude = (clearance: Tlp) => ({
   citations: citationsWithSource(clearance),
 });
 type Cited = { citations: { excerpt: string | null; source: { id: string; title: string; url: string | null } }[] };
-type Entity = { id: string; key: string; name: string; description: string | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; revoked: boolean } & Cited & {
-  names: ({ value: string } & Cited)[];
+type Entity = { id: string; key: string; name: string; description: string | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; revoked: boolean; tlp: Tlp } & Cited & {
+  names: ({ value: string; visibility: Tlp } & Cited)[];
   externalIds: { system: string; value: string; url: string | null }[];
 };
 
@@ -86,7 +87,7 @@ const tlpMarkingDefinition = (tlp: Exclude<Tlp, 'CLEAR'>): StixObject => ({
 });
 /** The marking-definition objects that the objects refer to, to go in the same bundle. */
 const markingDefinitionsFor = (objects: StixObject[]) => {
-  const used = new Set(objects.flatMap((o) => (o.object_marking_refs as string[] | undefined) ?? []));
+  const used = new Set(objects.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...((o.granular_markings as { marking_ref: string }[] | undefined) ?? []).map((g) => g.marking_ref)]));
   return (Object.keys(tlpMarkingIds) as Exclude<Tlp, 'CLEAR'>[]).filter((t) => used.has(tlpMarkingIds[t])).map(tlpMarkingDefinition);
 };
 
@@ -95,6 +96,10 @@ const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Ob
 function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObject {
   const modified = e.modifiedAt ?? e.updatedAt;
   const created = e.createdAt < modified ? e.createdAt : modified;
+  const aliases = e.names.filter((n) => n.value !== e.name);
+  // An alias more marked than the record (its own marking, or only marked sources give it) is marked
+  // where it stands: a granular marking on that entry of `aliases`.
+  const granular = aliases.flatMap((n, i) => (tlpLevels.indexOf(n.visibility) > tlpLevels.indexOf(e.tlp) ? [{ marking_ref: tlpMarkingIds[n.visibility as Exclude<Tlp, 'CLEAR'>], selectors: [`aliases.[${i}]`] }] : []));
   return clean({
     type,
     spec_version: '2.1',
@@ -103,9 +108,11 @@ function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObjec
     modified: iso(modified),
     name: e.name,
     description: e.description ?? undefined,
-    aliases: e.names.map((n) => n.value).filter((v) => v !== e.name),
+    aliases: aliases.map((n) => n.value),
     revoked: e.revoked || undefined,
     external_references: references(e),
+    object_marking_refs: markingRefs(e.tlp),
+    granular_markings: granular,
     ...extra,
   }) as StixObject;
 }
@@ -153,10 +160,10 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
   const where = (ids: Set<string>) => (sel === 'all' ? {} : { id: { in: [...ids] } });
   const pick = (key: keyof Selection) => (sel === 'all' ? undefined : sel[key]);
   const [actors, campaigns, tools, victims] = await Promise.all([
-    prisma.actor.findMany({ where: where(pick('actors') ?? new Set()), include: entityInclude(clearance) }),
-    prisma.campaign.findMany({ where: where(pick('campaigns') ?? new Set()), include: entityInclude(clearance) }),
-    prisma.tool.findMany({ where: where(pick('tools') ?? new Set()), include: entityInclude(clearance) }),
-    prisma.victim.findMany({ where: where(pick('victims') ?? new Set()) }),
+    prisma.actor.findMany({ where: { ...where(pick('actors') ?? new Set()), ...visibleRecord(clearance) }, include: entityInclude(clearance) }),
+    prisma.campaign.findMany({ where: { ...where(pick('campaigns') ?? new Set()), ...visibleRecord(clearance) }, include: entityInclude(clearance) }),
+    prisma.tool.findMany({ where: { ...where(pick('tools') ?? new Set()), ...visibleRecord(clearance) }, include: entityInclude(clearance) }),
+    prisma.victim.findMany({ where: { ...where(pick('victims') ?? new Set()), ...visibleRecord(clearance) } }),
   ]);
   const inSet = (ids: string[]) => ({ in: ids });
   const ids = { a: actors.map((x) => x.id), c: campaigns.map((x) => x.id), t: tools.map((x) => x.id), v: victims.map((x) => x.id) };
@@ -208,6 +215,7 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
       modified: iso(v.modifiedAt ?? v.updatedAt),
       name: v.name,
       description: v.description ?? undefined,
+      object_marking_refs: markingRefs(v.tlp),
       ...(isLocation
         ? v.country
           ? { country: v.country }

@@ -35,6 +35,20 @@ export function auditVisibility(...rows: (object | null)[]): Tlp {
   return tlpLevels[level];
 }
 
+/**
+ * A row's own visibility covers the records a fact names; an organisation it names as coiner or
+ * publisher is not among them (the row stays visible, the organisation is hidden where it is shown), but
+ * the audit entry holds its id: the entry takes the organisation's marking.
+ */
+async function markReferences(tx: Tx, entries: Prisma.AuditEntryCreateManyInput[]) {
+  const refs = (e: Prisma.AuditEntryCreateManyInput) =>
+    [e.before, e.after].flatMap((row) => ['coinedById', 'publisherId'].map((c) => (row as Record<string, unknown> | undefined)?.[c]).filter((v): v is string => typeof v === 'string'));
+  const ids = [...new Set(entries.flatMap(refs))];
+  if (!ids.length) return;
+  const marking = new Map((await tx.organization.findMany({ where: { id: { in: ids }, tlp: { not: 'CLEAR' } }, select: { id: true, tlp: true } })).map((o) => [o.id, o.tlp]));
+  for (const entry of entries) entry.visibility = auditVisibility({ tlp: entry.visibility }, ...refs(entry).map((id) => ({ tlp: marking.get(id) ?? 'CLEAR' })));
+}
+
 /** Rows as the audit log keeps them: plain JSON (dates as ISO strings, decimals as strings). */
 const snapshot = (row: object | null) => (row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue));
 
@@ -51,6 +65,7 @@ export async function edit<T>(prisma: Db, principal: Principal, operation: strin
         entries.push({ id: uuidv7(), keyId: principal.keyId, keyName: principal.name, role: principal.role!, operation, entityType, entityId, before: snapshot(before) ?? undefined, after: snapshot(after) ?? undefined, visibility: auditVisibility(before, after) }),
     });
     if (entries.length) {
+      await markReferences(tx, entries);
       await tx.auditEntry.createMany({ data: entries });
       await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
       changed = true;

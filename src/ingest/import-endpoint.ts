@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Db } from '../db.js';
 import { readImportFile } from './import-file.js';
-import { writeDocuments } from './load-seeds.js';
+import { auditImport, localOperator, writeDocuments } from './load-seeds.js';
 import { SeedFormatError } from './seed-format.js';
 import { recordCount, WriteError } from './write-graph.js';
 
@@ -38,7 +38,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
     const read = [];
     for (const file of files) read.push(await readImportFile(file));
     const started = Date.now();
-    const result = await writeDocuments(prisma, read.map((r) => r.doc));
+    const result = await writeDocuments(prisma, read.map((r) => r.doc), undefined, auditImport(localOperator(), 'npm run import', read.map((r, i) => ({ file: files[i], format: r.format })), read.map((r) => r.doc)));
     return send(200, {
       ...result,
       files: read.map((r, i) => ({ file: files[i], format: r.format, dataset: r.doc.dataset, skipped: r.skipped })),

@@ -1,11 +1,15 @@
 // Loads seed and dataset files through the write path, all of them in one transaction: either every
 // file is written or the database is left exactly as it was.
+import { userInfo } from 'node:os';
 import { datasetFiles } from '../config.js';
 import type { Db } from '../db.js';
 import { CHANNEL, graphChanged } from '../database/graph-changes.js';
 import { readImportFile } from './import-file.js';
+import { asImport } from './import-status.js';
 import type { SeedDocument } from './seed-format.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Prisma, Role, Tlp } from '../generated/prisma/client.js';
+import { v7 as uuidv7 } from 'uuid';
+import { tlpLevels } from '../auth/principal.js';
 import { recordCount, writeGraph, type WriteResult } from './write-graph.js';
 
 export async function readSeedFile(file: string): Promise<SeedDocument> {
@@ -28,7 +32,7 @@ export async function writeDocuments(
   alsoInTransaction?: (tx: Prisma.TransactionClient, result: WriteResult) => Promise<void>,
 ): Promise<WriteResult> {
   let before = 0;
-  const result = await prisma.$transaction(
+  const result = await asImport(() => prisma.$transaction(
     async (tx) => {
       const result: WriteResult = { counts: {}, warnings: [] };
       for (const doc of docs) {
@@ -48,9 +52,38 @@ export async function writeDocuments(
       return result;
     },
     { timeout: 600_000, maxWait: 30_000 },
-  );
+  ));
   if (changedAnything(result)) graphChanged(prisma);
   return result;
+}
+
+/** The most restrictive marking documents give (their records', sources', names' and claims'). */
+export function highestMarking(docs: Record<string, unknown>[]): Tlp {
+  let level = 0;
+  for (const doc of docs) {
+    for (const list of Object.values(doc)) {
+      if (!Array.isArray(list)) continue;
+      for (const item of list as { tlp?: Tlp; names?: { tlp?: Tlp }[] }[]) {
+        for (const mark of [item?.tlp, ...(item?.names ?? []).map((n) => n.tlp)]) if (mark) level = Math.max(level, tlpLevels.indexOf(mark));
+      }
+    }
+  }
+  return tlpLevels[level];
+}
+
+/** Who `npm run import` is: whoever may open the database (no API key), named by their user account. */
+export const localOperator = () => ({ keyId: null, name: `local operator (${userInfo().username}, npm run import)`, role: 'ADMIN' as Role });
+
+/**
+ * An import's audit entry, in the import's transaction: who (a key, or the local operator of `npm run
+ * import`), which files, what it wrote; readable at the import's highest marking.
+ */
+export function auditImport(who: { keyId: string | null; name: string; role: Role }, operation: string, files: { file: string; format: string }[], docs: Record<string, unknown>[]) {
+  return async (tx: Prisma.TransactionClient, result: WriteResult) => {
+    await tx.auditEntry.create({
+      data: { id: uuidv7(), keyId: who.keyId, keyName: who.name, role: who.role, operation, entityType: 'Import', entityId: uuidv7(), after: { files, counts: result.counts } as Prisma.InputJsonValue, visibility: highestMarking(docs) },
+    });
+  };
 }
 
 const changedAnything = (result: WriteResult) => Object.values(result.counts).some((c) => c.created + c.updated > 0);

@@ -33,7 +33,7 @@ type Versioned = { id: string; version: number };
 
 export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned, absorbed: Versioned, note: string | null, tlp: Tlp) {
   if (survivor.id === absorbed.id) throw userError('BAD_USER_INPUT', 'input.absorbed: a record cannot be merged into itself.', { fields: [{ field: 'input.absorbed', message: 'same as survivor' }] });
-  type Entity = { key: string; revoked: boolean; revokedBy: string | null };
+  type Entity = { key: string; revoked: boolean; revokedBy: string | null; tlp: Tlp };
   const target = (await visibleRowOf(e, type, survivor.id)) as Entity | null;
   if (!target) throw notFound(type.toLowerCase(), 'the ID given in input.survivor');
   const before = (await visibleRowOf(e, type, absorbed.id)) as Entity | null;
@@ -50,15 +50,15 @@ export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned
   await updateAtVersion(e, type, absorbed.id, absorbed.version, { revoked: true, revokedBy: target.key });
   await updateAtVersion(e, type, survivor.id, survivor.version, {});
   const merge = await e.tx.merge.create({
-    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name, tlp: await mergeMarking(e, moved, tlp) },
+    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name, tlp: await mergeMarking(e, moved, [tlp, target.tlp, before.tlp].reduce((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a))) },
   });
   e.audit('Merge', merge.id, null, merge);
   return merge;
 }
 
 /**
- * A merge's marking: the one given, raised to the highest visibility among the names and claims it
- * moved. What a merge lists (its note, its moved rows) is evidence drawn from them.
+ * A merge's marking: the one given (raised to the two records' own markings), raised to the highest
+ * visibility among the names and claims it moved. What a merge lists (its note, its moved rows) is evidence drawn from them.
  */
 async function mergeMarking(e: Edit, moved: Record<string, string[]>, given: Tlp): Promise<Tlp> {
   let marking = given;

@@ -41,6 +41,8 @@ const entity = {
   revoked: z.boolean().default(false),
   deprecated: z.boolean().default(false),
   revokedBy: key.optional(),
+  /** The marking of the record itself (its names and the claims naming it take it too). */
+  tlp: tlp.default('CLEAR'),
   /** Identifiers that find the same record in another dataset but are not this record's own (MISP `similar` links). */
   sameAs: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
   modifiedAt: z.iso.datetime({ offset: true }).optional(),
@@ -79,7 +81,7 @@ export const SeedDocument = z.strictObject({
   /** Which dataset the document comes from: its records keep it, and other datasets only fill their gaps. */
   dataset: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/).default('curated'),
   organizations: z
-    .array(z.strictObject({ key, name: z.string().min(1), country: country.optional(), url: url.optional(), description: z.string().optional() }))
+    .array(z.strictObject({ key, name: z.string().min(1), country: country.optional(), url: url.optional(), description: z.string().optional(), tlp: tlp.default('CLEAR') }))
     .default([]),
   sources: z
     .array(
@@ -142,6 +144,8 @@ export const SeedDocument = z.strictObject({
         country: country.optional(),
         sector: z.string().optional(),
         description: z.string().optional(),
+        /** A victim made only for marked claims takes their (lowest) marking; a less marked claim lowers it. */
+        tlp: tlp.default('CLEAR'),
         citations: z.array(fieldCitation).default([]),
         createdAt: z.iso.datetime({ offset: true }).optional(),
         updatedAt: z.iso.datetime({ offset: true }).optional(),

@@ -14,8 +14,8 @@
 // - `external_id`s (G0032, S0002, C0022) are kept; `revoked`, `x_mitre_deprecated` and revoked-by are kept
 //   as such (never listed as current); `modified` decides whether a re-import updates a record.
 // - `confidence` goes to claims; TLP 1.0 and 2.0 markings (whole-object or granular) go to the sources
-//   made from the object, to its names, and to the claims it is an end of; a marked object that would
-//   become a record (records carry no marking yet) refuses the bundle.
+//   made from the object, to the record it becomes, and to the claims it is an end of; a victim made only
+//   for marked relationships takes the lowest of their markings.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { tlpLevels } from '../auth/principal.js';
@@ -160,22 +160,25 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
    */
   const tlpOf = (o: StixObject | undefined): Tlp => {
     if (!o || o.type === 'marking-definition') return 'CLEAR';
-    const refs = [...(o.object_marking_refs ?? []), ...(o.granular_markings ?? []).map((g) => g.marking_ref ?? '')];
+    // A granular marking of an alias marks that name only (see aliasTlp), not the record.
+    const granular = (o.granular_markings ?? []).filter((g) => !g.selectors.every((sel) => /^aliases\.\[\d+\]$/.test(sel)));
+    const refs = [...(o.object_marking_refs ?? []), ...granular.map((g) => g.marking_ref ?? '')];
     return refs.map((m) => tlpMarkings[m]).filter(Boolean).reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a), 'CLEAR');
   };
+  /** The marking of the alias at `index` of an object's `aliases`: the granular markings that select it. */
+  const aliasTlp = (o: StixObject, index: number): Tlp =>
+    most(('granular_markings' in o ? (o.granular_markings ?? []) : []).filter((g) => g.selectors.includes(`aliases.[${index}]`)).map((g) => tlpMarkings[g.marking_ref ?? ''] ?? 'CLEAR'));
+  const most = (marks: Tlp[]) => marks.reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a), 'CLEAR');
+  const least = (marks: Tlp[]) => marks.reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) < tlpLevels.indexOf(a) ? b : a), 'RED');
   /**
-   * Records (actors, campaigns, tools, victims, organisations) carry no marking of their own yet: a
-   * marked object that would become one is refused, the whole bundle with it, rather than imported
-   * where every caller would see its name and description.
+   * A relationship's marking: its own, raised to those of the objects it joins (it tells of them).
+   * A victim (identity or location) that carries no marking of its own but is made only for marked
+   * relationships takes the lowest of their markings: what sees one of them may see it.
    */
-  const unmarkedRecord = (o: StixObject) => {
-    const tlp = tlpOf(o);
-    if (tlp !== 'CLEAR') {
-      throw new StixFormatError(
-        `${o.id} is marked TLP:${tlp}, and ${o.type} objects become records, which cannot carry a marking yet: nothing was imported. Marked relationships and reports are imported with their marking; import this object without its marking only if it may be shown to everyone.`,
-      );
-    }
-  };
+  const relationshipTlp = (r: StixObject & { source_ref: string; target_ref: string }) => most([tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))]);
+  const naming = new Map<string, Tlp[]>();
+  for (const r of objects) if (r.type === 'relationship' && r.relationship_type === 'targets') naming.set(r.target_ref, [...(naming.get(r.target_ref) ?? []), most([tlpOf(r), tlpOf(byId.get(r.source_ref))])]);
+  const victimTlp = (o: StixObject) => (tlpOf(o) !== 'CLEAR' ? tlpOf(o) : naming.has(o.id) ? least(naming.get(o.id)!) : 'CLEAR');
   const publisherOf = (o: StixObject) => ('created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity' ? lowerKey(o.created_by_ref) : undefined);
 
   /** The sources an object's external references give, by source_name; the object's own page first. */
@@ -221,11 +224,10 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   // any other identity is an organisation (a publisher of sources).
   const targeted = new Set(objects.flatMap((o) => (o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [])));
   for (const o of objects) {
-    if (o.type === 'identity' || o.type === 'location') unmarkedRecord(o);
     if (o.type === 'identity') {
       if (targeted.has(o.id) || o.identity_class === 'class') {
-        doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description, createdAt: o.created, updatedAt: o.modified });
-      } else doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description });
+        doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description, tlp: victimTlp(o), createdAt: o.created, updatedAt: o.modified });
+      } else doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description, tlp: tlpOf(o) });
     }
     if (o.type === 'location') {
       doc.victims.push({
@@ -233,6 +235,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
         name: o.name ?? o.country?.toUpperCase() ?? o.region ?? o.id,
         kind: o.country ? 'COUNTRY' : 'REGION',
         country: o.country?.toUpperCase(),
+        tlp: victimTlp(o),
         createdAt: o.created,
         updatedAt: o.modified,
       });
@@ -250,14 +253,20 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
 
   for (const o of objects) {
     if (o.type !== 'intrusion-set' && o.type !== 'threat-actor' && o.type !== 'campaign' && o.type !== 'malware' && o.type !== 'tool') continue;
-    unmarkedRecord(o);
     const { page, byName } = referenceSources(o);
     const own = [page ?? datasetSource];
     const refs = o.external_references ?? [];
-    const aliases = [o.name, ...((o.type === 'malware' || o.type === 'tool' ? o.x_mitre_aliases ?? o.aliases : o.aliases) ?? [])];
-    const names = [...new Map(aliases.map((a) => [a.trim(), a.trim()])).values()].map((value) => {
+    const listed = (o.type === 'malware' || o.type === 'tool' ? o.x_mitre_aliases ?? o.aliases : o.aliases) ?? [];
+    // Each alias with its marking (granular markings select entries of `aliases`); the name itself is unmarked.
+    const markOf = new Map<string, Tlp>([[o.name.trim(), 'CLEAR']]);
+    listed.forEach((a, i) => {
+      const tlp = aliasTlp(o, i);
+      const known = markOf.get(a.trim());
+      markOf.set(a.trim(), known === undefined ? tlp : least([known, tlp]));
+    });
+    const names = [...markOf].map(([value, tlp]) => {
       const aliasRef = refs.find((r) => r.source_name === value && !r.url);
-      return { value, sources: citing(aliasRef?.description, byName, own) };
+      return { value, tlp, sources: citing(aliasRef?.description, byName, own) };
     });
     const entity = {
       key: lowerKey(o.id),
@@ -276,6 +285,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       ],
       revoked: o.revoked ?? false,
       deprecated: o.x_mitre_deprecated ?? false,
+      tlp: tlpOf(o),
       modifiedAt: o.modified,
       createdAt: o.created,
     };
@@ -307,7 +317,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     const claim = {
       key: lowerKey(r.id),
       // A claim tells of both ends: it is marked at least as they are.
-      tlp: [tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))].reduce((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a)),
+      tlp: relationshipTlp(r),
       confidence: r.confidence,
       firstObserved: day(r.start_time),
       lastObserved: day(r.stop_time),

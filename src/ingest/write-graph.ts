@@ -4,6 +4,7 @@
 // same data twice leaves every row, timestamps included, as it was).
 import { v7 as uuidv7 } from 'uuid';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
+import { tlpLevels } from '../auth/principal.js';
 import { confidenceFromLabel } from './confidence.js';
 import { normalizeName, searchTextOf } from './names.js';
 import type { SeedDocument } from './seed-format.js';
@@ -389,7 +390,7 @@ class GraphWriter {
       // and only its gaps are filled.
       const known = await this.rowByKey('organization', o.key);
       const sameName = known ? null : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } } });
-      const id = await this.upsertByKey('organization', sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null }, { fillOnly: sameName != null, existing: sameName ?? known });
+      const id = await this.upsertByKey('organization', sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null, tlp: o.tlp }, { fillOnly: sameName != null, existing: sameName ?? known });
       this.ids.set(`organization:${o.key}`, id);
       this.tick();
     }
@@ -427,6 +428,7 @@ class GraphWriter {
       motivations: a.motivations,
       firstSeen: day(a.firstSeen),
       lastSeen: day(a.lastSeen),
+      tlp: a.tlp,
     }));
     await this.writeEntities('campaign', doc.campaigns, (c) => ({
       name: c.name,
@@ -436,13 +438,19 @@ class GraphWriter {
       lastSeen: day(c.lastSeen),
       estimatedLossUsd: c.estimatedLossUsd ?? null,
       confirmedLossUsd: c.confirmedLossUsd ?? null,
+      tlp: c.tlp,
     }));
-    await this.writeEntities('tool', doc.tools, (t) => ({ name: t.name, kind: t.kind, malwareTypes: t.malwareTypes, platforms: t.platforms, description: t.description ?? null }));
+    await this.writeEntities('tool', doc.tools, (t) => ({ name: t.name, kind: t.kind, malwareTypes: t.malwareTypes, platforms: t.platforms, description: t.description ?? null, tlp: t.tlp }));
     const victimCitations = [];
     for (const v of doc.victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
       const known = await this.rowByKey('victim', v.key);
-      const id = await this.upsertByKey('victim', v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null, existing: known });
+      const id = await this.upsertByKey('victim', v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, tlp: v.tlp, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null, existing: known });
+      // A victim made for marked claims keeps their marking until a less marked one names it: then it is lowered (never raised).
+      if (known && tlpLevels.indexOf(v.tlp) < tlpLevels.indexOf(known.tlp as Tlp)) {
+        await this.tx.victim.update({ where: { id }, data: { tlp: v.tlp } });
+        known.tlp = v.tlp;
+      }
       victimCitations.push({ id, citations: v.citations, where: `victims[${v.key}]` });
       this.tick();
     }

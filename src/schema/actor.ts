@@ -6,7 +6,7 @@ import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
 import { arrayConnection, derivedEdgeFields, itemOf, nodesQuery, pageKey, totalCountField, windowConnection } from './array-connection.js';
 import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
-import { visibleFact } from '../auth/visibility.js';
+import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
@@ -17,6 +17,8 @@ import type { ActorCampaign, DerivedPage } from './derived-loaders.js';
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleRecord(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
@@ -141,10 +143,10 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: ActorOrder }),
       includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }),
     },
-    totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked) } }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) } }),
     resolve: (query, _root, args, ctx) => {
       const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.actor.findMany({ ...query, where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked) }, orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
+      return ctx.prisma.actor.findMany({ ...query, where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) }, orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
     },
   },
   { name: 'ActorConnection' },

@@ -1,7 +1,7 @@
 // Campaign: a named set of intrusion activity, with its queries.
 import { entityMutations } from './entity-mutations.js';
 import { check, ordered } from './edit-inputs.js';
-import { visibleFact } from '../auth/visibility.js';
+import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
@@ -11,6 +11,8 @@ import { lookupResolver } from './name-lookup.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleRecord(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
@@ -94,10 +96,10 @@ builder.queryFields((t) => ({
     ...paged,
     description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
     args: { filter: t.arg({ type: CampaignFilter }), orderBy: t.arg({ type: CampaignOrder }), includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked) } }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) } }),
     resolve: (query, _root, args, ctx) => {
       const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.campaign.findMany({ ...query, where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked) }, orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
+      return ctx.prisma.campaign.findMany({ ...query, where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) }, orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
     },
   },
   { name: 'CampaignConnection' },

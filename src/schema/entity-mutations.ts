@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { builder } from '../builder.js';
+import { TlpEnum } from './enums.js';
 import { visibleFact } from '../auth/visibility.js';
-import { userError } from '../errors.js';
+import { notFound, userError } from '../errors.js';
 import { deleteAtVersion, delegateOf, edit, updateAtVersion, visibleRowOf, type Edit } from '../ingest/edit.js';
 import { normalizeName, searchTextOf } from '../ingest/names.js';
 import { check, idOf, markingFor, slug } from './edit-inputs.js';
@@ -41,14 +42,21 @@ function inputFields(spec: Spec, forUpdate: boolean) {
     );
 }
 
-/** The columns an input sets (references decoded, markings checked). Absent fields are left alone. */
-function columns(spec: Spec, input: Input, e: Edit) {
+/**
+ * The columns an input sets (references decoded and checked, markings checked). Absent fields are left
+ * alone. A reference to a record the caller may not see is answered as one to a record that does not exist.
+ */
+async function columns(spec: Spec, input: Input, e: Edit) {
   const data: Input = {};
   for (const [field, f] of Object.entries(spec)) {
     if (!(field in input) || input[field] === undefined) continue;
     const value = input[field];
     if (value === null && f.required) throw userError('BAD_USER_INPUT', `input.${field}: must not be null.`, { fields: [{ field: `input.${field}`, message: 'must not be null' }] });
-    if (f.ref) data[f.ref.column] = value === null ? null : idOf(value as string, [f.ref.type], `input.${field}`).id;
+    if (f.ref) {
+      const ref = value === null ? null : idOf(value as string, [f.ref.type], `input.${field}`).id;
+      if (ref && !(await visibleRowOf(e, f.ref.type, ref))) throw notFound(f.ref.type.toLowerCase(), `the ID given in input.${field}`);
+      data[f.ref.column] = ref;
+    }
     else if (f.marking) data[field] = markingFor(e.principal, value as never, `input.${field}`);
     else if (Array.isArray(f.type)) data[field] = value ?? []; // a list is cleared to empty, never null
     else data[field] = value;
@@ -83,7 +91,9 @@ async function freeKey(e: Edit, model: Model, key: string, aLabel: string) {
   return `${key.slice(0, 190)}-${randomBytes(4).toString('hex')}`;
 }
 
-export function entityMutations(model: Model, spec: Spec, options: { nameField: 'name' | 'title'; checks?: { ok: (input: Input) => boolean; field: string; message: string }[] }) {
+export function entityMutations(model: Model, ownSpec: Spec, options: { nameField: 'name' | 'title'; checks?: { ok: (input: Input) => boolean; field: string; message: string }[] }) {
+  // Every record carries a marking (a source declares its own, with its description).
+  const spec: Spec = { tlp: { type: TlpEnum, marking: true, description: 'The marking of the record itself (default CLEAR; at most your clearance). Above a caller\'s clearance the record, its names and the claims that name it do not exist for them.' }, ...ownSpec };
   const lower = model.charAt(0).toLowerCase() + model.slice(1);
   const label = model === 'Organization' ? 'organisation' : lower;
   const aLabel = `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
@@ -116,7 +126,7 @@ export function entityMutations(model: Model, spec: Spec, options: { nameField: 
         const i = input as Input;
         validate(i);
         const id = await edit(ctx.prisma, ctx.principal, `create${model}`, async (e) => {
-          const data = columns(spec, i, e);
+          const data = await columns(spec, i, e);
           const key = await freeKey(e, model, (i.key as string | undefined) ?? slug(String(i[options.nameField])), aLabel);
           const extra = named ? { searchText: searchTextOf(String(i.name), (i.description as string | undefined) ?? null), dataset: 'api' } : {};
           const created = await delegateOf(e.tx, model).create({ data: { ...data, ...extra, key } });
@@ -136,7 +146,7 @@ export function entityMutations(model: Model, spec: Spec, options: { nameField: 
         const i = input as Input;
         const { id } = idOf(i.id as string, [model], 'input.id');
         const after = await edit(ctx.prisma, ctx.principal, `update${model}`, async (e) => {
-          const data = columns(spec, i, e);
+          const data = await columns(spec, i, e);
           const row = await updateAtVersion(e, model, id, i.expectedVersion as number, (before) => {
             validate({ ...before, ...data });
             return named ? { ...data, searchText: searchTextOf(String(data.name ?? before.name), (('description' in data ? data.description : before.description) as string | null) ?? null) } : data;
@@ -162,5 +172,6 @@ export function entityMutations(model: Model, spec: Spec, options: { nameField: 
 
   builder.prismaObjectFields(model, (t) => ({
     version: t.exposeInt('version', { description: 'Goes up by one with every change: send it back as `expectedVersion` when you update.' }),
+    ...(model === 'Source' ? {} : { tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }) }),
   }));
 }

@@ -23,9 +23,11 @@ import './audit-entry.js';
 import './import.js';
 import './merge.js';
 import { markRootFields } from '../builder.js';
+import { hideMarkedOrganizations } from './organization.js';
 
 export const schema = builder.toSchema();
 markRootFields(schema);
+hideMarkedOrganizations(schema);
 
 /** The SDL committed as schema.graphql (sorted, so that it diffs well). */
 export const printedSchema = () => `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -1,7 +1,7 @@
 // Finding the one actor, campaign or tool that carries a name, for actor(name:), campaign(name:)
 // and tool(name:). Never picks one silently: several matches are an AMBIGUOUS_NAME error.
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { visibleFact } from '../auth/visibility.js';
+import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
@@ -50,7 +50,7 @@ export function lookupResolver<Row>(type: EntityType) {
   return async (query: object, _root: unknown, args: { id?: string | number | null; name?: string | null }, ctx: Context): Promise<Row> => {
     const id = await resolveLookupId(args, type, () => findOneByName(ctx, type, args.name!));
     const delegate = ctx.prisma[model] as unknown as { findUnique(a: object): Promise<Row | null> };
-    const row = await delegate.findUnique({ ...query, where: { id } });
+    const row = await delegate.findUnique({ ...query, where: { id, ...visibleRecord(ctx.principal.clearance) } });
     if (!row) throw notFound(model, 'that ID', 'It may have been deleted.');
     return row;
   };

@@ -26,7 +26,8 @@ export const Name = builder.prismaNode('Name', {
     normalized: t.exposeString('normalized', { description: 'Lower case, letters and digits only: the key name lookups use.' }),
     note: t.exposeString('note', { nullable: true }),
     tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the name itself. A caller sees a name when cleared for it and for at least one of its sources (or it cites none).' }),
-    coinedBy: t.relation('coinedBy', { nullable: true, description: 'The organisation that coined the name, where known.' }),
+    // Null when the organisation is above the caller's clearance (see hideMarkedOrganizations).
+    coinedBy: t.relation('coinedBy', { nullable: true, description: 'The organisation that coined the name, where known (and where you may see it).' }),
     owner: t.field({
       type: NamedEntity,
       select: { actor: true, campaign: true, tool: true },

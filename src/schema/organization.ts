@@ -1,14 +1,20 @@
 // Organization: publishers of sources and coiners of names (ClearSky, F-Secure, JPCERT/CC, MITRE ...).
 import { entityMutations } from './entity-mutations.js';
 import { check } from './edit-inputs.js';
-import { visibleFact, visibleSource } from '../auth/visibility.js';
+import { visibleFact, visibleSource, visibleRecord } from '../auth/visibility.js';
+import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { canSee } from '../auth/principal.js';
+import type { Context } from '../context.js';
+import type { Tlp } from '../generated/prisma/client.js';
 import { builder, paged } from '../builder.js';
 import { countryArg } from './args.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
-  // Select mode: a request reads the columns its fields need, not whole rows.
-  select: { id: true },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleRecord(ctx.principal.clearance) }),
+  // Select mode: a request reads the columns its fields need, not whole rows; the marking always (see below).
+  select: { id: true, tlp: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A vendor, agency or publisher: it publishes sources and coins names.',
   fields: (t) => ({
@@ -37,9 +43,9 @@ builder.queryField('organizations', (t) =>
     ...paged,
     description: 'Organisations, by name.',
     args: { country: t.arg.string({ description: 'ISO 3166-1 alpha-2.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.organization.count({ where: args.country ? { country: countryArg(args.country, 'country') } : {} }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.organization.count({ where: { ...(args.country ? { country: countryArg(args.country, 'country') } : {}), ...visibleRecord(ctx.principal.clearance) } }),
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.organization.findMany({ ...query, where: args.country ? { country: countryArg(args.country, 'country') } : {}, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      ctx.prisma.organization.findMany({ ...query, where: { ...(args.country ? { country: countryArg(args.country, 'country') } : {}), ...visibleRecord(ctx.principal.clearance) }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
   },
   { name: 'OrganizationConnection' },
   { name: 'OrganizationEdge' },
@@ -56,3 +62,19 @@ entityMutations(
   },
   { nameField: 'name' },
 );
+
+/**
+ * A source's publisher and a name's coiner are to-one relations, loaded with their parent in one
+ * statement (Prisma cannot filter a to-one relation): an organisation above the caller's clearance is
+ * answered as none there, once the relation is loaded. Applied to the built schema (index.ts).
+ */
+export function hideMarkedOrganizations(schema: GraphQLSchema) {
+  for (const [type, field] of [['Source', 'publisher'], ['Name', 'coinedBy']] as const) {
+    const f = (schema.getType(type) as GraphQLObjectType).getFields()[field];
+    const load = f.resolve!;
+    f.resolve = async (parent, args, ctx: Context, info) => {
+      const org = (await load(parent, args, ctx, info)) as { tlp: Tlp } | null;
+      return org && canSee(ctx.principal.clearance, org.tlp) ? org : null;
+    };
+  }
+}

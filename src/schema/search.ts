@@ -3,7 +3,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { visibleSql } from '../auth/visibility.js';
+import { visibleRecordSql, visibleSql } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { normalizeName } from '../ingest/names.js';
@@ -47,7 +47,7 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
       UNION ALL
       SELECT ${type}, e.id, 0.4 + 0.4 * ts_rank_cd(to_tsvector('simple', e."searchText"), to_tsquery('simple', ${words}), 32), NULL
         FROM ${table[type]} e
-       WHERE to_tsvector('simple', e."searchText") @@ to_tsquery('simple', ${words}) AND NOT (e.revoked OR e.deprecated)`,
+       WHERE to_tsvector('simple', e."searchText") @@ to_tsquery('simple', ${words}) AND NOT (e.revoked OR e.deprecated) AND ${visibleRecordSql(ctx.principal.clearance, 'e')}`,
       )
     : [];
   return ctx.prisma.$queryRaw<Hit[]>`

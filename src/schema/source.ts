@@ -29,6 +29,7 @@ builder.prismaNode('Source', {
     tlp: t.expose('tlp', { type: TlpEnum }),
     authors: t.exposeStringList('authors'),
     note: t.exposeString('note', { nullable: true }),
+    // Null when the publisher is above the caller's clearance (see hideMarkedOrganizations).
     publisher: t.relation('publisher', { nullable: true }),
     citations: t.relatedConnection('citations', {
       cursor: 'id',

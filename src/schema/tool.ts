@@ -1,7 +1,7 @@
 // Tool: malware or a tool, with its queries.
 import { entityMutations } from './entity-mutations.js';
 import { check } from './edit-inputs.js';
-import { visibleFact } from '../auth/visibility.js';
+import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import type { Tool as ToolRow, Prisma } from '../generated/prisma/client.js';
@@ -12,6 +12,8 @@ import { lookupResolver } from './name-lookup.js';
 
 export const Tool = builder.prismaNode('Tool', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleRecord(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
@@ -94,10 +96,10 @@ builder.queryFields((t) => ({
     ...paged,
     description: 'Tools, filtered and ordered (by name unless told otherwise).',
     args: { filter: t.arg({ type: ToolFilter }), orderBy: t.arg({ type: ToolOrder }), includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked) } }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) } }),
     resolve: (query, _root, args, ctx) => {
       const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
-      return ctx.prisma.tool.findMany({ ...query, where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked) }, orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false) });
+      return ctx.prisma.tool.findMany({ ...query, where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) }, orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false) });
     },
   },
   { name: 'ToolConnection' },

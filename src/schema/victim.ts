@@ -1,6 +1,7 @@
 // Victim: an organisation, a sector, a country or a region that actors and campaigns target.
 import { entityMutations } from './entity-mutations.js';
 import { check } from './edit-inputs.js';
+import { visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { citationsConnection, claimsById } from './entity-fields.js';
@@ -9,6 +10,8 @@ import { countryArg } from './args.js';
 
 export const Victim = builder.prismaNode('Victim', {
   id: { field: 'id' },
+  // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
+  findUnique: (id, ctx) => ({ id, ...visibleRecord(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
@@ -57,8 +60,8 @@ builder.queryField('victims', (t) =>
     ...paged,
     description: 'Victims, by name.',
     args: { filter: t.arg({ type: VictimFilter }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.victim.count({ where: victimWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => ctx.prisma.victim.findMany({ ...query, where: victimWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.victim.count({ where: { ...victimWhere(args.filter), ...visibleRecord(ctx.principal.clearance) } }),
+    resolve: (query, _root, args, ctx) => ctx.prisma.victim.findMany({ ...query, where: { ...victimWhere(args.filter), ...visibleRecord(ctx.principal.clearance) }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
   },
   { name: 'VictimConnection' },
   { name: 'VictimEdge' },

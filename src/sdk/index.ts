@@ -67,6 +67,8 @@ export type Actor = Node & {
   stixBundle: Scalars['JSON']['output'];
   /** Direct claims that this actor targets a victim. */
   targetings: ActorTargetingsConnection;
+  /** The marking of the record itself. */
+  tlp: Tlp;
   /** Direct claims that this actor uses a tool. */
   toolUsages: ActorToolUsagesConnection;
   /** Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`). */
@@ -622,6 +624,8 @@ export type Campaign = Node & {
   stixBundle: Scalars['JSON']['output'];
   /** Claims that the campaign targets a victim. */
   targetings: CampaignTargetingsConnection;
+  /** The marking of the record itself. */
+  tlp: Tlp;
   /** Claims that the campaign uses a tool. */
   toolUsages: CampaignToolUsagesConnection;
   /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
@@ -869,6 +873,8 @@ export type CreateActorInput = {
   /** Suspected origin, ISO 3166-1 alpha-2. */
   originCountry?: InputMaybe<Scalars['String']['input']>;
   sponsor?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** A new campaign. `key` defaults to a slug of the name. */
@@ -882,6 +888,8 @@ export type CreateCampaignInput = {
   lastSeen?: InputMaybe<Scalars['Date']['input']>;
   name: Scalars['String']['input'];
   objective?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** A new organisation. `key` defaults to a slug of the name. */
@@ -892,6 +900,8 @@ export type CreateOrganizationInput = {
   /** Stable slug (imports and exports use it). */
   key?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -924,6 +934,8 @@ export type CreateToolInput = {
   malwareTypes?: InputMaybe<Array<Scalars['String']['input']>>;
   name: Scalars['String']['input'];
   platforms?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** A new victim. `key` defaults to a slug of the name. */
@@ -936,6 +948,8 @@ export type CreateVictimInput = {
   kind: VictimKind;
   name: Scalars['String']['input'];
   sector?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** How much of a date the source gives: a day, a month or only a year. */
@@ -1329,7 +1343,7 @@ export type MutationUpdateVictimArgs = {
 export type Name = Node & {
   __typename?: 'Name';
   citations: NameCitationsConnection;
-  /** The organisation that coined the name, where known. */
+  /** The organisation that coined the name, where known (and where you may see it). */
   coinedBy?: Maybe<Organization>;
   id: Scalars['ID']['output'];
   /** Lower case, letters and digits only: the key name lookups use. */
@@ -1392,6 +1406,8 @@ export type Organization = Node & {
   name: Scalars['String']['output'];
   /** Sources this organisation published, newest first. */
   sources: OrganizationSourcesConnection;
+  /** The marking of the record itself. */
+  tlp: Tlp;
   url?: Maybe<Scalars['String']['output']>;
   /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
@@ -1932,6 +1948,8 @@ export type Tool = Node & {
   revokedBy?: Maybe<Tool>;
   /** This tool and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=). */
   stixBundle: Scalars['JSON']['output'];
+  /** The marking of the record itself. */
+  tlp: Tlp;
   /** Claims that an actor or a campaign uses this tool. */
   usedBy: ToolUsedByConnection;
   /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
@@ -2178,6 +2196,8 @@ export type UpdateActorInput = {
   /** Suspected origin, ISO 3166-1 alpha-2. */
   originCountry?: InputMaybe<Scalars['String']['input']>;
   sponsor?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** Changes to an association: fields left out stay as they are; null clears an optional field. */
@@ -2226,6 +2246,8 @@ export type UpdateCampaignInput = {
   lastSeen?: InputMaybe<Scalars['Date']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
   objective?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** Changes to an organisation: fields left out stay as they are; null clears an optional field. */
@@ -2237,6 +2259,8 @@ export type UpdateOrganizationInput = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
   name?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2288,6 +2312,8 @@ export type UpdateToolInput = {
   malwareTypes?: InputMaybe<Array<Scalars['String']['input']>>;
   name?: InputMaybe<Scalars['String']['input']>;
   platforms?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** Changes to a tool usage: fields left out stay as they are; null clears an optional field. */
@@ -2318,6 +2344,8 @@ export type UpdateVictimInput = {
   kind?: InputMaybe<VictimKind>;
   name?: InputMaybe<Scalars['String']['input']>;
   sector?: InputMaybe<Scalars['String']['input']>;
+  /** The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them. */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** Who is targeted: an organisation, a sector, a country or a region. */
@@ -2335,6 +2363,8 @@ export type Victim = Node & {
   sector?: Maybe<Scalars['String']['output']>;
   /** Claims that an actor or a campaign targets this victim. */
   targetedBy: VictimTargetedByConnection;
+  /** The marking of the record itself. */
+  tlp: Tlp;
   /** Goes up by one with every change: send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
