@@ -98,6 +98,17 @@ describe(`response cache (${databaseLabel})`, () => {
   });
 });
 
+describe.runIf(onPostgres)('concurrent imports on PostgreSQL', () => {
+  it('two processes importing the same file at once both succeed, one after the other (no race for keys)', async () => {
+    const url = (server.app.database.target as { url: string }).url;
+    const file = await actorFile('Cache Test Actor Concurrent');
+    const runs = [runTool('src/cli/import.ts', [file], { DATABASE_URL: url }), runTool('src/cli/import.ts', [file], { DATABASE_URL: url })];
+    for (const run of runs) expect(await run.exited, run.output()).toBe(0);
+    expect(runs.map((r) => r.output()).join('\n')).not.toMatch(/PrismaClient|at .*node_modules/);
+    expect(await server.app.prisma.actor.count({ where: { name: 'Cache Test Actor Concurrent' } })).toBe(1);
+  }, 120_000);
+});
+
 describe(`the cache and keys (${databaseLabel})`, () => {
   it('a revoked key is refused, not answered from the cache', async () => {
     const key = await server.key('READER', 'CLEAR');

@@ -35,6 +35,14 @@ export async function withDatabase(
       if (onRefusal) console.error(onRefusal);
       process.exit(2);
     }
+    // The database refused the write (a unique key taken by a write that committed meanwhile, a
+    // transaction that timed out): a message and the code, not Prisma's stack trace.
+    const code = (error as { code?: unknown })?.code;
+    if (typeof code === 'string' && /^P\d{4}$/.test(code)) {
+      console.error(`The database refused the change (Prisma ${code}: ${String((error as Error).message).split('\n').filter(Boolean).pop()}). Run it again; if it persists, check what else writes to the database.`);
+      if (onRefusal) console.error(onRefusal);
+      process.exit(2);
+    }
     throw error;
   }
 }

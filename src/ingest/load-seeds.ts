@@ -23,6 +23,9 @@ export async function loadSeeds(prisma: Db, files: string[] = datasetFiles.curat
   return writeDocuments(prisma, docs);
 }
 
+/** The advisory lock imports hold (an arbitrary key: "tai" and 1 as digits). */
+const IMPORT_LOCK = 1952540001;
+
 /** Writes documents in order, in one transaction: all of them, or nothing. A write that changed anything is announced (see graph-changes). */
 export async function writeDocuments(
   prisma: Db,
@@ -34,6 +37,9 @@ export async function writeDocuments(
   let before = 0;
   const result = await asImport(() => prisma.$transaction(
     async (tx) => {
+      // Imports run one at a time, whichever process sends them: a second one waits for the first to
+      // commit and then finds its records there (two at once would race for the same keys).
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${IMPORT_LOCK}::bigint)`;
       const result: WriteResult = { counts: {}, warnings: [] };
       for (const doc of docs) {
         const { counts, warnings } = await writeGraph(tx, doc, onProgress && ((done) => onProgress(before + done)));
