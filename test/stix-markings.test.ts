@@ -191,6 +191,14 @@ describe(`STIX markings (${databaseLabel})`, () => {
     expect((await server.query('{ resolveName(name: "red heron") { entity { ... on Actor { name } } names { tlp } } }', {}, redReader)).resolveName.map((r: any) => r.entity.name).sort()).toEqual(['Granular Heron', 'Granular Heron Copy']);
   });
 
+  it.runIf(existsSync(path.join(projectRoot, '../shared/tools/stix-clients/taxii-check')))('the OASIS TAXII client walks the marked collections for a cleared and an uncleared caller', async () => {
+    const check = (args: string[]) => promisify(execFile)(path.join(projectRoot, '../shared/tools/stix-clients/taxii-check'), [`${server.url}/taxii2/`, ...args]).catch((e) => e);
+    for (const args of [[], ['--header', `Authorization: Bearer ${redReader}`]]) {
+      const run = await check(args);
+      expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
+    }
+  });
+
   it('an admin cannot import markings above their own clearance', async () => {
     const amberAdmin = await server.key('ADMIN', 'AMBER');
     const r = await importAs(amberAdmin, bundle(base.map((o) => (o.id === ids.uses ? { ...o, id: 'relationship--5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c20' } : o))));
