@@ -3,7 +3,7 @@
 // stale. Updates and deletes name the version the client read: a stale version is refused with
 // CONFLICT, never overwritten.
 import { v7 as uuidv7 } from 'uuid';
-import { tlpLevels, type Principal } from '../auth/principal.js';
+import { mostRestricted, tlpLevels, type Principal } from '../auth/principal.js';
 import { visibleRow } from '../auth/visibility.js';
 import type { Db } from '../db.js';
 import { CHANNEL, graphChanged } from '../database/graph-changes.js';
@@ -25,14 +25,8 @@ export type Edit = {
  * change to a TLP:RED record is TLP:RED itself, whoever reads the log).
  */
 export function auditVisibility(...rows: (object | null)[]): Tlp {
-  let level = 0;
-  for (const row of rows) {
-    for (const column of ['tlp', 'visibility'] as const) {
-      const value = (row as Record<string, unknown> | null)?.[column];
-      if (typeof value === 'string') level = Math.max(level, tlpLevels.indexOf(value as Tlp));
-    }
-  }
-  return tlpLevels[level];
+  const marks = rows.flatMap((row) => (['tlp', 'visibility'] as const).map((column) => (row as Record<string, unknown> | null)?.[column]));
+  return mostRestricted(marks.filter((m): m is Tlp => typeof m === 'string' && (tlpLevels as readonly string[]).includes(m)));
 }
 
 /**

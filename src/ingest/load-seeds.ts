@@ -9,7 +9,7 @@ import { asImport } from './import-status.js';
 import type { SeedDocument } from './seed-format.js';
 import type { Prisma, Role, Tlp } from '../generated/prisma/client.js';
 import { v7 as uuidv7 } from 'uuid';
-import { tlpLevels } from '../auth/principal.js';
+import { mostRestricted } from '../auth/principal.js';
 import { recordCount, writeGraph, type WriteResult } from './write-graph.js';
 
 export async function readSeedFile(file: string): Promise<SeedDocument> {
@@ -65,16 +65,8 @@ export async function writeDocuments(
 
 /** The most restrictive marking documents give (their records', sources', names' and claims'). */
 export function highestMarking(docs: Record<string, unknown>[]): Tlp {
-  let level = 0;
-  for (const doc of docs) {
-    for (const list of Object.values(doc)) {
-      if (!Array.isArray(list)) continue;
-      for (const item of list as { tlp?: Tlp; names?: { tlp?: Tlp }[] }[]) {
-        for (const mark of [item?.tlp, ...(item?.names ?? []).map((n) => n.tlp)]) if (mark) level = Math.max(level, tlpLevels.indexOf(mark));
-      }
-    }
-  }
-  return tlpLevels[level];
+  const items = docs.flatMap((doc) => Object.values(doc).filter(Array.isArray).flat() as { tlp?: Tlp; names?: { tlp?: Tlp }[] }[]);
+  return mostRestricted(items.flatMap((item) => [item?.tlp, ...(item?.names ?? []).map((n) => n.tlp)]).filter((m): m is Tlp => !!m));
 }
 
 /** Who `npm run import` is: whoever may open the database (no API key), named by their user account. */

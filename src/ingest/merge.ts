@@ -4,7 +4,7 @@
 // lists and lookups lead to the survivor). A split moves exactly the listed rows back.
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { tlpLevels } from '../auth/principal.js';
+import { mostRestricted, tlpLevels } from '../auth/principal.js';
 import { delegateOf, updateAtVersion, visibleRowOf, type Edit } from './edit.js';
 
 export type MergeType = 'Actor' | 'Campaign' | 'Tool';
@@ -50,7 +50,7 @@ export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned
   await updateAtVersion(e, type, absorbed.id, absorbed.version, { revoked: true, revokedBy: target.key });
   await updateAtVersion(e, type, survivor.id, survivor.version, {});
   const merge = await e.tx.merge.create({
-    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name, tlp: await mergeMarking(e, moved, [tlp, target.tlp, before.tlp].reduce((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a))) },
+    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name, tlp: await mergeMarking(e, moved, mostRestricted([tlp, target.tlp, before.tlp])) },
   });
   e.audit('Merge', merge.id, null, merge);
   return merge;

@@ -18,7 +18,7 @@
 //   for marked relationships takes the lowest of their markings.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { tlpLevels } from '../auth/principal.js';
+import { leastRestricted, mostRestricted, type tlpLevels } from '../auth/principal.js';
 import { associationKindOf, SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -163,22 +163,20 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     // A granular marking of an alias marks that name only (see aliasTlp), not the record.
     const granular = (o.granular_markings ?? []).filter((g) => !g.selectors.every((sel) => /^aliases\.\[\d+\]$/.test(sel)));
     const refs = [...(o.object_marking_refs ?? []), ...granular.map((g) => g.marking_ref ?? '')];
-    return refs.map((m) => tlpMarkings[m]).filter(Boolean).reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a), 'CLEAR');
+    return mostRestricted(refs.map((m) => tlpMarkings[m]).filter(Boolean));
   };
   /** The marking of the alias at `index` of an object's `aliases`: the granular markings that select it. */
   const aliasTlp = (o: StixObject, index: number): Tlp =>
-    most(('granular_markings' in o ? (o.granular_markings ?? []) : []).filter((g) => g.selectors.includes(`aliases.[${index}]`)).map((g) => tlpMarkings[g.marking_ref ?? ''] ?? 'CLEAR'));
-  const most = (marks: Tlp[]) => marks.reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) > tlpLevels.indexOf(a) ? b : a), 'CLEAR');
-  const least = (marks: Tlp[]) => marks.reduce<Tlp>((a, b) => (tlpLevels.indexOf(b) < tlpLevels.indexOf(a) ? b : a), 'RED');
+    mostRestricted(('granular_markings' in o ? (o.granular_markings ?? []) : []).filter((g) => g.selectors.includes(`aliases.[${index}]`)).map((g) => tlpMarkings[g.marking_ref ?? ''] ?? 'CLEAR'));
   /**
    * A relationship's marking: its own, raised to those of the objects it joins (it tells of them).
    * A victim (identity or location) that carries no marking of its own but is made only for marked
    * relationships takes the lowest of their markings: what sees one of them may see it.
    */
-  const relationshipTlp = (r: StixObject & { source_ref: string; target_ref: string }) => most([tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))]);
+  const relationshipTlp = (r: StixObject & { source_ref: string; target_ref: string }) => mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))]);
   const naming = new Map<string, Tlp[]>();
-  for (const r of objects) if (r.type === 'relationship' && r.relationship_type === 'targets') naming.set(r.target_ref, [...(naming.get(r.target_ref) ?? []), most([tlpOf(r), tlpOf(byId.get(r.source_ref))])]);
-  const victimTlp = (o: StixObject) => (tlpOf(o) !== 'CLEAR' ? tlpOf(o) : naming.has(o.id) ? least(naming.get(o.id)!) : 'CLEAR');
+  for (const r of objects) if (r.type === 'relationship' && r.relationship_type === 'targets') naming.set(r.target_ref, [...(naming.get(r.target_ref) ?? []), mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref))])]);
+  const victimTlp = (o: StixObject) => (tlpOf(o) !== 'CLEAR' ? tlpOf(o) : naming.has(o.id) ? leastRestricted(naming.get(o.id)!) : 'CLEAR');
   const publisherOf = (o: StixObject) => ('created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity' ? lowerKey(o.created_by_ref) : undefined);
 
   /** The sources an object's external references give, by source_name; the object's own page first. */
@@ -262,7 +260,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     listed.forEach((a, i) => {
       const tlp = aliasTlp(o, i);
       const known = markOf.get(a.trim());
-      markOf.set(a.trim(), known === undefined ? tlp : least([known, tlp]));
+      markOf.set(a.trim(), known === undefined ? tlp : leastRestricted([known, tlp]));
     });
     const names = [...markOf].map(([value, tlp]) => {
       const aliasRef = refs.find((r) => r.source_name === value && !r.url);
