@@ -3,7 +3,9 @@
 // caller's clearance would page differently from one naming no row at all. Every read (top level or
 // nested, as Pothos' relation connections nest them) first checks each cursor row against the page's
 // own `where` (which holds the caller's visibility); one that is not there pages as an unknown one.
-// The extra statement is sent only when a request carries a cursor.
+// The extra statement is sent only when a request carries a cursor, on the client the extension was
+// made from (outside any transaction: paging reads run outside the write path's transactions, and on
+// the embedded database a check inside one would wait for the connection that transaction holds).
 import { Prisma } from '../generated/prisma/client.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { userError } from '../errors.js';
