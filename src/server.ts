@@ -116,10 +116,13 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
   };
-  const tooMany = (res: ServerResponse, over: { retryAfterSeconds: number }) =>
+  /** Answers 429 RATE_LIMITED; null, as `caller` returns for a request answered already. */
+  const tooMany = (res: ServerResponse, over: { retryAfterSeconds: number }): null => {
     refuse(res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one), and ${config.limits.failedAuthPerMinute} refused keys a minute per address. Retry in ${over.retryAfterSeconds} s.`, {
       'retry-after': String(over.retryAfterSeconds),
     });
+    return null;
+  };
   /**
    * Who is asking, before anything else is done for them (no cached answer is served to a key that is
    * no longer valid); refused keys and requests are counted against their limits. Null: answered already.
@@ -127,17 +130,17 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
   const caller = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<Principal | null> => {
     if (req.headers.authorization && limited) {
       const over = await limited.blocked(req);
-      if (over) return tooMany(res, over), null;
+      if (over) return tooMany(res, over);
     }
     try {
       const principal = await authenticate(prisma, req.headers.authorization, config.anonymousRead);
       const over = await limited?.request(req, principal.keyId);
-      return over ? (tooMany(res, over), null) : principal;
+      return over ? tooMany(res, over) : principal;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (req.headers.authorization) {
         const over = await limited?.refusedKey(req);
-        if (over) return tooMany(res, over), null;
+        if (over) return tooMany(res, over);
       }
       const headers = { 'www-authenticate': 'Bearer' };
       if (path === '/graphql') refuse(res, 401, 'UNAUTHENTICATED', error.message, headers);
