@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
-import { generate, GENERATOR_VERSION, insertTables, type Scale } from './generate.js';
+import { GENERATOR_VERSION, generate, insertTables, type Scale } from './generate.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 export const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -23,7 +23,10 @@ export async function ensureBenchDatabase(scale: Scale, log: (s: string) => void
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const found = await admin.query(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+    const found = await admin.query(
+      `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+      [name],
+    );
     if (found.rows[0]?.comment === marker) {
       migrate(databaseUrl(scale)); // a newer checkout may bring migrations (indexes) the data predates
       return { url: databaseUrl(scale), made: false };
@@ -60,7 +63,9 @@ export type BenchDatabase = string | { dataDir: string };
 
 /** The environment that points the project's own processes (server, migrations) at a benchmark database. */
 export function databaseEnv(database: BenchDatabase): Record<string, string | undefined> {
-  return typeof database === 'string' ? { DATABASE_URL: database } : { DATABASE_URL: undefined, DATA_DIR: database.dataDir };
+  return typeof database === 'string'
+    ? { DATABASE_URL: database }
+    : { DATABASE_URL: undefined, DATA_DIR: database.dataDir };
 }
 
 /**
@@ -86,7 +91,10 @@ export async function ensureEmbeddedBenchDatabase(scale: Scale, log: (s: string)
   try {
     await db.query('BEGIN');
     // PGlite's query(sql, params) is the part of pg's client that insertTables uses.
-    await insertTables({ query: (sql: string, params: unknown[]) => db.query(sql, params) } as unknown as pg.ClientBase, tables);
+    await insertTables(
+      { query: (sql: string, params: unknown[]) => db.query(sql, params) } as unknown as pg.ClientBase,
+      tables,
+    );
     await db.query('COMMIT');
     await db.query('VACUUM ANALYZE');
   } finally {
@@ -94,12 +102,18 @@ export async function ensureEmbeddedBenchDatabase(scale: Scale, log: (s: string)
   }
   await writeFile(markerFile, marker);
   const rows = tables.reduce((sum, t) => sum + t.length, 0);
-  log(`${path.relative(root, dataDir)}: ${rows.toLocaleString('en')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `${path.relative(root, dataDir)}: ${rows.toLocaleString('en')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return { dataDir, made: true };
 }
 
 /** The project's own migrations, as `npm run migrate` applies them. */
 function migrate(database: BenchDatabase) {
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: root, env: { ...process.env, ...databaseEnv(database), LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], {
+    cwd: root,
+    env: { ...process.env, ...databaseEnv(database), LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
   if (migrated.status !== 0) throw new Error(`migrations failed: ${migrated.stderr || migrated.stdout}`);
 }

@@ -9,7 +9,10 @@
 import pg from 'pg';
 
 export type Scale = 'S' | 'M';
-export const scales: Record<Scale, { actors: number; campaigns: number; victims: number; sources: number; tools: number; hotVictims: number }> = {
+export const scales: Record<
+  Scale,
+  { actors: number; campaigns: number; victims: number; sources: number; tools: number; hotVictims: number }
+> = {
   S: { actors: 1_000, campaigns: 5_000, victims: 20_000, sources: 2_000, tools: 500, hotVictims: 50_000 },
   M: { actors: 10_000, campaigns: 50_000, victims: 200_000, sources: 20_000, tools: 5_000, hotVictims: 50_000 },
 };
@@ -29,9 +32,41 @@ function prng(seed: number) {
   };
 }
 
-const syllables = ['ka', 'zu', 'ro', 'mi', 'tan', 'vel', 'dor', 'shi', 'ax', 'qu', 'lin', 'bor', 'ne', 'tra', 'gho', 'pel', 'sar', 'vin', 'ul', 'zet'];
+const syllables = [
+  'ka',
+  'zu',
+  'ro',
+  'mi',
+  'tan',
+  'vel',
+  'dor',
+  'shi',
+  'ax',
+  'qu',
+  'lin',
+  'bor',
+  'ne',
+  'tra',
+  'gho',
+  'pel',
+  'sar',
+  'vin',
+  'ul',
+  'zet',
+];
 const countries = ['KP', 'RU', 'CN', 'IR', 'US', 'KR', 'JP', 'DE', 'FR', 'GB', 'IL', 'IN', 'VN', 'BR', 'UA', 'TR'];
-const sectors = ['finance', 'cryptocurrency', 'government', 'defense', 'energy', 'healthcare', 'telecommunications', 'media', 'education', 'manufacturing'];
+const sectors = [
+  'finance',
+  'cryptocurrency',
+  'government',
+  'defense',
+  'energy',
+  'healthcare',
+  'telecommunications',
+  'media',
+  'education',
+  'manufacturing',
+];
 
 type Rows = Record<string, unknown[]>;
 
@@ -39,7 +74,10 @@ type Rows = Record<string, unknown[]>;
 class Table {
   readonly columns: Rows = {};
   length = 0;
-  constructor(readonly name: string, readonly types: Record<string, string>) {
+  constructor(
+    readonly name: string,
+    readonly types: Record<string, string>,
+  ) {
     for (const c of Object.keys(types)) this.columns[c] = [];
   }
   add(row: Record<string, unknown>) {
@@ -67,69 +105,254 @@ export function generate(scale: Scale) {
   const stamps = { createdAt: now, updatedAt: now };
 
   const t = {
-    organization: new Table('Organization', { id: 'uuid', key: 'text', name: 'text', country: 'bpchar', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    source: new Table('Source', { id: 'uuid', key: 'text', title: 'text', url: 'text', publishedOn: 'date', kind: '"SourceKind"', publisherId: 'uuid', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    actor: new Table('Actor', { id: 'uuid', key: 'text', name: 'text', description: 'text', originCountry: 'bpchar', motivations: 'text[]', firstSeen: 'date', lastSeen: 'date', searchText: 'text', dataset: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    campaign: new Table('Campaign', { id: 'uuid', key: 'text', name: 'text', description: 'text', firstSeen: 'date', lastSeen: 'date', searchText: 'text', dataset: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    tool: new Table('Tool', { id: 'uuid', key: 'text', name: 'text', kind: '"ToolKind"', malwareTypes: 'text[]', searchText: 'text', dataset: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    victim: new Table('Victim', { id: 'uuid', key: 'text', name: 'text', kind: '"VictimKind"', country: 'bpchar', sector: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    name: new Table('Name', { id: 'uuid', value: 'text', normalized: 'text', coinedById: 'uuid', actorId: 'uuid', campaignId: 'uuid', toolId: 'uuid', createdAt: 'timestamp' }),
-    attribution: new Table('Attribution', { id: 'uuid', key: 'text', campaignId: 'uuid', actorId: 'uuid', confidence: 'int4', assessedOn: 'date', status: '"ClaimStatus"', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    toolUsage: new Table('ToolUsage', { id: 'uuid', key: 'text', actorId: 'uuid', campaignId: 'uuid', toolId: 'uuid', confidence: 'int4', status: '"ClaimStatus"', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    targeting: new Table('Targeting', { id: 'uuid', key: 'text', actorId: 'uuid', campaignId: 'uuid', victimId: 'uuid', confidence: 'int4', status: '"ClaimStatus"', createdAt: 'timestamp', updatedAt: 'timestamp' }),
-    citation: new Table('Citation', { id: 'uuid', sourceId: 'uuid', nameId: 'uuid', attributionId: 'uuid', toolUsageId: 'uuid', targetingId: 'uuid', createdAt: 'timestamp' }),
+    organization: new Table('Organization', {
+      id: 'uuid',
+      key: 'text',
+      name: 'text',
+      country: 'bpchar',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    source: new Table('Source', {
+      id: 'uuid',
+      key: 'text',
+      title: 'text',
+      url: 'text',
+      publishedOn: 'date',
+      kind: '"SourceKind"',
+      publisherId: 'uuid',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    actor: new Table('Actor', {
+      id: 'uuid',
+      key: 'text',
+      name: 'text',
+      description: 'text',
+      originCountry: 'bpchar',
+      motivations: 'text[]',
+      firstSeen: 'date',
+      lastSeen: 'date',
+      searchText: 'text',
+      dataset: 'text',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    campaign: new Table('Campaign', {
+      id: 'uuid',
+      key: 'text',
+      name: 'text',
+      description: 'text',
+      firstSeen: 'date',
+      lastSeen: 'date',
+      searchText: 'text',
+      dataset: 'text',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    tool: new Table('Tool', {
+      id: 'uuid',
+      key: 'text',
+      name: 'text',
+      kind: '"ToolKind"',
+      malwareTypes: 'text[]',
+      searchText: 'text',
+      dataset: 'text',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    victim: new Table('Victim', {
+      id: 'uuid',
+      key: 'text',
+      name: 'text',
+      kind: '"VictimKind"',
+      country: 'bpchar',
+      sector: 'text',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    name: new Table('Name', {
+      id: 'uuid',
+      value: 'text',
+      normalized: 'text',
+      coinedById: 'uuid',
+      actorId: 'uuid',
+      campaignId: 'uuid',
+      toolId: 'uuid',
+      createdAt: 'timestamp',
+    }),
+    attribution: new Table('Attribution', {
+      id: 'uuid',
+      key: 'text',
+      campaignId: 'uuid',
+      actorId: 'uuid',
+      confidence: 'int4',
+      assessedOn: 'date',
+      status: '"ClaimStatus"',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    toolUsage: new Table('ToolUsage', {
+      id: 'uuid',
+      key: 'text',
+      actorId: 'uuid',
+      campaignId: 'uuid',
+      toolId: 'uuid',
+      confidence: 'int4',
+      status: '"ClaimStatus"',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    targeting: new Table('Targeting', {
+      id: 'uuid',
+      key: 'text',
+      actorId: 'uuid',
+      campaignId: 'uuid',
+      victimId: 'uuid',
+      confidence: 'int4',
+      status: '"ClaimStatus"',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    citation: new Table('Citation', {
+      id: 'uuid',
+      sourceId: 'uuid',
+      nameId: 'uuid',
+      attributionId: 'uuid',
+      toolUsageId: 'uuid',
+      targetingId: 'uuid',
+      createdAt: 'timestamp',
+    }),
   };
 
   const orgs = Array.from({ length: 40 }, (_, i) => {
     const id = uuid();
-    t.organization.add({ id, key: `synthetic-vendor-${i}`, name: `${cap(word())} Security ${i}`, country: pick(countries), ...stamps });
+    t.organization.add({
+      id,
+      key: `synthetic-vendor-${i}`,
+      name: `${cap(word())} Security ${i}`,
+      country: pick(countries),
+      ...stamps,
+    });
     return id;
   });
   const sources = Array.from({ length: n.sources }, (_, i) => {
     const id = uuid();
-    t.source.add({ id, key: `synthetic-source-${i}`, title: `Report ${i}: ${cap(word())} ${word()}`, url: `https://reports.example.org/${i}`, publishedOn: day(2012, 14), kind: 'REPORT', publisherId: pick(orgs), ...stamps });
+    t.source.add({
+      id,
+      key: `synthetic-source-${i}`,
+      title: `Report ${i}: ${cap(word())} ${word()}`,
+      url: `https://reports.example.org/${i}`,
+      publishedOn: day(2012, 14),
+      kind: 'REPORT',
+      publisherId: pick(orgs),
+      ...stamps,
+    });
     return id;
   });
-  const cite = (target: Record<string, string>) => t.citation.add({ id: uuid(), sourceId: pick(sources), ...target, createdAt: now });
+  const cite = (target: Record<string, string>) =>
+    t.citation.add({ id: uuid(), sourceId: pick(sources), ...target, createdAt: now });
   const names = (owner: 'actorId' | 'campaignId' | 'toolId', id: string, values: string[]) => {
     for (const value of [...new Set(values)]) {
       const nameId = uuid();
-      t.name.add({ id: nameId, value, normalized: value.toLowerCase().replace(/[^a-z0-9]+/g, ''), coinedById: pick(orgs), [owner]: id, createdAt: now });
+      t.name.add({
+        id: nameId,
+        value,
+        normalized: value.toLowerCase().replace(/[^a-z0-9]+/g, ''),
+        coinedById: pick(orgs),
+        [owner]: id,
+        createdAt: now,
+      });
       cite({ nameId });
     }
   };
-  const entity = (table: Table, owner: 'actorId' | 'campaignId' | 'toolId', i: number, prefix: string, extra: Record<string, unknown>) => {
+  const entity = (
+    table: Table,
+    owner: 'actorId' | 'campaignId' | 'toolId',
+    i: number,
+    prefix: string,
+    extra: Record<string, unknown>,
+  ) => {
     const id = uuid();
     const name = `${prefix} ${String(i).padStart(5, '0')} ${cap(word())}`;
-    const aliases = [name, `${cap(word())} ${pick(['Panda', 'Bear', 'Kitten', 'Chollima', 'Spider', 'Typhoon', 'Sleet'])}`, `TA${1000 + i}`];
-    table.add({ id, key: `${prefix.toLowerCase().replace(/ /g, '-')}-${i}`, name, searchText: aliases.join(' ').toLowerCase(), dataset: 'synthetic', ...extra, ...stamps });
+    const aliases = [
+      name,
+      `${cap(word())} ${pick(['Panda', 'Bear', 'Kitten', 'Chollima', 'Spider', 'Typhoon', 'Sleet'])}`,
+      `TA${1000 + i}`,
+    ];
+    table.add({
+      id,
+      key: `${prefix.toLowerCase().replace(/ /g, '-')}-${i}`,
+      name,
+      searchText: aliases.join(' ').toLowerCase(),
+      dataset: 'synthetic',
+      ...extra,
+      ...stamps,
+    });
     names(owner, id, aliases);
     return id;
   };
 
   const actors = Array.from({ length: n.actors }, (_, i) =>
-    entity(t.actor, 'actorId', i, 'Synthetic Actor', { description: `Synthetic actor ${i}.`, originCountry: pick(countries), motivations: [pick(['financial-gain', 'espionage', 'sabotage'])], firstSeen: day(2008, 8), lastSeen: day(2018, 8) }),
+    entity(t.actor, 'actorId', i, 'Synthetic Actor', {
+      description: `Synthetic actor ${i}.`,
+      originCountry: pick(countries),
+      motivations: [pick(['financial-gain', 'espionage', 'sabotage'])],
+      firstSeen: day(2008, 8),
+      lastSeen: day(2018, 8),
+    }),
   );
-  const campaigns = Array.from({ length: n.campaigns }, (_, i) => entity(t.campaign, 'campaignId', i, 'Synthetic Campaign', { description: `Synthetic campaign ${i}.`, firstSeen: day(2010, 10), lastSeen: day(2020, 6) }));
-  const tools = Array.from({ length: n.tools }, (_, i) => entity(t.tool, 'toolId', i, 'Synthetic Tool', { kind: random() < 0.7 ? 'MALWARE' : 'TOOL', malwareTypes: [pick(['backdoor', 'rat', 'downloader', 'stealer'])] }));
+  const campaigns = Array.from({ length: n.campaigns }, (_, i) =>
+    entity(t.campaign, 'campaignId', i, 'Synthetic Campaign', {
+      description: `Synthetic campaign ${i}.`,
+      firstSeen: day(2010, 10),
+      lastSeen: day(2020, 6),
+    }),
+  );
+  const tools = Array.from({ length: n.tools }, (_, i) =>
+    entity(t.tool, 'toolId', i, 'Synthetic Tool', {
+      kind: random() < 0.7 ? 'MALWARE' : 'TOOL',
+      malwareTypes: [pick(['backdoor', 'rat', 'downloader', 'stealer'])],
+    }),
+  );
   const victims = Array.from({ length: n.victims }, (_, i) => {
     const id = uuid();
     const kind = i < countries.length ? 'COUNTRY' : i < countries.length + sectors.length ? 'SECTOR' : 'ORGANIZATION';
-    t.victim.add({ id, key: `synthetic-victim-${i}`, name: `Victim ${String(i).padStart(6, '0')} ${cap(word())}`, kind, country: pick(countries), sector: pick(sectors), ...stamps });
+    t.victim.add({
+      id,
+      key: `synthetic-victim-${i}`,
+      name: `Victim ${String(i).padStart(6, '0')} ${cap(word())}`,
+      kind,
+      country: pick(countries),
+      sector: pick(sectors),
+      ...stamps,
+    });
     return id;
   });
 
   let claims = 0;
   const claim = (table: Table, fk: 'attributionId' | 'toolUsageId' | 'targetingId', row: Record<string, unknown>) => {
     const id = uuid();
-    table.add({ id, key: `synthetic-${table.name.toLowerCase()}-${claims++}`, confidence: 15 + int(80), status: 'CURRENT', ...row, ...stamps });
+    table.add({
+      id,
+      key: `synthetic-${table.name.toLowerCase()}-${claims++}`,
+      confidence: 15 + int(80),
+      status: 'CURRENT',
+      ...row,
+      ...stamps,
+    });
     cite({ [fk]: id });
   };
   // Every campaign is attributed to one actor (some to two: conflicting assessments), uses 2 tools
   // and targets 4 victims; every actor uses 3 tools and targets 5 victims directly.
   for (const [i, c] of campaigns.entries()) {
-    claim(t.attribution, 'attributionId', { campaignId: c, actorId: actors[i % actors.length], assessedOn: day(2012, 14) });
-    if (i % 10 === 0) claim(t.attribution, 'attributionId', { campaignId: c, actorId: pick(actors), assessedOn: day(2012, 14) });
+    claim(t.attribution, 'attributionId', {
+      campaignId: c,
+      actorId: actors[i % actors.length],
+      assessedOn: day(2012, 14),
+    });
+    if (i % 10 === 0)
+      claim(t.attribution, 'attributionId', { campaignId: c, actorId: pick(actors), assessedOn: day(2012, 14) });
     for (let k = 0; k < 2; k++) claim(t.toolUsage, 'toolUsageId', { campaignId: c, toolId: pick(tools) });
     for (let k = 0; k < 4; k++) claim(t.targeting, 'targetingId', { campaignId: c, victimId: pick(victims) });
   }
@@ -138,9 +361,14 @@ export function generate(scale: Scale) {
     for (let k = 0; k < 5; k++) claim(t.targeting, 'targetingId', { actorId: a, victimId: pick(victims) });
   }
   // The hot actor: one actor behind ~50k targetings (every victim at least once).
-  const hot = entity(t.actor, 'actorId', n.actors, 'Synthetic Hot Actor', { description: 'The actor with the most victims.', originCountry: 'KP', motivations: ['financial-gain'] });
+  const hot = entity(t.actor, 'actorId', n.actors, 'Synthetic Hot Actor', {
+    description: 'The actor with the most victims.',
+    originCountry: 'KP',
+    motivations: ['financial-gain'],
+  });
   t.actor.columns.key[t.actor.length - 1] = HOT_ACTOR_KEY;
-  for (let k = 0; k < n.hotVictims; k++) claim(t.targeting, 'targetingId', { actorId: hot, victimId: victims[k % victims.length] });
+  for (let k = 0; k < n.hotVictims; k++)
+    claim(t.targeting, 'targetingId', { actorId: hot, victimId: victims[k % victims.length] });
   return { tables: Object.values(t), hotActorId: hot, counter };
 }
 
@@ -149,16 +377,23 @@ export async function insertTables(client: pg.ClientBase, tables: Table[], batch
   for (const table of tables) {
     const cols = Object.keys(table.types);
     const list = cols.map((c) => `"${c}"`).join(', ');
-    const unnest = cols.map((c, i) => `$${i + 1}::${table.types[c].endsWith('[]') ? 'text' : table.types[c]}[]`).join(', ');
+    const unnest = cols
+      .map((c, i) => `$${i + 1}::${table.types[c].endsWith('[]') ? 'text' : table.types[c]}[]`)
+      .join(', ');
     for (let start = 0; start < table.length; start += batch) {
       const slice = cols.map((c) => {
         const values = table.columns[c].slice(start, start + batch);
         // Arrays of arrays do not unnest one level: text[] columns travel as their literal form.
-        return table.types[c].endsWith('[]') ? values.map((v) => `{${(v as string[]).map((x) => `"${x}"`).join(',')}}`) : values;
+        return table.types[c].endsWith('[]')
+          ? values.map((v) => `{${(v as string[]).map((x) => `"${x}"`).join(',')}}`)
+          : values;
       });
       const casts = cols.map((c, i) => (table.types[c].endsWith('[]') ? `u${i}::text[]` : `u${i}`)).join(', ');
       const names = cols.map((_, i) => `u${i}`).join(', ');
-      await client.query(`INSERT INTO "${table.name}" (${list}) SELECT ${casts} FROM unnest(${unnest}) AS x(${names})`, slice);
+      await client.query(
+        `INSERT INTO "${table.name}" (${list}) SELECT ${casts} FROM unnest(${unnest}) AS x(${names})`,
+        slice,
+      );
     }
   }
 }

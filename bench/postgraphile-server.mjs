@@ -8,6 +8,7 @@ if (!Promise.withResolvers) {
     return { promise, resolve, reject };
   };
 }
+
 import { createServer } from 'node:http';
 import pg from 'pg';
 

@@ -23,7 +23,10 @@ export const q2 = {
         names(first: ${inner}) { totalCount nodes { value } }
         attributedActivity(first: ${inner}) { totalCount nodes { campaign { name toolUsages(first: ${inner}) { totalCount nodes { tool { name } } } } } }
         targetings(first: ${inner}) { totalCount nodes { victim { name } } } } } }`,
-  postgraphile: (top: number, inner: number) => `{ allActors(first: ${top}, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { name
+  postgraphile: (
+    top: number,
+    inner: number,
+  ) => `{ allActors(first: ${top}, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { name
         namesByActorId(first: ${inner}, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { value } }
         attributionsByActorId(first: ${inner}, orderBy: [ASSESSED_ON_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { campaignByCampaignId { name toolUsagesByCampaignId(first: ${inner}, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { toolByToolId { name } } } } } }
         targetingsByActorId(first: ${inner}, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } } }`,
@@ -34,19 +37,38 @@ export function requests(v: Vars): Record<QueryId, Record<Contender, Request | n
     Q0: { api: post('{ __typename }'), postgraphile: post('{ __typename }') },
     Q1: {
       api: post('{ actors(first: 10) { nodes { key name originCountry firstSeen } } }'),
-      postgraphile: post('{ allActors(first: 10, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { key name originCountry firstSeen } } }'),
+      postgraphile: post(
+        '{ allActors(first: 10, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { key name originCountry firstSeen } } }',
+      ),
     },
     Q2: { api: post(q2.api(10, 5)), postgraphile: post(q2.postgraphile(10, 5)) },
     // PostGraphile has no fuzzy search of its own: a contender would need a hand-written SQL function.
-    Q3: { api: post(`{ search(query: ${JSON.stringify(v.fuzzyName)}, first: 10) { edges { score matchedName node { __typename ... on Actor { name } } } } }`), postgraphile: null },
+    Q3: {
+      api: post(
+        `{ search(query: ${JSON.stringify(v.fuzzyName)}, first: 10) { edges { score matchedName node { __typename ... on Actor { name } } } } }`,
+      ),
+      postgraphile: null,
+    },
     Q4: {
-      api: post(`{ node(id: "${v.hotActorGlobalId}") { ... on Actor { name targetings(first: 10) { totalCount nodes { victim { name } } } } } }`),
-      postgraphile: post(`{ actorByRowId(rowId: "${v.hotActorId}") { name targetingsByActorId(first: 10, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } }`),
+      api: post(
+        `{ node(id: "${v.hotActorGlobalId}") { ... on Actor { name targetings(first: 10) { totalCount nodes { victim { name } } } } } }`,
+      ),
+      postgraphile: post(
+        `{ actorByRowId(rowId: "${v.hotActorId}") { name targetingsByActorId(first: 10, orderBy: [PRIMARY_KEY_ASC]) { totalCount nodes { victimByVictimId { name } } } } }`,
+      ),
     },
     // The API's derived view (distinct victims of the actor and of the campaigns attributed to it, by
     // name): PostGraphile has no equivalent without hand-written SQL.
-    Q4v: { api: post(`{ node(id: "${v.hotActorGlobalId}") { ... on Actor { victims(first: 10) { totalCount edges { direct node { name } } } } } }`), postgraphile: null },
-    Q5: { api: { method: 'GET', path: `/stix/${encodeURIComponent(v.sampleActorGlobalId)}?depth=1` }, postgraphile: null },
+    Q4v: {
+      api: post(
+        `{ node(id: "${v.hotActorGlobalId}") { ... on Actor { victims(first: 10) { totalCount edges { direct node { name } } } } } }`,
+      ),
+      postgraphile: null,
+    },
+    Q5: {
+      api: { method: 'GET', path: `/stix/${encodeURIComponent(v.sampleActorGlobalId)}?depth=1` },
+      postgraphile: null,
+    },
   };
 }
 
@@ -57,8 +79,15 @@ export function requests(v: Vars): Record<QueryId, Record<Contender, Request | n
  */
 export function normalise(value: unknown): unknown {
   const rename: Record<string, string> = {
-    allActors: 'actors', namesByActorId: 'names', attributionsByActorId: 'attributedActivity', campaignByCampaignId: 'campaign',
-    toolUsagesByCampaignId: 'toolUsages', toolByToolId: 'tool', targetingsByActorId: 'targetings', victimByVictimId: 'victim', actorByRowId: 'node',
+    allActors: 'actors',
+    namesByActorId: 'names',
+    attributionsByActorId: 'attributedActivity',
+    campaignByCampaignId: 'campaign',
+    toolUsagesByCampaignId: 'toolUsages',
+    toolByToolId: 'tool',
+    targetingsByActorId: 'targetings',
+    victimByVictimId: 'victim',
+    actorByRowId: 'node',
   };
   if (Array.isArray(value)) return value.map(normalise);
   if (value && typeof value === 'object') {

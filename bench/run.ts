@@ -13,22 +13,25 @@
 //
 // Options: --scale S|M (default S), --duration <s> (5), --runs <n> (3), --connections <n> (10),
 //          --only Q1,Q2 (default all), --embedded true|false (true: at scale S, time the API on PGlite).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { databaseEnv, ensureBenchDatabase, ensureEmbeddedBenchDatabase, type BenchDatabase } from './database.js';
+import { type BenchDatabase, databaseEnv, ensureBenchDatabase, ensureEmbeddedBenchDatabase } from './database.js';
 import { HOT_ACTOR_KEY, type Scale } from './generate.js';
-import { descriptions, normalise, requests, type Contender, type QueryId, type Request } from './queries.js';
+import { type Contender, descriptions, normalise, type QueryId, type Request, requests } from './queries.js';
 
 const here = import.meta.dirname;
 const root = path.resolve(here, '..');
 
 // The load generator on core 1, the servers on core 0 (re-executed under taskset once).
 if (!process.env.BENCH_PINNED && spawnSync('taskset', ['-V']).status === 0) {
-  const child = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
+  const child = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
   process.exit(child.status ?? 1);
 }
 
@@ -57,7 +60,11 @@ async function waitFor(url: string, child: ChildProcess, output: () => string) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode != null) throw new Error(`server exited: ${output()}`);
     try {
-      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
@@ -78,28 +85,56 @@ function pinned(args: string[], env: Record<string, string | undefined>, cwd: st
 
 /** Node's arguments as `npm start` gives them (its V8 flags included), so the API is timed as it runs. */
 async function startArgs() {
-  const { scripts } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const { scripts } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
   const [node, ...args] = scripts.start.split(/\s+/);
   if (node !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
   return args;
 }
 
 /** The API on the PostgreSQL database (`url`) or on an embedded one (`{ dataDir }`). */
-async function startApi(database: BenchDatabase, port: number, options: { queryStats: boolean; cached: boolean }): Promise<Server> {
+async function startApi(
+  database: BenchDatabase,
+  port: number,
+  options: { queryStats: boolean; cached: boolean },
+): Promise<Server> {
   const env = {
     ...databaseEnv(database),
-    PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_ON_START: 'false', DB_POOL_SIZE: String(poolSize),
-    QUERY_STATS: String(options.queryStats), GRAPHIQL: 'false', ANONYMOUS_READ: 'true', RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: String(options.cached),
+    PORT: String(port),
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    SEED_ON_START: 'false',
+    DB_POOL_SIZE: String(poolSize),
+    QUERY_STATS: String(options.queryStats),
+    GRAPHIQL: 'false',
+    ANONYMOUS_READ: 'true',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RESPONSE_CACHE: String(options.cached),
   };
   const { child, output } = pinned(await startArgs(), env, root);
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
-  return { name: typeof database !== 'string' ? 'apiEmbedded' : options.cached ? 'apiCached' : 'api', port, child, statements: async () => null };
+  return {
+    name: typeof database !== 'string' ? 'apiEmbedded' : options.cached ? 'apiCached' : 'api',
+    port,
+    child,
+    statements: async () => null,
+  };
 }
 
 async function startPostGraphile(url: string, port: number): Promise<Server> {
-  const { child, output } = pinned(['postgraphile-server.mjs'], { DATABASE_URL: url, PORT: String(port), DB_POOL_SIZE: String(poolSize), NODE_ENV: 'production' }, here);
+  const { child, output } = pinned(
+    ['postgraphile-server.mjs'],
+    { DATABASE_URL: url, PORT: String(port), DB_POOL_SIZE: String(poolSize), NODE_ENV: 'production' },
+    here,
+  );
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
-  return { name: 'postgraphile', port, child, statements: async () => Number(await (await fetch(`http://127.0.0.1:${port + 1}/`)).text()) };
+  return {
+    name: 'postgraphile',
+    port,
+    child,
+    statements: async () => Number(await (await fetch(`http://127.0.0.1:${port + 1}/`)).text()),
+  };
 }
 
 async function stop(server: Server) {
@@ -110,7 +145,10 @@ async function stop(server: Server) {
 }
 
 async function send(port: number, req: Request) {
-  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, req.method === 'POST' ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: req.body } : {});
+  const res = await fetch(
+    `http://127.0.0.1:${port}${req.path}`,
+    req.method === 'POST' ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: req.body } : {},
+  );
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${req.path} answered ${res.status}: ${text.slice(0, 300)}`);
   const json = JSON.parse(text);
@@ -126,7 +164,14 @@ async function peakMemory(pid: number) {
 }
 
 type Timed = Contender | 'apiCached' | 'apiEmbedded';
-type Figures = { reqPerSec: number; p50: number; p99: number; statements: number | null; peakMiB: number; errors: number };
+type Figures = {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  statements: number | null;
+  peakMiB: number;
+  errors: number;
+};
 
 async function load(port: number, req: Request, seconds: number, clients = connections) {
   const result = await autocannon({
@@ -137,11 +182,17 @@ async function load(port: number, req: Request, seconds: number, clients = conne
     connections: clients,
     duration: seconds,
   });
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 const sameStixObjects = (a: string, b: string) => {
-  const ids = (bundle: string) => JSON.stringify((JSON.parse(bundle) as { objects: { id: string }[] }).objects.map((o) => o.id).sort());
+  const ids = (bundle: string) =>
+    JSON.stringify((JSON.parse(bundle) as { objects: { id: string }[] }).objects.map((o) => o.id).sort());
   return ids(a) === ids(b);
 };
 
@@ -160,12 +211,22 @@ async function main() {
   await db.connect();
   const hot = (await db.query(`SELECT id FROM "Actor" WHERE key = $1`, [HOT_ACTOR_KEY])).rows[0].id as string;
   const sample = (await db.query(`SELECT id FROM "Actor" WHERE key = 'synthetic-actor-42'`)).rows[0].id as string;
-  const sampleName = (await db.query(`SELECT value FROM "Name" WHERE "actorId" = $1 AND value NOT LIKE 'Synthetic%' AND value NOT LIKE 'TA%'`, [sample])).rows[0].value as string;
+  const sampleName = (
+    await db.query(
+      `SELECT value FROM "Name" WHERE "actorId" = $1 AND value NOT LIKE 'Synthetic%' AND value NOT LIKE 'TA%'`,
+      [sample],
+    )
+  ).rows[0].value as string;
   await db.end();
   const gid = (id: string) => Buffer.from(`Actor:${id}`).toString('base64');
   // A misspelt alias: one letter dropped, as an analyst types it.
   const fuzzy = sampleName.slice(0, 3) + sampleName.slice(4);
-  const all = requests({ hotActorId: hot, hotActorGlobalId: gid(hot), sampleActorGlobalId: gid(sample), fuzzyName: fuzzy });
+  const all = requests({
+    hotActorId: hot,
+    hotActorGlobalId: gid(hot),
+    sampleActorGlobalId: gid(sample),
+    fuzzyName: fuzzy,
+  });
   const queries = (Object.keys(all) as QueryId[]).filter((q) => !only || only.has(q));
   const embedded = scale === 'S' && opts.embedded !== 'false' ? await ensureEmbeddedBenchDatabase(scale, log) : null;
 
@@ -180,7 +241,10 @@ async function main() {
       for (const q of queries) {
         const answers: Partial<Record<Contender, unknown>> = {};
         statements[q] = { api: null, postgraphile: null };
-        for (const [name, server] of [['api', api], ['postgraphile', pgl]] as const) {
+        for (const [name, server] of [
+          ['api', api],
+          ['postgraphile', pgl],
+        ] as const) {
           const req = all[q][name];
           if (!req) continue;
           const before = await server.statements();
@@ -190,8 +254,14 @@ async function main() {
           if (name === 'api') apiAnswers[q] = JSON.stringify(answers.api);
           statements[q][name] = name === 'api' ? (json.extensions?.sqlStatements ?? null) : after! - before!;
         }
-        if (answers.api !== undefined && answers.postgraphile !== undefined && JSON.stringify(answers.api) !== JSON.stringify(answers.postgraphile)) {
-          throw new Error(`${q}: the contenders disagree\napi:          ${JSON.stringify(answers.api).slice(0, 500)}\npostgraphile: ${JSON.stringify(answers.postgraphile).slice(0, 500)}`);
+        if (
+          answers.api !== undefined &&
+          answers.postgraphile !== undefined &&
+          JSON.stringify(answers.api) !== JSON.stringify(answers.postgraphile)
+        ) {
+          throw new Error(
+            `${q}: the contenders disagree\napi:          ${JSON.stringify(answers.api).slice(0, 500)}\npostgraphile: ${JSON.stringify(answers.postgraphile).slice(0, 500)}`,
+          );
         }
       }
     } finally {
@@ -209,7 +279,10 @@ async function main() {
         const answer = JSON.stringify(normalise(json.data ?? json));
         // A STIX bundle gets a fresh id per download: what must agree is the objects in it.
         const same = q === 'Q5' ? sameStixObjects(answer, apiAnswers[q]!) : answer === apiAnswers[q];
-        if (!same) throw new Error(`${q}: the API answers differently on PGlite\npglite:     ${answer.slice(0, 500)}\npostgresql: ${apiAnswers[q]!.slice(0, 500)}`);
+        if (!same)
+          throw new Error(
+            `${q}: the API answers differently on PGlite\npglite:     ${answer.slice(0, 500)}\npostgresql: ${apiAnswers[q]!.slice(0, 500)}`,
+          );
       }
     } finally {
       await stop(api);
@@ -223,7 +296,9 @@ async function main() {
     ['api', () => startApi(url, 5100, { queryStats: false, cached: false })],
     ['apiCached', () => startApi(url, 5100, { queryStats: false, cached: true })],
     ['postgraphile', () => startPostGraphile(url, 5101)],
-    ...(embedded ? [['apiEmbedded', () => startApi(embedded, 5102, { queryStats: false, cached: false })] as const] : []),
+    ...(embedded
+      ? [['apiEmbedded', () => startApi(embedded, 5102, { queryStats: false, cached: false })] as const]
+      : []),
   ] as const) {
     const server = await start();
     try {
@@ -234,13 +309,23 @@ async function main() {
         const samples = [];
         for (let i = 0; i < runs; i++) samples.push(await load(server.port, req, duration));
         const m = median(samples, (s) => s.reqPerSec);
-        (results[q] ??= {})[name] = { ...m, statements: name === 'apiCached' ? 0 : name === 'apiEmbedded' ? null : statements[q][name], peakMiB: await peakMemory(server.child.pid!), errors: samples.reduce((s, x) => s + x.errors, 0) };
+        (results[q] ??= {})[name] = {
+          ...m,
+          statements: name === 'apiCached' ? 0 : name === 'apiEmbedded' ? null : statements[q][name],
+          peakMiB: await peakMemory(server.child.pid!),
+          errors: samples.reduce((s, x) => s + x.errors, 0),
+        };
         log(`${q} ${name}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms`);
         if (name === 'api' && alone.includes(q)) {
           const one = [];
           for (let i = 0; i < runs; i++) one.push(await load(server.port, req, duration, 1));
           const a = median(one, (s) => s.p99);
-          aloneResults[q] = { ...a, statements: statements[q].api, peakMiB: await peakMemory(server.child.pid!), errors: one.reduce((s, x) => s + x.errors, 0) };
+          aloneResults[q] = {
+            ...a,
+            statements: statements[q].api,
+            peakMiB: await peakMemory(server.child.pid!),
+            errors: one.reduce((s, x) => s + x.errors, 0),
+          };
           log(`${q} ${name}, one request at a time: p50 ${a.p50} ms, p99 ${a.p99} ms`);
         }
       }
@@ -252,14 +337,33 @@ async function main() {
   const table = markdown(results, queries) + aloneLine(aloneResults);
   console.log(table);
   await mkdir(path.join(here, 'results'), { recursive: true });
-  const meta = { date: new Date().toISOString(), scale, duration, runs, connections, poolSize, node: process.version, cpus: (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? null };
-  await writeFile(path.join(here, 'results', 'latest.json'), JSON.stringify({ ...meta, queries: descriptions, statements, results, oneAtATime: aloneResults }, null, 2) + '\n');
-  await writeFile(path.join(here, 'results', 'latest.md'), `Scale ${scale}, ${runs} runs of ${duration} s, ${connections} connections, pool ${poolSize}, ${meta.date.slice(0, 10)}, Node ${process.version}, ${meta.cpus ?? 'unknown CPU'}.\n\n${table}\n`);
+  const meta = {
+    date: new Date().toISOString(),
+    scale,
+    duration,
+    runs,
+    connections,
+    poolSize,
+    node: process.version,
+    cpus: (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? null,
+  };
+  await writeFile(
+    path.join(here, 'results', 'latest.json'),
+    JSON.stringify({ ...meta, queries: descriptions, statements, results, oneAtATime: aloneResults }, null, 2) + '\n',
+  );
+  await writeFile(
+    path.join(here, 'results', 'latest.md'),
+    `Scale ${scale}, ${runs} runs of ${duration} s, ${connections} connections, pool ${poolSize}, ${meta.date.slice(0, 10)}, Node ${process.version}, ${meta.cpus ?? 'unknown CPU'}.\n\n${table}\n`,
+  );
 }
 
 function aloneLine(figures: Partial<Record<QueryId, Figures>>) {
-  const parts = Object.entries(figures).map(([q, x]) => `${q} p50 ${x.p50} ms, p99 ${x.p99} ms (${x.reqPerSec.toFixed(0)} req/s)`);
-  return parts.length ? `\n\nOne request at a time (the uncached API, 1 connection, median run by p99): ${parts.join('; ')}.` : '';
+  const parts = Object.entries(figures).map(
+    ([q, x]) => `${q} p50 ${x.p50} ms, p99 ${x.p99} ms (${x.reqPerSec.toFixed(0)} req/s)`,
+  );
+  return parts.length
+    ? `\n\nOne request at a time (the uncached API, 1 connection, median run by p99): ${parts.join('; ')}.`
+    : '';
 }
 
 function markdown(results: Record<string, Partial<Record<Timed, Figures>>>, queries: QueryId[]) {

@@ -2,7 +2,7 @@
 // Shared by `npm start` and the tests, which run the same thing on their own ports and databases.
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './database/connection.js';
+import { type Database, openDatabase } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
 import { createPrismaClient, type Db } from './db.js';
 import { startHttpServer } from './server.js';
@@ -14,7 +14,12 @@ const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export function createLogger(level: Config['logLevel']) {
   return (at: 'info' | 'warn' | 'error', message: string, extra?: unknown) => {
     if (levels.indexOf(at) < levels.indexOf(level)) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: at, message, ...(extra === undefined ? {} : { detail: extra instanceof Error ? extra.stack : extra }) });
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: at,
+      message,
+      ...(extra === undefined ? {} : { detail: extra instanceof Error ? extra.stack : extra }),
+    });
     (at === 'error' ? console.error : console.log)(line);
   };
 }
@@ -28,7 +33,11 @@ export async function startApp(config: Config): Promise<App> {
     if (applied.length) log('info', 'migrations applied', applied);
     prisma = createPrismaClient(database);
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
-      log('info', 'first start: loading the seeds (the curated story and the shipped datasets take about half a minute)', config.seedFiles);
+      log(
+        'info',
+        'first start: loading the seeds (the curated story and the shipped datasets take about half a minute)',
+        config.seedFiles,
+      );
       // Loaded only when seeding: a start on a seeded database need not load the import machinery.
       const { loadSeeds } = await import('./ingest/load-seeds.js');
       const { counts, warnings } = await loadSeeds(prisma, config.seedFiles);
@@ -41,7 +50,10 @@ export async function startApp(config: Config): Promise<App> {
     const http = await startHttpServer(prisma, config, log, importToken);
     if (importToken) database.announceImports(`${http.url}/admin/import`, importToken);
     log('info', `GraphQL API and GraphiQL at ${http.url}/graphql`, {
-      database: config.database.kind === 'embedded' ? { embedded: config.database.dataDir, sharedAt: database.socketUrl } : 'postgresql',
+      database:
+        config.database.kind === 'embedded'
+          ? { embedded: config.database.dataDir, sharedAt: database.socketUrl }
+          : 'postgresql',
     });
     const db = prisma;
     return {

@@ -1,11 +1,20 @@
 // The one Pothos SchemaBuilder, with its plugins. Types live in src/schema/<type>.ts.
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import ComplexityPlugin from '@pothos/plugin-complexity';
-import { GraphQLError, GraphQLScalarType, isListType, isNonNullType, isObjectType, Kind, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  type GraphQLOutputType,
+  GraphQLScalarType,
+  type GraphQLSchema,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+} from 'graphql';
 import { roleIncludes } from './auth/principal.js';
 import type { Context } from './context.js';
 import { invalidId, notFound, userError } from './errors.js';
@@ -36,9 +45,14 @@ export const builder = new SchemaBuilder<{
         // A page asked without a size: the default page at the top level; nested under another page
         // (an actor's names, a campaign's tool usages), the expected size of such a page, not its
         // most: most are far smaller than a page, and the default would refuse ordinary questions.
-        const unsized = rootFields.has(field) ? ctx.config.pageSize.default : Math.min(ctx.config.pageSize.default, ctx.config.limits.nestedPageEstimate);
+        const unsized = rootFields.has(field)
+          ? ctx.config.pageSize.default
+          : Math.min(ctx.config.pageSize.default, ctx.config.limits.nestedPageEstimate);
         const size = Number(args.first ?? args.last ?? unsized);
-        return { field: 1, multiplier: Math.max(1, Math.min(Number.isFinite(size) ? size : 1, ctx.config.pageSize.max)) };
+        return {
+          field: 1,
+          multiplier: Math.max(1, Math.min(Number.isFinite(size) ? size : 1, ctx.config.pageSize.max)),
+        };
       }
       if (field.name === 'nodes' && Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length }; // nodes(ids:)
       if (field.name === 'nodes' || field.name === 'edges') return { field: 0, multiplier: 1 }; // the connection counted the page
@@ -46,33 +60,59 @@ export const builder = new SchemaBuilder<{
       // only for its totalCount costs one.
       if (field.name === 'totalCount' || field.name === 'pageInfo') return 0;
       // A STIX bundle reads a record's whole neighbourhood (hundreds of objects for a busy actor at depth 2).
-      if (field.name === 'stixBundle') return Number(args.depth ?? 1) >= 2 ? ctx.config.limits.maxCost / 5 : ctx.config.limits.maxCost / 50;
+      if (field.name === 'stixBundle')
+        return Number(args.depth ?? 1) >= 2 ? ctx.config.limits.maxCost / 5 : ctx.config.limits.maxCost / 50;
       return isList(field.type) ? { field: 1, multiplier: 10 } : 1;
     },
-    limit: (ctx) => ({ complexity: ctx.config.limits.maxCost, depth: ctx.config.limits.maxDepth, breadth: ctx.config.limits.maxBreadth }),
+    limit: (ctx) => ({
+      complexity: ctx.config.limits.maxCost,
+      depth: ctx.config.limits.maxDepth,
+      breadth: ctx.config.limits.maxBreadth,
+    }),
     complexityError: (kind, result) => {
       const [code, what, found, max] =
-        kind === 'Depth' ? ['QUERY_TOO_DEEP', 'depth', result.depth, result.maxDepth] : kind === 'Breadth' ? ['QUERY_TOO_BROAD', 'number of fields', result.breadth, result.maxBreadth] : ['QUERY_TOO_COSTLY', 'cost', result.complexity, result.maxComplexity];
-      return new GraphQLError(`The query's ${what} is ${found}, above the limit of ${max}. Ask for smaller pages or fewer levels, or split the query.`, { extensions: { code, [what === 'cost' ? 'cost' : kind.toLowerCase()]: found, limit: max } });
+        kind === 'Depth'
+          ? ['QUERY_TOO_DEEP', 'depth', result.depth, result.maxDepth]
+          : kind === 'Breadth'
+            ? ['QUERY_TOO_BROAD', 'number of fields', result.breadth, result.maxBreadth]
+            : ['QUERY_TOO_COSTLY', 'cost', result.complexity, result.maxComplexity];
+      return new GraphQLError(
+        `The query's ${what} is ${found}, above the limit of ${max}. Ask for smaller pages or fewer levels, or split the query.`,
+        { extensions: { code, [what === 'cost' ? 'cost' : kind.toLowerCase()]: found, limit: max } },
+      );
     },
   },
   scopeAuth: {
-    authScopes: (ctx) => ({ analyst: roleIncludes(ctx.principal.role, 'ANALYST'), admin: roleIncludes(ctx.principal.role, 'ADMIN') }),
+    authScopes: (ctx) => ({
+      analyst: roleIncludes(ctx.principal.role, 'ANALYST'),
+      admin: roleIncludes(ctx.principal.role, 'ADMIN'),
+    }),
     // A refused field is a refused request: every field that needs a role is a non-null top-level
     // mutation or query field, so the error nulls `data` and nothing partial is answered.
     unauthorizedError: (_parent, ctx, info, result) => {
       // The failure names the scope the field asked for, possibly nested (AnyAuthScopes → AuthScope).
       const needed = JSON.stringify(result.failure).includes('"scope":"analyst"') ? 'analyst' : 'admin';
       return ctx.principal.role === null
-        ? new GraphQLError(`"${info.fieldName}" needs an API key with the ${needed} role: send "Authorization: Bearer <key>".`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })
-        : new GraphQLError(`"${info.fieldName}" needs the ${needed} role; this key has the ${ctx.principal.role.toLowerCase()} role.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+        ? new GraphQLError(
+            `"${info.fieldName}" needs an API key with the ${needed} role: send "Authorization: Bearer <key>".`,
+            { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+          )
+        : new GraphQLError(
+            `"${info.fieldName}" needs the ${needed} role; this key has the ${ctx.principal.role.toLowerCase()} role.`,
+            { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+          );
     },
   },
   validation: {
     // Every problem, each with the path of the input field it is about (e.g. "input.confidence").
     validationError: (result) => {
-      const fields = result.issues.map((i) => ({ field: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.'), message: i.message }));
-      return new GraphQLError(fields.map((f) => `${f.field || 'input'}: ${f.message}`).join('; '), { extensions: { code: 'BAD_USER_INPUT', fields } });
+      const fields = result.issues.map((i) => ({
+        field: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.'),
+        message: i.message,
+      }));
+      return new GraphQLError(fields.map((f) => `${f.field || 'input'}: ${f.message}`).join('; '), {
+        extensions: { code: 'BAD_USER_INPUT', fields },
+      });
     },
   },
   // Fields are non-null unless they say otherwise: clients (and the typed SDK) need not guard every one.
@@ -96,15 +136,26 @@ export const builder = new SchemaBuilder<{
       resolve: async (_root, { id }, _ctx, info, resolveNode) => {
         // An ID of a type that is no node here (an API key's, or none at all) names nothing either.
         const node = isNodeType(info.schema, id.typename) ? await resolveNode(id) : null;
-        if (node == null) throw notFound(isNodeType(info.schema, id.typename) ? id.typename.toLowerCase() : 'object', 'that ID', 'It may have been deleted.');
+        if (node == null)
+          throw notFound(
+            isNodeType(info.schema, id.typename) ? id.typename.toLowerCase() : 'object',
+            'that ID',
+            'It may have been deleted.',
+          );
         return node;
       },
     },
     nodesQueryOptions: {
-      description: 'Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE).',
+      description:
+        'Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE).',
       resolve: async (_root, args, ctx, info, resolveNodes) => {
         const max = ctx.config.pageSize.max;
-        if (args.ids.length > max) throw userError('INVALID_PAGE_ARGUMENT', `"ids" takes at most ${max} IDs (got ${args.ids.length}); ask in pages.`, { argument: 'ids', max });
+        if (args.ids.length > max)
+          throw userError(
+            'INVALID_PAGE_ARGUMENT',
+            `"ids" takes at most ${max} IDs (got ${args.ids.length}); ask in pages.`,
+            { argument: 'ids', max },
+          );
         const all = args.ids;
         const known = all.filter((id) => isNodeType(info.schema, id.typename));
         (args as { ids: typeof all }).ids = known; // what resolveNodes reads
@@ -137,7 +188,12 @@ export function decodeId(globalId: string) {
   const sep = decoded.indexOf(':');
   const typename = decoded.slice(0, sep);
   const id = decoded.slice(sep + 1);
-  if (sep < 1 || !/^[A-Za-z]+$/.test(typename) || !uuid.test(id) || Buffer.from(decoded).toString('base64') !== globalId) {
+  if (
+    sep < 1 ||
+    !/^[A-Za-z]+$/.test(typename) ||
+    !uuid.test(id) ||
+    Buffer.from(decoded).toString('base64') !== globalId
+  ) {
     throw invalidId(globalId);
   }
   return { typename, id };
@@ -146,12 +202,22 @@ export function decodeId(globalId: string) {
 /** Page-size guard for every connection: Pothos would silently clamp or reject with a bare message. */
 export function pageSize(args: { first?: number | null; last?: number | null }, ctx: Context) {
   const { max } = ctx.config.pageSize;
-  if (args.first != null && args.last != null) throw userError('INVALID_PAGE_ARGUMENT', 'Give "first" (with "after") or "last" (with "before"), not both.', { argument: 'last', max });
+  if (args.first != null && args.last != null)
+    throw userError('INVALID_PAGE_ARGUMENT', 'Give "first" (with "after") or "last" (with "before"), not both.', {
+      argument: 'last',
+      max,
+    });
   for (const arg of ['first', 'last'] as const) {
     const value = args[arg];
     if (value == null) continue;
-    if (value < 0) throw userError('INVALID_PAGE_ARGUMENT', `"${arg}" must be zero or more (got ${value}).`, { argument: arg, max });
-    if (value > max) throw userError('INVALID_PAGE_ARGUMENT', `"${arg}" must be at most ${max} (got ${value}); page with "after"/"before" cursors instead.`, { argument: arg, max });
+    if (value < 0)
+      throw userError('INVALID_PAGE_ARGUMENT', `"${arg}" must be zero or more (got ${value}).`, { argument: arg, max });
+    if (value > max)
+      throw userError(
+        'INVALID_PAGE_ARGUMENT',
+        `"${arg}" must be at most ${max} (got ${value}); page with "after"/"before" cursors instead.`,
+        { argument: arg, max },
+      );
   }
   return max;
 }
@@ -164,9 +230,13 @@ export const paged = {
 
 const parseDate = (value: unknown) => {
   // A date that does not exist (2020-02-30, month 13, year 0000) is refused, not rolled over.
-  const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00.000Z`) : null;
+  const date =
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00.000Z`) : null;
   if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value || date.getUTCFullYear() < 1) {
-    throw userError('BAD_USER_INPUT', `Expected a date that exists, as YYYY-MM-DD (year 0001 or later), got ${JSON.stringify(value)}.`);
+    throw userError(
+      'BAD_USER_INPUT',
+      `Expected a date that exists, as YYYY-MM-DD (year 0001 or later), got ${JSON.stringify(value)}.`,
+    );
   }
   return date;
 };
@@ -194,10 +264,11 @@ builder.scalarType('Decimal', {
   description: 'An exact decimal number, as a string (e.g. an amount in USD: "200000000").',
   serialize: (v) => v.toString(),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^-?\d+(\.\d+)?$/.test(v)) throw userError('BAD_USER_INPUT', `Expected a decimal number as a string, got ${JSON.stringify(v)}.`);
+    if (typeof v !== 'string' || !/^-?\d+(\.\d+)?$/.test(v))
+      throw userError('BAD_USER_INPUT', `Expected a decimal number as a string, got ${JSON.stringify(v)}.`);
     return v;
   },
 });
 
 builder.queryType({});
-builder.mutationType({ description: "Changes, each one transaction, audited. Analyst or admin keys only." });
+builder.mutationType({ description: 'Changes, each one transaction, audited. Analyst or admin keys only.' });

@@ -8,7 +8,9 @@ import { projectRoot } from './database/migrations.js';
 /** The datasets shipped in seeds/, by name. The curated seeds come first: datasets add to them. */
 export const datasetFiles = {
   curated: [path.join(projectRoot, 'seeds/cryptocore.yaml')],
-  'mitre-attack': [path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json')],
+  'mitre-attack': [
+    path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json'),
+  ],
   // Tools first: the threat actors' `uses` links name them.
   'misp-galaxy': ['tool.json', 'threat-actor.json'].map((f) => path.join(projectRoot, 'seeds/datasets/misp-galaxy', f)),
 };
@@ -34,7 +36,9 @@ const EnvSchema = z
     PORT: int(4000, 0, 65535),
     DATABASE_URL: z
       .string()
-      .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgresql:// URL (leave it unset for the embedded database)' })
+      .regex(/^postgres(ql)?:\/\//, {
+        message: 'expected a postgresql:// URL (leave it unset for the embedded database)',
+      })
       .optional(),
     DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data/pglite')),
     EMBEDDED_SHARE: bool(false),
@@ -45,7 +49,9 @@ const EnvSchema = z
     SEED_DATASETS: z
       .string()
       .default('curated,mitre-attack,misp-galaxy')
-      .refine((v) => v.split(',').every((d) => Object.keys(datasetFiles).includes(d.trim())), { message: `expected a comma-separated list of ${Object.keys(datasetFiles).join(', ')}` }),
+      .refine((v) => v.split(',').every((d) => Object.keys(datasetFiles).includes(d.trim())), {
+        message: `expected a comma-separated list of ${Object.keys(datasetFiles).join(', ')}`,
+      }),
     DEFAULT_PAGE_SIZE: int(20, 1, 1000),
     MAX_PAGE_SIZE: int(100, 1, 10000),
     GRAPHIQL: z.enum(['true', 'false']).optional(),
@@ -83,7 +89,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
@@ -94,10 +102,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     database: (e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
-      : { kind: 'embedded', dataDir: path.resolve(e.DATA_DIR), shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null }) as DatabaseTarget,
+      : {
+          kind: 'embedded',
+          dataDir: path.resolve(e.DATA_DIR),
+          shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null,
+        }) as DatabaseTarget,
     seedOnStart: e.SEED_ON_START,
     /** What the first start loads: SEED_FILES if given, else the files of SEED_DATASETS, in order. */
-    seedFiles: e.SEED_FILES ? e.SEED_FILES.split(',').map((f) => path.resolve(f.trim())) : e.SEED_DATASETS.split(',').flatMap((d) => datasetFiles[d.trim() as keyof typeof datasetFiles]),
+    seedFiles: e.SEED_FILES
+      ? e.SEED_FILES.split(',').map((f) => path.resolve(f.trim()))
+      : e.SEED_DATASETS.split(',').flatMap((d) => datasetFiles[d.trim() as keyof typeof datasetFiles]),
     pageSize: { default: e.DEFAULT_PAGE_SIZE, max: e.MAX_PAGE_SIZE },
     /** Serve GraphiQL (on by default, off in production). */
     graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
@@ -129,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       persistedOperationsOnly: e.PERSISTED_OPERATIONS,
     },
     /** Keep answers until the graph changes (on in production by default; see response-cache.ts). */
-    responseCache: (e.RESPONSE_CACHE ? e.RESPONSE_CACHE === 'true' : e.NODE_ENV === 'production') ? { ttlMs: e.RESPONSE_CACHE_TTL_MS, max: e.RESPONSE_CACHE_MAX, reportHits: e.NODE_ENV !== 'production' } : null,
+    responseCache: (e.RESPONSE_CACHE ? e.RESPONSE_CACHE === 'true' : e.NODE_ENV === 'production')
+      ? { ttlMs: e.RESPONSE_CACHE_TTL_MS, max: e.RESPONSE_CACHE_MAX, reportHits: e.NODE_ENV !== 'production' }
+      : null,
   };
 }

@@ -8,5 +8,7 @@ export type Db = PrismaClient;
 
 export function createPrismaClient(database: Database): Db {
   // The extension adds behaviour, not methods: the client keeps PrismaClient's type.
-  return new PrismaClient({ adapter: countingAdapterFactory(database.adapterFactory) }).$extends(checkedCursors) as unknown as Db;
+  return new PrismaClient({ adapter: countingAdapterFactory(database.adapterFactory) }).$extends(
+    checkedCursors,
+  ) as unknown as Db;
 }

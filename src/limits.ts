@@ -55,7 +55,9 @@ export function registeredOperations(): Map<string, string> {
 export function persistedOperationsOnly(): Plugin[] {
   const store = registeredOperations();
   const notRegistered = () =>
-    new GraphQLError('This server runs registered operations only (the SDK’s); this document is not one of them.', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } });
+    new GraphQLError('This server runs registered operations only (the SDK’s); this document is not one of them.', {
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+    });
   // A full document that is a registered one goes on as its hash; any other is refused here.
   const documentsToHashes: Plugin = {
     onParams({ params, setParams }) {
@@ -67,7 +69,11 @@ export function persistedOperationsOnly(): Plugin[] {
         throw notRegistered();
       }
       if (!store.has(key)) throw notRegistered();
-      setParams({ ...params, query: undefined, extensions: { ...params.extensions, persistedQuery: { version: 1, sha256Hash: key } } });
+      setParams({
+        ...params,
+        query: undefined,
+        extensions: { ...params.extensions, persistedQuery: { version: 1, sha256Hash: key } },
+      });
     },
   };
   return [
@@ -76,8 +82,15 @@ export function persistedOperationsOnly(): Plugin[] {
       allowArbitraryOperations: false,
       getPersistedOperation: (id) => store.get(id) ?? null,
       customErrors: {
-        notFound: { message: 'This server runs registered operations only (the SDK’s); no operation has this hash.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
-        keyNotFound: { message: 'This server runs registered operations only: send one of the SDK’s documents, or its sha256 hash in extensions.persistedQuery.', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
+        notFound: {
+          message: 'This server runs registered operations only (the SDK’s); no operation has this hash.',
+          extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+        },
+        keyNotFound: {
+          message:
+            'This server runs registered operations only: send one of the SDK’s documents, or its sha256 hash in extensions.persistedQuery.',
+          extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+        },
       },
     }) as Plugin,
   ];
@@ -97,7 +110,12 @@ export function rateLimiter(limits: Limits) {
       await limiter.consume(caller);
       return null;
     } catch (rejection) {
-      return { retryAfterSeconds: Math.max(1, Math.ceil(((rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000)) };
+      return {
+        retryAfterSeconds: Math.max(
+          1,
+          Math.ceil(((rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000),
+        ),
+      };
     }
   };
   const address = (req: IncomingMessage) => `address:${req.socket.remoteAddress ?? 'unknown'}`;
@@ -109,7 +127,9 @@ export function rateLimiter(limits: Limits) {
     /** Whether the address is already over its refused-key limit (checked before a key is looked up). */
     blocked: async (req: IncomingMessage) => {
       const state = await refused.get(address(req));
-      return state && state.consumedPoints >= limits.failedAuthPerMinute ? { retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) } : null;
+      return state && state.consumedPoints >= limits.failedAuthPerMinute
+        ? { retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) }
+        : null;
     },
   };
 }
@@ -119,15 +139,20 @@ export function rateLimiter(limits: Limits) {
  * content type) must carry a custom header. JSON POSTs (GraphiQL, the SDK) are unaffected.
  */
 export function csrfPrevention(): Plugin {
-  const inner = useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin;
+  const inner = useCSRFPrevention({
+    requestHeaders: ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight'],
+  }) as Plugin;
   return {
     onRequestParse(payload) {
       try {
         return inner.onRequestParse!(payload);
       } catch {
-        throw new GraphQLError('A GET or form request needs the header "x-graphql-csrf: 1" (CSRF prevention); or POST application/json.', {
-          extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } },
-        });
+        throw new GraphQLError(
+          'A GET or form request needs the header "x-graphql-csrf: 1" (CSRF prevention); or POST application/json.',
+          {
+            extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } },
+          },
+        );
       }
     },
   };
@@ -135,7 +160,13 @@ export function csrfPrevention(): Plugin {
 
 /** Whether a value holds a NUL character anywhere (in a string, a list or an object's values). */
 const holdsNul = (value: unknown): boolean =>
-  typeof value === 'string' ? value.includes('\0') : Array.isArray(value) ? value.some(holdsNul) : value !== null && typeof value === 'object' ? Object.values(value).some(holdsNul) : false;
+  typeof value === 'string'
+    ? value.includes('\0')
+    : Array.isArray(value)
+      ? value.some(holdsNul)
+      : value !== null && typeof value === 'object'
+        ? Object.values(value).some(holdsNul)
+        : false;
 
 /**
  * Text with a NUL character is refused before anything runs: PostgreSQL cannot store it, and no
@@ -145,8 +176,13 @@ const holdsNul = (value: unknown): boolean =>
 export function refuseNulCharacters(): Plugin {
   return {
     onParams({ params }) {
-      if (holdsNul(params.variables) || (typeof params.query === 'string' && (params.query.includes('\0') || /\\u0{4}/i.test(params.query)))) {
-        throw new GraphQLError('Text must not contain the NUL character (U+0000).', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+      if (
+        holdsNul(params.variables) ||
+        (typeof params.query === 'string' && (params.query.includes('\0') || /\\u0{4}/i.test(params.query)))
+      ) {
+        throw new GraphQLError('Text must not contain the NUL character (U+0000).', {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
       }
     },
   };
@@ -161,7 +197,12 @@ export function refuseNulCharacters(): Plugin {
 export function responseSizeLimit(maxBytes: number): Plugin {
   const tooLarge = (size: number) => ({
     data: null,
-    errors: [new GraphQLError(`The answer is ${size} bytes, above the limit of ${maxBytes}. Ask for smaller pages or fewer fields.`, { extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: maxBytes } })],
+    errors: [
+      new GraphQLError(
+        `The answer is ${size} bytes, above the limit of ${maxBytes}. Ask for smaller pages or fewer fields.`,
+        { extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: maxBytes } },
+      ),
+    ],
   });
   const capped = (result: unknown) => {
     if (!result || typeof result !== 'object' || Symbol.asyncIterator in result) return result;

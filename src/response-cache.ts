@@ -5,11 +5,11 @@
 // Every write clears the whole cache: writes are imports and edits, rare next to reads, and a claim
 // reaches many answers (an actor's derived victims, counts, search ranks), so tracking which answers
 // one write touches would cost more than it saves.
-import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Plugin } from 'graphql-yoga';
-import type { Db } from './db.js';
-import { cachesTrusted, onGraphChange } from './database/graph-changes.js';
 import type { Principal } from './auth/principal.js';
+import { cachesTrusted, onGraphChange } from './database/graph-changes.js';
+import type { Db } from './db.js';
 
 export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
 

@@ -1,28 +1,35 @@
 // The HTTP server: GraphQL (with GraphiQL, served offline) at /graphql, /health and /ready.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { PothosValidationError } from '@pothos/core';
-import type { Config } from './config.js';
-import { createContext } from './context.js';
-import type { Db } from './db.js';
-import { countStatements, currentStatementLog } from './database/statement-counter.js';
-import { exampleQuery } from './graphiql-example.js';
-import { userError } from './errors.js';
-import { importRunning } from './ingest/import-status.js';
-import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
-import { handleTaxii } from './export/taxii.js';
-import { checkedDepth } from './schema/stix-export.js';
-import { schema } from './schema/index.js';
-import { decodeId } from './builder.js';
-import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
-import { responseCache } from './response-cache.js';
 import { AuthError, authenticate } from './auth/authenticate.js';
 import { anonymous, type Principal } from './auth/principal.js';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { csrfPrevention, persistedOperationsOnly, rateLimiter, refuseNulCharacters, responseSizeLimit, shapeLimits } from './limits.js';
+import { decodeId } from './builder.js';
+import type { Config } from './config.js';
+import { createContext } from './context.js';
+import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
+import { countStatements, currentStatementLog } from './database/statement-counter.js';
+import type { Db } from './db.js';
+import { userError } from './errors.js';
+import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
+import { handleTaxii } from './export/taxii.js';
+import { exampleQuery } from './graphiql-example.js';
+import { importRunning } from './ingest/import-status.js';
+import {
+  csrfPrevention,
+  persistedOperationsOnly,
+  rateLimiter,
+  refuseNulCharacters,
+  responseSizeLimit,
+  shapeLimits,
+} from './limits.js';
+import { responseCache } from './response-cache.js';
+import { schema } from './schema/index.js';
+import { checkedDepth } from './schema/stix-export.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -44,17 +51,26 @@ export function maskError(error: unknown, message: string, log: Log): Error {
   }
   if ((original as { code?: string })?.code === 'P2002') {
     // A unique key taken by a write that committed first (a lost race; the check before it saw none).
-    return new GraphQLError('A record with the same key was written at the same time. Read it, then change it or give another key.', { extensions: { code: 'ALREADY_EXISTS' }, path });
+    return new GraphQLError(
+      'A record with the same key was written at the same time. Read it, then change it or give another key.',
+      { extensions: { code: 'ALREADY_EXISTS' }, path },
+    );
   }
   if ((original as { code?: string })?.code === 'P2025') {
     // Prisma's "record not found", raised when an ID of the right form names nothing.
-    return new GraphQLError('No record with that ID. It may have been deleted.', { extensions: { code: 'NOT_FOUND' }, path });
+    return new GraphQLError('No record with that ID. It may have been deleted.', {
+      extensions: { code: 'NOT_FOUND' },
+      path,
+    });
   }
   if (isGraphQLError(error) && !error.originalError) return error; // parse / validation errors
   if (isGraphQLError(original)) {
     // graphql-js' own coercion of the request's values (an Int out of range, an unknown enum value, a
     // null for a non-null variable): the caller's input, told as graphql-js words it.
-    return new GraphQLError(error instanceof Error ? error.message : String(error), { extensions: { code: 'BAD_USER_INPUT' }, path });
+    return new GraphQLError(error instanceof Error ? error.message : String(error), {
+      extensions: { code: 'BAD_USER_INPUT' },
+      path,
+    });
   }
   log('error', 'unexpected error while resolving a request', original);
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' }, path });
@@ -66,7 +82,8 @@ function useStatementStats(): Plugin {
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
         const log = currentStatementLog();
-        if (log && !(Symbol.asyncIterator in result)) setResult({ ...result, extensions: { ...result.extensions, sqlStatements: log.count } });
+        if (log && !(Symbol.asyncIterator in result))
+          setResult({ ...result, extensions: { ...result.extensions, sqlStatements: log.count } });
       },
     }),
   };
@@ -74,10 +91,18 @@ function useStatementStats(): Plugin {
 
 export type RunningServer = { url: string; server: Server; close(): Promise<void> };
 
-export async function startHttpServer(prisma: Db, config: Config, log: Log, importToken?: string): Promise<RunningServer> {
+export async function startHttpServer(
+  prisma: Db,
+  config: Config,
+  log: Log,
+  importToken?: string,
+): Promise<RunningServer> {
   // Writes by other processes reach the caches (responses, TAXII collections) on PostgreSQL by NOTIFY;
   // the embedded database has no other writer.
-  const listener = config.database.kind === 'postgres' ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e)) : null;
+  const listener =
+    config.database.kind === 'postgres'
+      ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e))
+      : null;
   await listener?.ready;
   const cache = config.responseCache ? responseCache(prisma, config.responseCache) : null;
   const yoga = createYoga<{ principal: Principal }>({
@@ -112,15 +137,27 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     res.end(JSON.stringify(body));
   };
   const limited = rateLimiter(config.limits);
-  const refuse = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
+  const refuse = (
+    res: ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
   };
   /** Answers 429 RATE_LIMITED; null, as `caller` returns for a request answered already. */
   const tooMany = (res: ServerResponse, over: { retryAfterSeconds: number }): null => {
-    refuse(res, 429, 'RATE_LIMITED', `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one), and ${config.limits.failedAuthPerMinute} refused keys a minute per address. Retry in ${over.retryAfterSeconds} s.`, {
-      'retry-after': String(over.retryAfterSeconds),
-    });
+    refuse(
+      res,
+      429,
+      'RATE_LIMITED',
+      `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one), and ${config.limits.failedAuthPerMinute} refused keys a minute per address. Retry in ${over.retryAfterSeconds} s.`,
+      {
+        'retry-after': String(over.retryAfterSeconds),
+      },
+    );
     return null;
   };
   /**
@@ -162,26 +199,51 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
         return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
       }
       // Answers stay right while the change listener is down (caches are bypassed), only slower.
-      if (listener && !listener.healthy()) return json(res, 200, { status: 'degraded', reason: 'not listening for changes by other processes: caches are bypassed until it is back' });
+      if (listener && !listener.healthy())
+        return json(res, 200, {
+          status: 'degraded',
+          reason: 'not listening for changes by other processes: caches are bypassed until it is back',
+        });
       return json(res, 200, { status: 'ready' });
     }
-    if (path === '/admin/import' && importToken) return (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken);
+    if (path === '/admin/import' && importToken)
+      return (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken);
     const isStix = path.startsWith('/stix/');
     const isTaxii = path === '/taxii2' || path.startsWith('/taxii2/');
     if (path === '/graphql' || isStix || isTaxii) {
       if (req.method === 'POST') {
         // The body is refused before it is read: its declared size must be within the limit.
         const length = Number(req.headers['content-length']);
-        if (req.headers['content-length'] === undefined) return refuse(res, 411, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
-        if (!(length <= config.limits.maxBodyBytes)) return refuse(res, 413, 'BODY_TOO_LARGE', `The request body is limited to ${config.limits.maxBodyBytes} bytes (it declared ${req.headers['content-length']}).`);
+        if (req.headers['content-length'] === undefined)
+          return refuse(res, 411, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
+        if (!(length <= config.limits.maxBodyBytes))
+          return refuse(
+            res,
+            413,
+            'BODY_TOO_LARGE',
+            `The request body is limited to ${config.limits.maxBodyBytes} bytes (it declared ${req.headers['content-length']}).`,
+          );
       }
       // GraphiQL's page holds no data: a browser opening it cannot send a key yet.
-      if (path === '/graphql' && req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '') && !/[?&]query=/.test(req.url ?? '')) return yoga(req, res, { principal: anonymous });
+      if (
+        path === '/graphql' &&
+        req.method === 'GET' &&
+        /text\/html/.test(req.headers.accept ?? '') &&
+        !/[?&]query=/.test(req.url ?? '')
+      )
+        return yoga(req, res, { principal: anonymous });
       const principal = await caller(req, res, path);
       if (!principal) return;
       // The same keys and clearance as GraphQL: a download holds only what the caller may read.
       if (isStix) return sendStix(req, res, path, principal);
-      if (isTaxii) return handleTaxii(req, res, prisma, principal.clearance, `http://${req.headers.host ?? `${config.host}:${config.port}`}`);
+      if (isTaxii)
+        return handleTaxii(
+          req,
+          res,
+          prisma,
+          principal.clearance,
+          `http://${req.headers.host ?? `${config.host}:${config.port}`}`,
+        );
       // A conditional request is not answered from the cache: yoga's cache would answer 304 to any
       // query whose ETag matched any cached answer, whatever the query and whoever asks.
       delete req.headers['if-none-match'];
@@ -204,31 +266,48 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
-      return res.end(JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'STIX downloads are read with GET.' } }));
+      return res.end(
+        JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'STIX downloads are read with GET.' } }),
+      );
     }
     try {
       if (path === '/stix/bundle.json') {
         // The whole database, built once per clearance and kept until the graph changes.
-        const body = await keptUntilChange(prisma, `stix-bundle:${clearance}`, async () => JSON.stringify(await exportAll(prisma, clearance)));
-        res.writeHead(200, { 'content-type': 'application/stix+json;version=2.1', 'content-disposition': 'attachment; filename="bundle.json"' });
+        const body = await keptUntilChange(prisma, `stix-bundle:${clearance}`, async () =>
+          JSON.stringify(await exportAll(prisma, clearance)),
+        );
+        res.writeHead(200, {
+          'content-type': 'application/stix+json;version=2.1',
+          'content-disposition': 'attachment; filename="bundle.json"',
+        });
         return res.end(body);
       }
       let globalId: string;
       try {
         globalId = decodeURIComponent(path.slice('/stix/'.length));
       } catch {
-        throw userError('INVALID_ID', 'The address is not a valid escaped ID: GET /stix/<global ID>.json or /stix/bundle.json.');
+        throw userError(
+          'INVALID_ID',
+          'The address is not a valid escaped ID: GET /stix/<global ID>.json or /stix/bundle.json.',
+        );
       }
       globalId = globalId.replace(/\.json$/, '');
       const { typename, id } = decodeId(globalId);
       const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
       if (typename === 'Source') return send(200, await exportSource(prisma, clearance, id), `${globalId}.json`);
-      if (typename !== 'Actor' && typename !== 'Campaign' && typename !== 'Tool') throw userError('INVALID_ID', 'Only actors, campaigns, tools and sources export as STIX bundles.');
-      const exists = await (prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }).count({ where: { id } });
-      if (!exists) return send(404, { error: { code: 'NOT_FOUND', message: `No ${typename.toLowerCase()} with that ID.` } });
+      if (typename !== 'Actor' && typename !== 'Campaign' && typename !== 'Tool')
+        throw userError('INVALID_ID', 'Only actors, campaigns, tools and sources export as STIX bundles.');
+      const exists = await (
+        prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }
+      ).count({ where: { id } });
+      if (!exists)
+        return send(404, { error: { code: 'NOT_FOUND', message: `No ${typename.toLowerCase()} with that ID.` } });
       return send(200, await exportNeighbourhood(prisma, clearance, { type: typename, id }, depth), `${globalId}.json`);
     } catch (error) {
-      if (isGraphQLError(error)) return send(error.extensions.code === 'NOT_FOUND' ? 404 : 400, { error: { code: error.extensions.code, message: error.message } });
+      if (isGraphQLError(error))
+        return send(error.extensions.code === 'NOT_FOUND' ? 404 : 400, {
+          error: { code: error.extensions.code, message: error.message },
+        });
       log('error', 'STIX export failed', error);
       return send(500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' } });
     }
@@ -239,14 +318,29 @@ export async function startHttpServer(prisma: Db, config: Config, log: Log, impo
       if (res.headersSent) return;
       // The connection is closed after the answer: the request may still be sending its body.
       // On the embedded database an import holds the one connection until it commits: say when to come back.
-      if (importRunning()) return refuse(res, 503, 'IMPORT_IN_PROGRESS', 'An import is being written; the embedded database answers again when it is done. Retry shortly.', { connection: 'close', 'retry-after': '5' });
-      refuse(res, 503, 'TIMEOUT', `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`, { connection: 'close' });
+      if (importRunning())
+        return refuse(
+          res,
+          503,
+          'IMPORT_IN_PROGRESS',
+          'An import is being written; the embedded database answers again when it is done. Retry shortly.',
+          { connection: 'close', 'retry-after': '5' },
+        );
+      refuse(
+        res,
+        503,
+        'TIMEOUT',
+        `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`,
+        { connection: 'close' },
+      );
     }, config.limits.requestTimeoutMs);
     res.once('close', () => clearTimeout(timer));
     // Statements are counted only when asked for: the count's AsyncLocalStorage scope turns on
     // promise hooks for the whole process, which costs every request (~10 % of the server CPU per
     // request in the benchmark's Q1 and Q2).
-    const handled = config.queryStats ? countStatements({ count: 0, statements: [] }, () => handle(req, res)) : handle(req, res);
+    const handled = config.queryStats
+      ? countStatements({ count: 0, statements: [] }, () => handle(req, res))
+      : handle(req, res);
     handled.catch((error) => {
       if (res.headersSent) return; // answered already (timed out)
       log('error', 'request failed', error);

@@ -1,7 +1,17 @@
 // Who may do what: API keys (valid, unknown, revoked), anonymous access as a setting, and the
 // authorisation matrix: every mutation, and the audit log, for anonymous / reader / analyst / admin.
+
+import {
+  type GraphQLField,
+  type GraphQLInputType,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, type GraphQLInputType, type GraphQLField } from 'graphql';
 import { revokeApiKey } from '../src/auth/keys.js';
 import { schema } from '../src/schema/index.js';
 import { databaseLabel } from './helpers/database.js';
@@ -19,7 +29,11 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe(`API keys (${databaseLabel})`, () => {
   it('reads with a valid key, and anonymously (TLP:CLEAR) in the default local mode', async () => {
@@ -46,7 +60,8 @@ describe(`API keys (${databaseLabel})`, () => {
 
   it('stores only the hash of a key', async () => {
     const rows = await server.app.prisma.apiKey.findMany();
-    for (const row of rows) for (const key of Object.values(keys)) expect(JSON.stringify(row)).not.toContain(key!.slice(12));
+    for (const row of rows)
+      for (const key of Object.values(keys)) expect(JSON.stringify(row)).not.toContain(key!.slice(12));
   });
 });
 
@@ -58,7 +73,11 @@ describe(`anonymous access off (production default) (${databaseLabel})`, () => {
   afterAll(() => closed?.stop());
 
   it('refuses a request without a key on every door, and answers one with a key', async () => {
-    const res = await fetch(`${closed.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ actors { totalCount } }' }) });
+    const res = await fetch(`${closed.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ actors { totalCount } }' }),
+    });
     expect(res.status).toBe(401);
     expect((await res.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     for (const path of ['/stix/bundle.json', '/taxii2/']) {
@@ -110,20 +129,25 @@ describe(`authorisation matrix (${databaseLabel})`, () => {
 
   const adminOnly = new Set(['importDocument']);
 
-  it.each(mutations.map((m) => [m.name, m] as const))('%s: anonymous UNAUTHENTICATED, reader FORBIDDEN, analyst and admin allowed (admin only where so)', async (name, field) => {
-    const doc = document(field);
-    const codes: Record<string, string | undefined> = {};
-    for (const who of ['anonymous', 'reader', 'analyst', 'admin']) {
-      const body = await server.raw(doc, {}, keys[who]);
-      codes[who] = body.errors?.[0]?.extensions?.code;
-      if (who === 'anonymous' || who === 'reader') expect(body.data ?? null, `${who} got a partial answer`).toBeNull();
-    }
-    expect(codes.anonymous).toBe('UNAUTHENTICATED');
-    expect(codes.reader).toBe('FORBIDDEN');
-    if (adminOnly.has(name)) expect(codes.analyst).toBe('FORBIDDEN');
-    // Allowed: the mutation runs (and may refuse the sample input on its merits, never for the role).
-    for (const who of adminOnly.has(name) ? ['admin'] : ['analyst', 'admin']) expect(['UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL_SERVER_ERROR']).not.toContain(codes[who]);
-  });
+  it.each(mutations.map((m) => [m.name, m] as const))(
+    '%s: anonymous UNAUTHENTICATED, reader FORBIDDEN, analyst and admin allowed (admin only where so)',
+    async (name, field) => {
+      const doc = document(field);
+      const codes: Record<string, string | undefined> = {};
+      for (const who of ['anonymous', 'reader', 'analyst', 'admin']) {
+        const body = await server.raw(doc, {}, keys[who]);
+        codes[who] = body.errors?.[0]?.extensions?.code;
+        if (who === 'anonymous' || who === 'reader')
+          expect(body.data ?? null, `${who} got a partial answer`).toBeNull();
+      }
+      expect(codes.anonymous).toBe('UNAUTHENTICATED');
+      expect(codes.reader).toBe('FORBIDDEN');
+      if (adminOnly.has(name)) expect(codes.analyst).toBe('FORBIDDEN');
+      // Allowed: the mutation runs (and may refuse the sample input on its merits, never for the role).
+      for (const who of adminOnly.has(name) ? ['admin'] : ['analyst', 'admin'])
+        expect(['UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL_SERVER_ERROR']).not.toContain(codes[who]);
+    },
+  );
 
   it('the audit log is for admins only', async () => {
     const q = '{ auditLog(first: 5) { totalCount nodes { operation keyName } } }';

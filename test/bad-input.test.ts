@@ -20,7 +20,11 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 /** The codes of an answer's errors (a batch's too), and its status. */
 async function codes(res: Response) {
   const text = await res.text();
@@ -30,8 +34,18 @@ async function codes(res: Response) {
   } catch {
     return { status: res.status, codes: [] as string[], text };
   }
-  const all = (Array.isArray(body) ? body : [body]) as { errors?: { extensions?: { code?: string } }[]; error?: { code?: string } }[];
-  return { status: res.status, codes: all.flatMap((b) => [...(b.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE'), ...(b.error ? [b.error.code ?? 'NO_CODE'] : [])]), text };
+  const all = (Array.isArray(body) ? body : [body]) as {
+    errors?: { extensions?: { code?: string } }[];
+    error?: { code?: string };
+  }[];
+  return {
+    status: res.status,
+    codes: all.flatMap((b) => [
+      ...(b.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE'),
+      ...(b.error ? [b.error.code ?? 'NO_CODE'] : []),
+    ]),
+    text,
+  };
 }
 /** Sent as the analyst (its key is made in beforeAll, after the cases are listed). */
 const asAnalyst = { as: 'analyst' } as Record<string, string>;
@@ -39,21 +53,109 @@ const headersOf = (h: Record<string, string>) => (h.as === 'analyst' ? { authori
 
 describe(`bad input answers with a specific code (${databaseLabel})`, () => {
   const cases: [string, unknown, Record<string, string>, string][] = [
-    ['NUL in a name', { query: 'mutation($n: String!) { createActor(input: { name: $n }) { id } }', variables: { n: 'Bad\u0000Actor' } }, asAnalyst, 'BAD_USER_INPUT'],
-    ['NUL in a URL', { query: 'mutation($u: String) { createSource(input: { title: "x", kind: REPORT, url: $u }) { id } }', variables: { u: 'https://example.org/\u0000' } }, asAnalyst, 'BAD_USER_INPUT'],
-    ['NUL escaped in a literal', { query: 'mutation { createActor(input: { name: "A\\u0000B" }) { id } }' }, asAnalyst, 'BAD_USER_INPUT'],
-    ['NUL in a lookup', { query: 'query($n: String!) { actor(name: $n) { id } }', variables: { n: 'laz\u0000arus' } }, {}, 'BAD_USER_INPUT'],
-    ['year 0000', { query: 'mutation { createActor(input: { name: "Year Zero", firstSeen: "0000-01-01" }) { id } }' }, asAnalyst, 'BAD_USER_INPUT'],
-    ['30 February', { query: 'mutation { createActor(input: { name: "Leap", firstSeen: "2020-02-30" }) { id } }' }, asAnalyst, 'BAD_USER_INPUT'],
-    ['an Int out of range in variables', { query: 'query($f: Int) { actors(first: $f) { totalCount } }', variables: { f: 2 ** 40 } }, {}, 'BAD_USER_INPUT'],
-    ['an unknown enum value in variables', { query: 'query($k: ToolKind) { tools(filter: { kind: $k }) { totalCount } }', variables: { k: 'ROOTKIT' } }, {}, 'BAD_USER_INPUT'],
-    ['node(id:) of an unknown type', { query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: Buffer.from('Bogus:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64') } }, {}, 'NOT_FOUND'],
-    ['node(id:) of an API key', { query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: Buffer.from('ApiKey:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64') } }, {}, 'NOT_FOUND'],
-    ['a crafted cursor', { query: 'query($a: String) { actors(first: 2, after: $a) { nodes { name } } }', variables: { a: Buffer.from('GPC:S:not-a-uuid').toString('base64') } }, {}, 'INVALID_PAGE_ARGUMENT'],
+    [
+      'NUL in a name',
+      {
+        query: 'mutation($n: String!) { createActor(input: { name: $n }) { id } }',
+        variables: { n: 'Bad\u0000Actor' },
+      },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'NUL in a URL',
+      {
+        query: 'mutation($u: String) { createSource(input: { title: "x", kind: REPORT, url: $u }) { id } }',
+        variables: { u: 'https://example.org/\u0000' },
+      },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'NUL escaped in a literal',
+      { query: 'mutation { createActor(input: { name: "A\\u0000B" }) { id } }' },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'NUL in a lookup',
+      { query: 'query($n: String!) { actor(name: $n) { id } }', variables: { n: 'laz\u0000arus' } },
+      {},
+      'BAD_USER_INPUT',
+    ],
+    [
+      'year 0000',
+      { query: 'mutation { createActor(input: { name: "Year Zero", firstSeen: "0000-01-01" }) { id } }' },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      '30 February',
+      { query: 'mutation { createActor(input: { name: "Leap", firstSeen: "2020-02-30" }) { id } }' },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'an Int out of range in variables',
+      { query: 'query($f: Int) { actors(first: $f) { totalCount } }', variables: { f: 2 ** 40 } },
+      {},
+      'BAD_USER_INPUT',
+    ],
+    [
+      'an unknown enum value in variables',
+      { query: 'query($k: ToolKind) { tools(filter: { kind: $k }) { totalCount } }', variables: { k: 'ROOTKIT' } },
+      {},
+      'BAD_USER_INPUT',
+    ],
+    [
+      'node(id:) of an unknown type',
+      {
+        query: 'query($id: ID!) { node(id: $id) { id } }',
+        variables: { id: Buffer.from('Bogus:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64') },
+      },
+      {},
+      'NOT_FOUND',
+    ],
+    [
+      'node(id:) of an API key',
+      {
+        query: 'query($id: ID!) { node(id: $id) { id } }',
+        variables: { id: Buffer.from('ApiKey:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64') },
+      },
+      {},
+      'NOT_FOUND',
+    ],
+    [
+      'a crafted cursor',
+      {
+        query: 'query($a: String) { actors(first: 2, after: $a) { nodes { name } } }',
+        variables: { a: Buffer.from('GPC:S:not-a-uuid').toString('base64') },
+      },
+      {},
+      'INVALID_PAGE_ARGUMENT',
+    ],
     ['first with last', { query: '{ actors(first: 2, last: 2) { totalCount } }' }, {}, 'INVALID_PAGE_ARGUMENT'],
-    ['a reserved country code (UK)', { query: 'mutation { createVictim(input: { name: "UK Bank", kind: ORGANIZATION, country: "UK" }) { id } }' }, asAnalyst, 'BAD_USER_INPUT'],
-    ['a reserved country code (EU)', { query: 'mutation { createVictim(input: { name: "EU Bank", kind: ORGANIZATION, country: "EU" }) { id } }' }, asAnalyst, 'BAD_USER_INPUT'],
-    ['nodes(ids:) longer than a page', () => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: Array.from({ length: 150 }, () => lazarus) } }), {}, 'INVALID_PAGE_ARGUMENT'],
+    [
+      'a reserved country code (UK)',
+      { query: 'mutation { createVictim(input: { name: "UK Bank", kind: ORGANIZATION, country: "UK" }) { id } }' },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a reserved country code (EU)',
+      { query: 'mutation { createVictim(input: { name: "EU Bank", kind: ORGANIZATION, country: "EU" }) { id } }' },
+      asAnalyst,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'nodes(ids:) longer than a page',
+      () => ({
+        query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+        variables: { ids: Array.from({ length: 150 }, () => lazarus) },
+      }),
+      {},
+      'INVALID_PAGE_ARGUMENT',
+    ],
   ];
   it.each(cases)('%s', async (_label, body, headers, code) => {
     const answer = await codes(await post(typeof body === 'function' ? body() : body, headersOf(headers)));
@@ -68,10 +170,32 @@ describe(`bad input answers with a specific code (${databaseLabel})`, () => {
   });
 
   it('an update may not put lastObserved before the stored firstObserved', async () => {
-    const src = (await server.query('mutation { createSource(input: { title: "Order report", kind: REPORT }) { id } }', {}, analyst)).createSource.id;
-    const victim = (await server.query('mutation { createVictim(input: { name: "Order Bank", kind: ORGANIZATION }) { id } }', {}, analyst)).createVictim.id;
-    const t = (await server.query('mutation($a: ID!, $v: ID!, $s: ID!) { recordTargeting(input: { attacker: $a, victim: $v, firstObserved: "2021-05-01", sources: [{ source: $s }] }) { id } }', { a: lazarus, v: victim, s: src }, analyst)).recordTargeting.id;
-    const r = await server.raw<any>('mutation($id: ID!) { updateTargeting(input: { id: $id, expectedVersion: 1, lastObserved: "2020-01-01" }) { id } }', { id: t }, analyst);
+    const src = (
+      await server.query(
+        'mutation { createSource(input: { title: "Order report", kind: REPORT }) { id } }',
+        {},
+        analyst,
+      )
+    ).createSource.id;
+    const victim = (
+      await server.query(
+        'mutation { createVictim(input: { name: "Order Bank", kind: ORGANIZATION }) { id } }',
+        {},
+        analyst,
+      )
+    ).createVictim.id;
+    const t = (
+      await server.query(
+        'mutation($a: ID!, $v: ID!, $s: ID!) { recordTargeting(input: { attacker: $a, victim: $v, firstObserved: "2021-05-01", sources: [{ source: $s }] }) { id } }',
+        { a: lazarus, v: victim, s: src },
+        analyst,
+      )
+    ).recordTargeting.id;
+    const r = await server.raw<any>(
+      'mutation($id: ID!) { updateTargeting(input: { id: $id, expectedVersion: 1, lastObserved: "2020-01-01" }) { id } }',
+      { id: t },
+      analyst,
+    );
     expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0].message).toContain('lastObserved');
   });
@@ -83,7 +207,15 @@ describe(`bad input answers with a specific code (${databaseLabel})`, () => {
   });
 
   it('a create race on one key: the losers get ALREADY_EXISTS, none an internal error', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => server.raw<any>('mutation { createTool(input: { name: "Race Tool", kind: TOOL, key: "race-tool" }) { id } }', {}, analyst)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        server.raw<any>(
+          'mutation { createTool(input: { name: "Race Tool", kind: TOOL, key: "race-tool" }) { id } }',
+          {},
+          analyst,
+        ),
+      ),
+    );
     const outcome = results.map((r) => (r.errors ? r.errors[0].extensions?.code : 'CREATED'));
     expect(outcome.filter((c) => c === 'CREATED')).toHaveLength(1);
     expect(outcome.filter((c) => c !== 'CREATED').every((c) => c === 'ALREADY_EXISTS')).toBe(true);
@@ -97,7 +229,9 @@ describe(`bad input answers with a specific code (${databaseLabel})`, () => {
       const r = await fetch(`${server.url}/stix/bundle.json`, { method, headers: { 'content-length': '0' } });
       expect(r.status).toBe(405);
     }
-    const taxii = await fetch(`${server.url}/taxii2/api/collections/all/objects/%/`, { headers: { accept: 'application/taxii+json;version=2.1' } });
+    const taxii = await fetch(`${server.url}/taxii2/api/collections/all/objects/%/`, {
+      headers: { accept: 'application/taxii+json;version=2.1' },
+    });
     expect(taxii.status).toBeGreaterThanOrEqual(400);
     expect(taxii.status).toBeLessThan(500);
   });
@@ -112,27 +246,52 @@ describe(`fuzzing the HTTP surface (${databaseLabel})`, () => {
     'query($c: String) { victims(filter: { country: $c }) { totalCount } }',
     'mutation($n: String!, $d: Date, $c: String) { createActor(input: { name: $n, firstSeen: $d, originCountry: $c }) { id } }',
   ];
-  const anything = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.base64String({ maxLength: 40 }), fc.array(fc.string(), { maxLength: 3 }));
+  const anything = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.base64String({ maxLength: 40 }),
+    fc.array(fc.string(), { maxLength: 3 }),
+  );
   it('no variables make a 5xx or an internal error', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...queries), fc.dictionary(fc.constantFrom('id', 'n', 'q', 'f', 'a', 'c', 'd'), anything), async (query, variables) => {
-        const answer = await codes(await post({ query, variables }, headersOf(asAnalyst)));
-        expect(answer.status, answer.text).toBeLessThan(500);
-        expect(answer.codes, answer.text).not.toContain('INTERNAL_SERVER_ERROR');
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...queries),
+        fc.dictionary(fc.constantFrom('id', 'n', 'q', 'f', 'a', 'c', 'd'), anything),
+        async (query, variables) => {
+          const answer = await codes(await post({ query, variables }, headersOf(asAnalyst)));
+          expect(answer.status, answer.text).toBeLessThan(500);
+          expect(answer.codes, answer.text).not.toContain('INTERNAL_SERVER_ERROR');
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('no path or Authorization header makes a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/stix/', '/taxii2/api/collections/', '/taxii2/api/collections/all/objects/', '/graphql?query='), fc.string({ maxLength: 40 }), fc.option(fc.string({ maxLength: 60 })), async (prefix, tail, authorization) => {
-        const headers: Record<string, string> = { accept: 'application/taxii+json;version=2.1' };
-        if (authorization !== null && /^[\t\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
-        const res = await fetch(`${server.url}${prefix}${encodeURIComponent(tail).replace(/%25/g, '%')}`, { headers });
-        await res.arrayBuffer();
-        expect(res.status).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(
+          '/stix/',
+          '/taxii2/api/collections/',
+          '/taxii2/api/collections/all/objects/',
+          '/graphql?query=',
+        ),
+        fc.string({ maxLength: 40 }),
+        fc.option(fc.string({ maxLength: 60 })),
+        async (prefix, tail, authorization) => {
+          const headers: Record<string, string> = { accept: 'application/taxii+json;version=2.1' };
+          if (authorization !== null && /^[\t\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
+          const res = await fetch(`${server.url}${prefix}${encodeURIComponent(tail).replace(/%25/g, '%')}`, {
+            headers,
+          });
+          await res.arrayBuffer();
+          expect(res.status).toBeLessThan(500);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -140,10 +299,13 @@ describe(`fuzzing the HTTP surface (${databaseLabel})`, () => {
 
 describe(`cost (${databaseLabel})`, () => {
   it('an analyst-sized question passes; a connection asked only for its count costs one', async () => {
-    const q = '{ actors(first: 50) { totalCount nodes { name names { nodes { value } } campaigns { nodes { name toolUsages { totalCount nodes { confidence tool { name } } } } } } } }';
+    const q =
+      '{ actors(first: 50) { totalCount nodes { name names { nodes { value } } campaigns { nodes { name toolUsages { totalCount nodes { confidence tool { name } } } } } } } }';
     const r = await server.raw<any>(q);
     expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-    const counts = await server.raw<any>('{ a: actors(first: 100) { totalCount } t: tools(first: 100) { totalCount } }');
+    const counts = await server.raw<any>(
+      '{ a: actors(first: 100) { totalCount } t: tools(first: 100) { totalCount } }',
+    );
     expect(counts.errors).toBeUndefined();
   });
 
@@ -153,7 +315,9 @@ describe(`cost (${databaseLabel})`, () => {
     const answer = await codes(res);
     expect(answer.codes).toEqual(Array(8).fill('QUERY_TOO_COSTLY'));
     // One bundle is fine.
-    const one = await server.raw<any>('query($id: ID!) { node(id: $id) { ... on Actor { stixBundle(depth: 2) } } }', { id: lazarus });
+    const one = await server.raw<any>('query($id: ID!) { node(id: $id) { ... on Actor { stixBundle(depth: 2) } } }', {
+      id: lazarus,
+    });
     expect(one.errors).toBeUndefined();
   });
 });

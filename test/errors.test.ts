@@ -28,15 +28,20 @@ describe(`bad input (${databaseLabel})`, () => {
   it('nodes(ids:) answers null for an unknown ID and keeps the others', async () => {
     const known = (await server.query(`{ actor(name: "ZINC") { id } }`)).actor.id;
     const unknown = encodeGlobalID('Actor', '00000000-0000-4000-8000-000000000000');
-    const res = await server.raw<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [known, unknown] });
+    const res = await server.raw<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+      ids: [known, unknown],
+    });
     expect(res.data!.nodes).toEqual([{ id: known }, null]);
   });
 
-  it.each(['not-an-id', 'QWN0b3I6MTIz' /* Actor:123 */, encodeGlobalID('Nope', 'x'), ''])('malformed global ID %j: INVALID_ID', async (id) => {
-    const e = await errorOf(`query($id: ID!) { node(id: $id) { id } }`, { id });
-    expect(e.extensions!.code).toBe('INVALID_ID');
-    expect(e.message).toContain('not a valid ID');
-  });
+  it.each(['not-an-id', 'QWN0b3I6MTIz' /* Actor:123 */, encodeGlobalID('Nope', 'x'), ''])(
+    'malformed global ID %j: INVALID_ID',
+    async (id) => {
+      const e = await errorOf(`query($id: ID!) { node(id: $id) { id } }`, { id });
+      expect(e.extensions!.code).toBe('INVALID_ID');
+      expect(e.message).toContain('not a valid ID');
+    },
+  );
 
   it('an ID of another type given to actor(id:): INVALID_ID', async () => {
     const campaignId = (await server.query(`{ campaign(name: "CryptoCore") { id } }`)).campaign.id;
@@ -71,7 +76,9 @@ describe(`bad input (${databaseLabel})`, () => {
   it('both or neither of id and name: BAD_USER_INPUT', async () => {
     expect((await errorOf('{ actor { name } }')).extensions!.code).toBe('BAD_USER_INPUT');
     const id = (await server.query(`{ actor(name: "ZINC") { id } }`)).actor.id;
-    expect((await errorOf('query($id: ID!) { actor(id: $id, name: "ZINC") { name } }', { id })).extensions!.code).toBe('BAD_USER_INPUT');
+    expect((await errorOf('query($id: ID!) { actor(id: $id, name: "ZINC") { name } }', { id })).extensions!.code).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('a name of punctuation only: BAD_USER_INPUT', async () => {
@@ -85,7 +92,9 @@ describe(`bad input (${databaseLabel})`, () => {
     const country = await errorOf('{ actors(filter: { originCountry: "North Korea" }) { totalCount } }');
     expect(country.extensions!.code).toBe('BAD_USER_INPUT');
     expect(country.message).toContain('filter.originCountry');
-    const range = await errorOf('{ campaigns(filter: { activeFrom: "2022-01-01", activeTo: "2020-01-01" }) { totalCount } }');
+    const range = await errorOf(
+      '{ campaigns(filter: { activeFrom: "2022-01-01", activeTo: "2020-01-01" }) { totalCount } }',
+    );
     expect(range.extensions!.code).toBe('BAD_USER_INPUT');
   });
 

@@ -113,7 +113,9 @@ describe(`filters (${databaseLabel})`, () => {
 
   it('refuses a publisher ID of another type', async () => {
     const actor = await server.query(`{ actor(name: "ZINC") { id } }`);
-    const res = await server.raw(`query($p: ID!) { sources(filter: { publisher: $p }) { totalCount } }`, { p: actor.actor.id });
+    const res = await server.raw(`query($p: ID!) { sources(filter: { publisher: $p }) { totalCount } }`, {
+      p: actor.actor.id,
+    });
     expect(res.errors![0].extensions!.code).toBe('INVALID_ID');
   });
 });

@@ -6,13 +6,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(chromiumPath);
-if (!available && process.env.REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath}`);
+if (!available && process.env.REQUIRE_BROWSER)
+  throw new Error(`REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath}`);
 
 describe.runIf(available)('GraphiQL in Chromium', () => {
   let server: TestServer;
@@ -21,7 +22,15 @@ describe.runIf(available)('GraphiQL in Chromium', () => {
     server = await startTestServer();
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -34,7 +43,8 @@ describe.runIf(available)('GraphiQL in Chromium', () => {
     const foreign: string[] = [];
     page.on('request', (req) => {
       const url = new URL(req.url());
-      if (!['127.0.0.1', 'localhost'].includes(url.hostname) && url.protocol.startsWith('http')) foreign.push(req.url());
+      if (!['127.0.0.1', 'localhost'].includes(url.hostname) && url.protocol.startsWith('http'))
+        foreign.push(req.url());
     });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -47,13 +57,22 @@ describe.runIf(available)('GraphiQL in Chromium', () => {
     ]);
     const body = await response.json();
     expect(body.errors).toBeUndefined();
-    expect(body.data.campaign.attributions.nodes.map((a: any) => a.status)).toEqual(['SUPERSEDED', 'CURRENT', 'CURRENT']);
+    expect(body.data.campaign.attributions.nodes.map((a: any) => a.status)).toEqual([
+      'SUPERSEDED',
+      'CURRENT',
+      'CURRENT',
+    ]);
     expect(body.data.campaign.attributions.nodes[2].actor.name).toBe('Lazarus Group');
     // The response pane shows it (CodeMirror renders the visible lines only).
     const result = page.locator('.graphiql-response');
-    await expect.poll(async () => (await result.innerText()).replace(/\s+/g, ' '), { timeout: 30_000 }).toContain('"name": "CryptoCore"');
+    await expect
+      .poll(async () => (await result.innerText()).replace(/\s+/g, ' '), { timeout: 30_000 })
+      .toContain('"name": "CryptoCore"');
 
-    const shot = path.join(process.env.SCREENSHOT_DIR ?? (await mkdtemp(path.join(tmpdir(), 'graphiql-'))), 'graphiql.png');
+    const shot = path.join(
+      process.env.SCREENSHOT_DIR ?? (await mkdtemp(path.join(tmpdir(), 'graphiql-'))),
+      'graphiql.png',
+    );
     await page.screenshot({ path: shot });
     expect(existsSync(shot)).toBe(true);
     expect(foreign).toEqual([]);

@@ -41,7 +41,12 @@ describe(`npm run keys (${databaseLabel})`, () => {
 
     const server = await startMain({ ...env, ANONYMOUS_READ: 'false' });
     try {
-      const ask = (k: string) => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${k}` }, body: JSON.stringify({ query: '{ auditLog(first: 1) { totalCount } }' }) });
+      const ask = (k: string) =>
+        fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${k}` },
+          body: JSON.stringify({ query: '{ auditLog(first: 1) { totalCount } }' }),
+        });
       const res = await ask(key);
       expect(res.status).toBe(200);
       expect((await res.json()).data.auditLog.totalCount).toBeGreaterThanOrEqual(0);

@@ -7,6 +7,10 @@
 // exactly as an unknown one, and nothing marked is changed by a caller below its marking. A field,
 // mutation or endpoint added later is probed without editing this file.
 import {
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLOutputType,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -16,10 +20,6 @@ import {
   isObjectType,
   isScalarType,
   isUnionType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLNamedType,
-  type GraphQLOutputType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.js';
@@ -40,16 +40,33 @@ let server: TestServer;
 const keys: Record<string, string | undefined> = {};
 const analysts: Record<string, string> = {};
 /** Fixture ids by level, and their names (for lookups by name and search). */
-const fixtures: Record<Level, { ids: string[]; names: string[] }> = { GREEN: { ids: [], names: [] }, AMBER: { ids: [], names: [] }, RED: { ids: [], names: [] } };
+const fixtures: Record<Level, { ids: string[]; names: string[] }> = {
+  GREEN: { ids: [], names: [] },
+  AMBER: { ids: [], names: [] },
+  RED: { ids: [], names: [] },
+};
 
 beforeAll(async () => {
   // The probes are broad on purpose: the shape limits would refuse them before they reached anything.
-  server = await startTestServer({ MAX_COST: '100000000', MAX_BREADTH: '100000', MAX_TOKENS: '1000000', MAX_DEPTH: '50', MAX_ALIASES: '10000', MAX_DIRECTIVES: '10000', RATE_LIMIT_PER_MINUTE: '0', REQUEST_TIMEOUT_MS: '120000' });
+  server = await startTestServer({
+    MAX_COST: '100000000',
+    MAX_BREADTH: '100000',
+    MAX_TOKENS: '1000000',
+    MAX_DEPTH: '50',
+    MAX_ALIASES: '10000',
+    MAX_DIRECTIVES: '10000',
+    RATE_LIMIT_PER_MINUTE: '0',
+    REQUEST_TIMEOUT_MS: '120000',
+  });
   for (const c of order) keys[c] = await server.key('READER', c as never);
   for (const c of order) analysts[c] = await server.key('ANALYST', c as never);
   const admin = await server.key('ADMIN', 'RED');
   const m = async (field: string, input: Record<string, unknown>) => {
-    const r = await server.raw<any>(`mutation($i: ${field.charAt(0).toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $i) { id } }`, { i: input }, admin);
+    const r = await server.raw<any>(
+      `mutation($i: ${field.charAt(0).toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $i) { id } }`,
+      { i: input },
+      admin,
+    );
     if (r.errors) throw new Error(`${field}: ${JSON.stringify(r.errors)}`);
     return r.data[field].id as string;
   };
@@ -79,10 +96,26 @@ beforeAll(async () => {
     // Marked facts on visible records: a marked alias, an alias whose only source is marked, marked claims.
     add(await m('addName', { owner: lazarus, value: `${w} alias`, tlp, coinedBy: null }), `${w} alias`);
     add(await m('addName', { owner: lazarus, value: `${w} quiet`, sources: [{ source }] }), `${w} quiet`);
-    add(await m('recordTargeting', { attacker: lazarus, victim: clearVictim, note: w, tlp, sources: [{ source: clearSource }] }));
+    add(
+      await m('recordTargeting', {
+        attacker: lazarus,
+        victim: clearVictim,
+        note: w,
+        tlp,
+        sources: [{ source: clearSource }],
+      }),
+    );
     add(await m('recordToolUsage', { user: lazarus, tool: clearTool, note: w, sources: [{ source, excerpt: w }] }));
     add(await m('recordAttribution', { subject: campaign, actor: lazarus, sources: [{ source: clearSource }] }));
-    add(await m('recordAssociation', { kind: 'OVERLAPS', from: actor, to: lazarus, note: w, sources: [{ source: clearSource }] }));
+    add(
+      await m('recordAssociation', {
+        kind: 'OVERLAPS',
+        from: actor,
+        to: lazarus,
+        note: w,
+        sources: [{ source: clearSource }],
+      }),
+    );
     // Records that name marked ones: a name coined by the marked organisation, a visible source it published.
     await m('addName', { owner: lazarus, value: `coined by ${level.toLowerCase()} vendor`, coinedBy: org });
     await m('createSource', { title: `published by ${level.toLowerCase()} vendor`, kind: 'REPORT', publisher: org });
@@ -90,7 +123,8 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => server?.stop());
 
-const visibleTo = (caller: string, level: Level) => caller !== 'anonymous' && order.indexOf(caller) >= order.indexOf(level);
+const visibleTo = (caller: string, level: Level) =>
+  caller !== 'anonymous' && order.indexOf(caller) >= order.indexOf(level);
 const keyOf = (caller: string) => (caller === 'anonymous' ? undefined : keys[caller]);
 /**
  * Every level above the caller's clearance whose marker or fixture ids are in an answer (none is
@@ -99,9 +133,23 @@ const keyOf = (caller: string) => (caller === 'anonymous' ? undefined : keys[cal
 const leaked = (caller: string, answer: string, sent: unknown = {}) => {
   let text = answer;
   // What the caller sent, echoed back (an id or a name in an error message), is not a leak.
-  const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+  const strings = (v: unknown): string[] =>
+    typeof v === 'string'
+      ? [v]
+      : Array.isArray(v)
+        ? v.flatMap(strings)
+        : v && typeof v === 'object'
+          ? Object.values(v).flatMap(strings)
+          : [];
   for (const s of strings(sent).sort((a, b) => b.length - a.length)) text = text.replaceAll(s, '');
-  return levels.filter((l) => !visibleTo(caller, l) && (text.includes(marker(l)) || fixtures[l].ids.some((id) => text.includes(id) || text.includes(Buffer.from(id, 'base64').toString().split(':')[1]))));
+  return levels.filter(
+    (l) =>
+      !visibleTo(caller, l) &&
+      (text.includes(marker(l)) ||
+        fixtures[l].ids.some(
+          (id) => text.includes(id) || text.includes(Buffer.from(id, 'base64').toString().split(':')[1]),
+        )),
+  );
 };
 
 // --- selections built from the schema ---------------------------------------------------------------
@@ -131,7 +179,10 @@ function selection(type: GraphQLNamedType, depth: number, inList = false): strin
     // Each field aliased by its type: fragments on the types of a union may not ask one name for two types.
     const alias = `${type.name}_${field.name}: ${field.name}`;
     if (isScalarType(named) || isEnumType(named)) parts.push(`${alias}${args}`);
-    else if (depth > 0) parts.push(`${alias}${args} ${selection(named, depth - 1, inList || isListType(unwrapOutput(field.type)) || field.args.some((a) => a.name === 'first'))}`);
+    else if (depth > 0)
+      parts.push(
+        `${alias}${args} ${selection(named, depth - 1, inList || isListType(unwrapOutput(field.type)) || field.args.some((a) => a.name === 'first'))}`,
+      );
   }
   return `{ ${parts.join(' ')} }`;
 }
@@ -143,7 +194,8 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
   const has = (n: string) => field.args.some((a) => a.name === n);
   const base: Record<string, unknown> = has('first') ? { first: 50 } : {};
   if (has('ids')) return [{ ...base, ids: all }];
-  if (has('id') && has('name')) return [...all.map((id) => ({ ...base, id })), ...names.map((name) => ({ ...base, name }))];
+  if (has('id') && has('name'))
+    return [...all.map((id) => ({ ...base, id })), ...names.map((name) => ({ ...base, name }))];
   if (has('id')) return all.map((id) => ({ ...base, id }));
   if (has('name')) return names.map((name) => ({ ...base, name }));
   if (has('query')) return levels.map((l) => ({ ...base, query: marker(l) }));
@@ -158,7 +210,15 @@ function queryFor(field: GraphQLField<unknown, unknown>, variables: Record<strin
   return `query${defs.length ? `(${defs.join(', ')})` : ''} { ${field.name}${args.length ? `(${args.join(', ')})` : ''} ${selection(getNamedType(field.type), 2, listed)} }`;
 }
 
-const expectedCodes = new Set(['NOT_FOUND', 'INVALID_ID', 'BAD_USER_INPUT', 'AMBIGUOUS_NAME', 'UNAUTHENTICATED', 'FORBIDDEN', 'INVALID_PAGE_ARGUMENT']);
+const expectedCodes = new Set([
+  'NOT_FOUND',
+  'INVALID_ID',
+  'BAD_USER_INPUT',
+  'AMBIGUOUS_NAME',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'INVALID_PAGE_ARGUMENT',
+]);
 
 describe(`generated leak tests: every query field (${databaseLabel})`, () => {
   const rootFields = Object.values(schema.getQueryType()!.getFields());
@@ -172,22 +232,44 @@ describe(`generated leak tests: every query field (${databaseLabel})`, () => {
       const query = queryFor(field, variables);
       for (const caller of callers) {
         // The audit log is the admins': each caller asks it with an admin key of its clearance.
-        const key = caller === 'anonymous' ? undefined : field.name === 'auditLog' ? await adminKey(caller) : keys[caller];
+        const key =
+          caller === 'anonymous' ? undefined : field.name === 'auditLog' ? await adminKey(caller) : keys[caller];
         const answer = await server.raw<any>(query, variables, key);
         const text = JSON.stringify(answer);
-        expect(leaked(caller, text, variables), `${caller}: ${query.slice(0, 200)} ${JSON.stringify(variables).slice(0, 200)}`).toEqual([]);
-        for (const e of answer.errors ?? []) expect(expectedCodes.has(e.extensions?.code), `${caller}: ${text.slice(0, 500)}`).toBe(true);
+        expect(
+          leaked(caller, text, variables),
+          `${caller}: ${query.slice(0, 200)} ${JSON.stringify(variables).slice(0, 200)}`,
+        ).toEqual([]);
+        for (const e of answer.errors ?? [])
+          expect(expectedCodes.has(e.extensions?.code), `${caller}: ${text.slice(0, 500)}`).toBe(true);
         for (const l of levels) if (text.includes(marker(l))) (seen[caller] ??= new Set()).add(l);
         // A hidden record asked by id answers as an unknown one.
         if (typeof variables.id === 'string' && answer.errors?.length) {
           const unknown = await server.raw<any>(query, { ...variables, id: unknownLike(variables.id) }, key);
-          expect(answer.errors.map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')])).toEqual((unknown.errors ?? []).map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')]));
+          expect(answer.errors.map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')])).toEqual(
+            (unknown.errors ?? []).map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')]),
+          );
         }
       }
     }
     // Lookups and lists that reach the fixtures show each cleared caller the markers of its levels.
-    if (['actors', 'node', 'nodes', 'search', 'resolveName', 'sources', 'tools', 'campaigns', 'victims', 'organizations'].includes(field.name)) {
-      for (const caller of callers) for (const l of levels) if (visibleTo(caller, l)) expect(seen[caller]?.has(l), `${field.name}: ${caller} should see ${l}`).toBe(true);
+    if (
+      [
+        'actors',
+        'node',
+        'nodes',
+        'search',
+        'resolveName',
+        'sources',
+        'tools',
+        'campaigns',
+        'victims',
+        'organizations',
+      ].includes(field.name)
+    ) {
+      for (const caller of callers)
+        for (const l of levels)
+          if (visibleTo(caller, l)) expect(seen[caller]?.has(l), `${field.name}: ${caller} should see ${l}`).toBe(true);
     }
   });
 });
@@ -205,7 +287,10 @@ function inputValue(type: GraphQLInputType, id: string, depth = 0): unknown {
     return Object.fromEntries(
       Object.values(t.getFields())
         .filter((f) => depth < 2 && (isNonNullType(f.type) || getNamedType(f.type).name === 'ID'))
-        .map((f) => [f.name, f.name === 'expectedVersion' || f.name.endsWith('Version') ? 1 : inputValue(f.type, id, depth + 1)]),
+        .map((f) => [
+          f.name,
+          f.name === 'expectedVersion' || f.name.endsWith('Version') ? 1 : inputValue(f.type, id, depth + 1),
+        ]),
     );
   }
   if (isEnumType(t)) return t.getValues()[0].value;
@@ -224,7 +309,9 @@ function inputValue(type: GraphQLInputType, id: string, depth = 0): unknown {
 }
 
 describe(`generated leak tests: every mutation against records above the caller's clearance (${databaseLabel})`, () => {
-  const mutations = Object.values(schema.getMutationType()!.getFields()).filter((f) => f.args.some((a) => getNamedType(a.type).name === 'ID' || isInputObjectType(getNamedType(a.type))));
+  const mutations = Object.values(schema.getMutationType()!.getFields()).filter((f) =>
+    f.args.some((a) => getNamedType(a.type).name === 'ID' || isInputObjectType(getNamedType(a.type))),
+  );
   it('covers the mutations that name records', () => {
     expect(mutations.length).toBeGreaterThan(25);
   });
@@ -235,7 +322,9 @@ describe(`generated leak tests: every mutation against records above the caller'
       const key = field.name === 'importDocument' ? await adminKey(caller) : analysts[caller];
       for (const level of levels.filter((l) => !visibleTo(caller, l))) {
         for (const id of fixtures[level].ids) {
-          const variables = Object.fromEntries(field.args.map((a) => [a.name, getNamedType(a.type).name === 'Int' ? 1 : inputValue(a.type, id)]));
+          const variables = Object.fromEntries(
+            field.args.map((a) => [a.name, getNamedType(a.type).name === 'Int' ? 1 : inputValue(a.type, id)]),
+          );
           if (!JSON.stringify(variables).includes(id)) continue; // this mutation names no record
           const defs = field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
           const named = getNamedType(field.type);
@@ -243,9 +332,19 @@ describe(`generated leak tests: every mutation against records above the caller'
           const hidden = await server.raw<any>(query, variables, key);
           const text = JSON.stringify(hidden);
           expect(leaked(caller, text, variables), `${caller} ${field.name}: ${text.slice(0, 300)}`).toEqual([]);
-          expect(hidden.errors?.length, `${caller} ${field.name} on a ${level} ${typeOf(id)} must be refused: ${text.slice(0, 300)}`).toBeGreaterThan(0);
-          const unknown = await server.raw<any>(query, JSON.parse(JSON.stringify(variables).replaceAll(id, unknownLike(id))), key);
-          expect(hidden.errors?.map((e: any) => e.extensions?.code), `${caller} ${field.name} on a ${level} ${typeOf(id)}`).toEqual(unknown.errors?.map((e: any) => e.extensions?.code));
+          expect(
+            hidden.errors?.length,
+            `${caller} ${field.name} on a ${level} ${typeOf(id)} must be refused: ${text.slice(0, 300)}`,
+          ).toBeGreaterThan(0);
+          const unknown = await server.raw<any>(
+            query,
+            JSON.parse(JSON.stringify(variables).replaceAll(id, unknownLike(id))),
+            key,
+          );
+          expect(
+            hidden.errors?.map((e: any) => e.extensions?.code),
+            `${caller} ${field.name} on a ${level} ${typeOf(id)}`,
+          ).toEqual(unknown.errors?.map((e: any) => e.extensions?.code));
         }
       }
     }
@@ -257,10 +356,26 @@ describe(`generated leak tests: every mutation against records above the caller'
 async function fixtureState() {
   const p = server.app.prisma;
   const [actors, sources, names, targetings] = await Promise.all([
-    p.actor.findMany({ where: { tlp: { not: 'CLEAR' } }, select: { id: true, version: true, tlp: true, name: true }, orderBy: { id: 'asc' } }),
-    p.source.findMany({ where: { tlp: { not: 'CLEAR' } }, select: { id: true, version: true, tlp: true, title: true }, orderBy: { id: 'asc' } }),
-    p.name.findMany({ where: { visibility: { not: 'CLEAR' } }, select: { id: true, version: true, visibility: true }, orderBy: { id: 'asc' } }),
-    p.targeting.findMany({ where: { visibility: { not: 'CLEAR' } }, select: { id: true, version: true, visibility: true }, orderBy: { id: 'asc' } }),
+    p.actor.findMany({
+      where: { tlp: { not: 'CLEAR' } },
+      select: { id: true, version: true, tlp: true, name: true },
+      orderBy: { id: 'asc' },
+    }),
+    p.source.findMany({
+      where: { tlp: { not: 'CLEAR' } },
+      select: { id: true, version: true, tlp: true, title: true },
+      orderBy: { id: 'asc' },
+    }),
+    p.name.findMany({
+      where: { visibility: { not: 'CLEAR' } },
+      select: { id: true, version: true, visibility: true },
+      orderBy: { id: 'asc' },
+    }),
+    p.targeting.findMany({
+      where: { visibility: { not: 'CLEAR' } },
+      select: { id: true, version: true, visibility: true },
+      orderBy: { id: 'asc' },
+    }),
   ]);
   return { actors, sources, names, targetings };
 }
@@ -269,18 +384,29 @@ async function fixtureState() {
 
 describe(`generated leak tests: every HTTP endpoint (${databaseLabel})`, () => {
   const taxii = '/taxii2/api/collections/2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01';
-  const endpoints = () => ['/stix/bundle.json', `${taxii}/objects/?limit=10000`, `${taxii}/manifest/?limit=10000`, ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/stix/${id}?depth=2`))];
-  it('no download or TAXII answer holds anything above the caller\'s clearance; cleared callers get theirs', async () => {
+  const endpoints = () => [
+    '/stix/bundle.json',
+    `${taxii}/objects/?limit=10000`,
+    `${taxii}/manifest/?limit=10000`,
+    ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/stix/${id}?depth=2`)),
+  ];
+  it("no download or TAXII answer holds anything above the caller's clearance; cleared callers get theirs", async () => {
     for (const caller of callers) {
       let all = '';
       for (const path of endpoints()) {
-        const res = await fetch(`${server.url}${path}`, { headers: { accept: 'application/taxii+json;version=2.1', ...(keyOf(caller) ? { authorization: `Bearer ${keyOf(caller)}` } : {}) } });
+        const res = await fetch(`${server.url}${path}`, {
+          headers: {
+            accept: 'application/taxii+json;version=2.1',
+            ...(keyOf(caller) ? { authorization: `Bearer ${keyOf(caller)}` } : {}),
+          },
+        });
         const text = await res.text();
         expect(res.status, `${caller} ${path}`).toBeLessThan(500);
         expect(leaked(caller, text), `${caller} ${path}`).toEqual([]);
         all += text;
       }
-      for (const l of levels) if (visibleTo(caller, l)) expect(all.includes(marker(l)), `${caller} should get ${l}`).toBe(true);
+      for (const l of levels)
+        if (visibleTo(caller, l)) expect(all.includes(marker(l)), `${caller} should get ${l}`).toBe(true);
     }
   });
 });

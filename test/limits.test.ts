@@ -6,11 +6,24 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ MAX_DEPTH: '8', MAX_ALIASES: '3', MAX_TOKENS: '300', MAX_COST: '100', MAX_BATCH: '2', MAX_BODY_BYTES: '4096', INTROSPECTION: 'false' });
+  server = await startTestServer({
+    MAX_DEPTH: '8',
+    MAX_ALIASES: '3',
+    MAX_TOKENS: '300',
+    MAX_COST: '100',
+    MAX_BATCH: '2',
+    MAX_BODY_BYTES: '4096',
+    INTROSPECTION: 'false',
+  });
 }, 120_000);
 afterAll(() => server?.stop());
 
-const post = (body: unknown, headers: Record<string, string> = {}) => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const codeOf = async (res: Response) => {
   const body = await res.json();
   return (Array.isArray(body) ? body[0] : body).errors?.[0]?.extensions?.code;
@@ -18,14 +31,25 @@ const codeOf = async (res: Response) => {
 
 describe(`abuse limits (${databaseLabel})`, () => {
   it('an ordinary query passes', async () => {
-    expect((await server.query('{ actors(first: 2) { nodes { name names(first: 2) { nodes { value } } } } }')).actors.nodes).toHaveLength(2);
+    expect(
+      (await server.query('{ actors(first: 2) { nodes { name names(first: 2) { nodes { value } } } } }')).actors.nodes,
+    ).toHaveLength(2);
   });
 
   it.each([
-    ['QUERY_TOO_DEEP', '{ actors { nodes { campaigns { nodes { toolUsages { nodes { tool { usedBy { nodes { __typename } } } } } } } } } }'],
-    ['TOO_MANY_ALIASES', '{ a: actors { totalCount } b: actors { totalCount } c: actors { totalCount } d: actors { totalCount } }'],
+    [
+      'QUERY_TOO_DEEP',
+      '{ actors { nodes { campaigns { nodes { toolUsages { nodes { tool { usedBy { nodes { __typename } } } } } } } } } }',
+    ],
+    [
+      'TOO_MANY_ALIASES',
+      '{ a: actors { totalCount } b: actors { totalCount } c: actors { totalCount } d: actors { totalCount } }',
+    ],
     ['TOO_MANY_TOKENS', `{ ${'a '.repeat(400)}}`],
-    ['QUERY_TOO_COSTLY', '{ actors { nodes { name names { nodes { value citations { nodes { excerpt field source { title } } } } } } } }'],
+    [
+      'QUERY_TOO_COSTLY',
+      '{ actors { nodes { name names { nodes { value citations { nodes { excerpt field source { title } } } } } } } }',
+    ],
   ])('%s', async (code, query) => {
     const res = await post({ query });
     expect(await codeOf(res)).toBe(code);
@@ -73,7 +97,12 @@ describe(`rate limit per key (${databaseLabel})`, () => {
 
   it('answers 429 RATE_LIMITED with Retry-After once a caller has used its minute; another key is not affected', async () => {
     const key = await limited.key('READER', 'CLEAR');
-    const call = (k?: string) => fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(k ? { authorization: `Bearer ${k}` } : {}) }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const call = (k?: string) =>
+      fetch(`${limited.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(k ? { authorization: `Bearer ${k}` } : {}) },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
     const statuses = [];
     for (let i = 0; i < 7; i++) statuses.push((await call(key)).status);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
@@ -86,9 +115,25 @@ describe(`rate limit per key (${databaseLabel})`, () => {
 
   it('counts a key by its id, however its header is spelled', async () => {
     const key = await limited.key('READER', 'CLEAR');
-    const spellings = [`Bearer ${key}`, `bearer ${key}`, `Bearer   ${key}`, `BEARER ${key} `, `Bearer\t${key}`, `Bearer ${key}  `];
+    const spellings = [
+      `Bearer ${key}`,
+      `bearer ${key}`,
+      `Bearer   ${key}`,
+      `BEARER ${key} `,
+      `Bearer\t${key}`,
+      `Bearer ${key}  `,
+    ];
     const statuses = [];
-    for (const authorization of spellings) statuses.push((await fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: '{ __typename }' }) })).status);
+    for (const authorization of spellings)
+      statuses.push(
+        (
+          await fetch(`${limited.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization },
+            body: JSON.stringify({ query: '{ __typename }' }),
+          })
+        ).status,
+      );
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
 });
@@ -103,13 +148,30 @@ describe(`refused keys are limited per address, below the request limit (${datab
   it('after a few wrong keys the address is refused with 429, even with a right key, on every door', async () => {
     const good = await guarded.key('READER', 'CLEAR');
     const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${guarded.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer tai_wrong${i}` }, body: '{"query":"{ __typename }"}' })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await fetch(`${guarded.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer tai_wrong${i}` },
+            body: '{"query":"{ __typename }"}',
+          })
+        ).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
     const withGood = await fetch(`${guarded.url}/stix/bundle.json`, { headers: { authorization: `Bearer ${good}` } });
     expect(withGood.status).toBe(429);
     expect(await codeOf(withGood)).toBe('RATE_LIMITED');
     // Asking without a key is not a guess: it is counted as a request.
-    expect((await fetch(`${guarded.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${guarded.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query":"{ __typename }"}',
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -125,8 +187,14 @@ describe(`persisted operations only (${databaseLabel})`, () => {
     expect((await locked.sdk.Search({ query: 'lazarus' })).search.totalCount).toBeGreaterThan(0);
     const { createHash } = await import('node:crypto');
     const { parse, print } = await import('graphql');
-    const sha256Hash = createHash('sha256').update(print(parse(ActorsPageDocument))).digest('hex');
-    const byHash = await fetch(`${locked.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ variables: { first: 1 }, extensions: { persistedQuery: { version: 1, sha256Hash } } }) });
+    const sha256Hash = createHash('sha256')
+      .update(print(parse(ActorsPageDocument)))
+      .digest('hex');
+    const byHash = await fetch(`${locked.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ variables: { first: 1 }, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    });
     const hashed = await byHash.json();
     expect(hashed.data?.actors.edges, JSON.stringify(hashed)).toHaveLength(1);
     const other = await locked.raw('{ actors { totalCount } }');
@@ -146,14 +214,23 @@ describe(`request timeout (${databaseLabel})`, () => {
     const { request } = await import('node:http');
     const url = new URL(`${slow.url}/graphql`);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => {
-          req.destroy();
-          resolve({ status: res.statusCode!, body });
-        });
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': '100' },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => {
+            req.destroy();
+            resolve({ status: res.statusCode!, body });
+          });
+        },
+      );
       req.on('error', reject);
       req.write('{"query": "{ __typ'); // and nothing more
     });
@@ -218,7 +295,11 @@ describe.runIf(!onPostgres)('an embedded import does not leave requests waiting 
     while (!importRunning() && !settled) await new Promise((r) => setTimeout(r, 20));
     expect(settled).toBe(false);
     await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch(`${busy.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ actors(first: 1) { totalCount } }"}' });
+    const res = await fetch(`${busy.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ actors(first: 1) { totalCount } }"}',
+    });
     const body = await res.json();
     await importing;
     expect(res.status).toBe(503);

@@ -10,13 +10,18 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe(`lookups by name (${databaseLabel})`, () => {
-  it.each(['Dangerous Password', 'dangerouspassword', 'DANGEROUS-PASSWORD', ' dangerous  password ', 'CryptoMimic', 'Leery Turtle', 'CryptoCore'])(
-    'campaign(name: %j) is CryptoCore',
-    async (name) => {
-      const data = await server.query(`query($n: String!) { campaign(name: $n) { name } }`, { n: name });
-      expect(data.campaign.name).toBe('CryptoCore');
-    },
-  );
+  it.each([
+    'Dangerous Password',
+    'dangerouspassword',
+    'DANGEROUS-PASSWORD',
+    ' dangerous  password ',
+    'CryptoMimic',
+    'Leery Turtle',
+    'CryptoCore',
+  ])('campaign(name: %j) is CryptoCore', async (name) => {
+    const data = await server.query(`query($n: String!) { campaign(name: $n) { name } }`, { n: name });
+    expect(data.campaign.name).toBe('CryptoCore');
+  });
 
   it.each([
     ['HIDDEN COBRA', 'Lazarus Group'],
@@ -66,11 +71,15 @@ describe(`lookups by name (${databaseLabel})`, () => {
     expect(Object.keys(byType).sort()).toEqual(['Campaign', 'Tool']);
     expect(byType.Campaign.entity.name).toBe('CryptoCore');
     expect(byType.Tool.entity.name).toBe('CageyChameleon');
-    expect(byType.Campaign.names[0].citations.nodes.map((c: any) => c.source.key)).toEqual(['thehackernews-2021-cryptocore']);
+    expect(byType.Campaign.names[0].citations.nodes.map((c: any) => c.source.key)).toEqual([
+      'thehackernews-2021-cryptocore',
+    ]);
   });
 
   it('resolveName of "APT38" lists both actors, each with who uses the name', async () => {
-    const data = await server.query(`{ resolveName(name: "APT38") { entity { ... on Actor { name } } names { value coinedBy { name } citations { nodes { source { key } } } } } }`);
+    const data = await server.query(
+      `{ resolveName(name: "APT38") { entity { ... on Actor { name } } names { value coinedBy { name } citations { nodes { source { key } } } } } }`,
+    );
     const rows = Object.fromEntries(data.resolveName.map((r: any) => [r.entity.name, r.names[0]]));
     expect(rows['APT38'].coinedBy.name).toBe('FireEye (Mandiant)');
     expect(rows['Lazarus Group'].coinedBy).toBeNull();
@@ -82,11 +91,20 @@ describe(`lookups by name (${databaseLabel})`, () => {
   });
 
   it('node and nodes resolve global IDs of every type', async () => {
-    const data = await server.query(`{ campaign(name: "CryptoCore") { id attributions { nodes { id } } names { nodes { id } } } actor(name: "Lazarus Group") { id } }`);
-    const ids = [data.campaign.id, data.actor.id, data.campaign.attributions.nodes[0].id, data.campaign.names.nodes[0].id];
+    const data = await server.query(
+      `{ campaign(name: "CryptoCore") { id attributions { nodes { id } } names { nodes { id } } } actor(name: "Lazarus Group") { id } }`,
+    );
+    const ids = [
+      data.campaign.id,
+      data.actor.id,
+      data.campaign.attributions.nodes[0].id,
+      data.campaign.names.nodes[0].id,
+    ];
     const nodes = await server.query(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, { ids });
     expect(nodes.nodes.map((n: any) => n.__typename)).toEqual(['Campaign', 'Actor', 'Attribution', 'Name']);
-    const one = await server.query(`query($id: ID!) { node(id: $id) { ... on Actor { name } } }`, { id: data.actor.id });
+    const one = await server.query(`query($id: ID!) { node(id: $id) { ... on Actor { name } } }`, {
+      id: data.actor.id,
+    });
     expect(one.node.name).toBe('Lazarus Group');
   });
 });

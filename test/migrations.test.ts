@@ -4,8 +4,16 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/database/connection.js';
-import { applyMigrations, declaredExtensions, diffMigrationsToSchema, migrationsDir, readMigrationList, readSchema, withoutExtensionStatements } from '../src/database/migrations.js';
+import { type Database, openDatabase } from '../src/database/connection.js';
+import {
+  applyMigrations,
+  declaredExtensions,
+  diffMigrationsToSchema,
+  migrationsDir,
+  readMigrationList,
+  readSchema,
+  withoutExtensionStatements,
+} from '../src/database/migrations.js';
 import { databaseLabel, freshDatabase } from './helpers/database.js';
 
 let db: Database;
@@ -32,7 +40,10 @@ async function query(sql: string) {
 describe(`migrations (${databaseLabel})`, () => {
   it('the history, replayed, gives exactly the schema', async () => {
     const schema = (await readSchema()).content;
-    const diff = withoutExtensionStatements(await diffMigrationsToSchema(db.adapterFactory), declaredExtensions(schema));
+    const diff = withoutExtensionStatements(
+      await diffMigrationsToSchema(db.adapterFactory),
+      declaredExtensions(schema),
+    );
     expect(diff.replace(/^-- This is an empty migration\.?$/m, '').trim()).toBe('');
   });
 
@@ -47,7 +58,9 @@ describe(`migrations (${databaseLabel})`, () => {
     const names = list.migrationDirectories.map((d) => d.path);
     expect(await applyMigrations(db.adapterFactory)).toEqual(names);
     expect(await applyMigrations(db.adapterFactory)).toEqual([]);
-    const rows = await query('SELECT migration_name, checksum, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY migration_name');
+    const rows = await query(
+      'SELECT migration_name, checksum, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY migration_name',
+    );
     for (const [i, name] of names.entries()) {
       const sql = await readFile(path.join(migrationsDir, name, 'migration.sql'));
       expect(rows[i]).toEqual([name, createHash('sha256').update(sql).digest('hex'), true]);
@@ -61,6 +74,8 @@ describe(`migrations (${databaseLabel})`, () => {
     for (const ext of declared) expect(installed).toContain(ext);
     expect(await query(`SELECT similarity('hiddencobra', 'hidencobra') > 0.5`)).toEqual([[true]]);
     // Every session starts with the name search's similarity threshold (sessionSettings).
-    expect(await query(`SELECT current_setting('pg_trgm.similarity_threshold'), current_setting('jit')`)).toEqual([['0.45', 'off']]);
+    expect(await query(`SELECT current_setting('pg_trgm.similarity_threshold'), current_setting('jit')`)).toEqual([
+      ['0.45', 'off'],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 // MISP galaxy import, rule by rule, with the shipped clusters, merged with the curated seeds and
 // MITRE ATT&CK the way the default first start does it.
-import { readFile, writeFile, mkdtemp, copyFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,12 +21,34 @@ afterAll(() => server?.stop());
 const [tools, threatActors] = datasetFiles['misp-galaxy'];
 const counts = async () => {
   const p = server.app.prisma;
-  return Promise.all([p.actor.count(), p.tool.count(), p.name.count(), p.source.count(), p.citation.count(), p.targeting.count(), p.victim.count(), p.externalId.count(), p.organization.count()]);
+  return Promise.all([
+    p.actor.count(),
+    p.tool.count(),
+    p.name.count(),
+    p.source.count(),
+    p.citation.count(),
+    p.targeting.count(),
+    p.victim.count(),
+    p.externalId.count(),
+    p.organization.count(),
+  ]);
 };
 
 describe('country names', () => {
   it('maps the names MISP uses to ISO codes', () => {
-    expect(['United States', 'South Korea', 'Russia', 'Iran', 'Taiwan', 'Hong Kong', 'Czech Republic', 'Vietnam', 'Germany'].map(countryCode)).toEqual(['US', 'KR', 'RU', 'IR', 'TW', 'HK', 'CZ', 'VN', 'DE']);
+    expect(
+      [
+        'United States',
+        'South Korea',
+        'Russia',
+        'Iran',
+        'Taiwan',
+        'Hong Kong',
+        'Czech Republic',
+        'Vietnam',
+        'Germany',
+      ].map(countryCode),
+    ).toEqual(['US', 'KR', 'RU', 'IR', 'TW', 'HK', 'CZ', 'VN', 'DE']);
     expect(countryCode('Bangladesh Bank')).toBeUndefined();
   });
 });
@@ -48,10 +70,14 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     const sourcesOf = (value: string) => names.get(value).citations.nodes.map((c: any) => c.source.key);
     // A name only MISP gives cites the MISP cluster; one only ATT&CK and the seeds give cites those.
     expect(sourcesOf('Andariel')).toEqual(['dataset-misp-galaxy-threat-actor']);
-    expect(sourcesOf('Guardians of Peace')).toEqual(expect.arrayContaining(['attack-g0032-lazarus-group', 'us-cert-ta17-164a']));
+    expect(sourcesOf('Guardians of Peace')).toEqual(
+      expect.arrayContaining(['attack-g0032-lazarus-group', 'us-cert-ta17-164a']),
+    );
     expect(sourcesOf('Guardians of Peace')).not.toContain('dataset-misp-galaxy-threat-actor');
     // Both datasets give ZINC: one name, cited by both.
-    expect(sourcesOf('ZINC')).toEqual(expect.arrayContaining(['attack-g0032-lazarus-group', 'dataset-misp-galaxy-threat-actor']));
+    expect(sourcesOf('ZINC')).toEqual(
+      expect.arrayContaining(['attack-g0032-lazarus-group', 'dataset-misp-galaxy-threat-actor']),
+    );
     // name-attribution names who coined an alias, through producer.json.
     expect(names.get('Citrine Sleet').coinedBy.name).toBe('Microsoft');
     // One Microsoft: MISP's producer is the curated publisher of the same name.
@@ -63,7 +89,9 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
   });
 
   it('never merges on a bare name: MISP’s "CryptoCore" (UNC1069) stays apart from the curated campaign', async () => {
-    const data = await server.query(`{ resolveName(name: "CryptoCore") { entity { __typename ... on Actor { name dataset originCountry } ... on Campaign { name dataset } } } }`);
+    const data = await server.query(
+      `{ resolveName(name: "CryptoCore") { entity { __typename ... on Actor { name dataset originCountry } ... on Campaign { name dataset } } } }`,
+    );
     expect(data.resolveName.map((r: any) => r.entity)).toEqual(
       expect.arrayContaining([
         { __typename: 'Campaign', name: 'CryptoCore', dataset: 'curated' },
@@ -73,7 +101,9 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
   });
 
   it('parses cfr-suspected-victims into countries, regions and organisations, and target categories into sectors', async () => {
-    const data = await server.query(`{ actor(name: "Lazarus Group") { targetings(first: 100) { totalCount nodes { confidence victim { name kind country sector } } } } }`);
+    const data = await server.query(
+      `{ actor(name: "Lazarus Group") { targetings(first: 100) { totalCount nodes { confidence victim { name kind country sector } } } } }`,
+    );
     const victims = data.actor.targetings.nodes.map((t: any) => t.victim);
     expect(victims).toEqual(
       expect.arrayContaining([
@@ -87,21 +117,32 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     // attribution-confidence 50 is the confidence of the cluster's claims.
     expect(new Set(data.actor.targetings.nodes.map((t: any) => t.confidence))).toEqual(new Set([50]));
     // Countries are shared with the curated seeds: one Japan, targeted by both.
-    const japan = await server.query(`{ victims(filter: { country: "JP", kind: COUNTRY }) { totalCount nodes { name targetedBy(first: 100) { nodes { by { ... on Campaign { name } ... on Actor { name } } } } } } }`);
+    const japan = await server.query(
+      `{ victims(filter: { country: "JP", kind: COUNTRY }) { totalCount nodes { name targetedBy(first: 100) { nodes { by { ... on Campaign { name } ... on Actor { name } } } } } } }`,
+    );
     expect(japan.victims.totalCount).toBe(1);
     const by = japan.victims.nodes[0].targetedBy.nodes.map((t: any) => t.by.name);
     expect(by).toEqual(expect.arrayContaining(['CryptoCore', 'Lazarus Group']));
   });
 
   it('matches tools through MISP’s `similar` links to ATT&CK software', async () => {
-    const data = await server.query(`{ tool(name: "Korplug") { name dataset externalIds { nodes { system value } } names(first: 50) { nodes { value } } } }`);
+    const data = await server.query(
+      `{ tool(name: "Korplug") { name dataset externalIds { nodes { system value } } names(first: 50) { nodes { value } } } }`,
+    );
     expect(data.tool.name).toBe('PlugX');
     expect(data.tool.dataset).toBe('mitre-attack');
-    expect(data.tool.externalIds.nodes).toEqual(expect.arrayContaining([{ system: 'stix', value: 'malware--64fa0de0-6240-41f4-8638-f4ca7ed528fd' }, { system: 'misp', value: 'f4b159ea-97e5-483b-854b-c48a78d562aa' }]));
+    expect(data.tool.externalIds.nodes).toEqual(
+      expect.arrayContaining([
+        { system: 'stix', value: 'malware--64fa0de0-6240-41f4-8638-f4ca7ed528fd' },
+        { system: 'misp', value: 'f4b159ea-97e5-483b-854b-c48a78d562aa' },
+      ]),
+    );
   });
 
   it('maps `uses` links to tool usages, with the estimative words and their confidence', async () => {
-    const data = await server.query(`{ actors(filter: {}, first: 5, includeRevoked: false) { totalCount } tool(name: "Torn RAT") { usedBy { nodes { confidence confidenceLabel user { ... on Actor { name dataset } } citations { nodes { source { key } } } } } } }`);
+    const data = await server.query(
+      `{ actors(filter: {}, first: 5, includeRevoked: false) { totalCount } tool(name: "Torn RAT") { usedBy { nodes { confidence confidenceLabel user { ... on Actor { name dataset } } citations { nodes { source { key } } } } } } }`,
+    );
     const usage = data.tool.usedBy.nodes.find((u: any) => u.user.dataset === 'misp-galaxy');
     expect(usage).toMatchObject({ confidenceLabel: 'likely', confidence: 70, user: { name: 'APT14' } });
     expect(usage.citations.nodes.map((c: any) => c.source.key)).toEqual(['dataset-misp-galaxy-threat-actor']);
@@ -109,7 +150,8 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
 
   it('maps `linked-to`, `overlaps` and in-galaxy `similar` links to association claims, stated once, never merges', async () => {
     const ends = (a: any) => [a.from.name, a.to.name].sort();
-    const data = await server.query(`{ actor(name: "Lazarus Group") { associations(first: 50) { totalCount nodes { kind symmetric confidence confidenceLabel
+    const data =
+      await server.query(`{ actor(name: "Lazarus Group") { associations(first: 50) { totalCount nodes { kind symmetric confidence confidenceLabel
       from { ... on Actor { name } } to { ... on Actor { name } } citations { nodes { source { key } } } } } } }`);
     const links = data.actor.associations.nodes;
     expect(data.actor.associations.totalCount).toBe(links.length);
@@ -119,38 +161,78 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     expect(linked[0]).toMatchObject({ symmetric: true, confidenceLabel: 'likely', confidence: 70 });
     expect(linked[0].citations.nodes.map((c: any) => c.source.key)).toEqual(['dataset-misp-galaxy-threat-actor']);
     // `similar` to another cluster of the galaxy is a claim between two records, not one record.
-    expect(links.filter((l: any) => l.kind === 'SIMILAR').map(ends)).toEqual(expect.arrayContaining([['Lazarus Group', 'TraderTraitor']]));
-    const both = await server.query(`{ a: actors(first: 1, filter: {}) { totalCount } t: resolveName(name: "TraderTraitor") { entity { ... on Actor { name } } } }`);
+    expect(links.filter((l: any) => l.kind === 'SIMILAR').map(ends)).toEqual(
+      expect.arrayContaining([['Lazarus Group', 'TraderTraitor']]),
+    );
+    const both = await server.query(
+      `{ a: actors(first: 1, filter: {}) { totalCount } t: resolveName(name: "TraderTraitor") { entity { ... on Actor { name } } } }`,
+    );
     expect(both.t.map((r: any) => r.entity.name)).toEqual(['TraderTraitor']);
 
     // RedGolf overlaps APT41 (a MISP cluster that MISP's own `similar` link makes one with an ATT&CK record).
-    const overlaps = await server.query(`{ actor(name: "RedGolf") { associations(kind: [OVERLAPS]) { totalCount nodes { id from { ... on Actor { name } } to { ... on Actor { id externalIds { nodes { value } } } } } } } }`);
+    const overlaps = await server.query(
+      `{ actor(name: "RedGolf") { associations(kind: [OVERLAPS]) { totalCount nodes { id from { ... on Actor { name } } to { ... on Actor { id externalIds { nodes { value } } } } } } } }`,
+    );
     expect(overlaps.actor.associations.totalCount).toBe(1);
     const [claim] = overlaps.actor.associations.nodes;
     expect(claim.from.name).toBe('RedGolf');
     expect(claim.to.externalIds.nodes.map((x: any) => x.value)).toContain('9c124874-042d-48cd-b72b-ccdc51ecbbd6');
     // From the other end, the same claim.
-    const other = await server.query(`query ($id: ID!) { node(id: $id) { ... on Actor { associations(kind: [OVERLAPS], first: 50) { nodes { id } } } } }`, { id: claim.to.id });
+    const other = await server.query(
+      `query ($id: ID!) { node(id: $id) { ... on Actor { associations(kind: [OVERLAPS], first: 50) { nodes { id } } } } }`,
+      { id: claim.to.id },
+    );
     expect(other.node.associations.nodes).toContainEqual({ id: claim.id });
   });
 
   it('maps `part-of` to an attribution of the subgroup, matched by uuid (Kimsuky, not the revoked Stolen Pencil)', async () => {
-    const data = await server.query(`{ actor(name: "TA406") { attributions { nodes { confidenceLabel actor { name dataset revoked } subject { ... on Actor { name } } } } } }`);
-    expect(data.actor.attributions.nodes).toEqual([{ confidenceLabel: 'likely', actor: { name: 'Kimsuky', dataset: 'mitre-attack', revoked: false }, subject: { name: 'TA406' } }]);
-    const kimsuky = await server.query(`{ actor(name: "Velvet Chollima") { name externalIds { nodes { system value } } } }`);
+    const data = await server.query(
+      `{ actor(name: "TA406") { attributions { nodes { confidenceLabel actor { name dataset revoked } subject { ... on Actor { name } } } } } }`,
+    );
+    expect(data.actor.attributions.nodes).toEqual([
+      {
+        confidenceLabel: 'likely',
+        actor: { name: 'Kimsuky', dataset: 'mitre-attack', revoked: false },
+        subject: { name: 'TA406' },
+      },
+    ]);
+    const kimsuky = await server.query(
+      `{ actor(name: "Velvet Chollima") { name externalIds { nodes { system value } } } }`,
+    );
     expect(kimsuky.actor.name).toBe('Kimsuky');
-    expect(kimsuky.actor.externalIds.nodes).toEqual(expect.arrayContaining([{ system: 'misp', value: 'bcaaad6f-0597-4b89-b69b-84a6be2b7bc3' }, { system: 'mitre-attack', value: 'G0094' }]));
+    expect(kimsuky.actor.externalIds.nodes).toEqual(
+      expect.arrayContaining([
+        { system: 'misp', value: 'bcaaad6f-0597-4b89-b69b-84a6be2b7bc3' },
+        { system: 'mitre-attack', value: 'G0094' },
+      ]),
+    );
   });
 
   it('maps tool `variant-of` links to directed associations', async () => {
-    const rows = await server.app.prisma.association.findMany({ where: { kind: 'VARIANT_OF' }, include: { fromTool: true, toTool: true } });
-    expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) expect([r.fromActorId, r.toActorId, r.fromTool?.dataset, r.toTool == null]).toEqual([null, null, 'misp-galaxy', false]);
-    const first = rows[0];
-    const data = await server.query(`query ($id: ID!) { node(id: $id) { ... on Tool { associations(kind: [VARIANT_OF]) { nodes { symmetric from { ... on Tool { name } } to { ... on Tool { name } } } } } } }`, {
-      id: Buffer.from(`Tool:${first.fromToolId}`).toString('base64'),
+    const rows = await server.app.prisma.association.findMany({
+      where: { kind: 'VARIANT_OF' },
+      include: { fromTool: true, toTool: true },
     });
-    expect(data.node.associations.nodes).toContainEqual({ symmetric: false, from: { name: first.fromTool!.name }, to: { name: first.toTool!.name } });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows)
+      expect([r.fromActorId, r.toActorId, r.fromTool?.dataset, r.toTool == null]).toEqual([
+        null,
+        null,
+        'misp-galaxy',
+        false,
+      ]);
+    const first = rows[0];
+    const data = await server.query(
+      `query ($id: ID!) { node(id: $id) { ... on Tool { associations(kind: [VARIANT_OF]) { nodes { symmetric from { ... on Tool { name } } to { ... on Tool { name } } } } } } }`,
+      {
+        id: Buffer.from(`Tool:${first.fromToolId}`).toString('base64'),
+      },
+    );
+    expect(data.node.associations.nodes).toContainEqual({
+      symmetric: false,
+      from: { name: first.fromTool!.name },
+      to: { name: first.toTool!.name },
+    });
   });
 
   it('exports associations as STIX relationships named after their kind', async () => {
@@ -178,7 +260,9 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     await writeFile(file, JSON.stringify(galaxy));
     await copyFile(path.join(path.dirname(threatActors), 'producer.json'), path.join(dir, 'producer.json'));
     const before = await counts();
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(`values[10] (${galaxy.values[10].value}): uuid: expected a uuid`);
+    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(
+      `values[10] (${galaxy.values[10].value}): uuid: expected a uuid`,
+    );
     expect(await counts()).toEqual(before);
   });
 });

@@ -15,7 +15,13 @@ beforeAll(async () => {
   server = await startTestServer();
   analyst = await server.key('ANALYST', 'RED', 'Jane (CTI)');
   admin = await server.key('ADMIN', 'RED');
-  sourceId = (await server.query('mutation { createSource(input: { title: "Mutation test report", kind: REPORT, url: "https://example.org/m" }) { id } }', {}, analyst)).createSource.id;
+  sourceId = (
+    await server.query(
+      'mutation { createSource(input: { title: "Mutation test report", kind: REPORT, url: "https://example.org/m" }) { id } }',
+      {},
+      analyst,
+    )
+  ).createSource.id;
 }, 120_000);
 afterAll(() => server?.stop());
 
@@ -23,36 +29,72 @@ const as = (query: string, variables: Record<string, unknown> = {}) => server.ra
 /** Rows the write path may touch, and the audit log: what a refused mutation must leave as it was. */
 async function counts() {
   const p = server.app.prisma;
-  const [actors, names, targetings, citations, victims, audit] = await Promise.all([p.actor.count(), p.name.count(), p.targeting.count(), p.citation.count(), p.victim.count(), p.auditEntry.count()]);
+  const [actors, names, targetings, citations, victims, audit] = await Promise.all([
+    p.actor.count(),
+    p.name.count(),
+    p.targeting.count(),
+    p.citation.count(),
+    p.victim.count(),
+    p.auditEntry.count(),
+  ]);
   return { actors, names, targetings, citations, victims, audit };
 }
 
 describe(`entity mutations (${databaseLabel})`, () => {
   it('creates, updates and deletes an actor; each change is in the audit log with who, before and after', async () => {
-    const created = await as('mutation { createActor(input: { name: "Test Heron", originCountry: "KP", motivations: ["financial-gain"] }) { id key version names { nodes { value } } } }');
+    const created = await as(
+      'mutation { createActor(input: { name: "Test Heron", originCountry: "KP", motivations: ["financial-gain"] }) { id key version names { nodes { value } } } }',
+    );
     expect(created.errors).toBeUndefined();
     const actor = created.data.createActor;
     expect(actor).toMatchObject({ key: 'test-heron', version: 1, names: { nodes: [{ value: 'Test Heron' }] } });
     // It is found like any actor: by name, and in search.
     expect((await server.query('{ actor(name: "test heron") { id } }')).actor.id).toBe(actor.id);
 
-    const updated = await as('mutation($i: UpdateActorInput!) { updateActor(input: $i) { name description version names { totalCount } } }', { i: { id: actor.id, expectedVersion: 1, name: 'Test Heron Group', description: 'A test record.' } });
-    expect(updated.data.updateActor).toEqual({ name: 'Test Heron Group', description: 'A test record.', version: 2, names: { totalCount: 2 } });
-    expect((await server.query('{ search(query: "heron group") { nodes { ... on Actor { name } } } }')).search.nodes).toContainEqual({ name: 'Test Heron Group' });
+    const updated = await as(
+      'mutation($i: UpdateActorInput!) { updateActor(input: $i) { name description version names { totalCount } } }',
+      { i: { id: actor.id, expectedVersion: 1, name: 'Test Heron Group', description: 'A test record.' } },
+    );
+    expect(updated.data.updateActor).toEqual({
+      name: 'Test Heron Group',
+      description: 'A test record.',
+      version: 2,
+      names: { totalCount: 2 },
+    });
+    expect(
+      (await server.query('{ search(query: "heron group") { nodes { ... on Actor { name } } } }')).search.nodes,
+    ).toContainEqual({ name: 'Test Heron Group' });
 
-    const log = await server.query('query($r: ID!) { auditLog(record: $r) { totalCount nodes { operation keyName role before after } } }', { r: actor.id }, admin);
+    const log = await server.query(
+      'query($r: ID!) { auditLog(record: $r) { totalCount nodes { operation keyName role before after } } }',
+      { r: actor.id },
+      admin,
+    );
     expect(log.auditLog.nodes.map((n: any) => n.operation)).toEqual(['updateActor', 'createActor']);
     const [update, create] = log.auditLog.nodes;
-    expect(update).toMatchObject({ keyName: 'Jane (CTI)', role: 'ANALYST', before: { name: 'Test Heron', version: 1 }, after: { name: 'Test Heron Group', version: 2 } });
+    expect(update).toMatchObject({
+      keyName: 'Jane (CTI)',
+      role: 'ANALYST',
+      before: { name: 'Test Heron', version: 1 },
+      after: { name: 'Test Heron Group', version: 2 },
+    });
     expect(create.before).toBeNull();
 
     const stale = await as('mutation($id: ID!) { deleteActor(id: $id, expectedVersion: 1) { id } }', { id: actor.id });
     expect(stale.errors?.[0].extensions?.code).toBe('CONFLICT');
     expect(stale.errors?.[0].extensions?.currentVersion).toBe(2);
-    const deleted = await as('mutation($id: ID!) { deleteActor(id: $id, expectedVersion: 2) { id } }', { id: actor.id });
+    const deleted = await as('mutation($id: ID!) { deleteActor(id: $id, expectedVersion: 2) { id } }', {
+      id: actor.id,
+    });
     expect(deleted.data.deleteActor.id).toBe(actor.id);
-    expect((await server.raw('query($id: ID!) { node(id: $id) { id } }', { id: actor.id })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const after = await server.query('query($r: ID!) { auditLog(record: $r) { nodes { operation after } } }', { r: actor.id }, admin);
+    expect(
+      (await server.raw('query($id: ID!) { node(id: $id) { id } }', { id: actor.id })).errors?.[0].extensions?.code,
+    ).toBe('NOT_FOUND');
+    const after = await server.query(
+      'query($r: ID!) { auditLog(record: $r) { nodes { operation after } } }',
+      { r: actor.id },
+      admin,
+    );
     expect(after.auditLog.nodes[0]).toEqual({ operation: 'deleteActor', after: null });
   });
 
@@ -64,9 +106,14 @@ describe(`entity mutations (${databaseLabel})`, () => {
   });
 
   it('concurrent conflicting updates: exactly one wins, the others get CONFLICT, none is lost silently', async () => {
-    const { id } = (await as('mutation { createVictim(input: { name: "Test Race Bank", kind: ORGANIZATION }) { id } }')).data.createVictim;
+    const { id } = (await as('mutation { createVictim(input: { name: "Test Race Bank", kind: ORGANIZATION }) { id } }'))
+      .data.createVictim;
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, n) => as('mutation($i: UpdateVictimInput!) { updateVictim(input: $i) { sector version } }', { i: { id, expectedVersion: 1, sector: `sector-${n}` } })),
+      Array.from({ length: 6 }, (_, n) =>
+        as('mutation($i: UpdateVictimInput!) { updateVictim(input: $i) { sector version } }', {
+          i: { id, expectedVersion: 1, sector: `sector-${n}` },
+        }),
+      ),
     );
     const won = results.filter((r) => r.data?.updateVictim);
     expect(won).toHaveLength(1);
@@ -79,14 +126,42 @@ describe(`entity mutations (${databaseLabel})`, () => {
   it('validates inputs: every error names its field, and nothing is written', async () => {
     const before = await counts();
     const cases: [string, Record<string, unknown>, string][] = [
-      ['mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name: 'X', originCountry: 'XX' } }, 'input.originCountry'],
+      [
+        'mutation($i: CreateActorInput!) { createActor(input: $i) { id } }',
+        { i: { name: 'X', originCountry: 'XX' } },
+        'input.originCountry',
+      ],
       ['mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name: '' } }, 'input.name'],
-      ['mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name: 'X', firstSeen: '2020-05-01', lastSeen: '2019-01-01' } }, 'input.lastSeen'],
-      ['mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name: 'X', key: 'Not A Slug' } }, 'input.key'],
-      ['mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }', { i: { title: 'X', kind: 'REPORT', url: 'javascript:alert(1)' } }, 'input.url'],
-      ['mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }', { i: { title: 'X', kind: 'REPORT', language: 'english' } }, 'input.language'],
-      ['mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', { i: { attacker: 'x', victim: 'y', confidence: 101, sources: [] } }, 'input.confidence'],
-      ['mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', { i: { attacker: 'x', victim: 'y', sources: [] } }, 'input.sources'],
+      [
+        'mutation($i: CreateActorInput!) { createActor(input: $i) { id } }',
+        { i: { name: 'X', firstSeen: '2020-05-01', lastSeen: '2019-01-01' } },
+        'input.lastSeen',
+      ],
+      [
+        'mutation($i: CreateActorInput!) { createActor(input: $i) { id } }',
+        { i: { name: 'X', key: 'Not A Slug' } },
+        'input.key',
+      ],
+      [
+        'mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }',
+        { i: { title: 'X', kind: 'REPORT', url: 'javascript:alert(1)' } },
+        'input.url',
+      ],
+      [
+        'mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }',
+        { i: { title: 'X', kind: 'REPORT', language: 'english' } },
+        'input.language',
+      ],
+      [
+        'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
+        { i: { attacker: 'x', victim: 'y', confidence: 101, sources: [] } },
+        'input.confidence',
+      ],
+      [
+        'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
+        { i: { attacker: 'x', victim: 'y', sources: [] } },
+        'input.sources',
+      ],
     ];
     for (const [query, variables, field] of cases) {
       const res = await as(query, variables);
@@ -99,31 +174,78 @@ describe(`entity mutations (${databaseLabel})`, () => {
 
   it('is all-or-nothing: a claim citing one unknown source writes neither the claim nor any citation nor an audit entry', async () => {
     const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
-    const victim = (await as('mutation { createVictim(input: { name: "Test Atomic Bank", kind: ORGANIZATION }) { id } }')).data.createVictim.id;
+    const victim = (
+      await as('mutation { createVictim(input: { name: "Test Atomic Bank", kind: ORGANIZATION }) { id } }')
+    ).data.createVictim.id;
     const before = await counts();
     const unknown = Buffer.from('Source:00000000-0000-4000-8000-000000000000').toString('base64');
-    const res = await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', { i: { attacker: lazarus, victim, sources: [{ source: sourceId }, { source: unknown }] } });
+    const res = await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', {
+      i: { attacker: lazarus, victim, sources: [{ source: sourceId }, { source: unknown }] },
+    });
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(res.errors?.[0].message).toContain('input.sources.1.source');
     expect(await counts()).toEqual(before);
-    const ok = await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id confidence confidenceLabel citations { totalCount } } }', {
-      i: { attacker: lazarus, victim, confidenceLabel: 'high', sources: [{ source: sourceId, excerpt: 'they hit the bank' }] },
+    const ok = await as(
+      'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id confidence confidenceLabel citations { totalCount } } }',
+      {
+        i: {
+          attacker: lazarus,
+          victim,
+          confidenceLabel: 'high',
+          sources: [{ source: sourceId, excerpt: 'they hit the bank' }],
+        },
+      },
+    );
+    expect(ok.data.recordTargeting).toMatchObject({
+      confidence: 85,
+      confidenceLabel: 'high',
+      citations: { totalCount: 1 },
     });
-    expect(ok.data.recordTargeting).toMatchObject({ confidence: 85, confidenceLabel: 'high', citations: { totalCount: 1 } });
   });
 
   it('supersedes an attribution: the earlier one is kept as SUPERSEDED and points to the later', async () => {
-    const campaign = (await as('mutation { createCampaign(input: { name: "Test Shifting Campaign" }) { id } }')).data.createCampaign.id;
+    const campaign = (await as('mutation { createCampaign(input: { name: "Test Shifting Campaign" }) { id } }')).data
+      .createCampaign.id;
     const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
-    const first = (await as('mutation($i: RecordAttributionInput!) { recordAttribution(input: $i) { id version } }', { i: { subject: campaign, attributedToDescription: 'an Eastern European group', attributedToCountries: ['RU'], sources: [{ source: sourceId }] } })).data.recordAttribution;
-    const later = await as('mutation($i: SupersedeAttributionInput!) { supersedeAttribution(input: $i) { id status actor { name } } }', { i: { id: first.id, expectedVersion: first.version, actor: lazarus, confidence: 80, assessedOn: '2021-05-01', sources: [{ source: sourceId }] } });
+    const first = (
+      await as('mutation($i: RecordAttributionInput!) { recordAttribution(input: $i) { id version } }', {
+        i: {
+          subject: campaign,
+          attributedToDescription: 'an Eastern European group',
+          attributedToCountries: ['RU'],
+          sources: [{ source: sourceId }],
+        },
+      })
+    ).data.recordAttribution;
+    const later = await as(
+      'mutation($i: SupersedeAttributionInput!) { supersedeAttribution(input: $i) { id status actor { name } } }',
+      {
+        i: {
+          id: first.id,
+          expectedVersion: first.version,
+          actor: lazarus,
+          confidence: 80,
+          assessedOn: '2021-05-01',
+          sources: [{ source: sourceId }],
+        },
+      },
+    );
     expect(later.data.supersedeAttribution).toMatchObject({ status: 'CURRENT', actor: { name: 'Lazarus Group' } });
-    const history = await server.query('query($id: ID!) { node(id: $id) { ... on Campaign { attributions { nodes { status attributedToDescription supersededBy { id } } } } } }', { id: campaign });
-    expect(history.node.attributions.nodes).toContainEqual({ status: 'SUPERSEDED', attributedToDescription: 'an Eastern European group', supersededBy: { id: later.data.supersedeAttribution.id } });
+    const history = await server.query(
+      'query($id: ID!) { node(id: $id) { ... on Campaign { attributions { nodes { status attributedToDescription supersededBy { id } } } } } }',
+      { id: campaign },
+    );
+    expect(history.node.attributions.nodes).toContainEqual({
+      status: 'SUPERSEDED',
+      attributedToDescription: 'an Eastern European group',
+      supersededBy: { id: later.data.supersedeAttribution.id },
+    });
   });
 
   it('the audit log is append-only, even for SQL sent by hand', async () => {
-    await expect(server.app.prisma.$executeRawUnsafe('UPDATE "AuditEntry" SET "keyName" = \'someone else\'')).rejects.toThrow(/append-only/);
+    await expect(
+      server.app.prisma.$executeRawUnsafe('UPDATE "AuditEntry" SET "keyName" = \'someone else\''),
+    ).rejects.toThrow(/append-only/);
     await expect(server.app.prisma.$executeRawUnsafe('DELETE FROM "AuditEntry"')).rejects.toThrow(/append-only/);
     expect(await server.app.prisma.auditEntry.count({ where: { keyName: 'someone else' } })).toBe(0);
   });
@@ -132,44 +254,90 @@ describe(`entity mutations (${databaseLabel})`, () => {
 describe(`merge and split (${databaseLabel})`, () => {
   it('merges two actors found to be one (recorded, nothing deleted) and splits them back exactly', async () => {
     const make = async (name: string, alias: string) => {
-      const { id } = (await as('mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name } })).data.createActor;
-      await as('mutation($i: AddNameInput!) { addName(input: $i) { id } }', { i: { owner: id, value: alias, sources: [{ source: sourceId }] } });
-      const victim = (await as('mutation($i: CreateVictimInput!) { createVictim(input: $i) { id } }', { i: { name: `${name} victim`, kind: 'ORGANIZATION' } })).data.createVictim.id;
-      await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', { i: { attacker: id, victim, sources: [{ source: sourceId }] } });
+      const { id } = (await as('mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', { i: { name } }))
+        .data.createActor;
+      await as('mutation($i: AddNameInput!) { addName(input: $i) { id } }', {
+        i: { owner: id, value: alias, sources: [{ source: sourceId }] },
+      });
+      const victim = (
+        await as('mutation($i: CreateVictimInput!) { createVictim(input: $i) { id } }', {
+          i: { name: `${name} victim`, kind: 'ORGANIZATION' },
+        })
+      ).data.createVictim.id;
+      await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', {
+        i: { attacker: id, victim, sources: [{ source: sourceId }] },
+      });
       return id;
     };
     const survivor = await make('Test Merge Survivor', 'Survivor Alias');
     const absorbed = await make('Test Merge Absorbed', 'Absorbed Alias');
     const profile = `query($id: ID!) { node(id: $id) { ... on Actor { version revoked revokedBy { id } names { totalCount nodes { value } } targetings { totalCount } } } }`;
-    const before = { survivor: (await server.query(profile, { id: survivor })).node, absorbed: (await server.query(profile, { id: absorbed })).node };
+    const before = {
+      survivor: (await server.query(profile, { id: survivor })).node,
+      absorbed: (await server.query(profile, { id: absorbed })).node,
+    };
 
-    const stale = await as('mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id } }', { i: { survivor, survivorVersion: 99, absorbed, absorbedVersion: before.absorbed.version } });
+    const stale = await as('mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id } }', {
+      i: { survivor, survivorVersion: 99, absorbed, absorbedVersion: before.absorbed.version },
+    });
     expect(stale.errors?.[0].extensions?.code).toBe('CONFLICT');
 
-    const merged = await as('mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id movedRows note survivor { ... on Actor { name } } absorbed { ... on Actor { name } } } }', {
-      i: { survivor, survivorVersion: before.survivor.version, absorbed, absorbedVersion: before.absorbed.version, note: 'Same infrastructure and tooling.' },
-    });
+    const merged = await as(
+      'mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id movedRows note survivor { ... on Actor { name } } absorbed { ... on Actor { name } } } }',
+      {
+        i: {
+          survivor,
+          survivorVersion: before.survivor.version,
+          absorbed,
+          absorbedVersion: before.absorbed.version,
+          note: 'Same infrastructure and tooling.',
+        },
+      },
+    );
     const merge = merged.data.mergeRecords;
-    expect(merge).toMatchObject({ survivor: { name: 'Test Merge Survivor' }, absorbed: { name: 'Test Merge Absorbed' }, movedRows: { 'Name.actorId': 2, 'Targeting.actorId': 1 } });
-    const after = { survivor: (await server.query(profile, { id: survivor })).node, absorbed: (await server.query(profile, { id: absorbed })).node };
-    expect(after.survivor.names.nodes.map((n: any) => n.value)).toEqual(expect.arrayContaining(['Absorbed Alias', 'Test Merge Absorbed', 'Survivor Alias']));
+    expect(merge).toMatchObject({
+      survivor: { name: 'Test Merge Survivor' },
+      absorbed: { name: 'Test Merge Absorbed' },
+      movedRows: { 'Name.actorId': 2, 'Targeting.actorId': 1 },
+    });
+    const after = {
+      survivor: (await server.query(profile, { id: survivor })).node,
+      absorbed: (await server.query(profile, { id: absorbed })).node,
+    };
+    expect(after.survivor.names.nodes.map((n: any) => n.value)).toEqual(
+      expect.arrayContaining(['Absorbed Alias', 'Test Merge Absorbed', 'Survivor Alias']),
+    );
     expect(after.survivor.targetings.totalCount).toBe(2);
-    expect(after.absorbed).toMatchObject({ revoked: true, revokedBy: { id: survivor }, names: { totalCount: 0 }, targetings: { totalCount: 0 } });
+    expect(after.absorbed).toMatchObject({
+      revoked: true,
+      revokedBy: { id: survivor },
+      names: { totalCount: 0 },
+      targetings: { totalCount: 0 },
+    });
     // Its names now lead to the survivor; the absorbed record is no longer listed as current.
     expect((await server.query('{ actor(name: "Absorbed Alias") { id } }')).actor.id).toBe(survivor);
     expect((await server.query('{ merges(record: "' + absorbed + '") { totalCount } }')).merges.totalCount).toBe(1);
 
     const split = await as('mutation($m: ID!) { splitMerge(merge: $m) { splitAt splitBy } }', { m: merge.id });
     expect(split.data.splitMerge.splitBy).toBe('Jane (CTI)');
-    const restored = { survivor: (await server.query(profile, { id: survivor })).node, absorbed: (await server.query(profile, { id: absorbed })).node };
+    const restored = {
+      survivor: (await server.query(profile, { id: survivor })).node,
+      absorbed: (await server.query(profile, { id: absorbed })).node,
+    };
     for (const side of ['survivor', 'absorbed'] as const) {
       expect(restored[side].names).toEqual(before[side].names);
       expect(restored[side].targetings).toEqual(before[side].targetings);
       expect(restored[side].revoked).toBe(false);
     }
     expect((await server.query('{ actor(name: "Absorbed Alias") { id } }')).actor.id).toBe(absorbed);
-    expect((await as('mutation($m: ID!) { splitMerge(merge: $m) { id } }', { m: merge.id })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const log = await server.query('query($r: ID!) { auditLog(record: $r) { nodes { operation } } }', { r: merge.id }, admin);
+    expect(
+      (await as('mutation($m: ID!) { splitMerge(merge: $m) { id } }', { m: merge.id })).errors?.[0].extensions?.code,
+    ).toBe('BAD_USER_INPUT');
+    const log = await server.query(
+      'query($r: ID!) { auditLog(record: $r) { nodes { operation } } }',
+      { r: merge.id },
+      admin,
+    );
     expect(log.auditLog.nodes.map((n: any) => n.operation)).toEqual(['splitMerge', 'mergeRecords']);
   });
 });
@@ -179,11 +347,21 @@ describe(`importDocument (${databaseLabel})`, () => {
     JSON.stringify({
       type: 'bundle',
       id: 'bundle--0d6a6b44-0c4c-4e43-9b1e-3f6a4c1d2e01',
-      objects: [{ type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--0d6a6b44-0c4c-4e43-9b1e-3f6a4c1d2e02', name, created: '2025-01-01T00:00:00Z', modified: '2025-01-01T00:00:00Z' }],
+      objects: [
+        {
+          type: 'intrusion-set',
+          spec_version: '2.1',
+          id: 'intrusion-set--0d6a6b44-0c4c-4e43-9b1e-3f6a4c1d2e02',
+          name,
+          created: '2025-01-01T00:00:00Z',
+          modified: '2025-01-01T00:00:00Z',
+        },
+      ],
     });
 
   it('imports a STIX bundle for an admin, all or nothing, audited', async () => {
-    const q = 'mutation($c: String!, $f: String!) { importDocument(content: $c, filename: $f) { format total counts warnings } }';
+    const q =
+      'mutation($c: String!, $f: String!) { importDocument(content: $c, filename: $f) { format total counts warnings } }';
     const res = await server.raw<any>(q, { c: bundle('Imported Test Group'), f: 'test.json' }, admin);
     expect(res.data.importDocument).toMatchObject({ format: 'stix', total: 2 }); // the actor, and the source the bundle stands for
     expect((await server.query('{ actor(name: "Imported Test Group") { dataset } }')).actor.dataset).toBe('stix');
@@ -191,10 +369,16 @@ describe(`importDocument (${databaseLabel})`, () => {
     expect(log.auditLog.nodes[0].after).toMatchObject({ files: [{ file: 'test.json', format: 'stix' }] });
 
     const before = await counts();
-    const broken = await server.raw<any>(q, { c: '{"type": "bundle", "objects": [{"type": "intrusion-set"}]}', f: 'broken.json' }, admin);
+    const broken = await server.raw<any>(
+      q,
+      { c: '{"type": "bundle", "objects": [{"type": "intrusion-set"}]}', f: 'broken.json' },
+      admin,
+    );
     expect(broken.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await counts()).toEqual(before);
-    expect((await server.raw(q, { c: bundle('Analyst Group'), f: 'a.json' }, analyst)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await server.raw(q, { c: bundle('Analyst Group'), f: 'a.json' }, analyst)).errors?.[0].extensions?.code,
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -202,21 +386,56 @@ describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
   it('never answer an internal error, and a refused input writes nothing', async () => {
     const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
     const anyId = fc.oneof(fc.string(), fc.constant(lazarus), fc.constant(sourceId), fc.base64String());
-    const date = fc.oneof(fc.constant(null), fc.string(), fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)));
+    const date = fc.oneof(
+      fc.constant(null),
+      fc.string(),
+      fc
+        .date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    );
     const actorInput = fc.record(
-      { name: fc.string({ maxLength: 250 }), key: fc.option(fc.string({ maxLength: 30 })), originCountry: fc.option(fc.string({ maxLength: 3 })), motivations: fc.option(fc.array(fc.string(), { maxLength: 3 })), firstSeen: date, lastSeen: date, description: fc.option(fc.string()) },
+      {
+        name: fc.string({ maxLength: 250 }),
+        key: fc.option(fc.string({ maxLength: 30 })),
+        originCountry: fc.option(fc.string({ maxLength: 3 })),
+        motivations: fc.option(fc.array(fc.string(), { maxLength: 3 })),
+        firstSeen: date,
+        lastSeen: date,
+        description: fc.option(fc.string()),
+      },
       { requiredKeys: ['name'] },
     );
     const claimInput = fc.record(
-      { attacker: anyId, victim: anyId, confidence: fc.option(fc.integer({ min: -50, max: 200 })), confidenceLabel: fc.option(fc.string()), firstObserved: date, lastObserved: date, tlp: fc.option(fc.constantFrom('CLEAR', 'AMBER', 'RED')), sources: fc.array(fc.record({ source: anyId, excerpt: fc.option(fc.string()) }), { maxLength: 3 }) },
+      {
+        attacker: anyId,
+        victim: anyId,
+        confidence: fc.option(fc.integer({ min: -50, max: 200 })),
+        confidenceLabel: fc.option(fc.string()),
+        firstObserved: date,
+        lastObserved: date,
+        tlp: fc.option(fc.constantFrom('CLEAR', 'AMBER', 'RED')),
+        sources: fc.array(fc.record({ source: anyId, excerpt: fc.option(fc.string()) }), { maxLength: 3 }),
+      },
       { requiredKeys: ['attacker', 'victim', 'sources'] },
     );
     const nameInput = fc.record(
-      { owner: anyId, value: fc.string({ maxLength: 250 }), coinedBy: fc.option(anyId), tlp: fc.option(fc.constantFrom('CLEAR', 'GREEN', 'AMBER_STRICT')), sources: fc.option(fc.array(fc.record({ source: anyId }), { maxLength: 2 })) },
+      {
+        owner: anyId,
+        value: fc.string({ maxLength: 250 }),
+        coinedBy: fc.option(anyId),
+        tlp: fc.option(fc.constantFrom('CLEAR', 'GREEN', 'AMBER_STRICT')),
+        sources: fc.option(fc.array(fc.record({ source: anyId }), { maxLength: 2 })),
+      },
       { requiredKeys: ['owner', 'value'] },
     );
     const updateInput = fc.record(
-      { id: anyId, expectedVersion: fc.integer({ min: -1, max: 3 }), name: fc.option(fc.string({ maxLength: 30 })), originCountry: fc.option(fc.string({ maxLength: 2 })), lastSeen: date },
+      {
+        id: anyId,
+        expectedVersion: fc.integer({ min: -1, max: 3 }),
+        name: fc.option(fc.string({ maxLength: 30 })),
+        originCountry: fc.option(fc.string({ maxLength: 2 })),
+        lastSeen: date,
+      },
       { requiredKeys: ['id', 'expectedVersion'] },
     );
     const mutation = fc.oneof(

@@ -8,14 +8,15 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../src/app.js';
+import { type App, startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { onPostgres } from './helpers/database.js';
 
 const tools = existsSync('/usr/bin/pg_createcluster') && existsSync('/usr/bin/pg_ctlcluster');
 const version = tools ? execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0] : '';
 const cluster = `taioutage${process.pid}`;
-const ctl = (action: string, ...args: string[]) => execFileSync('pg_ctlcluster', [version, cluster, action, ...args], { stdio: 'pipe' });
+const ctl = (action: string, ...args: string[]) =>
+  execFileSync('pg_ctlcluster', [version, cluster, action, ...args], { stdio: 'pipe' });
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -30,8 +31,18 @@ describe.runIf(onPostgres && tools)('an outage of PostgreSQL under two instances
   let second: App;
   let url: string;
   const query = '{ actors(first: 100) { totalCount nodes { name } } }';
-  type Answer = { data?: { actors: { totalCount: number; nodes: { name: string }[] } }; extensions?: { responseCache?: { hit: boolean } } };
-  const ask = async (app: App) => (await (await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as Answer;
+  type Answer = {
+    data?: { actors: { totalCount: number; nodes: { name: string }[] } };
+    extensions?: { responseCache?: { hit: boolean } };
+  };
+  const ask = async (app: App) =>
+    (await (
+      await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      })
+    ).json()) as Answer;
   const ready = async (app: App) => ((await (await fetch(`${app.url}/ready`)).json()) as { status: string }).status;
   const until = async (ok: () => Promise<boolean>, ms: number) => {
     const end = Date.now() + ms;
@@ -41,13 +52,25 @@ describe.runIf(onPostgres && tools)('an outage of PostgreSQL under two instances
 
   beforeAll(async () => {
     const port = await freePort();
-    execFileSync('pg_createcluster', [version, cluster, '-p', String(port), '--start', '--', '--auth=trust'], { stdio: 'pipe' });
+    execFileSync('pg_createcluster', [version, cluster, '-p', String(port), '--start', '--', '--auth=trust'], {
+      stdio: 'pipe',
+    });
     const admin = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` });
     await admin.connect();
     await admin.query('CREATE DATABASE outage');
     await admin.end();
     url = `postgresql://postgres@127.0.0.1:${port}/outage`;
-    const config = (seed: string) => ({ ...loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', RESPONSE_CACHE: 'true', SEED_DATASETS: 'curated', SEED_ON_START: seed }), database: { kind: 'postgres' as const, url, poolSize: 2 } });
+    const config = (seed: string) => ({
+      ...loadConfig({
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        RESPONSE_CACHE: 'true',
+        SEED_DATASETS: 'curated',
+        SEED_ON_START: seed,
+      }),
+      database: { kind: 'postgres' as const, url, poolSize: 2 },
+    });
     first = await startApp(config('true'));
     second = await startApp(config('false'));
   }, 180_000);
@@ -77,7 +100,19 @@ describe.runIf(onPostgres && tools)('an outage of PostgreSQL under two instances
         const { tmpdir } = await import('node:os');
         const path = await import('node:path');
         const file = path.join(await mkdtemp(path.join(tmpdir(), 'outage-')), 'after.yaml');
-        await writeFile(file, ['dataset: outage-test', 'sources:', '  - { key: after-outage-source, title: "After the outage", kind: REPORT }', 'actors:', '  - key: after-outage', '    name: After Outage Actor', '    names:', '      - { value: After Outage Actor, sources: [after-outage-source] }'].join('\n'));
+        await writeFile(
+          file,
+          [
+            'dataset: outage-test',
+            'sources:',
+            '  - { key: after-outage-source, title: "After the outage", kind: REPORT }',
+            'actors:',
+            '  - key: after-outage',
+            '    name: After Outage Actor',
+            '    names:',
+            '      - { value: After Outage Actor, sources: [after-outage-source] }',
+          ].join('\n'),
+        );
         await loadSeeds(first.prisma, [file]);
         return true;
       } catch {
@@ -92,7 +127,9 @@ describe.runIf(onPostgres && tools)('an outage of PostgreSQL under two instances
     expect(seen.data?.actors.totalCount).toBe(before + 1);
     expect(seen.data?.actors.nodes.map((n) => n.name)).toContain('After Outage Actor');
     // Both come back to ready, and cache again.
-    expect(await until(async () => (await ready(second)) === 'ready' && (await ready(first)) === 'ready', 30_000)).toBe(true);
+    expect(await until(async () => (await ready(second)) === 'ready' && (await ready(first)) === 'ready', 30_000)).toBe(
+      true,
+    );
     await ask(second);
     expect((await ask(second)).extensions?.responseCache?.hit).toBe(true);
   }, 120_000);

@@ -10,8 +10,13 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }; edges: { cursor: string; node: { name: string } }[] };
-const pageFields = 'totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name } }';
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  edges: { cursor: string; node: { name: string } }[];
+};
+const pageFields =
+  'totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name } }';
 
 /** Walks a connection page by page, forwards or backwards, and returns the names in order. */
 async function walk(fetchPage: (args: Record<string, unknown>) => Promise<Page>, size: number, backwards: boolean) {
@@ -33,7 +38,12 @@ async function walk(fetchPage: (args: Record<string, unknown>) => Promise<Page>,
 
 describe(`pagination (${databaseLabel})`, () => {
   const victims = async (args: Record<string, unknown>) =>
-    (await server.query(`query($first: Int, $after: String, $last: Int, $before: String) { victims(first: $first, after: $after, last: $last, before: $before) { ${pageFields} } }`, args)).victims as Page;
+    (
+      await server.query(
+        `query($first: Int, $after: String, $last: Int, $before: String) { victims(first: $first, after: $after, last: $last, before: $before) { ${pageFields} } }`,
+        args,
+      )
+    ).victims as Page;
 
   it.each([1, 3, 5, 16, 17])('walks all victims forwards and backwards in pages of %i', async (size) => {
     const all = (await victims({ first: 100 })).edges.map((e) => e.node.name);
@@ -63,7 +73,9 @@ describe(`pagination (${databaseLabel})`, () => {
   });
 
   it('uses the default page size when none is given', async () => {
-    const server2 = await import('./helpers/server.js').then((m) => m.startTestServer({ DEFAULT_PAGE_SIZE: '4', MAX_PAGE_SIZE: '10' }));
+    const server2 = await import('./helpers/server.js').then((m) =>
+      m.startTestServer({ DEFAULT_PAGE_SIZE: '4', MAX_PAGE_SIZE: '10' }),
+    );
     try {
       const data = await server2.query(`{ victims { edges { node { name } } pageInfo { hasNextPage } } }`);
       expect(data.victims.edges).toHaveLength(4);
@@ -76,7 +88,12 @@ describe(`pagination (${databaseLabel})`, () => {
 
   it('pages a nested database-backed connection (names of an actor) both ways', async () => {
     const names = async (args: Record<string, unknown>) =>
-      (await server.query(`query($first: Int, $after: String, $last: Int, $before: String) { actor(name: "Lazarus Group") { names(first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name: value } } } } }`, args)).actor.names as Page;
+      (
+        await server.query(
+          `query($first: Int, $after: String, $last: Int, $before: String) { actor(name: "Lazarus Group") { names(first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name: value } } } } }`,
+          args,
+        )
+      ).actor.names as Page;
     const all = (await names({ first: 50 })).edges.map((e) => e.node.name);
     expect(all).toHaveLength(8);
     expect(await walk(names, 3, false)).toEqual(all);
@@ -85,7 +102,12 @@ describe(`pagination (${databaseLabel})`, () => {
 
   it('pages a computed connection (derived victims of an actor) both ways', async () => {
     const derived = async (args: Record<string, unknown>) =>
-      (await server.query(`query($first: Int, $after: String, $last: Int, $before: String) { actor(name: "Lazarus Group") { victims(first: $first, after: $after, last: $last, before: $before) { ${pageFields} } } }`, args)).actor.victims as Page;
+      (
+        await server.query(
+          `query($first: Int, $after: String, $last: Int, $before: String) { actor(name: "Lazarus Group") { victims(first: $first, after: $after, last: $last, before: $before) { ${pageFields} } } }`,
+          args,
+        )
+      ).actor.victims as Page;
     const all = (await derived({ first: 50 })).edges.map((e) => e.node.name);
     expect(all).toHaveLength(11);
     expect(await walk(derived, 4, false)).toEqual(all);

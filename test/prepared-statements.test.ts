@@ -19,7 +19,13 @@ describe('statement names', () => {
 
   it('names reads, and leaves unnamed writes, lookups by lists of ids and hand-written WITH queries (planned per call)', () => {
     const name = statementNames();
-    for (const sql of ['INSERT INTO "Actor" (id) VALUES ($1)', 'UPDATE "Actor" SET name = $1', 'DELETE FROM "Actor"', 'SELECT id FROM "Targeting" WHERE "victimId" IN ($1,$2) AND "actorId" IN ($3)', '\n    WITH pairs AS (SELECT 1) SELECT * FROM pairs']) {
+    for (const sql of [
+      'INSERT INTO "Actor" (id) VALUES ($1)',
+      'UPDATE "Actor" SET name = $1',
+      'DELETE FROM "Actor"',
+      'SELECT id FROM "Targeting" WHERE "victimId" IN ($1,$2) AND "actorId" IN ($3)',
+      '\n    WITH pairs AS (SELECT 1) SELECT * FROM pairs',
+    ]) {
       expect(name(query(sql)), sql).toBeUndefined();
     }
     expect(name(query('SELECT "t0"."id" FROM "Actor" AS "t0" WHERE "t0"."id" = $1 LIMIT $2'))).toMatch(/^prisma_/);
@@ -44,7 +50,9 @@ describe.runIf(onPostgres)('on the PostgreSQL server', () => {
 
   it("keeps the benchmark's Q2 as a prepared statement and reuses it", async () => {
     for (let i = 0; i < 3; i++) expect((await server.raw(q2.api(10, 5))).errors).toBeUndefined();
-    const prepared = await server.app.prisma.$queryRawUnsafe<{ name: string; statement: string; generic_plans: bigint; custom_plans: bigint }[]>(
+    const prepared = await server.app.prisma.$queryRawUnsafe<
+      { name: string; statement: string; generic_plans: bigint; custom_plans: bigint }[]
+    >(
       `SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'SELECT "t0"."id", "Actor_names"%'`,
     );
     expect(prepared).toHaveLength(1);

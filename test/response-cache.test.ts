@@ -19,7 +19,10 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const query = `{ actors(first: 100) { totalCount nodes { name } } }`;
-type Answer = { data: { actors: { totalCount: number; nodes: { name: string }[] } }; extensions?: { responseCache?: { hit: boolean } } };
+type Answer = {
+  data: { actors: { totalCount: number; nodes: { name: string }[] } };
+  extensions?: { responseCache?: { hit: boolean } };
+};
 const ask = () => server.raw(query) as Promise<Answer>;
 
 /** A seed file adding one actor, with its source. */
@@ -77,32 +80,41 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(after.data).toEqual(before.data);
   });
 
-  it.runIf(onPostgres)('a write by another process on the same PostgreSQL server reaches the cache (NOTIFY)', async () => {
-    const before = await ask();
-    expect((await ask()).extensions?.responseCache?.hit).toBe(true);
-    const url = (server.app.database.target as { url: string }).url;
-    const run = runTool('src/cli/import.ts', [await actorFile('Cache Test Actor Two')], { DATABASE_URL: url });
-    expect(await run.exited, run.output()).toBe(0);
-    // The notification travels on its own connection: wait for it, briefly.
-    let after = await ask();
-    for (let i = 0; i < 50 && after.data.actors.totalCount === before.data.actors.totalCount; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = await ask();
-    }
-    expect(after.data.actors.totalCount).toBe(before.data.actors.totalCount + 1);
-    expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor Two');
-    // The command's import is audited like the API's, as the local operator's.
-    const entry = await server.app.prisma.auditEntry.findFirst({ where: { operation: 'npm run import' }, orderBy: { at: 'desc' } });
-    expect(entry?.keyName).toMatch(/^local operator \(.+, npm run import\)$/);
-    expect(JSON.stringify(entry?.after)).toContain('cache-test-actor-two.yaml');
-  });
+  it.runIf(onPostgres)(
+    'a write by another process on the same PostgreSQL server reaches the cache (NOTIFY)',
+    async () => {
+      const before = await ask();
+      expect((await ask()).extensions?.responseCache?.hit).toBe(true);
+      const url = (server.app.database.target as { url: string }).url;
+      const run = runTool('src/cli/import.ts', [await actorFile('Cache Test Actor Two')], { DATABASE_URL: url });
+      expect(await run.exited, run.output()).toBe(0);
+      // The notification travels on its own connection: wait for it, briefly.
+      let after = await ask();
+      for (let i = 0; i < 50 && after.data.actors.totalCount === before.data.actors.totalCount; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await ask();
+      }
+      expect(after.data.actors.totalCount).toBe(before.data.actors.totalCount + 1);
+      expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor Two');
+      // The command's import is audited like the API's, as the local operator's.
+      const entry = await server.app.prisma.auditEntry.findFirst({
+        where: { operation: 'npm run import' },
+        orderBy: { at: 'desc' },
+      });
+      expect(entry?.keyName).toMatch(/^local operator \(.+, npm run import\)$/);
+      expect(JSON.stringify(entry?.after)).toContain('cache-test-actor-two.yaml');
+    },
+  );
 });
 
 describe.runIf(onPostgres)('concurrent imports on PostgreSQL', () => {
   it('two processes importing the same file at once both succeed, one after the other (no race for keys)', async () => {
     const url = (server.app.database.target as { url: string }).url;
     const file = await actorFile('Cache Test Actor Concurrent');
-    const runs = [runTool('src/cli/import.ts', [file], { DATABASE_URL: url }), runTool('src/cli/import.ts', [file], { DATABASE_URL: url })];
+    const runs = [
+      runTool('src/cli/import.ts', [file], { DATABASE_URL: url }),
+      runTool('src/cli/import.ts', [file], { DATABASE_URL: url }),
+    ];
     for (const run of runs) expect(await run.exited, run.output()).toBe(0);
     expect(runs.map((r) => r.output()).join('\n')).not.toMatch(/PrismaClient|at .*node_modules/);
     expect(await server.app.prisma.actor.count({ where: { name: 'Cache Test Actor Concurrent' } })).toBe(1);
@@ -112,7 +124,12 @@ describe.runIf(onPostgres)('concurrent imports on PostgreSQL', () => {
 describe(`the cache and keys (${databaseLabel})`, () => {
   it('a revoked key is refused, not answered from the cache', async () => {
     const key = await server.key('READER', 'CLEAR');
-    const asKey = () => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+    const asKey = () =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query }),
+      });
     await asKey();
     expect(((await (await asKey()).json()) as Answer).extensions?.responseCache?.hit).toBe(true);
     await server.app.prisma.apiKey.updateMany({ where: { prefix: key.slice(0, 12) }, data: { revokedAt: new Date() } });
@@ -122,19 +139,36 @@ describe(`the cache and keys (${databaseLabel})`, () => {
   });
 
   it('an If-None-Match naming another answer is not answered 304', async () => {
-    const first = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const first = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
     await first.text();
     const etag = first.headers.get('etag') ?? 'W/"anything"';
-    const other = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'if-none-match': etag }, body: JSON.stringify({ query: '{ sources(first: 1) { totalCount } }' }) });
+    const other = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'if-none-match': etag },
+      body: JSON.stringify({ query: '{ sources(first: 1) { totalCount } }' }),
+    });
     expect(other.status).toBe(200);
-    expect(((await other.json()) as { data: { sources: { totalCount: number } } }).data.sources.totalCount).toBeGreaterThan(0);
+    expect(
+      ((await other.json()) as { data: { sources: { totalCount: number } } }).data.sources.totalCount,
+    ).toBeGreaterThan(0);
   });
 });
 
 describe.runIf(onPostgres)('two instances on one PostgreSQL server', () => {
   let second: import('../src/app.js').App;
   let admin: pg.Client;
-  const askAt = async (url: string) => ((await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as Answer);
+  const askAt = async (url: string) =>
+    (await (
+      await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      })
+    ).json()) as Answer;
   /** Asks `url` until `ok` holds (a NOTIFY travels on its own connection), at most ~5 s. */
   const until = async (url: string, ok: (a: Answer) => boolean) => {
     let answer = await askAt(url);
@@ -147,7 +181,16 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL server', () => {
   beforeAll(async () => {
     const { startApp } = await import('../src/app.js');
     const { loadConfig } = await import('../src/config.js');
-    second = await startApp({ ...loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', RESPONSE_CACHE: 'true', SEED_ON_START: 'false' }), database: server.app.database.target });
+    second = await startApp({
+      ...loadConfig({
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        RESPONSE_CACHE: 'true',
+        SEED_ON_START: 'false',
+      }),
+      database: server.app.database.target,
+    });
     admin = new pg.Client({ connectionString: (server.app.database.target as { url: string }).url });
     await admin.connect();
   }, 120_000);
@@ -162,7 +205,9 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL server', () => {
     expect((await askAt(second.url)).extensions?.responseCache?.hit).toBe(true);
     await admin.query(`UPDATE "Actor" SET name = 'Lazarus Group (renamed by hand)' WHERE name = 'Lazarus Group'`);
     for (const url of [server.url, second.url]) {
-      const after = await until(url, (a) => a.data.actors.nodes.some((n) => n.name === 'Lazarus Group (renamed by hand)'));
+      const after = await until(url, (a) =>
+        a.data.actors.nodes.some((n) => n.name === 'Lazarus Group (renamed by hand)'),
+      );
       expect(after.data.actors.nodes.map((n) => n.name)).toContain('Lazarus Group (renamed by hand)');
     }
     await admin.query(`UPDATE "Actor" SET name = 'Lazarus Group' WHERE name = 'Lazarus Group (renamed by hand)'`);
@@ -172,7 +217,9 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL server', () => {
     await askAt(second.url);
     expect((await askAt(second.url)).extensions?.responseCache?.hit).toBe(true);
     // An outage as the second instance sees it: the server ends every connection listening for changes.
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
     let ready = await (await fetch(`${second.url}/ready`)).json();
     for (let i = 0; i < 20 && ready.status === 'ready'; i++) {
       await new Promise((r) => setTimeout(r, 50));

@@ -10,8 +10,14 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 async function search(query: string, extra = '') {
-  const data = await server.query(`query($q: String!) { search(query: $q${extra}) { totalCount edges { score matchedName node { __typename ... on Actor { name } ... on Campaign { name } ... on Tool { name } } } } }`, { q: query });
-  return data.search as { totalCount: number; edges: { score: number; matchedName: string | null; node: { __typename: string; name: string } }[] };
+  const data = await server.query(
+    `query($q: String!) { search(query: $q${extra}) { totalCount edges { score matchedName node { __typename ... on Actor { name } ... on Campaign { name } ... on Tool { name } } } } }`,
+    { q: query },
+  );
+  return data.search as {
+    totalCount: number;
+    edges: { score: number; matchedName: string | null; node: { __typename: string; name: string } }[];
+  };
 }
 
 describe(`search (${databaseLabel})`, () => {
@@ -63,7 +69,8 @@ describe(`search (${databaseLabel})`, () => {
       for (const edge of named) expect(edge.score).toBeGreaterThanOrEqual(0.45);
     }
     // Below it: "Lazarus Group" is 0.39 similar to "lazarus team", "Mimikatz" 0.38 to the other.
-    for (const query of ['lazarus team', 'mimikatz lite edition']) expect((await search(query)).edges.filter((e) => e.matchedName !== null)).toEqual([]);
+    for (const query of ['lazarus team', 'mimikatz lite edition'])
+      expect((await search(query)).edges.filter((e) => e.matchedName !== null)).toEqual([]);
   });
 
   it('one or two letters find names starting with them', async () => {
@@ -76,7 +83,12 @@ describe(`search (${databaseLabel})`, () => {
 
   it('a name shared by a campaign and a tool finds both', async () => {
     const result = await search('CageyChameleon');
-    expect(result.edges.slice(0, 2).map((e) => e.node.__typename).sort()).toEqual(['Campaign', 'Tool']);
+    expect(
+      result.edges
+        .slice(0, 2)
+        .map((e) => e.node.__typename)
+        .sort(),
+    ).toEqual(['Campaign', 'Tool']);
   });
 
   it('restricts to the requested types and pages through the hits', async () => {
@@ -84,7 +96,9 @@ describe(`search (${databaseLabel})`, () => {
     expect(tools.edges.length).toBeGreaterThan(0);
     expect(tools.edges.every((e) => e.node.__typename === 'Tool')).toBe(true);
     const all = await search('crypto');
-    const page = await server.query(`{ search(query: "crypto", first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { ... on Campaign { name } ... on Tool { name } ... on Actor { name } } } } }`);
+    const page = await server.query(
+      `{ search(query: "crypto", first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { ... on Campaign { name } ... on Tool { name } ... on Actor { name } } } } }`,
+    );
     expect(page.search.totalCount).toBe(all.totalCount);
     expect(page.search.edges.map((e: any) => e.node.name)).toEqual(all.edges.slice(0, 2).map((e) => e.node.name));
     expect(page.search.pageInfo.hasNextPage).toBe(all.totalCount > 2);

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { confidenceFromLabel } from '../src/ingest/confidence.js';
 import { loadSeeds, readSeedFile } from '../src/ingest/load-seeds.js';
 import { normalizeName } from '../src/ingest/names.js';
-import { confidenceFromLabel } from '../src/ingest/confidence.js';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -48,13 +48,23 @@ async function snapshot() {
 
 describe('name normalisation and confidence labels', () => {
   it('folds case, spaces, punctuation and accents', () => {
-    expect(new Set(['Dangerous Password', 'dangerouspassword', 'DANGEROUS-PASSWORD', ' Dangerous_Password! '].map(normalizeName))).toEqual(new Set(['dangerouspassword']));
+    expect(
+      new Set(
+        ['Dangerous Password', 'dangerouspassword', 'DANGEROUS-PASSWORD', ' Dangerous_Password! '].map(normalizeName),
+      ),
+    ).toEqual(new Set(['dangerouspassword']));
     expect(normalizeName('Ｚｉｎｃ')).toBe('zinc');
     expect(normalizeName('Sécurité')).toBe('securite');
     expect(normalizeName('--')).toBe('');
   });
   it('maps estimative labels onto the STIX scale', () => {
-    expect([confidenceFromLabel('low'), confidenceFromLabel('Medium'), confidenceFromLabel('MEDIUM-HIGH'), confidenceFromLabel('high'), confidenceFromLabel(undefined)]).toEqual([15, 50, 68, 85, null]);
+    expect([
+      confidenceFromLabel('low'),
+      confidenceFromLabel('Medium'),
+      confidenceFromLabel('MEDIUM-HIGH'),
+      confidenceFromLabel('high'),
+      confidenceFromLabel(undefined),
+    ]).toEqual([15, 50, 68, 85, null]);
   });
 });
 
@@ -71,11 +81,15 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
   });
 
   it('keeps what the facts mark unverified out', async () => {
-    const res = await server.query(`{ resolveName(name: "CookieTime") { names { value } } search(query: "JScript RAT") { edges { node { ... on Tool { name } } } } }`);
+    const res = await server.query(
+      `{ resolveName(name: "CookieTime") { names { value } } search(query: "JScript RAT") { edges { node { ... on Tool { name } } } } }`,
+    );
     expect(res.resolveName).toEqual([]);
     const p = server.app.prisma;
     expect(await p.source.count({ where: { url: { contains: 'cyberstruggle' } } })).toBe(0);
-    expect(await p.name.findFirst({ where: { normalized: 'leeryturtle' }, select: { coinedById: true } })).toEqual({ coinedById: null });
+    expect(await p.name.findFirst({ where: { normalized: 'leeryturtle' }, select: { coinedById: true } })).toEqual({
+      coinedById: null,
+    });
   });
 
   it('loading the seeds again changes nothing, timestamps included', async () => {
@@ -104,10 +118,16 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
     const file = await seedFile('broken-ref.yaml', {
       organizations: [{ key: 'fresh-org', name: 'Fresh' }],
       sources: [{ key: 'fresh-source', title: 'Fresh report', kind: 'REPORT', publisher: 'fresh-org' }],
-      actors: [{ key: 'fresh-actor', name: 'Fresh Actor', names: [{ value: 'Fresh Actor', sources: ['fresh-source'] }] }],
-      attributions: [{ key: 'fresh-attr', subjectActor: 'fresh-actor', actor: 'no-such-actor', sources: ['fresh-source'] }],
+      actors: [
+        { key: 'fresh-actor', name: 'Fresh Actor', names: [{ value: 'Fresh Actor', sources: ['fresh-source'] }] },
+      ],
+      attributions: [
+        { key: 'fresh-attr', subjectActor: 'fresh-actor', actor: 'no-such-actor', sources: ['fresh-source'] },
+      ],
     });
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow('attributions[fresh-attr].actor: there is no actor with key "no-such-actor"');
+    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(
+      'attributions[fresh-attr].actor: there is no actor with key "no-such-actor"',
+    );
     expect(await snapshot()).toBe(before);
   });
 
@@ -120,7 +140,15 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
     const error = await loadSeeds(server.app.prisma, [file]).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    for (const fragment of ['sources[0].key', 'sources[0].kind', 'sources[0].url', 'actors[0].originCountry', 'actors[0].names: every entity has at least one name', 'attributions[0].sources: every claim cites at least one source', 'expected exactly one of campaign, subjectActor, tool']) {
+    for (const fragment of [
+      'sources[0].key',
+      'sources[0].kind',
+      'sources[0].url',
+      'actors[0].originCountry',
+      'actors[0].names: every entity has at least one name',
+      'attributions[0].sources: every claim cites at least one source',
+      'expected exactly one of campaign, subjectActor, tool',
+    ]) {
       expect(message).toContain(fragment);
     }
   });
@@ -142,24 +170,50 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
           description: 'Another description',
           sponsor: 'Someone else',
           lastSeen: '2024-01-01',
-          externalIds: [{ system: 'mitre-attack', value: 'G0032' }, { system: 'test', value: 'other-1' }, { system: 'mitre-attack', value: 'G0082' }],
-          names: [{ value: 'Lazarus (other spelling)', sources: ['other-src'] }, { value: 'hidden cobra', coinedBy: 'clearsky', sources: ['other-src'] }],
+          externalIds: [
+            { system: 'mitre-attack', value: 'G0032' },
+            { system: 'test', value: 'other-1' },
+            { system: 'mitre-attack', value: 'G0082' },
+          ],
+          names: [
+            { value: 'Lazarus (other spelling)', sources: ['other-src'] },
+            { value: 'hidden cobra', coinedBy: 'clearsky', sources: ['other-src'] },
+          ],
         },
       ],
     });
     const { counts, warnings } = await loadSeeds(server.app.prisma, [file]);
     expect(counts.actor).toEqual({ created: 0, updated: 1, unchanged: 0 });
-    expect(warnings).toEqual(['actors[other-lazarus]: external id mitre-attack:G0082 already belongs to another record; left there']);
-    const after = await server.app.prisma.actor.findUniqueOrThrow({ where: { key: 'lazarus-group' }, include: { names: true, externalIds: true } });
-    expect(after).toMatchObject({ id: lazarus.id, name: 'Lazarus Group', description: lazarus.description, sponsor: lazarus.sponsor, dataset: 'curated' });
+    expect(warnings).toEqual([
+      'actors[other-lazarus]: external id mitre-attack:G0082 already belongs to another record; left there',
+    ]);
+    const after = await server.app.prisma.actor.findUniqueOrThrow({
+      where: { key: 'lazarus-group' },
+      include: { names: true, externalIds: true },
+    });
+    expect(after).toMatchObject({
+      id: lazarus.id,
+      name: 'Lazarus Group',
+      description: lazarus.description,
+      sponsor: lazarus.sponsor,
+      dataset: 'curated',
+    });
     expect(after.lastSeen?.toISOString().slice(0, 10)).toBe('2024-01-01'); // was empty: filled
     expect(after.names.map((n) => n.value)).toContain('Lazarus (other spelling)');
     const cobra = after.names.find((n) => n.normalized === 'hiddencobra')!;
     expect(cobra.value).toBe('HIDDEN COBRA'); // the first spelling and coiner stay
-    expect(after.externalIds.map((x) => `${x.system}:${x.value}`).sort()).toEqual(['mitre-attack:G0032', 'stix:intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a', 'test:other-1']);
+    expect(after.externalIds.map((x) => `${x.system}:${x.value}`).sort()).toEqual([
+      'mitre-attack:G0032',
+      'stix:intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a',
+      'test:other-1',
+    ]);
     // The other dataset's name cites its source.
-    const data = await server.query(`{ resolveName(name: "Lazarus (other spelling)") { entity { ... on Actor { name } } names { citations { nodes { source { key } } } } } }`);
-    expect(data.resolveName).toEqual([{ entity: { name: 'Lazarus Group' }, names: [{ citations: { nodes: [{ source: { key: 'other-src' } }] } }] }]);
+    const data = await server.query(
+      `{ resolveName(name: "Lazarus (other spelling)") { entity { ... on Actor { name } } names { citations { nodes { source { key } } } } } }`,
+    );
+    expect(data.resolveName).toEqual([
+      { entity: { name: 'Lazarus Group' }, names: [{ citations: { nodes: [{ source: { key: 'other-src' } }] } }] },
+    ]);
   });
 
   it('an attribution to an actor that is itself a subgroup is traversable both ways', async () => {
@@ -169,14 +223,24 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
         { key: 'test-parent', name: 'Test Parent', names: [{ value: 'Test Parent', sources: ['sub-src'] }] },
         { key: 'test-child', name: 'Test Child', names: [{ value: 'Test Child', sources: ['sub-src'] }] },
       ],
-      attributions: [{ key: 'child-of-parent', subjectActor: 'test-child', actor: 'test-parent', confidenceLabel: 'low', sources: ['sub-src'] }],
+      attributions: [
+        {
+          key: 'child-of-parent',
+          subjectActor: 'test-child',
+          actor: 'test-parent',
+          confidenceLabel: 'low',
+          sources: ['sub-src'],
+        },
+      ],
     });
     await loadSeeds(server.app.prisma, [file]);
     const data = await server.query(`{
       child: actor(name: "test child") { attributions { nodes { confidence actor { name } subject { ... on Actor { name } } } } }
       parent: actor(name: "test parent") { attributedActivity { nodes { subjectActor { name } } } }
     }`);
-    expect(data.child.attributions.nodes).toEqual([{ confidence: 15, actor: { name: 'Test Parent' }, subject: { name: 'Test Child' } }]);
+    expect(data.child.attributions.nodes).toEqual([
+      { confidence: 15, actor: { name: 'Test Parent' }, subject: { name: 'Test Child' } },
+    ]);
     expect(data.parent.attributedActivity.nodes).toEqual([{ subjectActor: { name: 'Test Child' } }]);
   });
 });

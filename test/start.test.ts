@@ -7,12 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onPostgres } from './helpers/database.js';
-import { runMain, runTool, startMain, type ServerProcess } from './helpers/process.js';
+import { runMain, runTool, type ServerProcess, startMain } from './helpers/process.js';
 
 const storyQuery = '{ campaign(name: "leery turtle") { name attributions { totalCount } } }';
 
 async function graphql(url: string, query: string) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   return (await res.json()) as { data?: any; errors?: any[] };
 }
 
@@ -65,23 +69,46 @@ describe('npm start on the embedded database', () => {
     const bundle = {
       type: 'bundle',
       id: 'bundle--12121212-1212-4212-8212-121212121212',
-      objects: [{ type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--34343434-3434-4434-8434-343434343434', name: 'Test Imported While Running', aliases: ['TIWR'], created: t, modified: t }],
+      objects: [
+        {
+          type: 'intrusion-set',
+          spec_version: '2.1',
+          id: 'intrusion-set--34343434-3434-4434-8434-343434343434',
+          name: 'Test Imported While Running',
+          aliases: ['TIWR'],
+          created: t,
+          modified: t,
+        },
+      ],
     };
     const good = path.join(dir, 'good.json');
     await writeFile(good, JSON.stringify(bundle));
     const run = runTool('src/cli/import.ts', [good], { DATA_DIR: dataDir });
     expect(await run.exited, run.output()).toBe(0);
     expect(run.output()).toContain('importing through it');
-    expect((await graphql(server.url, '{ actor(name: "tiwr") { name dataset } }')).data.actor).toEqual({ name: 'Test Imported While Running', dataset: 'stix' });
+    expect((await graphql(server.url, '{ actor(name: "tiwr") { name dataset } }')).data.actor).toEqual({
+      name: 'Test Imported While Running',
+      dataset: 'stix',
+    });
     // A broken file is refused whole, with the object named.
     const bad = path.join(dir, 'bad.json');
-    await writeFile(bad, JSON.stringify({ ...bundle, objects: [{ ...bundle.objects[0], id: 'intrusion-set--56565656-5656-4656-8656-565656565656', name: 42 }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        ...bundle,
+        objects: [{ ...bundle.objects[0], id: 'intrusion-set--56565656-5656-4656-8656-565656565656', name: 42 }],
+      }),
+    );
     const refused = runTool('src/cli/import.ts', [bad], { DATA_DIR: dataDir });
     expect(await refused.exited).toBe(2);
     expect(refused.output()).toContain('intrusion-set--56565656-5656-4656-8656-565656565656: name');
     expect(refused.output()).toContain('Nothing was imported.');
     // Without the lock file's secret, the server takes nothing.
-    const forged = await fetch(`${server.url}/admin/import`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: JSON.stringify({ files: [good] }) });
+    const forged = await fetch(`${server.url}/admin/import`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope' },
+      body: JSON.stringify({ files: [good] }),
+    });
     expect(forged.status).toBe(403);
   });
 

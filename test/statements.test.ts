@@ -44,29 +44,43 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
   });
 
   it('a flat page with its total is at most two statements', async () => {
-    expect(await statements(`query($first: Int) { actors(first: $first) { totalCount nodes { name } } }`, 10)).toBeLessThanOrEqual(2);
+    expect(
+      await statements(`query($first: Int) { actors(first: $first) { totalCount nodes { name } } }`, 10),
+    ).toBeLessThanOrEqual(2);
   });
 
   it("the benchmark's Q2 (three levels, connections, totalCount) is at most two statements, whatever the page sizes", async () => {
     const counts = [];
-    for (const [top, inner] of [[1, 1], [2, 5], [10, 5], [20, 20]]) counts.push(await statements(q2.api(top, inner), top));
+    for (const [top, inner] of [
+      [1, 1],
+      [2, 5],
+      [10, 5],
+      [20, 20],
+    ])
+      counts.push(await statements(q2.api(top, inner), top));
     expect(Math.max(...counts), `statements: ${counts.join(', ')}`).toBeLessThanOrEqual(2);
     expect(new Set(counts).size).toBe(1);
   });
 
   it('a nested page of relations is one statement with relation joins', async () => {
-    const count = await statements(`query($first: Int) { actors(first: $first) { nodes { name names(first: $first) { totalCount nodes { value } } } } }`, 10);
+    const count = await statements(
+      `query($first: Int) { actors(first: $first) { nodes { name names(first: $first) { totalCount nodes { value } } } } }`,
+      10,
+    );
     expect(count).toBe(1);
   });
 
   it('a search page reads each type of record in one statement, with what the request selects under it', async () => {
-    const query = (type: string) => `query($first: Int) { search(query: "and", types: [${type}], first: $first) { totalCount
+    const query = (
+      type: string,
+    ) => `query($first: Int) { search(query: "and", types: [${type}], first: $first) { totalCount
       edges { node { ... on Actor { name originCountry names(first: 3) { nodes { value } } } ... on Campaign { name firstSeen } ... on Tool { name kind } } }
       nodes { ... on Actor { key } ... on Campaign { key } ... on Tool { key } } } }`;
     for (const type of ['ACTOR', 'CAMPAIGN', 'TOOL']) {
       const counts = [];
       for (const first of [1, 2, 5, 20]) counts.push(await statements(query(type), first));
-      const hits = ((await server.raw(query(type), { first: 20 })).data as { search: { edges: unknown[] } }).search.edges.length;
+      const hits = ((await server.raw(query(type), { first: 20 })).data as { search: { edges: unknown[] } }).search
+        .edges.length;
       expect(hits, `${type} hits`).toBeGreaterThanOrEqual(2);
       // The ranking, then the page's records of the type (with their names, joined): nothing per record.
       expect(counts, `${type}: statements for first = 1, 2, 5, 20`).toEqual([2, 2, 2, 2]);
@@ -75,9 +89,19 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
 
   it("an actor's campaigns, derived tools and victims read their records once, with the fields asked of them", async () => {
     const id = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
-    for (const [view, edge, fields] of [['victims', 'direct', 'name country sector'], ['tools', 'direct', 'name kind'], ['campaigns', 'current', 'name firstSeen']]) {
-      const bare = await statements(`query($first: Int) { node(id: "${id}") { ... on Actor { ${view}(first: $first) { totalCount edges { ${edge} } } } } }`, 10);
-      const withNodes = await statements(`query($first: Int) { node(id: "${id}") { ... on Actor { ${view}(first: $first) { totalCount edges { ${edge} node { ${fields} } } nodes { id } } } } }`, 10);
+    for (const [view, edge, fields] of [
+      ['victims', 'direct', 'name country sector'],
+      ['tools', 'direct', 'name kind'],
+      ['campaigns', 'current', 'name firstSeen'],
+    ]) {
+      const bare = await statements(
+        `query($first: Int) { node(id: "${id}") { ... on Actor { ${view}(first: $first) { totalCount edges { ${edge} } } } } }`,
+        10,
+      );
+      const withNodes = await statements(
+        `query($first: Int) { node(id: "${id}") { ... on Actor { ${view}(first: $first) { totalCount edges { ${edge} node { ${fields} } } nodes { id } } } } }`,
+        10,
+      );
       expect(withNodes, view).toBe(bare);
     }
   });

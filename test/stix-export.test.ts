@@ -1,12 +1,12 @@
 // STIX 2.1 export: valid against the OASIS JSON schemas, stable, and a round trip through an empty
 // database gives the same objects. Over HTTP (GraphQL field and download).
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -16,7 +16,9 @@ function stixValidator() {
   const ajv = new Ajv2020.default({ strict: false, allErrors: true, unicodeRegExp: false });
   addFormats.default(ajv);
   const root = path.resolve('test/fixtures/stix2.1-json-schemas/schemas');
-  for (const dir of readdirSync(root)) for (const f of readdirSync(path.join(root, dir))) ajv.addSchema(JSON.parse(readFileSync(path.join(root, dir, f), 'utf8')));
+  for (const dir of readdirSync(root))
+    for (const f of readdirSync(path.join(root, dir)))
+      ajv.addSchema(JSON.parse(readFileSync(path.join(root, dir, f), 'utf8')));
   const base = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas';
   const bundle = ajv.getSchema(`${base}/common/bundle.json`)!;
   const byType = (type: string) => ajv.getSchema(`${base}/${type === 'relationship' ? 'sros' : 'sdos'}/${type}.json`)!;
@@ -43,14 +45,17 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const bundleOf = async (query: string) => Object.values((await server.query(query)) as Record<string, { stixBundle: any }>)[0].stixBundle;
+const bundleOf = async (query: string) =>
+  Object.values((await server.query(query)) as Record<string, { stixBundle: any }>)[0].stixBundle;
 
 describe(`STIX 2.1 export (${databaseLabel})`, () => {
   it('exports a campaign with its neighbourhood, valid STIX 2.1', async () => {
     const bundle = await bundleOf(`{ campaign(name: "CryptoCore") { stixBundle(depth: 1) } }`);
     expect(validate(bundle)).toEqual([]);
     const types = bundle.objects.map((o: any) => o.type);
-    expect(types).toEqual(expect.arrayContaining(['campaign', 'intrusion-set', 'malware', 'tool', 'location', 'identity', 'relationship']));
+    expect(types).toEqual(
+      expect.arrayContaining(['campaign', 'intrusion-set', 'malware', 'tool', 'location', 'identity', 'relationship']),
+    );
     const campaign = bundle.objects.find((o: any) => o.type === 'campaign');
     expect(campaign.aliases).toEqual(['CageyChameleon', 'CryptoMimic', 'Dangerous Password', 'Leery Turtle']);
     const lazarus = bundle.objects.find((o: any) => o.name === 'Lazarus Group');
@@ -70,17 +75,25 @@ describe(`STIX 2.1 export (${databaseLabel})`, () => {
     expect(validate(two)).toEqual([]);
     const tool = await bundleOf(`{ tool(name: "Mimikatz") { stixBundle } }`);
     expect(validate(tool)).toEqual([]);
-    expect(tool.objects.find((o: any) => o.type === 'tool').external_references).toContainEqual({ source_name: 'mitre-attack', external_id: 'S0002', url: 'https://attack.mitre.org/software/S0002' });
+    expect(tool.objects.find((o: any) => o.type === 'tool').external_references).toContainEqual({
+      source_name: 'mitre-attack',
+      external_id: 'S0002',
+      url: 'https://attack.mitre.org/software/S0002',
+    });
   });
 
   it('exports a source as a report of what it supports', async () => {
-    const data = await server.query(`{ sources(filter: { publishedFrom: "2021-05-24", publishedTo: "2021-05-24" }) { nodes { key stixBundle } } }`);
+    const data = await server.query(
+      `{ sources(filter: { publishedFrom: "2021-05-24", publishedTo: "2021-05-24" }) { nodes { key stixBundle } } }`,
+    );
     const bundle = data.sources.nodes.find((s: any) => s.key === 'clearsky-2021-cryptocore-lazarus').stixBundle;
     expect(validate(bundle)).toEqual([]);
     const report = bundle.objects.find((o: any) => o.type === 'report');
     expect(report.name).toBe('Attributing CryptoCore Attacks Against Crypto Exchanges to LAZARUS (North Korea)');
     expect(report.published).toBe('2021-05-24T00:00:00.000Z');
-    expect(report.object_refs).toEqual(expect.arrayContaining([bundle.objects.find((o: any) => o.type === 'campaign').id]));
+    expect(report.object_refs).toEqual(
+      expect.arrayContaining([bundle.objects.find((o: any) => o.type === 'campaign').id]),
+    );
   });
 
   it('is stable: the same data exports to the same bundle', async () => {
@@ -113,8 +126,10 @@ describe(`STIX 2.1 export (${databaseLabel})`, () => {
     try {
       const { loadSeeds } = await import('../src/ingest/load-seeds.js');
       await loadSeeds(empty.app.prisma, [file]);
-      const again = (await empty.query(`{ campaign(name: "CryptoCore") { stixBundle(depth: 2) } }`)).campaign.stixBundle;
-      if (process.env.ROUNDTRIP_DUMP) await writeFile(process.env.ROUNDTRIP_DUMP, JSON.stringify({ first: first.objects, again: again.objects }));
+      const again = (await empty.query(`{ campaign(name: "CryptoCore") { stixBundle(depth: 2) } }`)).campaign
+        .stixBundle;
+      if (process.env.ROUNDTRIP_DUMP)
+        await writeFile(process.env.ROUNDTRIP_DUMP, JSON.stringify({ first: first.objects, again: again.objects }));
       expect(again.objects).toEqual(first.objects);
     } finally {
       await empty.stop();

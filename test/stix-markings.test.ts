@@ -27,19 +27,65 @@ const ids = {
   report: 'report--9e3f4a5b-6c7d-4e8f-8a9b-1c2d3e4f5a16',
 };
 const t = '2024-03-01T00:00:00.000Z';
-const bundle = (objects: object[]) => JSON.stringify({ type: 'bundle', id: 'bundle--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c17', objects });
+const bundle = (objects: object[]) =>
+  JSON.stringify({ type: 'bundle', id: 'bundle--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c17', objects });
 const base = [
   { type: 'intrusion-set', spec_version: '2.1', id: ids.set, created: t, modified: t, name: 'Marking Test Set' },
-  { type: 'malware', spec_version: '2.1', id: ids.malware, created: t, modified: t, name: 'Marking Test Malware', is_family: true },
-  { type: 'identity', spec_version: '2.1', id: ids.victim, created: t, modified: t, name: 'Marking Test Exchange', identity_class: 'organization' },
   {
-    type: 'relationship', spec_version: '2.1', id: ids.uses, created: t, modified: t, relationship_type: 'uses', source_ref: ids.set, target_ref: ids.malware,
-    description: 'Seen in the red incident', object_marking_refs: [RED],
+    type: 'malware',
+    spec_version: '2.1',
+    id: ids.malware,
+    created: t,
+    modified: t,
+    name: 'Marking Test Malware',
+    is_family: true,
+  },
+  {
+    type: 'identity',
+    spec_version: '2.1',
+    id: ids.victim,
+    created: t,
+    modified: t,
+    name: 'Marking Test Exchange',
+    identity_class: 'organization',
+  },
+  {
+    type: 'relationship',
+    spec_version: '2.1',
+    id: ids.uses,
+    created: t,
+    modified: t,
+    relationship_type: 'uses',
+    source_ref: ids.set,
+    target_ref: ids.malware,
+    description: 'Seen in the red incident',
+    object_marking_refs: [RED],
     // The same address as a CLEAR source that may be there already: the claim stays marked all the same.
     external_references: [{ source_name: 'Public write-up', url: 'https://example.org/public-write-up' }],
   },
-  { type: 'relationship', spec_version: '2.1', id: ids.targets, created: t, modified: t, relationship_type: 'targets', source_ref: ids.set, target_ref: ids.victim, granular_markings: [{ marking_ref: TLP1_AMBER, selectors: ['description'] }], description: 'Amber targeting' },
-  { type: 'report', spec_version: '2.1', id: ids.report, created: t, modified: t, name: 'Amber incident report', published: t, object_refs: [ids.targets], object_marking_refs: [AMBER] },
+  {
+    type: 'relationship',
+    spec_version: '2.1',
+    id: ids.targets,
+    created: t,
+    modified: t,
+    relationship_type: 'targets',
+    source_ref: ids.set,
+    target_ref: ids.victim,
+    granular_markings: [{ marking_ref: TLP1_AMBER, selectors: ['description'] }],
+    description: 'Amber targeting',
+  },
+  {
+    type: 'report',
+    spec_version: '2.1',
+    id: ids.report,
+    created: t,
+    modified: t,
+    name: 'Amber incident report',
+    published: t,
+    object_refs: [ids.targets],
+    object_marking_refs: [AMBER],
+  },
 ];
 
 let server: TestServer;
@@ -47,24 +93,39 @@ let redAdmin: string;
 let redReader: string;
 let amberReader: string;
 const importAs = (key: string, content: string) =>
-  server.raw<any>('mutation($c: String!, $f: String!) { importDocument(content: $c, filename: $f) { format counts } }', { c: content, f: 'marked.json' }, key);
+  server.raw<any>(
+    'mutation($c: String!, $f: String!) { importDocument(content: $c, filename: $f) { format counts } }',
+    { c: content, f: 'marked.json' },
+    key,
+  );
 
 beforeAll(async () => {
   server = await startTestServer();
   redAdmin = await server.key('ADMIN', 'RED');
   redReader = await server.key('READER', 'RED');
   amberReader = await server.key('READER', 'AMBER');
-  await server.query('mutation { createSource(input: { title: "Public write-up", kind: ARTICLE, url: "https://example.org/public-write-up" }) { id } }', {}, redAdmin);
+  await server.query(
+    'mutation { createSource(input: { title: "Public write-up", kind: ARTICLE, url: "https://example.org/public-write-up" }) { id } }',
+    {},
+    redAdmin,
+  );
   const imported = await importAs(redAdmin, bundle(base));
   if (imported.errors) throw new Error(JSON.stringify(imported.errors));
 }, 180_000);
 afterAll(() => server?.stop());
 
 const usage = '{ tool(name: "Marking Test Malware") { usedBy(first: 10) { totalCount nodes { note tlp } } } }';
-const targeting = '{ actor(name: "Marking Test Set") { targetings(first: 10) { totalCount nodes { note tlp victim { name } } } victims(first: 10) { totalCount } } }';
-const stixOf = async (key?: string) => (await (await fetch(`${server.url}/stix/bundle.json`, { headers: key ? { authorization: `Bearer ${key}` } : {} })).json()) as { objects: Record<string, any>[] };
+const targeting =
+  '{ actor(name: "Marking Test Set") { targetings(first: 10) { totalCount nodes { note tlp victim { name } } } victims(first: 10) { totalCount } } }';
+const stixOf = async (key?: string) =>
+  (await (
+    await fetch(`${server.url}/stix/bundle.json`, { headers: key ? { authorization: `Bearer ${key}` } : {} })
+  ).json()) as { objects: Record<string, any>[] };
 const taxiiOf = async (key?: string) => {
-  const res = await fetch(`${server.url}/taxii2/api/collections/2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01/objects/?limit=5000`, { headers: { accept: 'application/taxii+json;version=2.1', ...(key ? { authorization: `Bearer ${key}` } : {}) } });
+  const res = await fetch(
+    `${server.url}/taxii2/api/collections/2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01/objects/?limit=5000`,
+    { headers: { accept: 'application/taxii+json;version=2.1', ...(key ? { authorization: `Bearer ${key}` } : {}) } },
+  );
   return ((await res.json()) as { objects?: Record<string, any>[] }).objects ?? [];
 };
 
@@ -78,13 +139,21 @@ describe(`STIX markings (${databaseLabel})`, () => {
   });
 
   it('a granular TLP 1.0 marking marks the claim; the victim made for it is reached only through it', async () => {
-    expect((await server.query(targeting)).actor).toEqual({ targetings: { totalCount: 0, nodes: [] }, victims: { totalCount: 0 } });
+    expect((await server.query(targeting)).actor).toEqual({
+      targetings: { totalCount: 0, nodes: [] },
+      victims: { totalCount: 0 },
+    });
     // The victim was made only for that claim: it takes its marking.
-    const listed = async (key?: string) => (await server.query('{ victims(first: 100) { nodes { name tlp } } }', {}, key)).victims.nodes.filter((v: any) => v.name === 'Marking Test Exchange');
+    const listed = async (key?: string) =>
+      (await server.query('{ victims(first: 100) { nodes { name tlp } } }', {}, key)).victims.nodes.filter(
+        (v: any) => v.name === 'Marking Test Exchange',
+      );
     expect(await listed()).toEqual([]);
     expect(await listed(amberReader)).toEqual([{ name: 'Marking Test Exchange', tlp: 'AMBER' }]);
     const amber = await server.query(targeting, {}, amberReader);
-    expect(amber.actor.targetings.nodes).toEqual([{ note: 'Amber targeting', tlp: 'AMBER', victim: { name: 'Marking Test Exchange' } }]);
+    expect(amber.actor.targetings.nodes).toEqual([
+      { note: 'Amber targeting', tlp: 'AMBER', victim: { name: 'Marking Test Exchange' } },
+    ]);
     expect(amber.actor.victims.totalCount).toBe(1);
   });
 
@@ -114,31 +183,76 @@ describe(`STIX markings (${databaseLabel})`, () => {
 
   it('the marked export round-trips: imported again, nothing changes and the markings stay', async () => {
     const red = await stixOf(redReader);
-    const again = await importAs(redAdmin, JSON.stringify({ type: 'bundle', id: 'bundle--1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c18', objects: red.objects.filter((o) => [ids.set, ids.malware, ids.victim, ids.uses, ids.targets].includes(o.id) || o.type === 'marking-definition') }));
+    const again = await importAs(
+      redAdmin,
+      JSON.stringify({
+        type: 'bundle',
+        id: 'bundle--1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c18',
+        objects: red.objects.filter(
+          (o) =>
+            [ids.set, ids.malware, ids.victim, ids.uses, ids.targets].includes(o.id) || o.type === 'marking-definition',
+        ),
+      }),
+    );
     expect(again.errors).toBeUndefined();
-    expect((await server.query(usage, {}, redReader)).tool.usedBy.nodes).toEqual([{ note: 'Seen in the red incident', tlp: 'RED' }]);
+    expect((await server.query(usage, {}, redReader)).tool.usedBy.nodes).toEqual([
+      { note: 'Seen in the red incident', tlp: 'RED' },
+    ]);
     expect((await server.query(usage)).tool.usedBy.totalCount).toBe(0);
   });
 
-  it.runIf(existsSync(path.join(projectRoot, '../shared/tools/stix-clients/stix-validate')))('the OASIS STIX validator accepts the marked export', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'stix-markings-'));
-    const file = path.join(dir, 'red.json');
-    await writeFile(file, JSON.stringify(await stixOf(redReader)));
-    const run = await promisify(execFile)(path.join(projectRoot, '../shared/tools/stix-clients/stix-validate'), [file]).catch((e) => e);
-    expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
-  });
+  it.runIf(existsSync(path.join(projectRoot, '../shared/tools/stix-clients/stix-validate')))(
+    'the OASIS STIX validator accepts the marked export',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'stix-markings-'));
+      const file = path.join(dir, 'red.json');
+      await writeFile(file, JSON.stringify(await stixOf(redReader)));
+      const run = await promisify(execFile)(path.join(projectRoot, '../shared/tools/stix-clients/stix-validate'), [
+        file,
+      ]).catch((e) => e);
+      expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
+    },
+  );
 
   it('a marked record is imported with its marking and hidden below it on every path, reads and writes', async () => {
-    const secret = { ...base[0], id: 'intrusion-set--4a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c19', name: 'Secret Set', aliases: ['Hidden Heron'], description: 'quietly exfiltrating wallets', object_marking_refs: [RED] };
-    const uses = { type: 'relationship', spec_version: '2.1', id: 'relationship--4b1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c21', created: t, modified: t, relationship_type: 'uses', source_ref: secret.id, target_ref: ids.malware };
+    const secret = {
+      ...base[0],
+      id: 'intrusion-set--4a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c19',
+      name: 'Secret Set',
+      aliases: ['Hidden Heron'],
+      description: 'quietly exfiltrating wallets',
+      object_marking_refs: [RED],
+    };
+    const uses = {
+      type: 'relationship',
+      spec_version: '2.1',
+      id: 'relationship--4b1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c21',
+      created: t,
+      modified: t,
+      relationship_type: 'uses',
+      source_ref: secret.id,
+      target_ref: ids.malware,
+    };
     const r = await importAs(redAdmin, bundle([secret, base[1], uses]));
     expect(r.errors).toBeUndefined();
     const probes: [string, (d: any) => unknown][] = [
-      ['{ actors(first: 100, filter: {}) { totalCount nodes { name } } }', (d) => d.actors.nodes.some((n: any) => n.name === 'Secret Set')],
+      [
+        '{ actors(first: 100, filter: {}) { totalCount nodes { name } } }',
+        (d) => d.actors.nodes.some((n: any) => n.name === 'Secret Set'),
+      ],
       ['{ resolveName(name: "hidden heron") { entity { __typename } } }', (d) => d.resolveName.length > 0],
-      ['{ search(query: "hidden heron", first: 50) { nodes { ... on Actor { name } } } }', (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set')],
-      ['{ search(query: "quietly exfiltrating", first: 50) { nodes { ... on Actor { name } } } }', (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set')],
-      ['{ tool(name: "Marking Test Malware") { usedBy(first: 10) { nodes { user { ... on Actor { name } } } } } }', (d) => d.tool.usedBy.nodes.some((n: any) => n.user?.name === 'Secret Set')],
+      [
+        '{ search(query: "hidden heron", first: 50) { nodes { ... on Actor { name } } } }',
+        (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set'),
+      ],
+      [
+        '{ search(query: "quietly exfiltrating", first: 50) { nodes { ... on Actor { name } } } }',
+        (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set'),
+      ],
+      [
+        '{ tool(name: "Marking Test Malware") { usedBy(first: 10) { nodes { user { ... on Actor { name } } } } } }',
+        (d) => d.tool.usedBy.nodes.some((n: any) => n.user?.name === 'Secret Set'),
+      ],
     ];
     for (const [q, holds] of probes) {
       const red = await server.query(q, {}, redReader);
@@ -151,12 +265,24 @@ describe(`STIX markings (${databaseLabel})`, () => {
     expect(lookup.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const id = (await server.query('{ actor(name: "Secret Set") { id tlp } }', {}, redReader)).actor;
     expect(id.tlp).toBe('RED');
-    for (const key of [undefined, amberReader]) expect((await server.raw<any>('query($id: ID!) { node(id: $id) { id } }', { id: id.id }, key)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    for (const key of [undefined, amberReader])
+      expect(
+        (await server.raw<any>('query($id: ID!) { node(id: $id) { id } }', { id: id.id }, key)).errors?.[0].extensions
+          ?.code,
+      ).toBe('NOT_FOUND');
     // Writes: an AMBER analyst cannot change it, name it or claim about it (answered as unknown).
     const amberAnalyst = await server.key('ANALYST', 'AMBER');
-    const update = await server.raw<any>('mutation($id: ID!) { updateActor(input: { id: $id, expectedVersion: 1, tlp: CLEAR }) { id } }', { id: id.id }, amberAnalyst);
+    const update = await server.raw<any>(
+      'mutation($id: ID!) { updateActor(input: { id: $id, expectedVersion: 1, tlp: CLEAR }) { id } }',
+      { id: id.id },
+      amberAnalyst,
+    );
     expect(update.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const named = await server.raw<any>('mutation($id: ID!) { addName(input: { owner: $id, value: "Exposed" }) { id } }', { id: id.id }, amberAnalyst);
+    const named = await server.raw<any>(
+      'mutation($id: ID!) { addName(input: { owner: $id, value: "Exposed" }) { id } }',
+      { id: id.id },
+      amberAnalyst,
+    );
     expect(named.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     // Exports: the SDO carries its marking for the RED caller; nobody else gets it, nor the relationship.
     const red = await stixOf(redReader);
@@ -167,41 +293,99 @@ describe(`STIX markings (${databaseLabel})`, () => {
   });
 
   it('a record marked through the API is hidden below its marking; lowering it shows it and its facts again', async () => {
-    const made = await server.query('mutation { createActor(input: { name: "Amber Heron", tlp: AMBER }) { id tlp version } }', {}, redAdmin);
+    const made = await server.query(
+      'mutation { createActor(input: { name: "Amber Heron", tlp: AMBER }) { id tlp version } }',
+      {},
+      redAdmin,
+    );
     expect(made.createActor.tlp).toBe('AMBER');
-    expect((await server.raw<any>('{ actor(name: "Amber Heron") { id } }')).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await server.query('{ actor(name: "Amber Heron") { id } }', {}, amberReader)).actor.id).toBe(made.createActor.id);
-    await server.query('mutation($id: ID!) { updateActor(input: { id: $id, expectedVersion: 1, tlp: CLEAR }) { id } }', { id: made.createActor.id }, redAdmin);
-    expect((await server.query('{ actor(name: "Amber Heron") { id names { totalCount } } }')).actor).toEqual({ id: made.createActor.id, names: { totalCount: 1 } });
+    expect((await server.raw<any>('{ actor(name: "Amber Heron") { id } }')).errors?.[0].extensions?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await server.query('{ actor(name: "Amber Heron") { id } }', {}, amberReader)).actor.id).toBe(
+      made.createActor.id,
+    );
+    await server.query(
+      'mutation($id: ID!) { updateActor(input: { id: $id, expectedVersion: 1, tlp: CLEAR }) { id } }',
+      { id: made.createActor.id },
+      redAdmin,
+    );
+    expect((await server.query('{ actor(name: "Amber Heron") { id names { totalCount } } }')).actor).toEqual({
+      id: made.createActor.id,
+      names: { totalCount: 1 },
+    });
   });
 
   it('an alias more marked than its record is exported with a granular marking, and comes back marked', async () => {
-    const actor = (await server.query('mutation { createActor(input: { name: "Granular Heron" }) { id } }', {}, redAdmin)).createActor.id;
-    await server.query('mutation($o: ID!) { addName(input: { owner: $o, value: "Red Heron", tlp: RED }) { id } }', { o: actor }, redAdmin);
-    const sdo = (await (await fetch(`${server.url}/stix/${actor}?depth=1`, { headers: { authorization: `Bearer ${redReader}` } })).json()).objects.find((o: any) => o.name === 'Granular Heron');
+    const actor = (
+      await server.query('mutation { createActor(input: { name: "Granular Heron" }) { id } }', {}, redAdmin)
+    ).createActor.id;
+    await server.query(
+      'mutation($o: ID!) { addName(input: { owner: $o, value: "Red Heron", tlp: RED }) { id } }',
+      { o: actor },
+      redAdmin,
+    );
+    const sdo = (
+      await (
+        await fetch(`${server.url}/stix/${actor}?depth=1`, { headers: { authorization: `Bearer ${redReader}` } })
+      ).json()
+    ).objects.find((o: any) => o.name === 'Granular Heron');
     expect(sdo.object_marking_refs).toBeUndefined();
-    expect(sdo.granular_markings).toEqual([{ marking_ref: RED, selectors: [`aliases.[${sdo.aliases.indexOf('Red Heron')}]`] }]);
-    const anonymousSdo = (await (await fetch(`${server.url}/stix/${actor}?depth=1`)).json()).objects.find((o: any) => o.name === 'Granular Heron');
+    expect(sdo.granular_markings).toEqual([
+      { marking_ref: RED, selectors: [`aliases.[${sdo.aliases.indexOf('Red Heron')}]`] },
+    ]);
+    const anonymousSdo = (await (await fetch(`${server.url}/stix/${actor}?depth=1`)).json()).objects.find(
+      (o: any) => o.name === 'Granular Heron',
+    );
     expect(anonymousSdo.aliases ?? []).not.toContain('Red Heron');
     // Imported elsewhere (a fresh key in this database: a new record), the alias keeps its marking.
-    const copy = { ...sdo, id: 'intrusion-set--6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c22', name: 'Granular Heron Copy', external_references: undefined };
+    const copy = {
+      ...sdo,
+      id: 'intrusion-set--6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c22',
+      name: 'Granular Heron Copy',
+      external_references: undefined,
+    };
     const definitions = (await stixOf(redReader)).objects.filter((o) => o.type === 'marking-definition');
     expect((await importAs(redAdmin, bundle([copy, ...definitions]))).errors).toBeUndefined();
-    expect((await server.query('{ resolveName(name: "red heron") { entity { ... on Actor { name } } } }')).resolveName).toEqual([]);
-    expect((await server.query('{ resolveName(name: "red heron") { entity { ... on Actor { name } } names { tlp } } }', {}, redReader)).resolveName.map((r: any) => r.entity.name).sort()).toEqual(['Granular Heron', 'Granular Heron Copy']);
+    expect(
+      (await server.query('{ resolveName(name: "red heron") { entity { ... on Actor { name } } } }')).resolveName,
+    ).toEqual([]);
+    expect(
+      (
+        await server.query(
+          '{ resolveName(name: "red heron") { entity { ... on Actor { name } } names { tlp } } }',
+          {},
+          redReader,
+        )
+      ).resolveName
+        .map((r: any) => r.entity.name)
+        .sort(),
+    ).toEqual(['Granular Heron', 'Granular Heron Copy']);
   });
 
-  it.runIf(existsSync(path.join(projectRoot, '../shared/tools/stix-clients/taxii-check')))('the OASIS TAXII client walks the marked collections for a cleared and an uncleared caller', async () => {
-    const check = (args: string[]) => promisify(execFile)(path.join(projectRoot, '../shared/tools/stix-clients/taxii-check'), [`${server.url}/taxii2/`, ...args]).catch((e) => e);
-    for (const args of [[], ['--header', `Authorization: Bearer ${redReader}`]]) {
-      const run = await check(args);
-      expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
-    }
-  });
+  it.runIf(existsSync(path.join(projectRoot, '../shared/tools/stix-clients/taxii-check')))(
+    'the OASIS TAXII client walks the marked collections for a cleared and an uncleared caller',
+    async () => {
+      const check = (args: string[]) =>
+        promisify(execFile)(path.join(projectRoot, '../shared/tools/stix-clients/taxii-check'), [
+          `${server.url}/taxii2/`,
+          ...args,
+        ]).catch((e) => e);
+      for (const args of [[], ['--header', `Authorization: Bearer ${redReader}`]]) {
+        const run = await check(args);
+        expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
+      }
+    },
+  );
 
   it('an admin cannot import markings above their own clearance', async () => {
     const amberAdmin = await server.key('ADMIN', 'AMBER');
-    const r = await importAs(amberAdmin, bundle(base.map((o) => (o.id === ids.uses ? { ...o, id: 'relationship--5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c20' } : o))));
+    const r = await importAs(
+      amberAdmin,
+      bundle(
+        base.map((o) => (o.id === ids.uses ? { ...o, id: 'relationship--5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c20' } : o)),
+      ),
+    );
     expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0].message).toContain('above this key');
   });

@@ -21,7 +21,10 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 async function taxii(pathAndQuery: string, init: RequestInit & { accept?: string } = {}) {
-  const res = await fetch(`${server.url}${pathAndQuery}`, { ...init, headers: { accept: init.accept ?? TAXII, ...(init.headers ?? {}) } });
+  const res = await fetch(`${server.url}${pathAndQuery}`, {
+    ...init,
+    headers: { accept: init.accept ?? TAXII, ...(init.headers ?? {}) },
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
@@ -43,7 +46,8 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
   it('lists the collections: everything and one per dataset, read-only', async () => {
     const { body } = await taxii('/taxii2/api/collections/');
     expect(body.collections.map((c: any) => c.title)).toEqual(['Everything', 'Curated', 'MITRE ATT&CK', 'MISP galaxy']);
-    for (const c of body.collections) expect(c).toMatchObject({ can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'] });
+    for (const c of body.collections)
+      expect(c).toMatchObject({ can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'] });
     const one = await taxii(`/taxii2/api/collections/${EVERYTHING}/`);
     expect(one.body.id).toBe(EVERYTHING);
   });
@@ -53,7 +57,9 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
     expect(status).toBe(200);
     expect(body.objects.length).toBeGreaterThan(20);
     expect(headers.get('x-taxii-date-added-first')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    expect(Date.parse(headers.get('x-taxii-date-added-last')!)).toBeGreaterThanOrEqual(Date.parse(headers.get('x-taxii-date-added-first')!));
+    expect(Date.parse(headers.get('x-taxii-date-added-last')!)).toBeGreaterThanOrEqual(
+      Date.parse(headers.get('x-taxii-date-added-first')!),
+    );
     const campaigns = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?match[type]=campaign`);
     expect(campaigns.body.objects.map((o: any) => o.name).sort()).toEqual(['CryptoCore', 'SnatchCrypto']);
     const both = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?match[type]=campaign,intrusion-set`);
@@ -74,11 +80,17 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
     expect(one.body.objects).toEqual([lazarus]);
     const versions = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/${lazarus.id}/versions/`);
     expect(versions.body).toEqual({ more: false, versions: [lazarus.modified] });
-    const exact = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/${lazarus.id}/?match[version]=${lazarus.modified}`);
+    const exact = await taxii(
+      `/taxii2/api/collections/${EVERYTHING}/objects/${lazarus.id}/?match[version]=${lazarus.modified}`,
+    );
     expect(exact.body.objects).toHaveLength(1);
-    const other = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/${lazarus.id}/?match[version]=2001-01-01T00:00:00.000Z`);
+    const other = await taxii(
+      `/taxii2/api/collections/${EVERYTHING}/objects/${lazarus.id}/?match[version]=2001-01-01T00:00:00.000Z`,
+    );
     expect(other.body).toEqual({});
-    const missing = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/intrusion-set--00000000-0000-4000-8000-000000000000/`);
+    const missing = await taxii(
+      `/taxii2/api/collections/${EVERYTHING}/objects/intrusion-set--00000000-0000-4000-8000-000000000000/`,
+    );
     expect(missing.status).toBe(404);
   });
 
@@ -89,11 +101,15 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
   });
 
   it('pages with limit and next, and added_after', async () => {
-    const all = (await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?limit=1000`)).body.objects.map((o: any) => o.id);
+    const all = (await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?limit=1000`)).body.objects.map(
+      (o: any) => o.id,
+    );
     const seen: string[] = [];
     let next: string | undefined;
     for (let i = 0; i < 100; i++) {
-      const { body, headers } = await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?limit=7${next ? `&next=${next}` : ''}`);
+      const { body, headers } = await taxii(
+        `/taxii2/api/collections/${EVERYTHING}/objects/?limit=7${next ? `&next=${next}` : ''}`,
+      );
       seen.push(...body.objects.map((o: any) => o.id));
       expect(headers.get('x-taxii-date-added-first')).toBeTruthy();
       if (!body.more) break;
@@ -102,7 +118,8 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
     expect(seen).toEqual(all);
     const manifest = (await taxii(`/taxii2/api/collections/${EVERYTHING}/manifest/?limit=1000`)).body.objects;
     const cut = manifest[Math.floor(manifest.length / 2)].date_added;
-    const after = (await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?added_after=${cut}&limit=1000`)).body.objects;
+    const after = (await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?added_after=${cut}&limit=1000`)).body
+      .objects;
     expect(after.length).toBe(manifest.filter((m: any) => m.date_added > cut).length);
   });
 
@@ -112,10 +129,19 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
     // Data arrives between two pages.
     const dir = await mkdtemp(path.join(tmpdir(), 'taxii-'));
     const file = path.join(dir, 'more.yaml');
-    await writeFile(file, stringify({
-      sources: [{ key: 'taxii-src', title: 'Fictional test source', kind: 'REPORT' }],
-      actors: [{ key: 'taxii-new-actor', name: 'Test Late Actor', names: [{ value: 'Test Late Actor', sources: ['taxii-src'] }] }],
-    }));
+    await writeFile(
+      file,
+      stringify({
+        sources: [{ key: 'taxii-src', title: 'Fictional test source', kind: 'REPORT' }],
+        actors: [
+          {
+            key: 'taxii-new-actor',
+            name: 'Test Late Actor',
+            names: [{ value: 'Test Late Actor', sources: ['taxii-src'] }],
+          },
+        ],
+      }),
+    );
     await loadSeeds(server.app.prisma, [file]);
     let next = first.body.next;
     for (let i = 0; i < 100 && next; i++) {
@@ -124,14 +150,18 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
       next = body.more ? body.next : undefined;
     }
     expect(new Set(seen).size).toBe(seen.length); // no repeats
-    const everything = (await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?limit=1000`)).body.objects.map((o: any) => o.id);
+    const everything = (await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/?limit=1000`)).body.objects.map(
+      (o: any) => o.id,
+    );
     expect(seen.sort()).toEqual(everything.sort()); // no skips: the late actor came last
   });
 
   it('per-dataset collections hold their records and the relationships they start', async () => {
     const { body } = await taxii(`/taxii2/api/collections/${CURATED}/objects/?match[type]=intrusion-set`);
     expect(body.objects.map((o: any) => o.name)).toEqual(expect.arrayContaining(['APT38', 'Lazarus Group']));
-    const relationships = await taxii(`/taxii2/api/collections/${CURATED}/objects/?match[type]=relationship&limit=1000`);
+    const relationships = await taxii(
+      `/taxii2/api/collections/${CURATED}/objects/?match[type]=relationship&limit=1000`,
+    );
     expect(relationships.body.objects.length).toBe(4 - 1 + 5 + 19); // attributions (one names no actor), usages, targetings
     const attack = await taxii(`/taxii2/api/collections/2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e03/objects/`);
     expect(attack.body).toEqual({}); // nothing from ATT&CK in this database
@@ -143,7 +173,12 @@ describe(`TAXII 2.1 (${databaseLabel})`, () => {
     expect(wrong.body).toMatchObject({ title: 'Not Acceptable', http_status: '406' });
     expect((await taxii('/taxii2/', { accept: 'application/taxii+json;version=2.0' })).status).toBe(406);
     expect((await taxii('/taxii2/', { accept: 'application/taxii+json' })).status).toBe(200);
-    const post = (type: string) => taxii(`/taxii2/api/collections/${EVERYTHING}/objects/`, { method: 'POST', headers: { 'content-type': type }, body: '{}' });
+    const post = (type: string) =>
+      taxii(`/taxii2/api/collections/${EVERYTHING}/objects/`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: '{}',
+      });
     expect((await post('application/json')).status).toBe(415);
     expect((await post(TAXII)).status).toBe(403);
     expect((await taxii(`/taxii2/api/collections/${EVERYTHING}/objects/`, { method: 'DELETE' })).status).toBe(405);

@@ -36,15 +36,25 @@ describe(`traversal (${databaseLabel})`, () => {
   });
 
   it('filters the history by status', async () => {
-    const data = await server.query(`{ campaign(name: "CryptoCore") { attributions(status: [CURRENT]) { totalCount nodes { status } } } }`);
+    const data = await server.query(
+      `{ campaign(name: "CryptoCore") { attributions(status: [CURRENT]) { totalCount nodes { status } } } }`,
+    );
     expect(data.campaign.attributions.totalCount).toBe(2);
     expect(data.campaign.attributions.nodes.every((a: any) => a.status === 'CURRENT')).toBe(true);
   });
 
   it('every name carries who coined it (where known) and its sources', async () => {
-    const data = await server.query(`{ campaign(name: "CryptoCore") { names { totalCount nodes { value coinedBy { name } citations { totalCount } } } } }`);
+    const data = await server.query(
+      `{ campaign(name: "CryptoCore") { names { totalCount nodes { value coinedBy { name } citations { totalCount } } } } }`,
+    );
     const names = Object.fromEntries(data.campaign.names.nodes.map((n: any) => [n.value, n]));
-    expect(Object.keys(names).sort()).toEqual(['CageyChameleon', 'CryptoCore', 'CryptoMimic', 'Dangerous Password', 'Leery Turtle']);
+    expect(Object.keys(names).sort()).toEqual([
+      'CageyChameleon',
+      'CryptoCore',
+      'CryptoMimic',
+      'Dangerous Password',
+      'Leery Turtle',
+    ]);
     expect(names.CryptoCore.coinedBy.name).toBe('ClearSky Cyber Security');
     expect(names.CryptoMimic.coinedBy.name).toBe('NTT Security');
     expect(names['Leery Turtle'].coinedBy).toBeNull();
@@ -86,24 +96,34 @@ describe(`traversal (${databaseLabel})`, () => {
   });
 
   it("an actor's victims are derived through its campaigns, not mixed with direct claims", async () => {
-    const data = await server.query(`{ actor(name: "Lazarus Group") { targetings { totalCount } victims { totalCount edges { direct via { name } node { name } } } } }`);
+    const data = await server.query(
+      `{ actor(name: "Lazarus Group") { targetings { totalCount } victims { totalCount edges { direct via { name } node { name } } } } }`,
+    );
     expect(data.actor.targetings.totalCount).toBe(0);
     expect(data.actor.victims.totalCount).toBe(11);
     expect(data.actor.victims.edges.every((e: any) => !e.direct && e.via[0].name === 'CryptoCore')).toBe(true);
   });
 
   it('victim → targetedBy lists the campaigns that target it, with sources', async () => {
-    const data = await server.query(`{ victims(filter: { country: "JP" }) { nodes { name targetedBy { totalCount nodes { by { ... on Campaign { name } } citations { totalCount } } } } } }`);
+    const data = await server.query(
+      `{ victims(filter: { country: "JP" }) { nodes { name targetedBy { totalCount nodes { by { ... on Campaign { name } } citations { totalCount } } } } } }`,
+    );
     const japan = data.victims.nodes[0];
     expect(japan.name).toBe('Japan');
     expect(japan.targetedBy.nodes.map((t: any) => t.by.name)).toEqual(['CryptoCore']);
     expect(japan.targetedBy.nodes[0].citations.totalCount).toBe(4);
-    const china = await server.query(`{ victims(filter: { country: "CN" }) { nodes { targetedBy { nodes { by { ... on Campaign { name } } } } } } }`);
-    expect(china.victims.nodes[0].targetedBy.nodes.map((t: any) => t.by.name).sort()).toEqual(['CryptoCore', 'SnatchCrypto']);
+    const china = await server.query(
+      `{ victims(filter: { country: "CN" }) { nodes { targetedBy { nodes { by { ... on Campaign { name } } } } } } }`,
+    );
+    expect(china.victims.nodes[0].targetedBy.nodes.map((t: any) => t.by.name).sort()).toEqual([
+      'CryptoCore',
+      'SnatchCrypto',
+    ]);
   });
 
   it('source → what it supports (names, claims, attributes)', async () => {
-    const data = await server.query(`{ sources(filter: { publishedFrom: "2021-05-24", publishedTo: "2021-05-24" }) { nodes { key
+    const data =
+      await server.query(`{ sources(filter: { publishedFrom: "2021-05-24", publishedTo: "2021-05-24" }) { nodes { key
       all: citations { totalCount nodes { supports { __typename ... on Name { value } ... on Attribution { assessedOn } ... on Targeting { victim { name } } } } }
       names: citations(target: [NAME]) { totalCount }
       claims: citations(target: [CLAIM]) { totalCount }
@@ -114,17 +134,18 @@ describe(`traversal (${databaseLabel})`, () => {
     expect(kinds).toContain('Attribution');
     expect(kinds).toContain('Targeting');
     expect(report.names.totalCount + report.claims.totalCount).toBe(report.all.totalCount);
-    expect(report.all.nodes.filter((c: any) => c.supports.__typename === 'Name').map((c: any) => c.supports.value).sort()).toEqual([
-      'CryptoCore',
-      'CryptoMimic',
-      'Dangerous Password',
-      'HIDDEN COBRA',
-      'Leery Turtle',
-    ]);
+    expect(
+      report.all.nodes
+        .filter((c: any) => c.supports.__typename === 'Name')
+        .map((c: any) => c.supports.value)
+        .sort(),
+    ).toEqual(['CryptoCore', 'CryptoMimic', 'Dangerous Password', 'HIDDEN COBRA', 'Leery Turtle']);
   });
 
   it('organization → names it coined and sources it published', async () => {
-    const data = await server.query(`{ organizations { nodes { name coinedNames { nodes { value owner { ... on Actor { name } ... on Campaign { name } } } } sources { totalCount nodes { publishedOn } } } } }`);
+    const data = await server.query(
+      `{ organizations { nodes { name coinedNames { nodes { value owner { ... on Actor { name } ... on Campaign { name } } } } sources { totalCount nodes { publishedOn } } } } }`,
+    );
     const microsoft = data.organizations.nodes.find((o: any) => o.name === 'Microsoft');
     expect(microsoft.coinedNames.nodes.map((n: any) => `${n.value}→${n.owner.name}`).sort()).toEqual([
       'COPERNICIUM→APT38',
@@ -137,7 +158,9 @@ describe(`traversal (${databaseLabel})`, () => {
   });
 
   it('a campaign exposes its losses and the citations behind them', async () => {
-    const data = await server.query(`{ campaign(name: "CryptoCore") { estimatedLossUsd confirmedLossUsd citations { nodes { field excerpt source { key } } } } }`);
+    const data = await server.query(
+      `{ campaign(name: "CryptoCore") { estimatedLossUsd confirmedLossUsd citations { nodes { field excerpt source { key } } } } }`,
+    );
     expect(data.campaign.estimatedLossUsd).toBe('200000000');
     expect(data.campaign.confirmedLossUsd).toBe('70000000');
     const fields = data.campaign.citations.nodes.map((c: any) => c.field);
@@ -145,8 +168,14 @@ describe(`traversal (${databaseLabel})`, () => {
   });
 
   it('tool → attributions and external ids', async () => {
-    const data = await server.query(`{ tool(name: "Mimikatz") { externalIds { nodes { system value url } } attributions { totalCount } } }`);
-    expect(data.tool.externalIds.nodes).toContainEqual({ system: 'mitre-attack', value: 'S0002', url: 'https://attack.mitre.org/software/S0002' });
+    const data = await server.query(
+      `{ tool(name: "Mimikatz") { externalIds { nodes { system value url } } attributions { totalCount } } }`,
+    );
+    expect(data.tool.externalIds.nodes).toContainEqual({
+      system: 'mitre-attack',
+      value: 'S0002',
+      url: 'https://attack.mitre.org/software/S0002',
+    });
     expect(data.tool.attributions.totalCount).toBe(0);
   });
 });

@@ -6,7 +6,9 @@ import { anonymous, type Principal } from './principal.js';
 
 export class AuthError extends GraphQLError {
   constructor(message: string) {
-    super(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
+    super(message, {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+    });
   }
 }
 
@@ -15,10 +17,16 @@ export class AuthError extends GraphQLError {
  * unknown or revoked is refused (never silently downgraded to anonymous); no key at all is
  * anonymous where the settings allow it.
  */
-export async function authenticate(prisma: Db, authorization: string | null | undefined, allowAnonymous: boolean): Promise<Principal> {
+export async function authenticate(
+  prisma: Db,
+  authorization: string | null | undefined,
+  allowAnonymous: boolean,
+): Promise<Principal> {
   if (!authorization) {
     if (allowAnonymous) return anonymous;
-    throw new AuthError('This API needs an API key: send "Authorization: Bearer <key>" (keys are made with `npm run keys -- create`).');
+    throw new AuthError(
+      'This API needs an API key: send "Authorization: Bearer <key>" (keys are made with `npm run keys -- create`).',
+    );
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) throw new AuthError('The Authorization header must be "Bearer <key>".');

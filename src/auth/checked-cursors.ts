@@ -6,9 +6,10 @@
 // The extra statement is sent only when a request carries a cursor, on the client the extension was
 // made from (outside any transaction: paging reads run outside the write path's transactions, and on
 // the embedded database a check inside one would wait for the connection that transaction holds).
-import { Prisma } from '../generated/prisma/client.js';
-import { getDatamodel } from '../generated/pothos-types.js';
+
 import { userError } from '../errors.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** No row has this id: a cursor that names nothing the caller may see pages from here (an empty page). */
@@ -17,10 +18,18 @@ const reads = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique'
 
 /** model → relation field → related model, from the Prisma datamodel. */
 const relations = new Map<string, Map<string, string>>(
-  Object.entries(getDatamodel().datamodel.models).map(([model, { fields }]) => [model, new Map(fields.filter((f) => f.kind === 'object').map((f) => [f.name, f.type]))]),
+  Object.entries(getDatamodel().datamodel.models).map(([model, { fields }]) => [
+    model,
+    new Map(fields.filter((f) => f.kind === 'object').map((f) => [f.name, f.type])),
+  ]),
 );
 
-type Args = { where?: object; cursor?: Record<string, unknown>; select?: Record<string, unknown>; include?: Record<string, unknown> };
+type Args = {
+  where?: object;
+  cursor?: Record<string, unknown>;
+  select?: Record<string, unknown>;
+  include?: Record<string, unknown>;
+};
 type Find = (model: string, where: object) => Promise<unknown>;
 
 /** The cursors of a query's args and of its nested relation reads, with the model each pages. */
@@ -38,14 +47,22 @@ function cursorsOf(model: string, args: Args, found: { model: string; args: Args
 async function checkCursors(model: string, args: Args, find: Find) {
   for (const page of cursorsOf(model, args)) {
     const id = page.args.cursor!.id;
-    if (typeof id !== 'string' || !uuid.test(id)) throw userError('INVALID_PAGE_ARGUMENT', 'The cursor is not one this API gave: copy "after" / "before" from a page\'s cursors.', { argument: 'cursor' });
+    if (typeof id !== 'string' || !uuid.test(id))
+      throw userError(
+        'INVALID_PAGE_ARGUMENT',
+        'The cursor is not one this API gave: copy "after" / "before" from a page\'s cursors.',
+        { argument: 'cursor' },
+      );
     if (!(await find(page.model, { AND: [page.args.where ?? {}, { id }] }))) page.args.cursor = { id: NOWHERE };
   }
 }
 
 /** The Prisma client extension that checks cursors (see above). */
 export const checkedCursors = Prisma.defineExtension((client) => {
-  const find: Find = (model, where) => (client as unknown as Record<string, { findFirst(a: object): Promise<unknown> }>)[model.charAt(0).toLowerCase() + model.slice(1)].findFirst({ where, select: { id: true } });
+  const find: Find = (model, where) =>
+    (client as unknown as Record<string, { findFirst(a: object): Promise<unknown> }>)[
+      model.charAt(0).toLowerCase() + model.slice(1)
+    ].findFirst({ where, select: { id: true } });
   return client.$extends({
     name: 'checked-cursors',
     query: {

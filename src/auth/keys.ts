@@ -28,12 +28,18 @@ export async function revokeApiKey(prisma: Db, idOrPrefix: string) {
 }
 
 export const listApiKeys = (prisma: Db) =>
-  prisma.apiKey.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, name: true, role: true, clearance: true, prefix: true, createdAt: true, revokedAt: true } });
+  prisma.apiKey.findMany({
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, name: true, role: true, clearance: true, prefix: true, createdAt: true, revokedAt: true },
+  });
 
 /** The principal a key stands for, or null for an unknown or revoked key. */
 export async function principalForKey(prisma: Db, key: string): Promise<Principal | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-  const row = await prisma.apiKey.findUnique({ where: { hash: hashKey(key) }, select: { id: true, name: true, role: true, clearance: true, revokedAt: true } });
+  const row = await prisma.apiKey.findUnique({
+    where: { hash: hashKey(key) },
+    select: { id: true, name: true, role: true, clearance: true, revokedAt: true },
+  });
   if (!row || row.revokedAt) return null;
   return { keyId: row.id, name: row.name, role: row.role, clearance: row.clearance };
 }

@@ -23,12 +23,15 @@ export const roles = ['READER', 'ANALYST', 'ADMIN'] as const satisfies readonly 
 export const visibleLevels = (clearance: Tlp): Tlp[] => tlpLevels.slice(0, tlpLevels.indexOf(clearance) + 1);
 
 /** The most restricted of some markings (CLEAR for none): what something holding all of them is marked. */
-export const mostRestricted = (marks: readonly Tlp[]): Tlp => tlpLevels[Math.max(0, ...marks.map((m) => tlpLevels.indexOf(m)))];
+export const mostRestricted = (marks: readonly Tlp[]): Tlp =>
+  tlpLevels[Math.max(0, ...marks.map((m) => tlpLevels.indexOf(m)))];
 /** The least restricted of some markings (RED for none): who sees any one of them. */
-export const leastRestricted = (marks: readonly Tlp[]): Tlp => tlpLevels[Math.min(tlpLevels.length - 1, ...marks.map((m) => tlpLevels.indexOf(m)))];
+export const leastRestricted = (marks: readonly Tlp[]): Tlp =>
+  tlpLevels[Math.min(tlpLevels.length - 1, ...marks.map((m) => tlpLevels.indexOf(m)))];
 
 /** Whether a caller with this clearance may see what is marked `marking`. */
 export const canSee = (clearance: Tlp, marking: Tlp) => tlpLevels.indexOf(marking) <= tlpLevels.indexOf(clearance);
 
 /** Whether a role includes another (an admin may do what an analyst may, an analyst what a reader may). */
-export const roleIncludes = (role: Role | null, needed: Role) => role !== null && roles.indexOf(role) >= roles.indexOf(needed);
+export const roleIncludes = (role: Role | null, needed: Role) =>
+  role !== null && roles.indexOf(role) >= roles.indexOf(needed);

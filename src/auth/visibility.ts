@@ -39,15 +39,20 @@ export const visibleCitationAnyWay = (clearance: Tlp) => {
   const recordTargets = ['actor', 'campaign', 'tool', 'victim'] as const;
   return {
     source: visibleSource(clearance),
-    AND: [...targets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: fact }] })), ...recordTargets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: visibleRecord(clearance) }] }))],
+    AND: [
+      ...targets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: fact }] })),
+      ...recordTargets.map((t) => ({ OR: [{ [`${t}Id`]: null }, { [t]: visibleRecord(clearance) }] })),
+    ],
   };
 };
 
 /** SQL condition on a record's own marking (`alias` is the record table's alias in the query). */
-export const visibleRecordSql = (clearance: Tlp, alias: string) => (all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.tlp`)} <= ${clearance}::"Tlp"`);
+export const visibleRecordSql = (clearance: Tlp, alias: string) =>
+  all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.tlp`)} <= ${clearance}::"Tlp"`;
 
 /** SQL condition on a name's or claim's `visibility` column (`alias` is the table's alias in the query). */
-export const visibleSql = (clearance: Tlp, alias: string) => (all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.visibility`)} <= ${clearance}::"Tlp"`);
+export const visibleSql = (clearance: Tlp, alias: string) =>
+  all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.visibility`)} <= ${clearance}::"Tlp"`;
 
 /** Models whose rows carry a kept `visibility` (their own marking raised by their sources'). */
 const facts = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association']);

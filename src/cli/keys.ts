@@ -20,7 +20,10 @@ function fail(message: string): never {
 
 const { positionals, values } = (() => {
   try {
-    return parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, clearance: { type: 'string' }, name: { type: 'string' } } });
+    return parseArgs({
+      allowPositionals: true,
+      options: { role: { type: 'string' }, clearance: { type: 'string' }, name: { type: 'string' } },
+    });
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -30,23 +33,32 @@ const [command, target] = positionals;
 /** "amber+strict", "AMBER_STRICT" and "amber-strict" are the same marking. */
 const tlpOf = (v: string | undefined) => {
   const t = v?.toUpperCase().replace(/[+-]/g, '_') as Tlp;
-  return tlpLevels.includes(t as (typeof tlpLevels)[number]) ? t : fail(`--clearance must be one of ${tlpLevels.join(', ').toLowerCase().replace('_', '+')} (got ${JSON.stringify(v ?? '')}).`);
+  return tlpLevels.includes(t as (typeof tlpLevels)[number])
+    ? t
+    : fail(
+        `--clearance must be one of ${tlpLevels.join(', ').toLowerCase().replace('_', '+')} (got ${JSON.stringify(v ?? '')}).`,
+      );
 };
 const roleOf = (v: string | undefined) => {
   const r = v?.toUpperCase() as Role;
-  return roles.includes(r as (typeof roles)[number]) ? r : fail(`--role must be one of ${roles.join(', ').toLowerCase()} (got ${JSON.stringify(v ?? '')}).`);
+  return roles.includes(r as (typeof roles)[number])
+    ? r
+    : fail(`--role must be one of ${roles.join(', ').toLowerCase()} (got ${JSON.stringify(v ?? '')}).`);
 };
 
 if (command === 'create') {
   const role = roleOf(values.role);
   const clearance = tlpOf(values.clearance);
-  const name = values.name?.trim() || fail('--name is required: who or what will use the key (it is recorded in the audit log).');
+  const name =
+    values.name?.trim() || fail('--name is required: who or what will use the key (it is recorded in the audit log).');
   if (name.length > 200) fail('--name is limited to 200 characters.');
   await withDatabase('No key was made.', async (db) => {
     const prisma = createPrismaClient(db);
     const { key, row } = await createApiKey(prisma, { name, role, clearance });
     await prisma.$disconnect();
-    console.log(`Created key ${row.id} for "${name}" (role ${role.toLowerCase()}, clearance TLP:${clearance.replace('_', '+')}).`);
+    console.log(
+      `Created key ${row.id} for "${name}" (role ${role.toLowerCase()}, clearance TLP:${clearance.replace('_', '+')}).`,
+    );
     console.log('The key is shown this once; keep it secret. Send it as "Authorization: Bearer <key>":');
     console.log(key);
   });
@@ -55,7 +67,17 @@ if (command === 'create') {
     const prisma = createPrismaClient(db);
     const keys = await listApiKeys(prisma);
     await prisma.$disconnect();
-    console.table(keys.map((k) => ({ id: k.id, prefix: k.prefix, name: k.name, role: k.role, clearance: k.clearance, created: k.createdAt.toISOString(), revoked: k.revokedAt?.toISOString() ?? '' })));
+    console.table(
+      keys.map((k) => ({
+        id: k.id,
+        prefix: k.prefix,
+        name: k.name,
+        role: k.role,
+        clearance: k.clearance,
+        created: k.createdAt.toISOString(),
+        revoked: k.revokedAt?.toISOString() ?? '',
+      })),
+    );
   });
 } else if (command === 'revoke') {
   if (!target) fail('Name the key to revoke by its id or prefix.');

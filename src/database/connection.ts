@@ -6,11 +6,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { statementNames } from './prepared-statements.js';
-import pg from 'pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { acquireLock } from './embedded-lock.js';
+import { statementNames } from './prepared-statements.js';
 
 export type DatabaseTarget =
   | { kind: 'embedded'; dataDir: string; shareOn?: { host: string; port: number } | null }
@@ -44,7 +44,8 @@ async function openPGlite(dataDir?: string) {
   const pglite = new PGlite({ dataDir, extensions: { pg_trgm } });
   try {
     await pglite.waitReady;
-    for (const [name, value] of Object.entries(sessionSettings)) await pglite.query('SELECT set_config($1, $2, false)', [name, value]);
+    for (const [name, value] of Object.entries(sessionSettings))
+      await pglite.query('SELECT set_config($1, $2, false)', [name, value]);
     return pglite;
   } catch (error) {
     await pglite.close().catch(() => {});
@@ -87,8 +88,13 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
   };
   // The adapter's type wants a name for every statement; pg sends one without a name (undefined) unnamed.
   // Each pooled connection starts with the session settings (libpq's `options`, as PGOPTIONS gives them).
-  const options = Object.entries(sessionSettings).map(([name, value]) => `-c ${name}=${value}`).join(' ');
-  const factory = new PrismaPg({ ...config, max: poolSize, options }, { statementNameGenerator: statementNames() as (query: SqlQuery) => string });
+  const options = Object.entries(sessionSettings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  const factory = new PrismaPg(
+    { ...config, max: poolSize, options },
+    { statementNameGenerator: statementNames() as (query: SqlQuery) => string },
+  );
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -114,10 +120,16 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
-    return { target, adapterFactory: withPGliteShadow(postgresFactory(target.url, target.poolSize)), socketUrl: null, announceImports: () => {}, close: async () => {} };
+    return {
+      target,
+      adapterFactory: withPGliteShadow(postgresFactory(target.url, target.poolSize)),
+      socketUrl: null,
+      announceImports: () => {},
+      close: async () => {},
+    };
   }
 
-  if (target.dataDir.startsWith("memory://")) return openInMemory(target);
+  if (target.dataDir.startsWith('memory://')) return openInMemory(target);
   mkdirSync(target.dataDir, { recursive: true });
   // One process at a time: another process's writes through the shared socket would not be isolated
   // from this one's (PGlite is a single session), so a second opener is refused, not connected.
@@ -128,7 +140,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     pglite = await openPGlite(target.dataDir);
     let socketUrl: string | null = null;
     if (target.shareOn) {
-      socket = new PGLiteSocketServer({ db: pglite, host: target.shareOn.host, port: target.shareOn.port, maxConnections: 8 });
+      socket = new PGLiteSocketServer({
+        db: pglite,
+        host: target.shareOn.host,
+        port: target.shareOn.port,
+        maxConnections: 8,
+      });
       await socket.start();
       socketUrl = `postgresql://postgres@${socket.getServerConn()}/postgres`;
       lock.update({ socketUrl });
@@ -156,5 +173,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 /** A throw-away in-memory PGlite: no lock, nothing shared. */
 async function openInMemory(target: DatabaseTarget): Promise<Database> {
   const pglite = await openPGlite();
-  return { target, adapterFactory: withPGliteShadow(new PrismaPGlite(pglite)), socketUrl: null, announceImports: () => {}, close: () => pglite.close() };
+  return {
+    target,
+    adapterFactory: withPGliteShadow(new PrismaPGlite(pglite)),
+    socketUrl: null,
+    announceImports: () => {},
+    close: () => pglite.close(),
+  };
 }

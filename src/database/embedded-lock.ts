@@ -41,7 +41,10 @@ export class DataDirectoryBusyError extends Error {
 }
 
 /** Takes the lock atomically; throws DataDirectoryBusyError when a live process holds it. */
-export function acquireLock(dataDir: string, socketUrl: string | null = null): { update(patch: Partial<LockInfo>): void; release(): void } {
+export function acquireLock(
+  dataDir: string,
+  socketUrl: string | null = null,
+): { update(patch: Partial<LockInfo>): void; release(): void } {
   const file = lockFile(dataDir);
   let info: LockInfo = { pid: process.pid, socketUrl };
   const write = (patch: Partial<LockInfo>) => {

@@ -64,7 +64,12 @@ export type ChangeListener = { ready: Promise<void>; healthy(): boolean; stop():
  * are not trusted, and once it listens again everything kept is dropped (changes made meanwhile were
  * not heard).
  */
-export function listenForGraphChanges(prisma: Db, url: string, log: (message: string, error: unknown) => void, { minDelayMs = 250, maxDelayMs = 10_000 } = {}): ChangeListener {
+export function listenForGraphChanges(
+  prisma: Db,
+  url: string,
+  log: (message: string, error: unknown) => void,
+  { minDelayMs = 250, maxDelayMs = 10_000 } = {},
+): ChangeListener {
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -72,7 +77,8 @@ export function listenForGraphChanges(prisma: Db, url: string, log: (message: st
   const lost = (c: pg.Client, error: unknown) => {
     if (client !== c || stopped) return;
     client = null;
-    if (!untrusted.has(prisma)) log('lost the database connection that listens for changes; caches are bypassed until it is back', error);
+    if (!untrusted.has(prisma))
+      log('lost the database connection that listens for changes; caches are bypassed until it is back', error);
     untrusted.add(prisma);
     graphChanged(prisma);
     c.end().catch(() => {});

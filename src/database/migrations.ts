@@ -47,13 +47,24 @@ export async function readMigrationList(dir = migrationsDir): Promise<MigrationL
  * SHA-256 of its SQL, as Prisma records it). Then a start need not load the migration engine (~0.4 s
  * of WebAssembly); anything else (no history table, a new or changed migration) goes to the engine.
  */
-async function allApplied(adapterFactory: SqlMigrationAwareDriverAdapterFactory, list: MigrationList): Promise<boolean> {
+async function allApplied(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  list: MigrationList,
+): Promise<boolean> {
   let adapter;
   try {
     adapter = await adapterFactory.connect();
-    const result = await adapter.queryRaw({ sql: 'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL', args: [], argTypes: [] });
+    const result = await adapter.queryRaw({
+      sql: 'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      args: [],
+      argTypes: [],
+    });
     const applied = new Map(result.rows.map((row) => [String(row[0]), String(row[1])]));
-    return list.migrationDirectories.every((d) => d.migrationFile.content.tag === 'ok' && applied.get(d.path) === createHash('sha256').update(d.migrationFile.content.value).digest('hex'));
+    return list.migrationDirectories.every(
+      (d) =>
+        d.migrationFile.content.tag === 'ok' &&
+        applied.get(d.path) === createHash('sha256').update(d.migrationFile.content.value).digest('hex'),
+    );
   } catch {
     return false;
   } finally {
@@ -79,7 +90,10 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
  * history (replayed on a shadow database) to the schema; empty when they match. This is what
  * `migrate dev --create-only` writes as the next migration.
  */
-export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory, schemaText?: string): Promise<string> {
+export async function diffMigrationsToSchema(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  schemaText?: string,
+): Promise<string> {
   const schema = schemaText === undefined ? await readSchema() : { path: schemaPath, content: schemaText };
   const engine = await openSchemaEngine(schema, adapterFactory);
   try {
@@ -96,7 +110,6 @@ export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDr
   }
 }
 
-
 /**
  * Extensions the schema declares. The WebAssembly engine does not see installed extensions through a
  * driver adapter, so a diff always proposes `CREATE EXTENSION IF NOT EXISTS` for each of them; callers
@@ -104,13 +117,19 @@ export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDr
  */
 export function declaredExtensions(schemaText: string): string[] {
   const list = /extensions\s*=\s*\[([^\]]*)\]/.exec(schemaText)?.[1] ?? '';
-  return list.split(',').map((e) => e.trim().replace(/\(.*$/, '')).filter(Boolean);
+  return list
+    .split(',')
+    .map((e) => e.trim().replace(/\(.*$/, ''))
+    .filter(Boolean);
 }
 
 export function withoutExtensionStatements(script: string, extensions: string[]): string {
   return script
     .split(/\n\n+/)
-    .filter((block) => !extensions.some((ext) => block.trim() === `-- CreateExtension\nCREATE EXTENSION IF NOT EXISTS "${ext}";`))
+    .filter(
+      (block) =>
+        !extensions.some((ext) => block.trim() === `-- CreateExtension\nCREATE EXTENSION IF NOT EXISTS "${ext}";`),
+    )
     .join('\n\n')
     .trim();
 }

@@ -1,7 +1,12 @@
 // Counts the SQL statements Prisma sends, per request: the figure the N+1 tests and the benchmark
 // read. The count lives in an AsyncLocalStorage scope that the server opens around each request.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
+import type {
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQueryable,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
 
 export type StatementLog = { count: number; statements: string[] };
 

@@ -10,11 +10,17 @@
 //   after their kind (`variant-of` is STIX's own; `overlaps`, `linked-to` ... are custom types, which
 //   STIX 2.1 allows and which this importer and MISP read back).
 import { v5 as uuidv5 } from 'uuid';
-import type { Db } from '../db.js';
-import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { visibleCitation, visibleCitationAnyWay, visibleFact, visibleRecord, visibleSource } from '../auth/visibility.js';
 import { tlpLevels } from '../auth/principal.js';
+import {
+  visibleCitation,
+  visibleCitationAnyWay,
+  visibleFact,
+  visibleRecord,
+  visibleSource,
+} from '../auth/visibility.js';
+import type { Db } from '../db.js';
 import { notFound } from '../errors.js';
+import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { associationTypeOf } from '../ingest/association-kinds.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
@@ -26,19 +32,41 @@ const iso = (d: Date) => d.toISOString();
 
 // What a caller may see decides what a bundle holds: marked names, claims and sources above the
 // caller's clearance are left out, as from every other read path.
-const citationsWithSource = (clearance: Tlp) => ({ where: visibleCitation(clearance), include: { source: true }, orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] });
+const citationsWithSource = (clearance: Tlp) => ({
+  where: visibleCitation(clearance),
+  include: { source: true },
+  orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
+});
 const entityInclude = (clearance: Tlp) => ({
-  names: { where: visibleFact(clearance), include: { citations: citationsWithSource(clearance) }, orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }] },
+  names: {
+    where: visibleFact(clearance),
+    include: { citations: citationsWithSource(clearance) },
+    orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }],
+  },
   externalIds: { orderBy: [{ system: 'asc' as const }, { value: 'asc' as const }] },
   citations: citationsWithSource(clearance),
 });
 type Cited = { citations: { excerpt: string | null; source: { id: string; title: string; url: string | null } }[] };
-type Entity = { id: string; key: string; name: string; description: string | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; revoked: boolean; tlp: Tlp } & Cited & {
-  names: ({ value: string; visibility: Tlp } & Cited)[];
-  externalIds: { system: string; value: string; url: string | null }[];
-};
+type Entity = {
+  id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  modifiedAt: Date | null;
+  revoked: boolean;
+  tlp: Tlp;
+} & Cited & {
+    names: ({ value: string; visibility: Tlp } & Cited)[];
+    externalIds: { system: string; value: string; url: string | null }[];
+  };
 
-function stixIdOf(kind: string, record: { key: string; externalIds?: { system: string; value: string }[] }, type: string) {
+function stixIdOf(
+  kind: string,
+  record: { key: string; externalIds?: { system: string; value: string }[] },
+  type: string,
+) {
   const own = record.externalIds?.find((x) => x.system === 'stix' && x.value.startsWith(`${type}--`));
   if (own) return own.value;
   if (record.key.startsWith(`${type}--`)) return record.key;
@@ -48,7 +76,9 @@ function stixIdOf(kind: string, record: { key: string; externalIds?: { system: s
 /** External references: the record's identifiers, its aliases' citations, and every source it cites. */
 function references(e: Entity) {
   const refs: Record<string, unknown>[] = [];
-  for (const x of e.externalIds) if (x.system !== 'stix' && x.system !== 'misp') refs.push(clean({ source_name: x.system, external_id: x.value, url: x.url ?? undefined }));
+  for (const x of e.externalIds)
+    if (x.system !== 'stix' && x.system !== 'misp')
+      refs.push(clean({ source_name: x.system, external_id: x.value, url: x.url ?? undefined }));
   const sources = new Map<string, { title: string; url: string | null }>();
   const cite = (c: Cited['citations'][number]) => sources.set(c.source.id, c.source);
   for (const n of e.names) {
@@ -83,15 +113,27 @@ const tlpMarkingDefinition = (tlp: Exclude<Tlp, 'CLEAR'>): StixObject => ({
   id: tlpMarkingIds[tlp],
   created: '2022-10-01T00:00:00.000Z',
   name: `TLP:${tlp.replace('_', '+')}`,
-  extensions: { [TLP2_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: tlp.toLowerCase().replace('_', '+') } },
+  extensions: {
+    [TLP2_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: tlp.toLowerCase().replace('_', '+') },
+  },
 });
 /** The marking-definition objects that the objects refer to, to go in the same bundle. */
 const markingDefinitionsFor = (objects: StixObject[]) => {
-  const used = new Set(objects.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...((o.granular_markings as { marking_ref: string }[] | undefined) ?? []).map((g) => g.marking_ref)]));
-  return (Object.keys(tlpMarkingIds) as Exclude<Tlp, 'CLEAR'>[]).filter((t) => used.has(tlpMarkingIds[t])).map(tlpMarkingDefinition);
+  const used = new Set(
+    objects.flatMap((o) => [
+      ...((o.object_marking_refs as string[] | undefined) ?? []),
+      ...((o.granular_markings as { marking_ref: string }[] | undefined) ?? []).map((g) => g.marking_ref),
+    ]),
+  );
+  return (Object.keys(tlpMarkingIds) as Exclude<Tlp, 'CLEAR'>[])
+    .filter((t) => used.has(tlpMarkingIds[t]))
+    .map(tlpMarkingDefinition);
 };
 
-const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))) as T;
+const clean = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)),
+  ) as T;
 
 function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObject {
   const modified = e.modifiedAt ?? e.updatedAt;
@@ -99,7 +141,11 @@ function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObjec
   const aliases = e.names.filter((n) => n.value !== e.name);
   // An alias more marked than the record (its own marking, or only marked sources give it) is marked
   // where it stands: a granular marking on that entry of `aliases`.
-  const granular = aliases.flatMap((n, i) => (tlpLevels.indexOf(n.visibility) > tlpLevels.indexOf(e.tlp) ? [{ marking_ref: tlpMarkingIds[n.visibility as Exclude<Tlp, 'CLEAR'>], selectors: [`aliases.[${i}]`] }] : []));
+  const granular = aliases.flatMap((n, i) =>
+    tlpLevels.indexOf(n.visibility) > tlpLevels.indexOf(e.tlp)
+      ? [{ marking_ref: tlpMarkingIds[n.visibility as Exclude<Tlp, 'CLEAR'>], selectors: [`aliases.[${i}]`] }]
+      : [],
+  );
   return clean({
     type,
     spec_version: '2.1',
@@ -118,7 +164,12 @@ function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObjec
 }
 
 type Selection = { actors: Set<string>; campaigns: Set<string>; tools: Set<string>; victims: Set<string> };
-const emptySelection = (): Selection => ({ actors: new Set(), campaigns: new Set(), tools: new Set(), victims: new Set() });
+const emptySelection = (): Selection => ({
+  actors: new Set(),
+  campaigns: new Set(),
+  tools: new Set(),
+  victims: new Set(),
+});
 
 /** Widens a selection by `depth` steps along attributions, tool usages, targetings and associations. */
 async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth: number) {
@@ -126,13 +177,36 @@ async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth
   const all = start;
   let frontier = start;
   for (let step = 0; step < depth; step++) {
-    const a = [...frontier.actors], c = [...frontier.campaigns], t = [...frontier.tools], v = [...frontier.victims];
+    const a = [...frontier.actors],
+      c = [...frontier.campaigns],
+      t = [...frontier.tools],
+      v = [...frontier.victims];
     const [attributions, usages, targetings, associations] = await Promise.all([
-      prisma.attribution.findMany({ where: { ...seen, OR: [{ actorId: { in: a } }, { subjectActorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, subjectActorId: true, campaignId: true, toolId: true } }),
-      prisma.toolUsage.findMany({ where: { ...seen, OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] }, select: { actorId: true, campaignId: true, toolId: true } }),
-      prisma.targeting.findMany({ where: { ...seen, OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { victimId: { in: v } }] }, select: { actorId: true, campaignId: true, victimId: true } }),
+      prisma.attribution.findMany({
+        where: {
+          ...seen,
+          OR: [{ actorId: { in: a } }, { subjectActorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }],
+        },
+        select: { actorId: true, subjectActorId: true, campaignId: true, toolId: true },
+      }),
+      prisma.toolUsage.findMany({
+        where: { ...seen, OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { toolId: { in: t } }] },
+        select: { actorId: true, campaignId: true, toolId: true },
+      }),
+      prisma.targeting.findMany({
+        where: { ...seen, OR: [{ actorId: { in: a } }, { campaignId: { in: c } }, { victimId: { in: v } }] },
+        select: { actorId: true, campaignId: true, victimId: true },
+      }),
       prisma.association.findMany({
-        where: { ...seen, OR: [{ fromActorId: { in: a } }, { toActorId: { in: a } }, { fromToolId: { in: t } }, { toToolId: { in: t } }] },
+        where: {
+          ...seen,
+          OR: [
+            { fromActorId: { in: a } },
+            { toActorId: { in: a } },
+            { fromToolId: { in: t } },
+            { toToolId: { in: t } },
+          ],
+        },
         select: { fromActorId: true, toActorId: true, fromToolId: true, toToolId: true },
       }),
     ]);
@@ -143,10 +217,12 @@ async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth
         next[set].add(id);
       }
     };
-    for (const x of attributions) (add('actors', x.actorId), add('actors', x.subjectActorId), add('campaigns', x.campaignId), add('tools', x.toolId));
-    for (const x of usages) (add('actors', x.actorId), add('campaigns', x.campaignId), add('tools', x.toolId));
-    for (const x of targetings) (add('actors', x.actorId), add('campaigns', x.campaignId), add('victims', x.victimId));
-    for (const x of associations) (add('actors', x.fromActorId), add('actors', x.toActorId), add('tools', x.fromToolId), add('tools', x.toToolId));
+    for (const x of attributions)
+      add('actors', x.actorId), add('actors', x.subjectActorId), add('campaigns', x.campaignId), add('tools', x.toolId);
+    for (const x of usages) add('actors', x.actorId), add('campaigns', x.campaignId), add('tools', x.toolId);
+    for (const x of targetings) add('actors', x.actorId), add('campaigns', x.campaignId), add('victims', x.victimId);
+    for (const x of associations)
+      add('actors', x.fromActorId), add('actors', x.toActorId), add('tools', x.fromToolId), add('tools', x.toToolId);
     frontier = next;
   }
   return all;
@@ -156,50 +232,98 @@ async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth
 export type Provenance = Map<string, { addedAt: Date; dataset: string | null }>;
 
 /** Builds the bundle of the selected records and every claim between them. */
-async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extra: StixObject[] = [], provenance?: Provenance): Promise<StixBundle> {
+async function bundleOf(
+  prisma: Db,
+  clearance: Tlp,
+  sel: Selection | 'all',
+  extra: StixObject[] = [],
+  provenance?: Provenance,
+): Promise<StixBundle> {
   const where = (ids: Set<string>) => (sel === 'all' ? {} : { id: { in: [...ids] } });
   const pick = (key: keyof Selection) => (sel === 'all' ? undefined : sel[key]);
   const [actors, campaigns, tools, victims] = await Promise.all([
-    prisma.actor.findMany({ where: { ...where(pick('actors') ?? new Set()), ...visibleRecord(clearance) }, include: entityInclude(clearance) }),
-    prisma.campaign.findMany({ where: { ...where(pick('campaigns') ?? new Set()), ...visibleRecord(clearance) }, include: entityInclude(clearance) }),
-    prisma.tool.findMany({ where: { ...where(pick('tools') ?? new Set()), ...visibleRecord(clearance) }, include: entityInclude(clearance) }),
+    prisma.actor.findMany({
+      where: { ...where(pick('actors') ?? new Set()), ...visibleRecord(clearance) },
+      include: entityInclude(clearance),
+    }),
+    prisma.campaign.findMany({
+      where: { ...where(pick('campaigns') ?? new Set()), ...visibleRecord(clearance) },
+      include: entityInclude(clearance),
+    }),
+    prisma.tool.findMany({
+      where: { ...where(pick('tools') ?? new Set()), ...visibleRecord(clearance) },
+      include: entityInclude(clearance),
+    }),
     prisma.victim.findMany({ where: { ...where(pick('victims') ?? new Set()), ...visibleRecord(clearance) } }),
   ]);
   const inSet = (ids: string[]) => ({ in: ids });
-  const ids = { a: actors.map((x) => x.id), c: campaigns.map((x) => x.id), t: tools.map((x) => x.id), v: victims.map((x) => x.id) };
+  const ids = {
+    a: actors.map((x) => x.id),
+    c: campaigns.map((x) => x.id),
+    t: tools.map((x) => x.id),
+    v: victims.map((x) => x.id),
+  };
   const claimInclude = { citations: citationsWithSource(clearance) };
   const seen = visibleFact(clearance);
   const [attributions, usages, targetings, associations] = await Promise.all([
     prisma.attribution.findMany({
-      where: { ...seen, actorId: inSet(ids.a), OR: [{ campaignId: inSet(ids.c) }, { subjectActorId: inSet(ids.a) }, { toolId: inSet(ids.t) }] } as Prisma.AttributionWhereInput,
+      where: {
+        ...seen,
+        actorId: inSet(ids.a),
+        OR: [{ campaignId: inSet(ids.c) }, { subjectActorId: inSet(ids.a) }, { toolId: inSet(ids.t) }],
+      } as Prisma.AttributionWhereInput,
       include: claimInclude,
     }),
-    prisma.toolUsage.findMany({ where: { ...seen, toolId: inSet(ids.t), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
-    prisma.targeting.findMany({ where: { ...seen, victimId: inSet(ids.v), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] }, include: claimInclude }),
+    prisma.toolUsage.findMany({
+      where: { ...seen, toolId: inSet(ids.t), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] },
+      include: claimInclude,
+    }),
+    prisma.targeting.findMany({
+      where: { ...seen, victimId: inSet(ids.v), OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }] },
+      include: claimInclude,
+    }),
     prisma.association.findMany({
-      where: { ...seen, OR: [{ fromActorId: inSet(ids.a), toActorId: inSet(ids.a) }, { fromToolId: inSet(ids.t), toToolId: inSet(ids.t) }] },
+      where: {
+        ...seen,
+        OR: [
+          { fromActorId: inSet(ids.a), toActorId: inSet(ids.a) },
+          { fromToolId: inSet(ids.t), toToolId: inSet(ids.t) },
+        ],
+      },
       include: claimInclude,
     }),
   ]);
 
   const idOf = new Map<string, string>();
   const objects: StixObject[] = [...extra];
-  const note = (o: StixObject, record: { updatedAt: Date; dataset?: string }) => provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null });
+  const note = (o: StixObject, record: { updatedAt: Date; dataset?: string }) =>
+    provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null });
   for (const a of actors) {
-    const o = sdo('intrusion-set', a, { first_seen: a.firstSeen && iso(a.firstSeen), last_seen: a.lastSeen && iso(a.lastSeen) });
+    const o = sdo('intrusion-set', a, {
+      first_seen: a.firstSeen && iso(a.firstSeen),
+      last_seen: a.lastSeen && iso(a.lastSeen),
+    });
     note(o, a);
     idOf.set(a.id, o.id);
     objects.push(o);
   }
   for (const c of campaigns) {
-    const o = sdo('campaign', c, { objective: c.objective ?? undefined, first_seen: c.firstSeen && iso(c.firstSeen), last_seen: c.lastSeen && iso(c.lastSeen) });
+    const o = sdo('campaign', c, {
+      objective: c.objective ?? undefined,
+      first_seen: c.firstSeen && iso(c.firstSeen),
+      last_seen: c.lastSeen && iso(c.lastSeen),
+    });
     note(o, c);
     idOf.set(c.id, o.id);
     objects.push(o);
   }
   for (const t of tools) {
     const type = t.kind === 'MALWARE' ? 'malware' : 'tool';
-    const o = sdo(type, t, type === 'malware' ? { is_family: true, malware_types: t.malwareTypes } : { tool_types: t.malwareTypes });
+    const o = sdo(
+      type,
+      t,
+      type === 'malware' ? { is_family: true, malware_types: t.malwareTypes } : { tool_types: t.malwareTypes },
+    );
     note(o, t);
     idOf.set(t.id, o.id);
     objects.push(o);
@@ -220,14 +344,28 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
         ? v.country
           ? { country: v.country }
           : { region: v.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') }
-        : { identity_class: v.kind === 'SECTOR' ? 'class' : 'organization', sectors: v.sector ? [v.sector] : undefined }),
+        : {
+            identity_class: v.kind === 'SECTOR' ? 'class' : 'organization',
+            sectors: v.sector ? [v.sector] : undefined,
+          }),
     }) as StixObject;
     note(o, v);
     idOf.set(v.id, o.id);
     objects.push(o);
   }
   const relationship = (
-    claim: { key: string; visibility: Tlp; confidence: number | null; note: string | null; firstObserved: Date | null; lastObserved: Date | null; createdAt: Date; updatedAt: Date; modifiedAt: Date | null; status: string } & Cited,
+    claim: {
+      key: string;
+      visibility: Tlp;
+      confidence: number | null;
+      note: string | null;
+      firstObserved: Date | null;
+      lastObserved: Date | null;
+      createdAt: Date;
+      updatedAt: Date;
+      modifiedAt: Date | null;
+      status: string;
+    } & Cited,
     type: string,
     from: string | null,
     to: string | null,
@@ -235,37 +373,50 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
     const source = from && idOf.get(from);
     const target = to && idOf.get(to);
     if (!source || !target) return;
-    const refs = [...new Map(claim.citations.filter((c) => c.source.url).map((c) => [c.source.id, { source_name: c.source.title, url: c.source.url! }])).values()].sort(
-      (x, y) => x.source_name.localeCompare(y.source_name) || x.url.localeCompare(y.url),
-    );
-    const stop = claim.lastObserved && claim.firstObserved && claim.lastObserved <= claim.firstObserved ? undefined : claim.lastObserved;
-    const rel = (
-      clean({
-        type: 'relationship',
-        spec_version: '2.1',
-        id: claim.key.startsWith('relationship--') ? claim.key : `relationship--${uuidv5(`claim:${claim.key}`, NAMESPACE)}`,
-        created: iso(claim.createdAt < (claim.modifiedAt ?? claim.updatedAt) ? claim.createdAt : (claim.modifiedAt ?? claim.updatedAt)),
-        modified: iso(claim.modifiedAt ?? claim.updatedAt),
-        relationship_type: type,
-        source_ref: source,
-        target_ref: target,
-        description: claim.note ?? undefined,
-        confidence: claim.confidence ?? undefined,
-        start_time: claim.firstObserved ? iso(claim.firstObserved) : undefined,
-        stop_time: stop ? iso(stop) : undefined,
-        revoked: claim.status === 'RETRACTED' || undefined,
-        external_references: refs,
-        object_marking_refs: markingRefs(claim.visibility),
-      }) as StixObject
-    );
+    const refs = [
+      ...new Map(
+        claim.citations
+          .filter((c) => c.source.url)
+          .map((c) => [c.source.id, { source_name: c.source.title, url: c.source.url! }]),
+      ).values(),
+    ].sort((x, y) => x.source_name.localeCompare(y.source_name) || x.url.localeCompare(y.url));
+    const stop =
+      claim.lastObserved && claim.firstObserved && claim.lastObserved <= claim.firstObserved
+        ? undefined
+        : claim.lastObserved;
+    const rel = clean({
+      type: 'relationship',
+      spec_version: '2.1',
+      id: claim.key.startsWith('relationship--')
+        ? claim.key
+        : `relationship--${uuidv5(`claim:${claim.key}`, NAMESPACE)}`,
+      created: iso(
+        claim.createdAt < (claim.modifiedAt ?? claim.updatedAt)
+          ? claim.createdAt
+          : (claim.modifiedAt ?? claim.updatedAt),
+      ),
+      modified: iso(claim.modifiedAt ?? claim.updatedAt),
+      relationship_type: type,
+      source_ref: source,
+      target_ref: target,
+      description: claim.note ?? undefined,
+      confidence: claim.confidence ?? undefined,
+      start_time: claim.firstObserved ? iso(claim.firstObserved) : undefined,
+      stop_time: stop ? iso(stop) : undefined,
+      revoked: claim.status === 'RETRACTED' || undefined,
+      external_references: refs,
+      object_marking_refs: markingRefs(claim.visibility),
+    }) as StixObject;
     objects.push(rel);
     // A relationship belongs to the dataset of the record it starts from.
     provenance?.set(rel.id, { addedAt: claim.updatedAt, dataset: provenance.get(source)?.dataset ?? null });
   };
-  for (const a of attributions) relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);
+  for (const a of attributions)
+    relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);
   for (const u of usages) relationship(u, 'uses', u.actorId ?? u.campaignId, u.toolId);
   for (const t of targetings) relationship(t, 'targets', t.actorId ?? t.campaignId, t.victimId);
-  for (const x of associations) relationship(x, associationTypeOf(x.kind), x.fromActorId ?? x.fromToolId, x.toActorId ?? x.toToolId);
+  for (const x of associations)
+    relationship(x, associationTypeOf(x.kind), x.fromActorId ?? x.fromToolId, x.toActorId ?? x.toToolId);
 
   objects.push(...markingDefinitionsFor(objects));
   objects.sort((x, y) => x.id.localeCompare(y.id));
@@ -276,7 +427,12 @@ async function bundleOf(prisma: Db, clearance: Tlp, sel: Selection | 'all', extr
 export type ExportRoot = { type: 'Actor' | 'Campaign' | 'Tool'; id: string };
 
 /** A record with its neighbourhood: `depth` 1 adds what its claims name, 2 what theirs name too. */
-export async function exportNeighbourhood(prisma: Db, clearance: Tlp, root: ExportRoot, depth: 1 | 2): Promise<StixBundle> {
+export async function exportNeighbourhood(
+  prisma: Db,
+  clearance: Tlp,
+  root: ExportRoot,
+  depth: 1 | 2,
+): Promise<StixBundle> {
   const start = emptySelection();
   start[root.type === 'Actor' ? 'actors' : root.type === 'Campaign' ? 'campaigns' : 'tools'].add(root.id);
   return bundleOf(prisma, clearance, await neighbourhood(prisma, clearance, start, depth));
@@ -289,7 +445,15 @@ export function exportAll(prisma: Db, clearance: Tlp, provenance?: Provenance): 
 
 /** A source as a STIX report whose object_refs are the records and claims it supports. */
 export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string): Promise<StixBundle> {
-  const source = await prisma.source.findFirst({ where: { id: sourceId, ...visibleSource(clearance) }, include: { citations: { where: visibleCitationAnyWay(clearance), include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true } } } });
+  const source = await prisma.source.findFirst({
+    where: { id: sourceId, ...visibleSource(clearance) },
+    include: {
+      citations: {
+        where: visibleCitationAnyWay(clearance),
+        include: { name: true, attribution: true, toolUsage: true, targeting: true, association: true },
+      },
+    },
+  });
   // A source above the caller's clearance is answered like one that does not exist.
   if (!source) throw notFound('source', 'that ID');
   const sel = emptySelection();
@@ -300,7 +464,13 @@ export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string)
       continue;
     }
     const owner = c.name ?? c.attribution ?? c.toolUsage ?? c.targeting ?? c;
-    const o = owner as { actorId?: string | null; subjectActorId?: string | null; campaignId?: string | null; toolId?: string | null; victimId?: string | null };
+    const o = owner as {
+      actorId?: string | null;
+      subjectActorId?: string | null;
+      campaignId?: string | null;
+      toolId?: string | null;
+      victimId?: string | null;
+    };
     if (o.actorId) sel.actors.add(o.actorId);
     if (o.subjectActorId) sel.actors.add(o.subjectActorId);
     if (o.campaignId) sel.campaigns.add(o.campaignId);

@@ -4,25 +4,49 @@
 // X-TAXII-Date-Added-First / -Last headers, and keyset paging on (date added, id) so that a client
 // paging through a collection neither skips nor repeats objects while data is added.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Db } from '../db.js';
 import { keptUntilChange } from '../database/graph-changes.js';
-import { exportAll, type Provenance } from './stix.js';
+import type { Db } from '../db.js';
 import type { Tlp } from '../generated/prisma/client.js';
+import { exportAll, type Provenance } from './stix.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const STIX = 'application/stix+json;version=2.1';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-type Entry = { object: Record<string, unknown> & { id: string; type: string; modified?: string; created?: string }; addedAt: Date; dataset: string | null };
+type Entry = {
+  object: Record<string, unknown> & { id: string; type: string; modified?: string; created?: string };
+  addedAt: Date;
+  dataset: string | null;
+};
 type Collection = { id: string; title: string; description: string; dataset: string | null };
 
 /** Fixed ids: clients keep them across restarts. */
 const collections: Collection[] = [
-  { id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01', title: 'Everything', description: 'Every actor, campaign, tool, victim and relationship the API holds.', dataset: null },
-  { id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e02', title: 'Curated', description: 'The curated CryptoCore story (dataset "curated").', dataset: 'curated' },
-  { id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e03', title: 'MITRE ATT&CK', description: 'Records whose fields come from MITRE ATT&CK® (dataset "mitre-attack").', dataset: 'mitre-attack' },
-  { id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e04', title: 'MISP galaxy', description: 'Records whose fields come from the MISP galaxy (dataset "misp-galaxy").', dataset: 'misp-galaxy' },
+  {
+    id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01',
+    title: 'Everything',
+    description: 'Every actor, campaign, tool, victim and relationship the API holds.',
+    dataset: null,
+  },
+  {
+    id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e02',
+    title: 'Curated',
+    description: 'The curated CryptoCore story (dataset "curated").',
+    dataset: 'curated',
+  },
+  {
+    id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e03',
+    title: 'MITRE ATT&CK',
+    description: 'Records whose fields come from MITRE ATT&CK® (dataset "mitre-attack").',
+    dataset: 'mitre-attack',
+  },
+  {
+    id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e04',
+    title: 'MISP galaxy',
+    description: 'Records whose fields come from the MISP galaxy (dataset "misp-galaxy").',
+    dataset: 'misp-galaxy',
+  },
 ];
 
 class TaxiiError extends Error {
@@ -42,16 +66,23 @@ class TaxiiError extends Error {
  */
 function entries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   // One build per clearance: what a collection holds depends on what the caller may see.
-  return keptUntilChange(prisma, `taxii:${clearance}:${collection.id}`, () => buildEntries(prisma, clearance, collection));
+  return keptUntilChange(prisma, `taxii:${clearance}:${collection.id}`, () =>
+    buildEntries(prisma, clearance, collection),
+  );
 }
 
 async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   const provenance: Provenance = new Map();
   const { objects } = await exportAll(prisma, clearance, provenance);
-  const all = objects.map((object) => ({ object, ...(provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null }) })) as Entry[];
+  const all = objects.map((object) => ({
+    object,
+    ...(provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null }),
+  })) as Entry[];
   let selected = all;
   if (collection.dataset) {
-    const own = new Set(all.filter((e) => e.dataset === collection.dataset && e.object.type !== 'relationship').map((e) => e.object.id));
+    const own = new Set(
+      all.filter((e) => e.dataset === collection.dataset && e.object.type !== 'relationship').map((e) => e.object.id),
+    );
     const relationships = all.filter((e) => e.object.type === 'relationship' && own.has(e.object.source_ref as string));
     // Victims have no dataset: a collection holds those its relationships target.
     for (const r of relationships) own.add(r.object.target_ref as string);
@@ -64,7 +95,8 @@ const cursorOf = (e: Entry) => Buffer.from(`${e.addedAt.toISOString()}|${e.objec
 function afterCursor(next: string) {
   const [at, id] = Buffer.from(next, 'base64url').toString('utf8').split('|');
   const time = Date.parse(at);
-  if (!id || Number.isNaN(time)) throw new TaxiiError(400, 'Invalid next', 'The "next" parameter is not one this server gave.');
+  if (!id || Number.isNaN(time))
+    throw new TaxiiError(400, 'Invalid next', 'The "next" parameter is not one this server gave.');
   return (e: Entry) => e.addedAt.getTime() > time || (e.addedAt.getTime() === time && e.object.id > id);
 }
 
@@ -74,10 +106,16 @@ function page(list: Entry[], query: URLSearchParams, objectId?: string) {
   const addedAfter = query.get('added_after');
   if (addedAfter) {
     const t = Date.parse(addedAfter);
-    if (Number.isNaN(t)) throw new TaxiiError(400, 'Invalid added_after', '"added_after" must be an RFC 3339 timestamp.');
+    if (Number.isNaN(t))
+      throw new TaxiiError(400, 'Invalid added_after', '"added_after" must be an RFC 3339 timestamp.');
     selected = selected.filter((e) => e.addedAt.getTime() > t);
   }
-  const list_ = (name: string) => query.get(name)?.split(',').map((v) => v.trim()).filter(Boolean);
+  const list_ = (name: string) =>
+    query
+      .get(name)
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   const ids = list_('match[id]');
   if (ids) selected = selected.filter((e) => ids.includes(e.object.id));
   const types = list_('match[type]');
@@ -86,12 +124,14 @@ function page(list: Entry[], query: URLSearchParams, objectId?: string) {
   if (specVersions && !specVersions.includes('2.1')) selected = [];
   // One version of each object is held (the latest): "last", "first" and "all" all give it.
   const versions = list_('match[version]');
-  if (versions && !versions.some((v) => ['last', 'first', 'all'].includes(v))) selected = selected.filter((e) => versions.includes(String(e.object.modified ?? e.object.created)));
+  if (versions && !versions.some((v) => ['last', 'first', 'all'].includes(v)))
+    selected = selected.filter((e) => versions.includes(String(e.object.modified ?? e.object.created)));
   const next = query.get('next');
   if (next) selected = selected.filter(afterCursor(next));
   const rawLimit = query.get('limit');
   const limit = rawLimit == null ? DEFAULT_LIMIT : Number(rawLimit);
-  if (!Number.isInteger(limit) || limit < 1) throw new TaxiiError(400, 'Invalid limit', '"limit" must be a positive whole number.');
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new TaxiiError(400, 'Invalid limit', '"limit" must be a positive whole number.');
   const items = selected.slice(0, Math.min(limit, MAX_LIMIT));
   const more = selected.length > items.length;
   return { items, more, next: more ? cursorOf(items[items.length - 1]) : undefined };
@@ -100,35 +140,64 @@ function page(list: Entry[], query: URLSearchParams, objectId?: string) {
 function acceptsTaxii(accept: string | undefined) {
   if (!accept) return true;
   return accept.split(',').some((part) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    const [type, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((p) => p.trim());
     const version = params.find((p) => p.startsWith('version='));
     return type === '*/*' || (type === 'application/taxii+json' && (!version || version === 'version=2.1'));
   });
 }
 
-export async function handleTaxii(req: IncomingMessage, res: ServerResponse, prisma: Db, clearance: Tlp, baseUrl: string) {
+export async function handleTaxii(
+  req: IncomingMessage,
+  res: ServerResponse,
+  prisma: Db,
+  clearance: Tlp,
+  baseUrl: string,
+) {
   const url = new URL(req.url ?? '/', 'http://taxii');
   const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': TAXII, ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
   try {
-    if (!acceptsTaxii(req.headers.accept)) throw new TaxiiError(406, 'Not Acceptable', `This server answers ${TAXII}; ask for it in the Accept header.`);
-    const parts = url.pathname.replace(/^\/taxii2\/?/, '').split('/').filter(Boolean);
+    if (!acceptsTaxii(req.headers.accept))
+      throw new TaxiiError(406, 'Not Acceptable', `This server answers ${TAXII}; ask for it in the Accept header.`);
+    const parts = url.pathname
+      .replace(/^\/taxii2\/?/, '')
+      .split('/')
+      .filter(Boolean);
     if (req.method === 'POST' && parts[0] === 'api' && parts[1] === 'collections' && parts[3] === 'objects') {
       const type = (req.headers['content-type'] ?? '').toLowerCase().replace(/\s/g, '');
-      if (!type.startsWith('application/taxii+json')) throw new TaxiiError(415, 'Unsupported Media Type', `Send ${TAXII}.`);
+      if (!type.startsWith('application/taxii+json'))
+        throw new TaxiiError(415, 'Unsupported Media Type', `Send ${TAXII}.`);
       throw new TaxiiError(403, 'Forbidden', 'The collections of this server are read-only.');
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new TaxiiError(405, 'Method Not Allowed', 'This TAXII server is read-only: use GET.');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new TaxiiError(405, 'Method Not Allowed', 'This TAXII server is read-only: use GET.');
 
     if (parts.length === 0) {
-      return send(200, { title: 'Threat-actor intelligence API', description: 'Actors, campaigns, tools, victims and the sources behind them, as STIX 2.1.', default: `${baseUrl}/taxii2/api/`, api_roots: [`${baseUrl}/taxii2/api/`] });
+      return send(200, {
+        title: 'Threat-actor intelligence API',
+        description: 'Actors, campaigns, tools, victims and the sources behind them, as STIX 2.1.',
+        default: `${baseUrl}/taxii2/api/`,
+        api_roots: [`${baseUrl}/taxii2/api/`],
+      });
     }
     if (parts[0] !== 'api') throw new TaxiiError(404, 'Not Found', 'There is no such API root.');
-    if (parts.length === 1) return send(200, { title: 'Threat-actor intelligence', versions: [TAXII], max_content_length: 0 });
+    if (parts.length === 1)
+      return send(200, { title: 'Threat-actor intelligence', versions: [TAXII], max_content_length: 0 });
     if (parts[1] !== 'collections') throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
-    const describe = (c: Collection) => ({ id: c.id, title: c.title, description: c.description, can_read: true, can_write: false, media_types: [STIX] });
+    const describe = (c: Collection) => ({
+      id: c.id,
+      title: c.title,
+      description: c.description,
+      can_read: true,
+      can_write: false,
+      media_types: [STIX],
+    });
     if (parts.length === 2) return send(200, { collections: collections.map(describe) });
     const collection = collections.find((c) => c.id === parts[2]);
     if (!collection) throw new TaxiiError(404, 'Not Found', `There is no collection ${parts[2]}.`);
@@ -136,18 +205,36 @@ export async function handleTaxii(req: IncomingMessage, res: ServerResponse, pri
 
     const all = await entries(prisma, clearance, collection);
     const dateHeaders = (items: Entry[]): Record<string, string> =>
-      items.length ? { 'X-TAXII-Date-Added-First': items[0].addedAt.toISOString(), 'X-TAXII-Date-Added-Last': items[items.length - 1].addedAt.toISOString() } : {};
+      items.length
+        ? {
+            'X-TAXII-Date-Added-First': items[0].addedAt.toISOString(),
+            'X-TAXII-Date-Added-Last': items[items.length - 1].addedAt.toISOString(),
+          }
+        : {};
     const envelope = (p: ReturnType<typeof page>, key: string, map: (e: Entry) => unknown) =>
       p.items.length ? { more: p.more, ...(p.next ? { next: p.next } : {}), [key]: p.items.map(map) } : {};
 
     if (parts[3] === 'manifest' && parts.length === 4) {
       const p = page(all, url.searchParams);
-      return send(200, envelope(p, 'objects', (e) => ({ id: e.object.id, date_added: e.addedAt.toISOString(), version: e.object.modified ?? e.object.created, media_type: STIX })), dateHeaders(p.items));
+      return send(
+        200,
+        envelope(p, 'objects', (e) => ({
+          id: e.object.id,
+          date_added: e.addedAt.toISOString(),
+          version: e.object.modified ?? e.object.created,
+          media_type: STIX,
+        })),
+        dateHeaders(p.items),
+      );
     }
     if (parts[3] !== 'objects') throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
     if (parts.length === 4) {
       const p = page(all, url.searchParams);
-      return send(200, envelope(p, 'objects', (e) => e.object), dateHeaders(p.items));
+      return send(
+        200,
+        envelope(p, 'objects', (e) => e.object),
+        dateHeaders(p.items),
+      );
     }
     let objectId: string;
     try {
@@ -155,18 +242,28 @@ export async function handleTaxii(req: IncomingMessage, res: ServerResponse, pri
     } catch {
       throw new TaxiiError(400, 'Bad Request', 'The object id in the address is not validly escaped.');
     }
-    if (!all.some((e) => e.object.id === objectId)) throw new TaxiiError(404, 'Not Found', `There is no object ${objectId} in this collection.`);
+    if (!all.some((e) => e.object.id === objectId))
+      throw new TaxiiError(404, 'Not Found', `There is no object ${objectId} in this collection.`);
     if (parts.length === 5) {
       const p = page(all, url.searchParams, objectId);
-      return send(200, envelope(p, 'objects', (e) => e.object), dateHeaders(p.items));
+      return send(
+        200,
+        envelope(p, 'objects', (e) => e.object),
+        dateHeaders(p.items),
+      );
     }
     if (parts[5] === 'versions' && parts.length === 6) {
       const p = page(all, url.searchParams, objectId);
-      return send(200, envelope(p, 'versions', (e) => e.object.modified ?? e.object.created), dateHeaders(p.items));
+      return send(
+        200,
+        envelope(p, 'versions', (e) => e.object.modified ?? e.object.created),
+        dateHeaders(p.items),
+      );
     }
     throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
   } catch (error) {
-    if (error instanceof TaxiiError) return send(error.status, { title: error.title, description: error.message, http_status: String(error.status) });
+    if (error instanceof TaxiiError)
+      return send(error.status, { title: error.title, description: error.message, http_status: String(error.status) });
     throw error;
   }
 }

@@ -6,4 +6,6 @@ export const associationKinds = [...symmetricAssociationKinds, 'VARIANT_OF'] as 
 export type AssociationKind = (typeof associationKinds)[number];
 /** The words STIX relationship types and MISP `related` types use for each kind ("linked-to"). */
 export const associationTypeOf = (kind: AssociationKind) => kind.toLowerCase().replace(/_/g, '-');
-export const associationKindOf: Partial<Record<string, AssociationKind>> = Object.fromEntries(associationKinds.map((k) => [associationTypeOf(k), k]));
+export const associationKindOf: Partial<Record<string, AssociationKind>> = Object.fromEntries(
+  associationKinds.map((k) => [associationTypeOf(k), k]),
+);

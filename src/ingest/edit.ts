@@ -3,10 +3,10 @@
 // stale. Updates and deletes name the version the client read: a stale version is refused with
 // CONFLICT, never overwritten.
 import { v7 as uuidv7 } from 'uuid';
-import { mostRestricted, tlpLevels, type Principal } from '../auth/principal.js';
+import { mostRestricted, type Principal, tlpLevels } from '../auth/principal.js';
 import { visibleRow } from '../auth/visibility.js';
-import type { Db } from '../db.js';
 import { CHANNEL, graphChanged } from '../database/graph-changes.js';
+import type { Db } from '../db.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 
@@ -25,8 +25,12 @@ export type Edit = {
  * change to a TLP:RED record is TLP:RED itself, whoever reads the log).
  */
 export function auditVisibility(...rows: (object | null)[]): Tlp {
-  const marks = rows.flatMap((row) => (['tlp', 'visibility'] as const).map((column) => (row as Record<string, unknown> | null)?.[column]));
-  return mostRestricted(marks.filter((m): m is Tlp => typeof m === 'string' && (tlpLevels as readonly string[]).includes(m)));
+  const marks = rows.flatMap((row) =>
+    (['tlp', 'visibility'] as const).map((column) => (row as Record<string, unknown> | null)?.[column]),
+  );
+  return mostRestricted(
+    marks.filter((m): m is Tlp => typeof m === 'string' && (tlpLevels as readonly string[]).includes(m)),
+  );
 }
 
 /**
@@ -36,18 +40,39 @@ export function auditVisibility(...rows: (object | null)[]): Tlp {
  */
 async function markReferences(tx: Tx, entries: Prisma.AuditEntryCreateManyInput[]) {
   const refs = (e: Prisma.AuditEntryCreateManyInput) =>
-    [e.before, e.after].flatMap((row) => ['coinedById', 'publisherId'].map((c) => (row as Record<string, unknown> | undefined)?.[c]).filter((v): v is string => typeof v === 'string'));
+    [e.before, e.after].flatMap((row) =>
+      ['coinedById', 'publisherId']
+        .map((c) => (row as Record<string, unknown> | undefined)?.[c])
+        .filter((v): v is string => typeof v === 'string'),
+    );
   const ids = [...new Set(entries.flatMap(refs))];
   if (!ids.length) return;
-  const marking = new Map((await tx.organization.findMany({ where: { id: { in: ids }, tlp: { not: 'CLEAR' } }, select: { id: true, tlp: true } })).map((o) => [o.id, o.tlp]));
-  for (const entry of entries) entry.visibility = auditVisibility({ tlp: entry.visibility }, ...refs(entry).map((id) => ({ tlp: marking.get(id) ?? 'CLEAR' })));
+  const marking = new Map(
+    (
+      await tx.organization.findMany({
+        where: { id: { in: ids }, tlp: { not: 'CLEAR' } },
+        select: { id: true, tlp: true },
+      })
+    ).map((o) => [o.id, o.tlp]),
+  );
+  for (const entry of entries)
+    entry.visibility = auditVisibility(
+      { tlp: entry.visibility },
+      ...refs(entry).map((id) => ({ tlp: marking.get(id) ?? 'CLEAR' })),
+    );
 }
 
 /** Rows as the audit log keeps them: plain JSON (dates as ISO strings, decimals as strings). */
-const snapshot = (row: object | null) => (row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue));
+const snapshot = (row: object | null) =>
+  row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue);
 
 /** Runs one mutation: its writes and audit entries commit together, or nothing does. */
-export async function edit<T>(prisma: Db, principal: Principal, operation: string, work: (e: Edit) => Promise<T>): Promise<T> {
+export async function edit<T>(
+  prisma: Db,
+  principal: Principal,
+  operation: string,
+  work: (e: Edit) => Promise<T>,
+): Promise<T> {
   if (!principal.role) throw userError('UNAUTHENTICATED', 'Changes need an API key.');
   let changed = false;
   const result = await prisma.$transaction(async (tx) => {
@@ -56,7 +81,18 @@ export async function edit<T>(prisma: Db, principal: Principal, operation: strin
       tx,
       principal,
       audit: (entityType, entityId, before, after) =>
-        entries.push({ id: uuidv7(), keyId: principal.keyId, keyName: principal.name, role: principal.role!, operation, entityType, entityId, before: snapshot(before) ?? undefined, after: snapshot(after) ?? undefined, visibility: auditVisibility(before, after) }),
+        entries.push({
+          id: uuidv7(),
+          keyId: principal.keyId,
+          keyName: principal.name,
+          role: principal.role!,
+          operation,
+          entityType,
+          entityId,
+          before: snapshot(before) ?? undefined,
+          after: snapshot(after) ?? undefined,
+          visibility: auditVisibility(before, after),
+        }),
     });
     if (entries.length) {
       await markReferences(tx, entries);
@@ -79,13 +115,19 @@ type Delegate = {
   findUniqueOrThrow(args: object): Promise<Row>;
 };
 /** The Prisma delegate of a model by its name ("ToolUsage" → tx.toolUsage), in a transaction or not. */
-export const delegateOf = (tx: Tx, model: string) => (tx as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
+export const delegateOf = (tx: Tx, model: string) =>
+  (tx as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
 
 const conflict = (what: string, expected: number, current: number) =>
-  userError('CONFLICT', `The ${what} changed since you read it (you sent version ${expected}, it is at version ${current}). Read it again, then retry your change.`, { currentVersion: current });
+  userError(
+    'CONFLICT',
+    `The ${what} changed since you read it (you sent version ${expected}, it is at version ${current}). Read it again, then retry your change.`,
+    { currentVersion: current },
+  );
 
 /** The row as the caller may see it, or null: a row above their clearance is not there for them (reads and writes alike). */
-export const visibleRowOf = (e: Edit, model: string, id: string) => delegateOf(e.tx, model).findFirst({ where: { id, ...visibleRow(model, e.principal.clearance) } });
+export const visibleRowOf = (e: Edit, model: string, id: string) =>
+  delegateOf(e.tx, model).findFirst({ where: { id, ...visibleRow(model, e.principal.clearance) } });
 
 /**
  * The row to change, at the version the client read. A row the caller may not see is answered as one
@@ -106,13 +148,22 @@ async function lostRace(e: Edit, model: string, id: string, expectedVersion: num
 }
 
 /** Updates a record at the version the client read; the version goes up by one. */
-export async function updateAtVersion(e: Edit, model: string, id: string, expectedVersion: number, changes: object | ((before: Row) => object)) {
+export async function updateAtVersion(
+  e: Edit,
+  model: string,
+  id: string,
+  expectedVersion: number,
+  changes: object | ((before: Row) => object),
+) {
   const delegate = delegateOf(e.tx, model);
   const before = await current(e, model, id, expectedVersion);
   const data = typeof changes === 'function' ? changes(before) : changes;
   // The version in the condition makes a concurrent update that committed first win: this one then
   // matches no row (PostgreSQL re-reads the row after waiting for the other's lock).
-  const { count } = await delegate.updateMany({ where: { id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+  const { count } = await delegate.updateMany({
+    where: { id, version: expectedVersion },
+    data: { ...data, version: { increment: 1 } },
+  });
   if (count === 0) await lostRace(e, model, id, expectedVersion);
   const after = await delegate.findUniqueOrThrow({ where: { id } });
   e.audit(model, id, before, after);

@@ -21,7 +21,8 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
   if (req.method !== 'POST') return send(405, { error: 'POST a JSON body {"files": ["/absolute/path", ...]}.' });
   const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''));
   const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return send(403, { error: 'Not allowed.' });
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return send(403, { error: 'Not allowed.' });
   let body = '';
   for await (const chunk of req) {
     body += chunk;
@@ -30,7 +31,8 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
   let files: string[];
   try {
     files = (JSON.parse(body) as { files: unknown }).files as string[];
-    if (!Array.isArray(files) || !files.length || !files.every((f) => typeof f === 'string' && path.isAbsolute(f))) throw new Error();
+    if (!Array.isArray(files) || !files.length || !files.every((f) => typeof f === 'string' && path.isAbsolute(f)))
+      throw new Error();
   } catch {
     return send(400, { error: 'Expected {"files": ["/absolute/path", ...]}.' });
   }
@@ -38,7 +40,17 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
     const read = [];
     for (const file of files) read.push(await readImportFile(file));
     const started = Date.now();
-    const result = await writeDocuments(prisma, read.map((r) => r.doc), undefined, auditImport(localOperator(), 'npm run import', read.map((r, i) => ({ file: files[i], format: r.format })), read.map((r) => r.doc)));
+    const result = await writeDocuments(
+      prisma,
+      read.map((r) => r.doc),
+      undefined,
+      auditImport(
+        localOperator(),
+        'npm run import',
+        read.map((r, i) => ({ file: files[i], format: r.format })),
+        read.map((r) => r.doc),
+      ),
+    );
     return send(200, {
       ...result,
       files: read.map((r, i) => ({ file: files[i], format: r.format, dataset: r.doc.dataset, skipped: r.skipped })),
@@ -47,7 +59,8 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
     });
   } catch (error) {
     if (error instanceof SeedFormatError || error instanceof WriteError) return send(400, { error: error.message });
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return send(400, { error: `No such file: ${(error as NodeJS.ErrnoException).path}` });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return send(400, { error: `No such file: ${(error as NodeJS.ErrnoException).path}` });
     throw error;
   }
 }

@@ -1,12 +1,13 @@
 // Reads a file of any supported format and turns it into the write path's documents: a curated seed
 // file (YAML), a STIX 2.1 bundle (JSON). The format is detected from the content.
+
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseSeedDocument, SeedFormatError, type SeedDocument } from './seed-format.js';
-import { existsSync } from 'node:fs';
 import { galaxyToDocument, parseGalaxy } from './misp.js';
-import { parseStixBundle, stixToDocument, type StixOptions } from './stix.js';
+import { parseSeedDocument, type SeedDocument, SeedFormatError } from './seed-format.js';
+import { parseStixBundle, type StixOptions, stixToDocument } from './stix.js';
 
 export type ImportFormat = 'seed' | 'stix' | 'misp';
 
@@ -29,7 +30,9 @@ export function detectFormat(file: string, text: string): ImportFormat {
     const head = trimmed.slice(0, 2000);
     if (/"type"\s*:\s*"bundle"/.test(head) || /"objects"\s*:/.test(head)) return 'stix';
     if (/"values"\s*:/.test(text) && /"uuid"\s*:/.test(head)) return 'misp';
-    throw new SeedFormatError(`${file}: a JSON file, but neither a STIX 2.1 bundle ("type": "bundle") nor a MISP galaxy cluster file ("values")`);
+    throw new SeedFormatError(
+      `${file}: a JSON file, but neither a STIX 2.1 bundle ("type": "bundle") nor a MISP galaxy cluster file ("values")`,
+    );
   }
   return 'seed';
 }
@@ -46,7 +49,11 @@ export async function readImportFile(file: string, options: Partial<StixOptions>
 export type ParsedImport = { format: ImportFormat; doc: SeedDocument; skipped: Record<string, number> };
 
 /** A document of any supported format, from its text (`origin` names it in messages and picks known datasets). */
-export function parseImportText(origin: string, text: string, options: Partial<StixOptions> & { producers?: unknown } = {}): ParsedImport {
+export function parseImportText(
+  origin: string,
+  text: string,
+  options: Partial<StixOptions> & { producers?: unknown } = {},
+): ParsedImport {
   const { producers, ...stixOverrides } = options;
   const format = detectFormat(origin, text);
   if (format === 'seed') {
@@ -76,7 +83,12 @@ export function parseImportText(origin: string, text: string, options: Partial<S
     return { format, doc: parseSeedDocument(doc, origin), skipped: {} };
   }
   const known = knownDatasets.find((d) => d.match.test(path.basename(origin)))?.options;
-  const stixOptions: StixOptions = { dataset: 'stix', title: `STIX bundle ${path.basename(origin)}`, ...known, ...stixOverrides };
+  const stixOptions: StixOptions = {
+    dataset: 'stix',
+    title: `STIX bundle ${path.basename(origin)}`,
+    ...known,
+    ...stixOverrides,
+  };
   const { objects, skipped } = parseStixBundle(json, origin);
   return { format, doc: parseSeedDocument(stixToDocument(objects, stixOptions), origin), skipped };
 }

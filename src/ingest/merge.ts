@@ -2,18 +2,44 @@
 // record's names, identifiers, citations and claims are moved to the survivor, every moved row is
 // listed in the Merge record, and the absorbed record stays, revoked in favour of the survivor (so
 // lists and lookups lead to the survivor). A split moves exactly the listed rows back.
+
+import { mostRestricted, tlpLevels } from '../auth/principal.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { mostRestricted, tlpLevels } from '../auth/principal.js';
-import { delegateOf, updateAtVersion, visibleRowOf, type Edit } from './edit.js';
+import { delegateOf, type Edit, updateAtVersion, visibleRowOf } from './edit.js';
 
 export type MergeType = 'Actor' | 'Campaign' | 'Tool';
 
 /** Where each type's rows point at their owner: [table, column]. Names are moved unless the survivor has the same name. */
 const owned: Record<MergeType, [string, string][]> = {
-  Actor: [['Name', 'actorId'], ['ExternalId', 'actorId'], ['Citation', 'actorId'], ['Attribution', 'actorId'], ['Attribution', 'subjectActorId'], ['ToolUsage', 'actorId'], ['Targeting', 'actorId'], ['Association', 'fromActorId'], ['Association', 'toActorId']],
-  Campaign: [['Name', 'campaignId'], ['ExternalId', 'campaignId'], ['Citation', 'campaignId'], ['Attribution', 'campaignId'], ['ToolUsage', 'campaignId'], ['Targeting', 'campaignId']],
-  Tool: [['Name', 'toolId'], ['ExternalId', 'toolId'], ['Citation', 'toolId'], ['Attribution', 'toolId'], ['ToolUsage', 'toolId'], ['Association', 'fromToolId'], ['Association', 'toToolId']],
+  Actor: [
+    ['Name', 'actorId'],
+    ['ExternalId', 'actorId'],
+    ['Citation', 'actorId'],
+    ['Attribution', 'actorId'],
+    ['Attribution', 'subjectActorId'],
+    ['ToolUsage', 'actorId'],
+    ['Targeting', 'actorId'],
+    ['Association', 'fromActorId'],
+    ['Association', 'toActorId'],
+  ],
+  Campaign: [
+    ['Name', 'campaignId'],
+    ['ExternalId', 'campaignId'],
+    ['Citation', 'campaignId'],
+    ['Attribution', 'campaignId'],
+    ['ToolUsage', 'campaignId'],
+    ['Targeting', 'campaignId'],
+  ],
+  Tool: [
+    ['Name', 'toolId'],
+    ['ExternalId', 'toolId'],
+    ['Citation', 'toolId'],
+    ['Attribution', 'toolId'],
+    ['ToolUsage', 'toolId'],
+    ['Association', 'fromToolId'],
+    ['Association', 'toToolId'],
+  ],
 };
 
 const idsOf = (rows: { id: string }[]) => rows.map((r) => r.id);
@@ -21,25 +47,58 @@ const idsOf = (rows: { id: string }[]) => rows.map((r) => r.id);
 /** Rows of `table` owned (through `column`) by `owner`; names the survivor also carries stay where they are. */
 async function ownedRows(e: Edit, table: string, column: string, owner: string, survivor: string) {
   if (table === 'Name') {
-    return idsOf(await e.tx.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text FROM "Name" n WHERE n."${column}" = $1::uuid AND NOT EXISTS (SELECT 1 FROM "Name" s WHERE s."${column}" = $2::uuid AND s.normalized = n.normalized) ORDER BY id`, owner, survivor));
+    return idsOf(
+      await e.tx.$queryRawUnsafe<{ id: string }[]>(
+        `SELECT id::text FROM "Name" n WHERE n."${column}" = $1::uuid AND NOT EXISTS (SELECT 1 FROM "Name" s WHERE s."${column}" = $2::uuid AND s.normalized = n.normalized) ORDER BY id`,
+        owner,
+        survivor,
+      ),
+    );
   }
-  return idsOf(await e.tx.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text FROM "${table}" WHERE "${column}" = $1::uuid ORDER BY id`, owner));
+  return idsOf(
+    await e.tx.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id::text FROM "${table}" WHERE "${column}" = $1::uuid ORDER BY id`,
+      owner,
+    ),
+  );
 }
 
 const move = (e: Edit, table: string, column: string, ids: string[], from: string, to: string) =>
-  ids.length ? e.tx.$executeRawUnsafe(`UPDATE "${table}" SET "${column}" = $1::uuid WHERE id = ANY($2::uuid[]) AND "${column}" = $3::uuid`, to, ids, from) : Promise.resolve(0);
+  ids.length
+    ? e.tx.$executeRawUnsafe(
+        `UPDATE "${table}" SET "${column}" = $1::uuid WHERE id = ANY($2::uuid[]) AND "${column}" = $3::uuid`,
+        to,
+        ids,
+        from,
+      )
+    : Promise.resolve(0);
 
 type Versioned = { id: string; version: number };
 
-export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned, absorbed: Versioned, note: string | null, tlp: Tlp) {
-  if (survivor.id === absorbed.id) throw userError('BAD_USER_INPUT', 'input.absorbed: a record cannot be merged into itself.', { fields: [{ field: 'input.absorbed', message: 'same as survivor' }] });
+export async function mergeRecords(
+  e: Edit,
+  type: MergeType,
+  survivor: Versioned,
+  absorbed: Versioned,
+  note: string | null,
+  tlp: Tlp,
+) {
+  if (survivor.id === absorbed.id)
+    throw userError('BAD_USER_INPUT', 'input.absorbed: a record cannot be merged into itself.', {
+      fields: [{ field: 'input.absorbed', message: 'same as survivor' }],
+    });
   type Entity = { key: string; revoked: boolean; revokedBy: string | null; tlp: Tlp };
   const target = (await visibleRowOf(e, type, survivor.id)) as Entity | null;
   if (!target) throw notFound(type.toLowerCase(), 'the ID given in input.survivor');
   const before = (await visibleRowOf(e, type, absorbed.id)) as Entity | null;
   if (!before) throw notFound(type.toLowerCase(), 'the ID given in input.absorbed');
-  if (await e.tx.merge.findFirst({ where: { absorbedId: absorbed.id, splitAt: null } })) throw userError('BAD_USER_INPUT', 'input.absorbed: this record is merged already; split that merge first.');
-  if (target.revoked) throw userError('BAD_USER_INPUT', 'input.survivor: a revoked record cannot absorb another; merge into the record that replaced it.');
+  if (await e.tx.merge.findFirst({ where: { absorbedId: absorbed.id, splitAt: null } }))
+    throw userError('BAD_USER_INPUT', 'input.absorbed: this record is merged already; split that merge first.');
+  if (target.revoked)
+    throw userError(
+      'BAD_USER_INPUT',
+      'input.survivor: a revoked record cannot absorb another; merge into the record that replaced it.',
+    );
 
   const moved: Record<string, string[]> = {};
   for (const [table, column] of owned[type]) {
@@ -50,7 +109,16 @@ export async function mergeRecords(e: Edit, type: MergeType, survivor: Versioned
   await updateAtVersion(e, type, absorbed.id, absorbed.version, { revoked: true, revokedBy: target.key });
   await updateAtVersion(e, type, survivor.id, survivor.version, {});
   const merge = await e.tx.merge.create({
-    data: { entityType: type, survivorId: survivor.id, absorbedId: absorbed.id, moved, previous: { revoked: before.revoked, revokedBy: before.revokedBy }, note, mergedBy: e.principal.name, tlp: await mergeMarking(e, moved, mostRestricted([tlp, target.tlp, before.tlp])) },
+    data: {
+      entityType: type,
+      survivorId: survivor.id,
+      absorbedId: absorbed.id,
+      moved,
+      previous: { revoked: before.revoked, revokedBy: before.revokedBy },
+      note,
+      mergedBy: e.principal.name,
+      tlp: await mergeMarking(e, moved, mostRestricted([tlp, target.tlp, before.tlp])),
+    },
   });
   e.audit('Merge', merge.id, null, merge);
   return merge;
@@ -65,7 +133,10 @@ async function mergeMarking(e: Edit, moved: Record<string, string[]>, given: Tlp
   for (const [key, ids] of Object.entries(moved)) {
     const table = key.split('.')[0];
     if (!markedTables.has(table)) continue;
-    const [row] = await e.tx.$queryRawUnsafe<{ max: Tlp | null }[]>(`SELECT max(visibility)::text AS max FROM "${table}" WHERE id = ANY($1::uuid[])`, ids);
+    const [row] = await e.tx.$queryRawUnsafe<{ max: Tlp | null }[]>(
+      `SELECT max(visibility)::text AS max FROM "${table}" WHERE id = ANY($1::uuid[])`,
+      ids,
+    );
     if (row?.max && tlpLevels.indexOf(row.max) > tlpLevels.indexOf(marking)) marking = row.max;
   }
   return marking;
@@ -75,7 +146,11 @@ const markedTables = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', '
 export async function splitMerge(e: Edit, mergeId: string) {
   const merge = (await visibleRowOf(e, 'Merge', mergeId)) as unknown as MergeRow | null;
   if (!merge) throw notFound('merge', 'that ID');
-  if (merge.splitAt) throw userError('BAD_USER_INPUT', `This merge was split already (${merge.splitAt.toISOString()}, by ${merge.splitBy}).`);
+  if (merge.splitAt)
+    throw userError(
+      'BAD_USER_INPUT',
+      `This merge was split already (${merge.splitAt.toISOString()}, by ${merge.splitBy}).`,
+    );
   const type = merge.entityType as MergeType;
   for (const [key, ids] of Object.entries(merge.moved as Record<string, string[]>)) {
     const [table, column] = key.split('.');
@@ -85,11 +160,17 @@ export async function splitMerge(e: Edit, mergeId: string) {
   }
   const previous = merge.previous as { revoked: boolean; revokedBy: string | null };
   const delegate = delegateOf(e.tx, type);
-  for (const [id, data] of [[merge.absorbedId, previous], [merge.survivorId, {}]] as const) {
+  for (const [id, data] of [
+    [merge.absorbedId, previous],
+    [merge.survivorId, {}],
+  ] as const) {
     const current = await delegate.findUniqueOrThrow({ where: { id } });
     await updateAtVersion(e, type, id, current.version, data);
   }
-  const after = await e.tx.merge.update({ where: { id: merge.id }, data: { splitAt: new Date(), splitBy: e.principal.name } });
+  const after = await e.tx.merge.update({
+    where: { id: merge.id },
+    data: { splitAt: new Date(), splitBy: e.principal.name },
+  });
   e.audit('Merge', merge.id, merge, after);
   return after;
 }

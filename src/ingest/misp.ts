@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { knownConfidenceLabels } from './confidence.js';
-import { associationKindOf, SeedFormatError, type SeedDocument } from './seed-format.js';
+import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
 
@@ -30,13 +30,30 @@ const Cluster = z.object({
   meta: z.record(z.string(), z.unknown()).optional(),
   related: z.array(z.object({ 'dest-uuid': uuid, type: z.string(), tags: z.array(z.string()).optional() })).optional(),
 });
-const Galaxy = z.object({ name: z.string(), type: z.string(), uuid, version: z.number().optional(), values: z.array(z.unknown()) });
+const Galaxy = z.object({
+  name: z.string(),
+  type: z.string(),
+  uuid,
+  version: z.number().optional(),
+  values: z.array(z.unknown()),
+});
 type Cluster = z.infer<typeof Cluster>;
 
 export class MispFormatError extends SeedFormatError {}
 
-const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : typeof v === 'string' && v.trim() ? [v.trim()] : []);
-const slug = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'x';
+const strings = (v: unknown) =>
+  Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim())
+    : typeof v === 'string' && v.trim()
+      ? [v.trim()]
+      : [];
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80) || 'x';
 const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 const isUrl = (s: string) => /^https?:\/\/\S+$/.test(s);
 
@@ -51,15 +68,63 @@ const countryCodes = (() => {
       if (name && name !== code) map.set(name.toLowerCase(), code);
     }
   const aliases: Record<string, string> = {
-    'united states of america': 'US', usa: 'US', us: 'US', uk: 'GB', 'great britain': 'GB', 'south korea': 'KR', 'republic of korea': 'KR', 'korea (republic of)': 'KR',
-    'north korea': 'KP', "korea (democratic people's republic of)": 'KP', russia: 'RU', 'russian federation': 'RU', iran: 'IR', 'iran (islamic republic of)': 'IR',
-    'czech republic': 'CZ', czechia: 'CZ', taiwan: 'TW', 'hong kong': 'HK', vietnam: 'VN', 'viet nam': 'VN', syria: 'SY', turkey: 'TR', türkiye: 'TR', laos: 'LA',
-    'united arab emirates': 'AE', uae: 'AE', palestine: 'PS', 'myanmar (burma)': 'MM', burma: 'MM', macau: 'MO', 'ivory coast': 'CI', "côte d'ivoire": 'CI',
+    'united states of america': 'US',
+    usa: 'US',
+    us: 'US',
+    uk: 'GB',
+    'great britain': 'GB',
+    'south korea': 'KR',
+    'republic of korea': 'KR',
+    'korea (republic of)': 'KR',
+    'north korea': 'KP',
+    "korea (democratic people's republic of)": 'KP',
+    russia: 'RU',
+    'russian federation': 'RU',
+    iran: 'IR',
+    'iran (islamic republic of)': 'IR',
+    'czech republic': 'CZ',
+    czechia: 'CZ',
+    taiwan: 'TW',
+    'hong kong': 'HK',
+    vietnam: 'VN',
+    'viet nam': 'VN',
+    syria: 'SY',
+    turkey: 'TR',
+    türkiye: 'TR',
+    laos: 'LA',
+    'united arab emirates': 'AE',
+    uae: 'AE',
+    palestine: 'PS',
+    'myanmar (burma)': 'MM',
+    burma: 'MM',
+    macau: 'MO',
+    'ivory coast': 'CI',
+    "côte d'ivoire": 'CI',
   };
   for (const [name, code] of Object.entries(aliases)) map.set(name, code);
   return map;
 })();
-const regions = new Set(['middle east', 'europe', 'asia', 'africa', 'latin america', 'south america', 'north america', 'southeast asia', 'east asia', 'central asia', 'south asia', 'eastern europe', 'western europe', 'caucasus', 'gulf', 'asia pacific', 'oceania', 'scandinavia', 'balkans']);
+const regions = new Set([
+  'middle east',
+  'europe',
+  'asia',
+  'africa',
+  'latin america',
+  'south america',
+  'north america',
+  'southeast asia',
+  'east asia',
+  'central asia',
+  'south asia',
+  'eastern europe',
+  'western europe',
+  'caucasus',
+  'gulf',
+  'asia pacific',
+  'oceania',
+  'scandinavia',
+  'balkans',
+]);
 
 /** The words of a MISP estimative-language likelihood tag ("likely"); the writer turns them into a number. */
 function estimative(tags: string[] | undefined) {
@@ -79,7 +144,10 @@ export type MispOptions = { dataset: string; title: string; url?: string; produc
 /** Checks a galaxy file; one broken cluster refuses the file, naming the cluster and the problem. */
 export function parseGalaxy(input: unknown, origin: string) {
   const galaxy = Galaxy.safeParse(input);
-  if (!galaxy.success) throw new MispFormatError(`${origin} is not a MISP galaxy cluster file: ${galaxy.error.issues[0].path.join('.') || 'top level'}: ${galaxy.error.issues[0].message}`);
+  if (!galaxy.success)
+    throw new MispFormatError(
+      `${origin} is not a MISP galaxy cluster file: ${galaxy.error.issues[0].path.join('.') || 'top level'}: ${galaxy.error.issues[0].message}`,
+    );
   const problems: string[] = [];
   const clusters: Cluster[] = [];
   for (const [i, raw] of galaxy.data.values.entries()) {
@@ -88,10 +156,15 @@ export function parseGalaxy(input: unknown, origin: string) {
     else {
       const name = (raw as { value?: unknown })?.value;
       const issue = parsed.error.issues[0];
-      problems.push(`  values[${i}]${typeof name === 'string' ? ` (${name})` : ''}: ${issue.path.join('.') || '(cluster)'}: ${issue.message}`);
+      problems.push(
+        `  values[${i}]${typeof name === 'string' ? ` (${name})` : ''}: ${issue.path.join('.') || '(cluster)'}: ${issue.message}`,
+      );
     }
   }
-  if (problems.length) throw new MispFormatError(`${origin} has ${problems.length} broken cluster(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`);
+  if (problems.length)
+    throw new MispFormatError(
+      `${origin} has ${problems.length} broken cluster(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`,
+    );
   return { type: galaxy.data.type, name: galaxy.data.name, version: galaxy.data.version, clusters };
 }
 
@@ -105,7 +178,12 @@ function producerIndex(producers: unknown) {
     const p = Cluster.safeParse(raw);
     if (!p.success) continue;
     const country = strings(p.data.meta?.country)[0];
-    index.set(p.data.uuid.toLowerCase(), { key: `misp-producer--${p.data.uuid.toLowerCase()}`, name: p.data.value, country: country && /^[A-Z]{2}$/.test(country) ? country : undefined, description: p.data.description });
+    index.set(p.data.uuid.toLowerCase(), {
+      key: `misp-producer--${p.data.uuid.toLowerCase()}`,
+      name: p.data.value,
+      country: country && /^[A-Z]{2}$/.test(country) ? country : undefined,
+      description: p.data.description,
+    });
   }
   return index;
 }
@@ -116,7 +194,9 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
   const doc = {
     dataset: options.dataset,
     organizations: [] as NonNullable<Doc['organizations']>,
-    sources: [{ key: datasetSource, title: options.title, url: options.url, kind: 'DATASET' as const }] as NonNullable<Doc['sources']>,
+    sources: [{ key: datasetSource, title: options.title, url: options.url, kind: 'DATASET' as const }] as NonNullable<
+      Doc['sources']
+    >,
     actors: [] as NonNullable<Doc['actors']>,
     tools: [] as NonNullable<Doc['tools']>,
     victims: [] as NonNullable<Doc['victims']>,
@@ -125,7 +205,12 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
     attributions: [] as NonNullable<Doc['attributions']>,
     associations: [] as NonNullable<Doc['associations']>,
   };
-  const seen = { orgs: new Set<string>(), sources: new Set<string>(), victims: new Set<string>(), links: new Set<string>() };
+  const seen = {
+    orgs: new Set<string>(),
+    sources: new Set<string>(),
+    victims: new Set<string>(),
+    links: new Set<string>(),
+  };
   const inGalaxy = new Set(galaxy.clusters.map((c) => c.uuid.toLowerCase()));
   const kind = galaxy.type === 'threat-actor' ? 'actor' : 'tool';
 
@@ -139,11 +224,19 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
   /** A cfr-suspected-victims entry: a country, a region, or else an organisation. */
   const victimFor = (name: string) => {
     const code = countryCode(name);
-    if (code) return victim(`country-${code.toLowerCase()}`, { key: `country-${code.toLowerCase()}`, name, kind: 'COUNTRY', country: code });
-    if (regions.has(name.toLowerCase())) return victim(`region-${slug(name)}`, { key: `region-${slug(name)}`, name, kind: 'REGION' });
+    if (code)
+      return victim(`country-${code.toLowerCase()}`, {
+        key: `country-${code.toLowerCase()}`,
+        name,
+        kind: 'COUNTRY',
+        country: code,
+      });
+    if (regions.has(name.toLowerCase()))
+      return victim(`region-${slug(name)}`, { key: `region-${slug(name)}`, name, kind: 'REGION' });
     return victim(`org-${slug(name)}`, { key: `org-${slug(name)}`, name, kind: 'ORGANIZATION' });
   };
-  const sectorFor = (name: string) => victim(`sector-${slug(name)}`, { key: `sector-${slug(name)}`, name, kind: 'SECTOR', sector: slug(name) });
+  const sectorFor = (name: string) =>
+    victim(`sector-${slug(name)}`, { key: `sector-${slug(name)}`, name, kind: 'SECTOR', sector: slug(name) });
 
   for (const c of galaxy.clusters) {
     const meta = c.meta ?? {};
@@ -165,13 +258,22 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
       if (at < 1 || !producer) continue;
       if (!seen.orgs.has(producer.key)) {
         seen.orgs.add(producer.key);
-        doc.organizations.push({ key: producer.key, name: producer.name, country: producer.country, description: producer.description });
+        doc.organizations.push({
+          key: producer.key,
+          name: producer.name,
+          country: producer.country,
+          description: producer.description,
+        });
       }
       coiner.set(entry.slice(0, at).trim().toLowerCase(), producer.key);
     }
     const synonyms = strings(meta.synonyms);
     const attackIds = synonyms.filter((s) => /^[GSC]\d{4}$/.test(s));
-    const names = [...new Map([c.value, ...synonyms.filter((s) => !attackIds.includes(s))].map((n) => [n.toLowerCase(), n])).values()]
+    const names = [
+      ...new Map(
+        [c.value, ...synonyms.filter((s) => !attackIds.includes(s))].map((n) => [n.toLowerCase(), n]),
+      ).values(),
+    ]
       .filter((n) => n.length <= 200)
       .map((value) => ({ value, coinedBy: coiner.get(value.toLowerCase()), sources: cited }));
     // Identity: the cluster's own uuid first, then the ATT&CK objects it is `similar` to, then ATT&CK ids (the writer's order).
@@ -182,7 +284,10 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
       name: c.value,
       description: c.description,
       names,
-      externalIds: [{ system: 'misp', value: c.uuid.toLowerCase() }, ...attackIds.map((value) => ({ system: 'mitre-attack', value }))],
+      externalIds: [
+        { system: 'misp', value: c.uuid.toLowerCase() },
+        ...attackIds.map((value) => ({ system: 'mitre-attack', value })),
+      ],
       sameAs: similar.flatMap((u) => stixTypes.map((t) => ({ system: 'stix', value: `${t}--${u}` }))),
       citations: c.description ? [{ source: datasetSource, field: 'description' }] : [],
     };
@@ -215,7 +320,10 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
         doc.attributions.push({
           key: `misp-part-of--${own}--${dest}`,
           subjectActor: key,
-          actorMatch: [{ system: 'misp', value: dest }, { system: 'stix', value: `intrusion-set--${dest}` }],
+          actorMatch: [
+            { system: 'misp', value: dest },
+            { system: 'stix', value: `intrusion-set--${dest}` },
+          ],
           confidenceLabel: liked(r.tags),
           sources: cited,
         });
@@ -244,12 +352,21 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
         doc.usages.push({
           key: `${key}-uses-${dest}`,
           actor: key,
-          toolMatch: [{ system: 'misp', value: dest }, { system: 'stix', value: `malware--${dest}` }, { system: 'stix', value: `tool--${dest}` }],
+          toolMatch: [
+            { system: 'misp', value: dest },
+            { system: 'stix', value: `malware--${dest}` },
+            { system: 'stix', value: `tool--${dest}` },
+          ],
           confidenceLabel: liked(r.tags),
           sources: cited,
         });
       }
-      const victims = [...new Set([...strings(meta['cfr-suspected-victims']).map(victimFor), ...[...strings(meta['cfr-target-category']), ...strings(meta['targeted-sector'])].map(sectorFor)])];
+      const victims = [
+        ...new Set([
+          ...strings(meta['cfr-suspected-victims']).map(victimFor),
+          ...[...strings(meta['cfr-target-category']), ...strings(meta['targeted-sector'])].map(sectorFor),
+        ]),
+      ];
       victims.forEach(claim);
     } else {
       doc.tools.push({ ...entity, kind: 'MALWARE', malwareTypes: strings(meta.type).map((t) => t.toLowerCase()) });

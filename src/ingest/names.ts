@@ -14,4 +14,5 @@ export function normalizeName(value: string): string {
  * searched through the Name table, where each carries its TLP visibility (a marked alias in this text
  * would be found by callers not cleared for it).
  */
-export const searchTextOf = (name: string, description: string | null | undefined) => [name, description ?? ''].join(' ').toLowerCase();
+export const searchTextOf = (name: string, description: string | null | undefined) =>
+  [name, description ?? ''].join(' ').toLowerCase();

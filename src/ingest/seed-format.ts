@@ -11,7 +11,10 @@ const date = z.preprocess(
   z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'),
 );
 const url = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' });
-const money = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+(\.\d{1,2})?$/, 'expected an amount in USD'));
+const money = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^\d+(\.\d{1,2})?$/, 'expected an amount in USD'));
 
 const citation = z.preprocess(
   (v) => (typeof v === 'string' ? { source: v } : v),
@@ -55,7 +58,9 @@ const claim = {
   confidence: z.number().int().min(0).max(100).optional(),
   confidenceLabel: z
     .string()
-    .refine((l) => knownConfidenceLabels.includes(l.toLowerCase()), { message: `expected one of ${knownConfidenceLabels.join(', ')}` })
+    .refine((l) => knownConfidenceLabels.includes(l.toLowerCase()), {
+      message: `expected one of ${knownConfidenceLabels.join(', ')}`,
+    })
     .optional(),
   firstObserved: date.optional(),
   lastObserved: date.optional(),
@@ -71,7 +76,14 @@ const claim = {
 
 const match = z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) }));
 
-export { associationKindOf, associationKinds, associationTypeOf, symmetricAssociationKinds, type AssociationKind } from './association-kinds.js';
+export {
+  type AssociationKind,
+  associationKindOf,
+  associationKinds,
+  associationTypeOf,
+  symmetricAssociationKinds,
+} from './association-kinds.js';
+
 import { associationKinds } from './association-kinds.js';
 
 const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =>
@@ -79,9 +91,21 @@ const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =
 
 export const SeedDocument = z.strictObject({
   /** Which dataset the document comes from: its records keep it, and other datasets only fill their gaps. */
-  dataset: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/).default('curated'),
+  dataset: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]*$/)
+    .default('curated'),
   organizations: z
-    .array(z.strictObject({ key, name: z.string().min(1), country: country.optional(), url: url.optional(), description: z.string().optional(), tlp: tlp.default('CLEAR') }))
+    .array(
+      z.strictObject({
+        key,
+        name: z.string().min(1),
+        country: country.optional(),
+        url: url.optional(),
+        description: z.string().optional(),
+        tlp: tlp.default('CLEAR'),
+      }),
+    )
     .default([]),
   sources: z
     .array(
@@ -94,7 +118,10 @@ export const SeedDocument = z.strictObject({
         publishedOn: date.optional(),
         precision: z.enum(['DAY', 'MONTH', 'YEAR']).default('DAY'),
         kind: z.enum(['REPORT', 'ADVISORY', 'ARTICLE', 'BLOG_POST', 'CONFERENCE_TALK', 'DATASET', 'PRESS_RELEASE']),
-        language: z.string().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code such as en').default('en'),
+        language: z
+          .string()
+          .regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code such as en')
+          .default('en'),
         tlp: tlp.default('CLEAR'),
         authors: z.array(z.string()).default([]),
         note: z.string().optional(),
@@ -172,7 +199,11 @@ export const SeedDocument = z.strictObject({
           const subject = oneOf(['campaign', 'subjectActor', 'tool'], 'the attributed subject')(ctx.value);
           if (subject !== true) ctx.issues.push({ code: 'custom', message: subject, input: ctx.value });
           if (!ctx.value.actor && !ctx.value.actorMatch.length && !ctx.value.attributedToText)
-            ctx.issues.push({ code: 'custom', message: 'an attribution names an actor or describes one (attributedToText)', input: ctx.value });
+            ctx.issues.push({
+              code: 'custom',
+              message: 'an attribution names an actor or describes one (attributedToText)',
+              input: ctx.value,
+            });
         }),
     )
     .default([]),
@@ -190,7 +221,12 @@ export const SeedDocument = z.strictObject({
         .check((ctx) => {
           const user = oneOf(['actor', 'campaign'], 'the user of the tool')(ctx.value);
           if (user !== true) ctx.issues.push({ code: 'custom', message: user, input: ctx.value });
-          if (!ctx.value.tool && !ctx.value.toolMatch.length) ctx.issues.push({ code: 'custom', message: 'a usage names its tool (tool or toolMatch)', input: ctx.value });
+          if (!ctx.value.tool && !ctx.value.toolMatch.length)
+            ctx.issues.push({
+              code: 'custom',
+              message: 'a usage names its tool (tool or toolMatch)',
+              input: ctx.value,
+            });
         }),
     )
     .default([]),
@@ -211,9 +247,20 @@ export const SeedDocument = z.strictObject({
           const v = ctx.value;
           const from = oneOf(['fromActor', 'fromTool'], 'the first record')(v);
           if (from !== true) ctx.issues.push({ code: 'custom', message: from, input: v });
-          if (v.toActor && v.toTool) ctx.issues.push({ code: 'custom', message: 'the second record: expected one of toActor, toTool', input: v });
-          if (!v.toActor && !v.toTool && !v.toMatch.length) ctx.issues.push({ code: 'custom', message: 'an association names its second record (toActor, toTool or toMatch)', input: v });
-          if ((v.fromActor && v.toTool) || (v.fromTool && v.toActor)) ctx.issues.push({ code: 'custom', message: 'an association links two actors or two tools', input: v });
+          if (v.toActor && v.toTool)
+            ctx.issues.push({
+              code: 'custom',
+              message: 'the second record: expected one of toActor, toTool',
+              input: v,
+            });
+          if (!v.toActor && !v.toTool && !v.toMatch.length)
+            ctx.issues.push({
+              code: 'custom',
+              message: 'an association names its second record (toActor, toTool or toMatch)',
+              input: v,
+            });
+          if ((v.fromActor && v.toTool) || (v.fromTool && v.toActor))
+            ctx.issues.push({ code: 'custom', message: 'an association links two actors or two tools', input: v });
         }),
     )
     .default([]),
@@ -236,7 +283,10 @@ export function parseSeedDocument(input: unknown, origin: string): SeedDocument 
   const parsed = SeedDocument.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.slice(0, 20).map((i) => {
-    const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const where = i.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '');
     return `  ${where || '(document)'}: ${i.message}`;
   });
   throw new SeedFormatError(`${origin} is not a valid seed file:\n${lines.join('\n')}`);

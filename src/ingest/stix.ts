@@ -25,7 +25,12 @@ type Doc = z.input<typeof SeedDocument>;
 type Citation = { source: string; excerpt?: string };
 
 const stixId = (type?: string) =>
-  z.string().regex(new RegExp(`^${type ?? '[a-z0-9-]+'}--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`), `expected a STIX id${type ? ` of type ${type}` : ''}`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^${type ?? '[a-z0-9-]+'}--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+      `expected a STIX id${type ? ` of type ${type}` : ''}`,
+    );
 const timestamp = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp' });
 const externalReference = z.object({
   source_name: z.string().min(1),
@@ -43,22 +48,96 @@ const common = {
   confidence: z.number().int().min(0).max(100).optional(),
   external_references: z.array(externalReference).optional(),
   object_marking_refs: z.array(stixId('marking-definition')).optional(),
-  granular_markings: z.array(z.object({ marking_ref: z.string().optional(), selectors: z.array(z.string()).min(1) })).optional(),
+  granular_markings: z
+    .array(z.object({ marking_ref: z.string().optional(), selectors: z.array(z.string()).min(1) }))
+    .optional(),
   x_mitre_deprecated: z.boolean().optional(),
 };
 const named = { ...common, name: z.string().min(1), description: z.string().optional() };
 
 const StixObject = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('intrusion-set'), ...named, aliases: z.array(z.string().min(1)).optional(), first_seen: timestamp.optional(), last_seen: timestamp.optional(), primary_motivation: z.string().optional(), secondary_motivations: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('threat-actor'), ...named, aliases: z.array(z.string().min(1)).optional(), first_seen: timestamp.optional(), last_seen: timestamp.optional(), primary_motivation: z.string().optional(), sophistication: z.string().optional() }),
-  z.object({ type: z.literal('campaign'), ...named, aliases: z.array(z.string().min(1)).optional(), first_seen: timestamp.optional(), last_seen: timestamp.optional(), objective: z.string().optional() }),
-  z.object({ type: z.literal('malware'), ...named, aliases: z.array(z.string()).optional(), x_mitre_aliases: z.array(z.string().min(1)).optional(), malware_types: z.array(z.string()).optional(), x_mitre_platforms: z.array(z.string()).optional(), is_family: z.boolean().optional() }),
-  z.object({ type: z.literal('tool'), ...named, aliases: z.array(z.string()).optional(), x_mitre_aliases: z.array(z.string().min(1)).optional(), tool_types: z.array(z.string()).optional(), x_mitre_platforms: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('identity'), ...named, identity_class: z.string().optional(), sectors: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('location'), ...common, name: z.string().optional(), country: z.string().regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 country').optional(), region: z.string().optional() }),
-  z.object({ type: z.literal('relationship'), ...common, relationship_type: z.string().min(1), source_ref: z.string(), target_ref: z.string(), description: z.string().optional(), start_time: timestamp.optional(), stop_time: timestamp.optional() }),
-  z.object({ type: z.literal('marking-definition'), id: z.string(), name: z.string().optional(), definition_type: z.string().optional() }),
-  z.object({ type: z.literal('report'), ...named, published: timestamp, object_refs: z.array(z.string()).min(1), report_types: z.array(z.string()).optional() }),
+  z.object({
+    type: z.literal('intrusion-set'),
+    ...named,
+    aliases: z.array(z.string().min(1)).optional(),
+    first_seen: timestamp.optional(),
+    last_seen: timestamp.optional(),
+    primary_motivation: z.string().optional(),
+    secondary_motivations: z.array(z.string()).optional(),
+  }),
+  z.object({
+    type: z.literal('threat-actor'),
+    ...named,
+    aliases: z.array(z.string().min(1)).optional(),
+    first_seen: timestamp.optional(),
+    last_seen: timestamp.optional(),
+    primary_motivation: z.string().optional(),
+    sophistication: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('campaign'),
+    ...named,
+    aliases: z.array(z.string().min(1)).optional(),
+    first_seen: timestamp.optional(),
+    last_seen: timestamp.optional(),
+    objective: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('malware'),
+    ...named,
+    aliases: z.array(z.string()).optional(),
+    x_mitre_aliases: z.array(z.string().min(1)).optional(),
+    malware_types: z.array(z.string()).optional(),
+    x_mitre_platforms: z.array(z.string()).optional(),
+    is_family: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal('tool'),
+    ...named,
+    aliases: z.array(z.string()).optional(),
+    x_mitre_aliases: z.array(z.string().min(1)).optional(),
+    tool_types: z.array(z.string()).optional(),
+    x_mitre_platforms: z.array(z.string()).optional(),
+  }),
+  z.object({
+    type: z.literal('identity'),
+    ...named,
+    identity_class: z.string().optional(),
+    sectors: z.array(z.string()).optional(),
+  }),
+  z.object({
+    type: z.literal('location'),
+    ...common,
+    name: z.string().optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'expected an ISO 3166-1 alpha-2 country')
+      .optional(),
+    region: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('relationship'),
+    ...common,
+    relationship_type: z.string().min(1),
+    source_ref: z.string(),
+    target_ref: z.string(),
+    description: z.string().optional(),
+    start_time: timestamp.optional(),
+    stop_time: timestamp.optional(),
+  }),
+  z.object({
+    type: z.literal('marking-definition'),
+    id: z.string(),
+    name: z.string().optional(),
+    definition_type: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('report'),
+    ...named,
+    published: timestamp,
+    object_refs: z.array(z.string()).min(1),
+    report_types: z.array(z.string()).optional(),
+  }),
 ]);
 type StixObject = z.infer<typeof StixObject>;
 
@@ -77,7 +156,20 @@ const tlpMarkings: Record<string, Tlp> = {
 
 export type StixOptions = { dataset: string; title: string; url?: string; publishedOn?: string };
 
-const months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const months = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** "Author. (2018, October 03). Title. Retrieved ..." → the date and how precise it is. */
 function citedDate(description: string | undefined): { publishedOn?: string; precision?: 'DAY' | 'MONTH' | 'YEAR' } {
@@ -86,7 +178,9 @@ function citedDate(description: string | undefined): { publishedOn?: string; pre
   const month = m[2] ? months.indexOf(m[2].toLowerCase()) + 1 : 0;
   if (!month) return { publishedOn: `${m[1]}-01-01`, precision: 'YEAR' };
   const pad = (n: number) => String(n).padStart(2, '0');
-  return m[3] ? { publishedOn: `${m[1]}-${pad(month)}-${pad(Number(m[3]))}`, precision: 'DAY' } : { publishedOn: `${m[1]}-${pad(month)}-01`, precision: 'MONTH' };
+  return m[3]
+    ? { publishedOn: `${m[1]}-${pad(month)}-${pad(Number(m[3]))}`, precision: 'DAY' }
+    : { publishedOn: `${m[1]}-${pad(month)}-01`, precision: 'MONTH' };
 }
 
 /**
@@ -109,10 +203,29 @@ type Tlp = (typeof tlpLevels)[number];
 export class StixFormatError extends SeedFormatError {}
 
 /** Parses and checks a bundle: every object, with errors naming the object. */
-export function parseStixBundle(input: unknown, origin: string): { objects: StixObject[]; skipped: Record<string, number> } {
-  const bundle = z.object({ type: z.literal('bundle'), id: z.string(), objects: z.array(z.record(z.string(), z.unknown())) }).safeParse(input);
-  if (!bundle.success) throw new StixFormatError(`${origin} is not a STIX 2.1 bundle: ${bundle.error.issues[0].message} at ${bundle.error.issues[0].path.join('.') || 'the top level'}`);
-  const known = new Set(['intrusion-set', 'threat-actor', 'campaign', 'malware', 'tool', 'identity', 'location', 'relationship', 'marking-definition', 'report']);
+export function parseStixBundle(
+  input: unknown,
+  origin: string,
+): { objects: StixObject[]; skipped: Record<string, number> } {
+  const bundle = z
+    .object({ type: z.literal('bundle'), id: z.string(), objects: z.array(z.record(z.string(), z.unknown())) })
+    .safeParse(input);
+  if (!bundle.success)
+    throw new StixFormatError(
+      `${origin} is not a STIX 2.1 bundle: ${bundle.error.issues[0].message} at ${bundle.error.issues[0].path.join('.') || 'the top level'}`,
+    );
+  const known = new Set([
+    'intrusion-set',
+    'threat-actor',
+    'campaign',
+    'malware',
+    'tool',
+    'identity',
+    'location',
+    'relationship',
+    'marking-definition',
+    'report',
+  ]);
   const problems: string[] = [];
   const objects: StixObject[] = [];
   const skipped: Record<string, number> = {};
@@ -126,13 +239,18 @@ export function parseStixBundle(input: unknown, origin: string): { objects: Stix
     }
     const parsed = StixObject.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues.slice(0, 3)) problems.push(`  ${id}: ${issue.path.join('.') || '(object)'}: ${issue.message}`);
+      for (const issue of parsed.error.issues.slice(0, 3))
+        problems.push(`  ${id}: ${issue.path.join('.') || '(object)'}: ${issue.message}`);
       continue;
     }
-    if (!stixId(type).safeParse(parsed.data.id).success) problems.push(`  ${id}: id: expected a STIX id of type ${type}`);
+    if (!stixId(type).safeParse(parsed.data.id).success)
+      problems.push(`  ${id}: id: expected a STIX id of type ${type}`);
     objects.push(parsed.data);
   }
-  if (problems.length) throw new StixFormatError(`${origin} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`);
+  if (problems.length)
+    throw new StixFormatError(
+      `${origin} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`,
+    );
   return { objects, skipped };
 }
 
@@ -142,7 +260,15 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   const doc = {
     dataset: options.dataset,
     organizations: [] as NonNullable<Doc['organizations']>,
-    sources: [{ key: datasetSource, title: options.title, url: options.url, kind: 'DATASET' as const, publishedOn: options.publishedOn }] as NonNullable<Doc['sources']>,
+    sources: [
+      {
+        key: datasetSource,
+        title: options.title,
+        url: options.url,
+        kind: 'DATASET' as const,
+        publishedOn: options.publishedOn,
+      },
+    ] as NonNullable<Doc['sources']>,
     actors: [] as NonNullable<Doc['actors']>,
     campaigns: [] as NonNullable<Doc['campaigns']>,
     tools: [] as NonNullable<Doc['tools']>,
@@ -161,23 +287,39 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   const tlpOf = (o: StixObject | undefined): Tlp => {
     if (!o || o.type === 'marking-definition') return 'CLEAR';
     // A granular marking of an alias marks that name only (see aliasTlp), not the record.
-    const granular = (o.granular_markings ?? []).filter((g) => !g.selectors.every((sel) => /^aliases\.\[\d+\]$/.test(sel)));
+    const granular = (o.granular_markings ?? []).filter(
+      (g) => !g.selectors.every((sel) => /^aliases\.\[\d+\]$/.test(sel)),
+    );
     const refs = [...(o.object_marking_refs ?? []), ...granular.map((g) => g.marking_ref ?? '')];
     return mostRestricted(refs.map((m) => tlpMarkings[m]).filter(Boolean));
   };
   /** The marking of the alias at `index` of an object's `aliases`: the granular markings that select it. */
   const aliasTlp = (o: StixObject, index: number): Tlp =>
-    mostRestricted(('granular_markings' in o ? (o.granular_markings ?? []) : []).filter((g) => g.selectors.includes(`aliases.[${index}]`)).map((g) => tlpMarkings[g.marking_ref ?? ''] ?? 'CLEAR'));
+    mostRestricted(
+      ('granular_markings' in o ? (o.granular_markings ?? []) : [])
+        .filter((g) => g.selectors.includes(`aliases.[${index}]`))
+        .map((g) => tlpMarkings[g.marking_ref ?? ''] ?? 'CLEAR'),
+    );
   /**
    * A relationship's marking: its own, raised to those of the objects it joins (it tells of them).
    * A victim (identity or location) that carries no marking of its own but is made only for marked
    * relationships takes the lowest of their markings: what sees one of them may see it.
    */
-  const relationshipTlp = (r: StixObject & { source_ref: string; target_ref: string }) => mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))]);
+  const relationshipTlp = (r: StixObject & { source_ref: string; target_ref: string }) =>
+    mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))]);
   const naming = new Map<string, Tlp[]>();
-  for (const r of objects) if (r.type === 'relationship' && r.relationship_type === 'targets') naming.set(r.target_ref, [...(naming.get(r.target_ref) ?? []), mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref))])]);
-  const victimTlp = (o: StixObject) => (tlpOf(o) !== 'CLEAR' ? tlpOf(o) : naming.has(o.id) ? leastRestricted(naming.get(o.id)!) : 'CLEAR');
-  const publisherOf = (o: StixObject) => ('created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity' ? lowerKey(o.created_by_ref) : undefined);
+  for (const r of objects)
+    if (r.type === 'relationship' && r.relationship_type === 'targets')
+      naming.set(r.target_ref, [
+        ...(naming.get(r.target_ref) ?? []),
+        mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref))]),
+      ]);
+  const victimTlp = (o: StixObject) =>
+    tlpOf(o) !== 'CLEAR' ? tlpOf(o) : naming.has(o.id) ? leastRestricted(naming.get(o.id)!) : 'CLEAR';
+  const publisherOf = (o: StixObject) =>
+    'created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity'
+      ? lowerKey(o.created_by_ref)
+      : undefined;
 
   /** The sources an object's external references give, by source_name; the object's own page first. */
   function referenceSources(o: StixObject) {
@@ -197,7 +339,11 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
         const own = !!ref.external_id;
         doc.sources.push({
           key,
-          title: plainTitle.get(ref.url) ?? (own ? `${'name' in o && o.name ? o.name : ref.external_id} (${ref.source_name} ${ref.external_id})` : ref.source_name),
+          title:
+            plainTitle.get(ref.url) ??
+            (own
+              ? `${'name' in o && o.name ? o.name : ref.external_id} (${ref.source_name} ${ref.external_id})`
+              : ref.source_name),
           url: ref.url,
           kind: own ? 'DATASET' : 'REPORT',
           note: ref.description,
@@ -214,17 +360,30 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
 
   /** Sources for a statement: the references its "(Citation: X)" markers name, else the fallback. */
   function citing(text: string | undefined, refs: Map<string, string>, fallback: string[]): Citation[] {
-    const cited = citationsIn(text, refs.keys()).map((name) => refs.get(name)).filter((k): k is string => !!k);
+    const cited = citationsIn(text, refs.keys())
+      .map((name) => refs.get(name))
+      .filter((k): k is string => !!k);
     return [...new Set(cited.length ? cited : fallback)].map((source) => ({ source }));
   }
 
   // An identity that something targets is a victim (an organisation, or a sector for a class);
   // any other identity is an organisation (a publisher of sources).
-  const targeted = new Set(objects.flatMap((o) => (o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [])));
+  const targeted = new Set(
+    objects.flatMap((o) => (o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [])),
+  );
   for (const o of objects) {
     if (o.type === 'identity') {
       if (targeted.has(o.id) || o.identity_class === 'class') {
-        doc.victims.push({ key: lowerKey(o.id), name: o.name, kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION', sector: o.sectors?.[0], description: o.description, tlp: victimTlp(o), createdAt: o.created, updatedAt: o.modified });
+        doc.victims.push({
+          key: lowerKey(o.id),
+          name: o.name,
+          kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION',
+          sector: o.sectors?.[0],
+          description: o.description,
+          tlp: victimTlp(o),
+          createdAt: o.created,
+          updatedAt: o.modified,
+        });
       } else doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description, tlp: tlpOf(o) });
     }
     if (o.type === 'location') {
@@ -245,16 +404,32 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   for (const o of objects) {
     if (o.type !== 'report') continue;
     const url = o.external_references?.find((r) => r.url)?.url;
-    doc.sources.push({ key: lowerKey(o.id), title: o.name, url, note: o.description, kind: 'REPORT', publishedOn: day(o.published), tlp: tlpOf(o), publisher: publisherOf(o) });
+    doc.sources.push({
+      key: lowerKey(o.id),
+      title: o.name,
+      url,
+      note: o.description,
+      kind: 'REPORT',
+      publishedOn: day(o.published),
+      tlp: tlpOf(o),
+      publisher: publisherOf(o),
+    });
     for (const ref of o.object_refs) reportsCiting.set(ref, [...(reportsCiting.get(ref) ?? []), lowerKey(o.id)]);
   }
 
   for (const o of objects) {
-    if (o.type !== 'intrusion-set' && o.type !== 'threat-actor' && o.type !== 'campaign' && o.type !== 'malware' && o.type !== 'tool') continue;
+    if (
+      o.type !== 'intrusion-set' &&
+      o.type !== 'threat-actor' &&
+      o.type !== 'campaign' &&
+      o.type !== 'malware' &&
+      o.type !== 'tool'
+    )
+      continue;
     const { page, byName } = referenceSources(o);
     const own = [page ?? datasetSource];
     const refs = o.external_references ?? [];
-    const listed = (o.type === 'malware' || o.type === 'tool' ? o.x_mitre_aliases ?? o.aliases : o.aliases) ?? [];
+    const listed = (o.type === 'malware' || o.type === 'tool' ? (o.x_mitre_aliases ?? o.aliases) : o.aliases) ?? [];
     // Each alias with its marking (granular markings select entries of `aliases`); the name itself is unmarked.
     const markOf = new Map<string, Tlp>([[o.name.trim(), 'CLEAR']]);
     listed.forEach((a, i) => {
@@ -288,10 +463,23 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       createdAt: o.created,
     };
     if (o.type === 'intrusion-set' || o.type === 'threat-actor') {
-      const motivations = o.type === 'intrusion-set' ? [o.primary_motivation, ...(o.secondary_motivations ?? [])] : [o.primary_motivation];
-      doc.actors.push({ ...entity, firstSeen: day(o.first_seen), lastSeen: day(o.last_seen), motivations: motivations.filter((m): m is string => !!m) });
+      const motivations =
+        o.type === 'intrusion-set'
+          ? [o.primary_motivation, ...(o.secondary_motivations ?? [])]
+          : [o.primary_motivation];
+      doc.actors.push({
+        ...entity,
+        firstSeen: day(o.first_seen),
+        lastSeen: day(o.last_seen),
+        motivations: motivations.filter((m): m is string => !!m),
+      });
     } else if (o.type === 'campaign') {
-      doc.campaigns.push({ ...entity, objective: o.objective, firstSeen: day(o.first_seen), lastSeen: day(o.last_seen) });
+      doc.campaigns.push({
+        ...entity,
+        objective: o.objective,
+        firstSeen: day(o.first_seen),
+        lastSeen: day(o.last_seen),
+      });
     } else {
       doc.tools.push({
         ...entity,
@@ -309,7 +497,9 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   for (const r of objects) {
     if (r.type !== 'relationship') continue;
     if (!byId.has(r.source_ref) || !byId.has(r.target_ref)) {
-      throw new StixFormatError(`${r.id}: ${byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${byId.has(r.source_ref) ? r.target_ref : r.source_ref})`);
+      throw new StixFormatError(
+        `${r.id}: ${byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${byId.has(r.source_ref) ? r.target_ref : r.source_ref})`,
+      );
     }
     const { byName } = referenceSources(r);
     const claim = {
@@ -325,21 +515,44 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       createdAt: r.created,
       updatedAt: r.modified,
       // A relationship's references are its sources (ATT&CK lists exactly those its description cites).
-      sources: [...new Set([...(byName.size ? byName.values() : reportsCiting.has(r.id) ? [] : [datasetSource]), ...(reportsCiting.get(r.id) ?? [])])].map((source) => ({ source })),
+      sources: [
+        ...new Set([
+          ...(byName.size ? byName.values() : reportsCiting.has(r.id) ? [] : [datasetSource]),
+          ...(reportsCiting.get(r.id) ?? []),
+        ]),
+      ].map((source) => ({ source })),
     };
     const from = lowerKey(r.source_ref);
     const to = lowerKey(r.target_ref);
     if (r.relationship_type === 'revoked-by') revokedBy.set(from, to);
-    else if (r.relationship_type === 'uses' && isTool(r.target_ref) && (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')) {
+    else if (
+      r.relationship_type === 'uses' &&
+      isTool(r.target_ref) &&
+      (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
+    ) {
       doc.usages.push({ ...claim, tool: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
     } else if (r.relationship_type === 'attributed-to' && isActor(r.target_ref)) {
       const kind = entityKind(r.source_ref);
-      const subject = kind === 'campaign' ? { campaign: from } : isActor(r.source_ref) ? { subjectActor: from } : isTool(r.source_ref) ? { tool: from } : null;
+      const subject =
+        kind === 'campaign'
+          ? { campaign: from }
+          : isActor(r.source_ref)
+            ? { subjectActor: from }
+            : isTool(r.source_ref)
+              ? { tool: from }
+              : null;
       if (subject) doc.attributions.push({ ...claim, ...subject, actor: to, assessedOn: day(r.created) });
-    } else if (associationKindOf[r.relationship_type] && ((isActor(r.source_ref) && isActor(r.target_ref)) || (isTool(r.source_ref) && isTool(r.target_ref)))) {
+    } else if (
+      associationKindOf[r.relationship_type] &&
+      ((isActor(r.source_ref) && isActor(r.target_ref)) || (isTool(r.source_ref) && isTool(r.target_ref)))
+    ) {
       const pair = isActor(r.source_ref) ? { fromActor: from, toActor: to } : { fromTool: from, toTool: to };
       doc.associations.push({ ...claim, kind: associationKindOf[r.relationship_type]!, ...pair });
-    } else if (r.relationship_type === 'targets' && ['identity', 'location'].includes(entityKind(r.target_ref) ?? '') && (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')) {
+    } else if (
+      r.relationship_type === 'targets' &&
+      ['identity', 'location'].includes(entityKind(r.target_ref) ?? '') &&
+      (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
+    ) {
       doc.targetings.push({ ...claim, victim: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
     }
   }

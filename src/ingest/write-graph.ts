@@ -3,8 +3,8 @@
 // claims always cited, references checked, and nothing rewritten when nothing changed (loading the
 // same data twice leaves every row, timestamps included, as it was).
 import { v7 as uuidv7 } from 'uuid';
-import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import { tlpLevels } from '../auth/principal.js';
+import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import { confidenceFromLabel } from './confidence.js';
 import { normalizeName, searchTextOf } from './names.js';
 import type { SeedDocument } from './seed-format.js';
@@ -22,13 +22,14 @@ const day = (d: string | undefined | null) => (d ? new Date(`${d}T00:00:00.000Z`
 function same(current: unknown, wanted: unknown): boolean {
   if (wanted === undefined) return true;
   if (current instanceof Date || wanted instanceof Date) {
-    return current != null && wanted != null && new Date(current as Date).getTime() === new Date(wanted as Date).getTime();
+    return (
+      current != null && wanted != null && new Date(current as Date).getTime() === new Date(wanted as Date).getTime()
+    );
   }
   if (Prisma.Decimal.isDecimal(current)) return wanted != null && (current as Prisma.Decimal).equals(wanted as string);
   if (Array.isArray(current) || Array.isArray(wanted)) return JSON.stringify(current) === JSON.stringify(wanted);
   return (current ?? null) === (wanted ?? null);
 }
-
 
 const isEmpty = (v: unknown) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -44,12 +45,28 @@ const changedFields = <T extends Record<string, unknown>>(current: Record<string
 const missingFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
   Object.fromEntries(Object.entries(wanted).filter(([k, v]) => isEmpty(current[k]) && !isEmpty(v))) as Partial<T>;
 
-type KeyedType = 'organization' | 'source' | 'actor' | 'campaign' | 'tool' | 'victim' | 'attribution' | 'toolUsage' | 'targeting' | 'association';
+type KeyedType =
+  | 'organization'
+  | 'source'
+  | 'actor'
+  | 'campaign'
+  | 'tool'
+  | 'victim'
+  | 'attribution'
+  | 'toolUsage'
+  | 'targeting'
+  | 'association';
 type Owner = 'actor' | 'campaign' | 'tool';
 /** Who holds an external id: the owner's id and key per type. */
-type IdHolder = { actorId: string | null; campaignId: string | null; toolId: string | null; keys: Partial<Record<Owner, string>> };
+type IdHolder = {
+  actorId: string | null;
+  campaignId: string | null;
+  toolId: string | null;
+  keys: Partial<Record<Owner, string>>;
+};
 const CHUNK = 5_000;
-const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+const chunks = <T>(xs: T[]) =>
+  Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
 type UpsertOptions = {
   /** The record was matched from another dataset (or source by URL): only fill its empty fields. */
@@ -116,7 +133,9 @@ class GraphWriter {
   private async preload(type: KeyedType, keys: string[]) {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(`${type}:${k}`));
     for (const chunk of chunks(missing)) {
-      const found = new Map((await this.delegate(type).findMany({ where: { key: { in: chunk } } })).map((r) => [r.key as string, r]));
+      const found = new Map(
+        (await this.delegate(type).findMany({ where: { key: { in: chunk } } })).map((r) => [r.key as string, r]),
+      );
       for (const k of chunk) this.rows.set(`${type}:${k}`, found.get(k) ?? null);
     }
   }
@@ -137,10 +156,12 @@ class GraphWriter {
       this.pendingKeys.add(`${type}:${key}`);
       this.count(type, 'created');
     } else {
-      const newer = existing.modifiedAt instanceof Date && options.modifiedAt != null && existing.modifiedAt > options.modifiedAt;
+      const newer =
+        existing.modifiedAt instanceof Date && options.modifiedAt != null && existing.modifiedAt > options.modifiedAt;
       const changes = options.fillOnly ? missingFields(existing, data) : newer ? {} : changedFields(existing, data);
       if (Object.keys(changes).length > 0) {
-        if (this.pendingKeys.has(`${type}:${key}`)) Object.assign(existing, changes); // not written yet: the create takes them
+        if (this.pendingKeys.has(`${type}:${key}`))
+          Object.assign(existing, changes); // not written yet: the create takes them
         else row = await this.delegate(type).update({ where: { key }, data: changes });
         this.count(type, 'updated');
       } else this.count(type, 'unchanged');
@@ -157,12 +178,31 @@ class GraphWriter {
     for (const chunk of chunks(missing)) {
       const found = await this.tx.externalId.findMany({
         where: { value: { in: [...new Set(chunk.map((k) => k.split('\u0000')[1]))] } },
-        select: { system: true, value: true, actorId: true, campaignId: true, toolId: true, actor: { select: { key: true } }, campaign: { select: { key: true } }, tool: { select: { key: true } } },
+        select: {
+          system: true,
+          value: true,
+          actorId: true,
+          campaignId: true,
+          toolId: true,
+          actor: { select: { key: true } },
+          campaign: { select: { key: true } },
+          tool: { select: { key: true } },
+        },
       });
       const byKey = new Map(found.map((f) => [`${f.system}\u0000${f.value}`, f]));
       for (const k of chunk) {
         const f = byKey.get(k);
-        this.idHolders.set(k, f ? { actorId: f.actorId, campaignId: f.campaignId, toolId: f.toolId, keys: { actor: f.actor?.key, campaign: f.campaign?.key, tool: f.tool?.key } } : null);
+        this.idHolders.set(
+          k,
+          f
+            ? {
+                actorId: f.actorId,
+                campaignId: f.campaignId,
+                toolId: f.toolId,
+                keys: { actor: f.actor?.key, campaign: f.campaign?.key, tool: f.tool?.key },
+              }
+            : null,
+        );
       }
     }
   }
@@ -201,12 +241,27 @@ class GraphWriter {
    * keep their ids (an excerpt may be updated). New ones get time-ordered ids, so that citations made
    * in one statement keep the order they were given in (connections page by createdAt, then id).
    */
-  private async citeAll(column: 'nameId' | 'attributionId' | 'toolUsageId' | 'targetingId' | 'associationId' | 'actorId' | 'campaignId' | 'toolId' | 'victimId', entries: { id: string; citations: { source: string; excerpt?: string; field?: string }[]; where: string }[]) {
+  private async citeAll(
+    column:
+      | 'nameId'
+      | 'attributionId'
+      | 'toolUsageId'
+      | 'targetingId'
+      | 'associationId'
+      | 'actorId'
+      | 'campaignId'
+      | 'toolId'
+      | 'victimId',
+    entries: { id: string; citations: { source: string; excerpt?: string; field?: string }[]; where: string }[],
+  ) {
     const targets = [...new Set(entries.filter((e) => e.citations.length).map((e) => e.id))];
     if (!targets.length) return;
     const known = new Map<string, { id: string; excerpt: string | null }>();
     for (const chunk of chunks(targets)) {
-      for (const c of await this.tx.citation.findMany({ where: { [column]: { in: chunk } }, select: { id: true, [column]: true, sourceId: true, field: true, excerpt: true } })) {
+      for (const c of await this.tx.citation.findMany({
+        where: { [column]: { in: chunk } },
+        select: { id: true, [column]: true, sourceId: true, field: true, excerpt: true },
+      })) {
         const row = c as unknown as Record<string, string | null>;
         known.set(`${row[column]}|${row.sourceId}|${row.field ?? ''}`, { id: row.id!, excerpt: row.excerpt });
       }
@@ -233,10 +288,14 @@ class GraphWriter {
   }
 
   /** Writes the names of many entities of one type (one read, one insert) and returns every name each now has. */
-  private async writeNames(owner: 'actorId' | 'campaignId' | 'toolId', items: { ownerId: string; names: SeedDocument['actors'][number]['names']; where: string }[]) {
+  private async writeNames(
+    owner: 'actorId' | 'campaignId' | 'toolId',
+    items: { ownerId: string; names: SeedDocument['actors'][number]['names']; where: string }[],
+  ) {
     const byOwner = new Map<string, Map<string, Row>>(items.map((item) => [item.ownerId, new Map()]));
     for (const chunk of chunks([...byOwner.keys()])) {
-      for (const n of await this.tx.name.findMany({ where: { [owner]: { in: chunk } } })) byOwner.get((n as Row)[owner] as string)!.set(n.normalized, n as Row);
+      for (const n of await this.tx.name.findMany({ where: { [owner]: { in: chunk } } }))
+        byOwner.get((n as Row)[owner] as string)!.set(n.normalized, n as Row);
     }
     const creates: Prisma.NameCreateManyInput[] = [];
     const created = new Set<string>();
@@ -246,7 +305,9 @@ class GraphWriter {
       for (const [i, n] of names.entries()) {
         const normalized = normalizeName(n.value);
         if (!normalized) throw new WriteError(`${where}.names[${i}]: "${n.value}" has no letters or digits`);
-        const coinedById = n.coinedBy ? await this.idOf('organization', n.coinedBy, `${where}.names[${i}].coinedBy`) : null;
+        const coinedById = n.coinedBy
+          ? await this.idOf('organization', n.coinedBy, `${where}.names[${i}].coinedBy`)
+          : null;
         const data = { value: n.value, coinedById, note: n.note ?? null };
         let existing = byNormalized.get(normalized);
         if (!existing) {
@@ -261,7 +322,8 @@ class GraphWriter {
           const changes = missingFields(existing, { coinedById: data.coinedById, note: data.note });
           if (Object.keys(changes).length) {
             // A name created in this call is still to be inserted: the insert takes the changes.
-            if (!created.has(existing.id as string)) await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
+            if (!created.has(existing.id as string))
+              await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
             Object.assign(existing, changes);
             this.count('name', 'updated');
           } else this.count('name', 'unchanged');
@@ -271,20 +333,36 @@ class GraphWriter {
     }
     for (const chunk of chunks(creates)) await this.tx.name.createMany({ data: chunk });
     await this.citeAll('nameId', cites);
-    return new Map([...byOwner].map(([ownerId, names]) => [ownerId, [...names.values()].map((n) => n.value as string)]));
+    return new Map(
+      [...byOwner].map(([ownerId, names]) => [ownerId, [...names.values()].map((n) => n.value as string)]),
+    );
   }
 
-  private async writeExternalIds(type: Owner, ownerId: string, ownerKey: string, ids: SeedDocument['actors'][number]['externalIds'], where: string) {
+  private async writeExternalIds(
+    type: Owner,
+    ownerId: string,
+    ownerKey: string,
+    ids: SeedDocument['actors'][number]['externalIds'],
+    where: string,
+  ) {
     const owner = `${type}Id` as const;
     for (const x of ids) {
       const holder = await this.idHolder(x);
       if (!holder) {
         this.externalIdCreates.push({ system: x.system, value: x.value, url: x.url ?? null, [owner]: ownerId });
-        this.idHolders.set(`${x.system}\u0000${x.value}`, { actorId: null, campaignId: null, toolId: null, [owner]: ownerId, keys: { [type]: ownerKey } });
+        this.idHolders.set(`${x.system}\u0000${x.value}`, {
+          actorId: null,
+          campaignId: null,
+          toolId: null,
+          [owner]: ownerId,
+          keys: { [type]: ownerKey },
+        });
         this.count('externalId', 'created');
       } else if (holder[owner] !== ownerId) {
         // A hard identifier names one entity. Another record holds it already: keep it there, and say so.
-        this.warnings.push(`${where}: external id ${x.system}:${x.value} already belongs to another record; left there`);
+        this.warnings.push(
+          `${where}: external id ${x.system}:${x.value} already belongs to another record; left there`,
+        );
         this.count('externalId', 'unchanged');
       } else this.count('externalId', 'unchanged');
     }
@@ -303,7 +381,11 @@ class GraphWriter {
    * Writes entities of one type in phases, each a few statements for the whole list: the records, then
    * their names (and the names' citations), identifiers, attribute citations and search text.
    */
-  private async writeEntities<E extends SeedDocument['actors' | 'campaigns' | 'tools'][number]>(type: Owner, list: E[], fields: (e: E) => Record<string, unknown>) {
+  private async writeEntities<E extends SeedDocument['actors' | 'campaigns' | 'tools'][number]>(
+    type: Owner,
+    list: E[],
+    fields: (e: E) => Record<string, unknown>,
+  ) {
     const written = [];
     for (const e of list) {
       const where = `${type}s[${e.key}]`;
@@ -336,14 +418,30 @@ class GraphWriter {
     }
     await this.flush(type);
     const owner = `${type}Id` as const;
-    await this.writeNames(owner, written.map((w) => ({ ownerId: w.id, names: w.e.names, where: w.where })));
+    await this.writeNames(
+      owner,
+      written.map((w) => ({ ownerId: w.id, names: w.e.names, where: w.where })),
+    );
     for (const w of written) await this.writeExternalIds(type, w.id, w.key, w.e.externalIds, w.where);
     for (const chunk of chunks(this.externalIdCreates.splice(0))) await this.tx.externalId.createMany({ data: chunk });
-    await this.citeAll(owner, written.map((w) => ({ id: w.id, citations: w.e.citations, where: w.where })));
+    await this.citeAll(
+      owner,
+      written.map((w) => ({ id: w.id, citations: w.e.citations, where: w.where })),
+    );
     for (const w of written) await this.refreshSearchText(type, w.key);
   }
 
-  private claimData(c: { confidence?: number; confidenceLabel?: string; firstObserved?: string; lastObserved?: string; status: string; note?: string; tlp: Tlp; createdAt?: string; updatedAt?: string }) {
+  private claimData(c: {
+    confidence?: number;
+    confidenceLabel?: string;
+    firstObserved?: string;
+    lastObserved?: string;
+    status: string;
+    note?: string;
+    tlp: Tlp;
+    createdAt?: string;
+    updatedAt?: string;
+  }) {
     return {
       tlp: c.tlp,
       createdAt: c.createdAt ? new Date(c.createdAt) : undefined,
@@ -359,21 +457,52 @@ class GraphWriter {
 
   /** One read per type for every record the document names by key or identifier. */
   private async preloadDocument(doc: SeedDocument) {
-    await this.preload('organization', doc.organizations.map((o) => o.key));
-    await this.preload('source', doc.sources.map((x) => x.key));
+    await this.preload(
+      'organization',
+      doc.organizations.map((o) => o.key),
+    );
+    await this.preload(
+      'source',
+      doc.sources.map((x) => x.key),
+    );
     const urls = [...new Set(doc.sources.flatMap((x) => (x.url ? [x.url] : [])))];
     for (const chunk of chunks(urls)) {
-      for (const row of await this.tx.source.findMany({ where: { url: { in: chunk } }, orderBy: { createdAt: 'asc' } })) if (!this.sourcesByUrl.get(row.url!)) this.sourcesByUrl.set(row.url!, row);
+      for (const row of await this.tx.source.findMany({ where: { url: { in: chunk } }, orderBy: { createdAt: 'asc' } }))
+        if (!this.sourcesByUrl.get(row.url!)) this.sourcesByUrl.set(row.url!, row);
     }
     for (const url of urls) if (!this.sourcesByUrl.has(url)) this.sourcesByUrl.set(url, null);
-    await this.preload('actor', doc.actors.map((x) => x.key));
-    await this.preload('campaign', doc.campaigns.map((x) => x.key));
-    await this.preload('tool', doc.tools.map((x) => x.key));
-    await this.preload('victim', doc.victims.map((x) => x.key));
-    await this.preload('attribution', doc.attributions.map((x) => x.key));
-    await this.preload('toolUsage', doc.usages.map((x) => x.key));
-    await this.preload('targeting', doc.targetings.map((x) => x.key));
-    await this.preload('association', doc.associations.map((x) => x.key));
+    await this.preload(
+      'actor',
+      doc.actors.map((x) => x.key),
+    );
+    await this.preload(
+      'campaign',
+      doc.campaigns.map((x) => x.key),
+    );
+    await this.preload(
+      'tool',
+      doc.tools.map((x) => x.key),
+    );
+    await this.preload(
+      'victim',
+      doc.victims.map((x) => x.key),
+    );
+    await this.preload(
+      'attribution',
+      doc.attributions.map((x) => x.key),
+    );
+    await this.preload(
+      'toolUsage',
+      doc.usages.map((x) => x.key),
+    );
+    await this.preload(
+      'targeting',
+      doc.targetings.map((x) => x.key),
+    );
+    await this.preload(
+      'association',
+      doc.associations.map((x) => x.key),
+    );
     await this.preloadExternalIds([
       ...[...doc.actors, ...doc.campaigns, ...doc.tools].flatMap((e) => [...e.externalIds, ...e.sameAs]),
       ...doc.usages.flatMap((u) => u.toolMatch),
@@ -389,8 +518,21 @@ class GraphWriter {
       // knows under the same name (MISP's producer "Microsoft", the curated "Microsoft") is that one,
       // and only its gaps are filled.
       const known = await this.rowByKey('organization', o.key);
-      const sameName = known ? null : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } } });
-      const id = await this.upsertByKey('organization', sameName?.key ?? o.key, { name: o.name, country: o.country ?? null, url: o.url ?? null, description: o.description ?? null, tlp: o.tlp }, { fillOnly: sameName != null, existing: sameName ?? known });
+      const sameName = known
+        ? null
+        : await this.tx.organization.findFirst({ where: { name: { equals: o.name, mode: 'insensitive' } } });
+      const id = await this.upsertByKey(
+        'organization',
+        sameName?.key ?? o.key,
+        {
+          name: o.name,
+          country: o.country ?? null,
+          url: o.url ?? null,
+          description: o.description ?? null,
+          tlp: o.tlp,
+        },
+        { fillOnly: sameName != null, existing: sameName ?? known },
+      );
       this.ids.set(`organization:${o.key}`, id);
       this.tick();
     }
@@ -402,21 +544,27 @@ class GraphWriter {
       const known = await this.rowByKey('source', s.key);
       const sameUrl = s.url && !known ? (this.sourcesByUrl.get(s.url) ?? null) : null;
       const existingKey = sameUrl ? (sameUrl.key as string) : null;
-      const id = await this.upsertByKey('source', existingKey ?? s.key, {
-        title: s.title,
-        url: s.url ?? null,
-        alternateUrls: s.alternateUrls,
-        publishedOn: day(s.publishedOn),
-        publishedPrecision: s.precision,
-        kind: s.kind,
-        language: s.language,
-        tlp: s.tlp,
-        authors: s.authors,
-        note: s.note ?? null,
-        publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
-      }, { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known });
+      const id = await this.upsertByKey(
+        'source',
+        existingKey ?? s.key,
+        {
+          title: s.title,
+          url: s.url ?? null,
+          alternateUrls: s.alternateUrls,
+          publishedOn: day(s.publishedOn),
+          publishedPrecision: s.precision,
+          kind: s.kind,
+          language: s.language,
+          tlp: s.tlp,
+          authors: s.authors,
+          note: s.note ?? null,
+          publisherId: s.publisher ? await this.idOf('organization', s.publisher, `${where}.publisher`) : null,
+        },
+        { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known },
+      );
       this.ids.set(`source:${s.key}`, id);
-      if (s.url && !this.sourcesByUrl.get(s.url)) this.sourcesByUrl.set(s.url, this.rows.get(`source:${existingKey ?? s.key}`)!);
+      if (s.url && !this.sourcesByUrl.get(s.url))
+        this.sourcesByUrl.set(s.url, this.rows.get(`source:${existingKey ?? s.key}`)!);
       this.tick();
     }
     await this.flush('source');
@@ -440,12 +588,33 @@ class GraphWriter {
       confirmedLossUsd: c.confirmedLossUsd ?? null,
       tlp: c.tlp,
     }));
-    await this.writeEntities('tool', doc.tools, (t) => ({ name: t.name, kind: t.kind, malwareTypes: t.malwareTypes, platforms: t.platforms, description: t.description ?? null, tlp: t.tlp }));
+    await this.writeEntities('tool', doc.tools, (t) => ({
+      name: t.name,
+      kind: t.kind,
+      malwareTypes: t.malwareTypes,
+      platforms: t.platforms,
+      description: t.description ?? null,
+      tlp: t.tlp,
+    }));
     const victimCitations = [];
     for (const v of doc.victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
       const known = await this.rowByKey('victim', v.key);
-      const id = await this.upsertByKey('victim', v.key, { name: v.name, kind: v.kind, country: v.country ?? null, sector: v.sector ?? null, description: v.description ?? null, tlp: v.tlp, createdAt: v.createdAt ? new Date(v.createdAt) : undefined, modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined }, { fillOnly: known != null, existing: known });
+      const id = await this.upsertByKey(
+        'victim',
+        v.key,
+        {
+          name: v.name,
+          kind: v.kind,
+          country: v.country ?? null,
+          sector: v.sector ?? null,
+          description: v.description ?? null,
+          tlp: v.tlp,
+          createdAt: v.createdAt ? new Date(v.createdAt) : undefined,
+          modifiedAt: v.updatedAt ? new Date(v.updatedAt) : undefined,
+        },
+        { fillOnly: known != null, existing: known },
+      );
       // A victim made for marked claims keeps their marking until a less marked one names it: then it is lowered (never raised).
       if (known && tlpLevels.indexOf(v.tlp) < tlpLevels.indexOf(known.tlp as Tlp)) {
         await this.tx.victim.update({ where: { id }, data: { tlp: v.tlp } });
@@ -460,7 +629,11 @@ class GraphWriter {
       key ? this.idOf(type, key, `${where}.${type}`) : null;
 
     const unmatched = { usages: 0, attributions: 0, associations: 0 };
-    const [attributionCitations, usageCitations, associationCitations, targetingCitations] = [[], [], [], []] as { id: string; citations: { source: string }[]; where: string }[][];
+    const [attributionCitations, usageCitations, associationCitations, targetingCitations] = [[], [], [], []] as {
+      id: string;
+      citations: { source: string }[];
+      where: string;
+    }[][];
     for (const a of doc.attributions) {
       const where = `attributions[${a.key}]`;
       const actorKey = a.actor ?? (a.actorMatch.length ? await this.matchByExternalIds('actor', a.actorMatch) : null);
@@ -489,9 +662,14 @@ class GraphWriter {
       if (!this.ids.has(`attribution:${a.key}`)) continue; // skipped above
       const where = `attributions[${a.key}].supersededBy`;
       const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
-      if (supersededById === this.ids.get(`attribution:${a.key}`)) throw new WriteError(`${where}: an attribution cannot supersede itself`);
+      if (supersededById === this.ids.get(`attribution:${a.key}`))
+        throw new WriteError(`${where}: an attribution cannot supersede itself`);
       const current = this.rows.get(`attribution:${a.key}`)!;
-      if ((current.supersededById ?? null) !== supersededById) this.rows.set(`attribution:${a.key}`, await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }));
+      if ((current.supersededById ?? null) !== supersededById)
+        this.rows.set(
+          `attribution:${a.key}`,
+          await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }),
+        );
     }
     for (const u of doc.usages) {
       const where = `usages[${u.key}]`;
@@ -535,9 +713,16 @@ class GraphWriter {
     }
     await this.flush('association');
     await this.citeAll('associationId', associationCitations);
-    if (unmatched.usages) this.warnings.push(`${unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`);
-    if (unmatched.attributions) this.warnings.push(`${unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`);
-    if (unmatched.associations) this.warnings.push(`${unmatched.associations} association(s) name a record the database does not hold; not imported`);
+    if (unmatched.usages)
+      this.warnings.push(`${unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`);
+    if (unmatched.attributions)
+      this.warnings.push(
+        `${unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`,
+      );
+    if (unmatched.associations)
+      this.warnings.push(
+        `${unmatched.associations} association(s) name a record the database does not hold; not imported`,
+      );
     for (const t of doc.targetings) {
       const where = `targetings[${t.key}]`;
       const id = await this.upsertByKey('targeting', t.key, {
@@ -557,7 +742,16 @@ class GraphWriter {
 
 /** How many top-level records a document has: what `onProgress` counts up to. */
 export const recordCount = (doc: SeedDocument) =>
-  doc.organizations.length + doc.sources.length + doc.actors.length + doc.campaigns.length + doc.tools.length + doc.victims.length + doc.attributions.length + doc.usages.length + doc.targetings.length + doc.associations.length;
+  doc.organizations.length +
+  doc.sources.length +
+  doc.actors.length +
+  doc.campaigns.length +
+  doc.tools.length +
+  doc.victims.length +
+  doc.attributions.length +
+  doc.usages.length +
+  doc.targetings.length +
+  doc.associations.length;
 
 /** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
 export async function writeGraph(tx: Tx, doc: SeedDocument, onProgress?: (done: number) => void): Promise<WriteResult> {

@@ -1,19 +1,34 @@
 // Actor: a threat actor / intrusion set, with its queries.
-import { entityMutations } from './entity-mutations.js';
-import { check, ordered } from './edit-inputs.js';
-import { builder, paged } from '../builder.js';
-import { AssociationKindEnum, associationsConnection } from './association.js';
-import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
-import { arrayConnection, derivedEdgeFields, itemOf, nodesQuery, pageKey, totalCountField, windowConnection } from './array-connection.js';
-import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
+
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
+import { builder, paged } from '../builder.js';
+import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
+import { activeBetween, countryArg, orderBy } from './args.js';
+import {
+  arrayConnection,
+  derivedEdgeFields,
+  itemOf,
+  nodesQuery,
+  pageKey,
+  totalCountField,
+  windowConnection,
+} from './array-connection.js';
+import { AssociationKindEnum, associationsConnection } from './association.js';
+import { Campaign } from './campaign.js';
+import type { ActorCampaign, DerivedPage } from './derived-loaders.js';
+import { check, ordered } from './edit-inputs.js';
+import {
+  citationsConnection,
+  claimsById,
+  currentOnly,
+  externalIdsConnection,
+  namesConnection,
+} from './entity-fields.js';
+import { entityMutations } from './entity-mutations.js';
 import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
-import { activeBetween, countryArg, orderBy } from './args.js';
-import { Campaign } from './campaign.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
-import type { ActorCampaign, DerivedPage } from './derived-loaders.js';
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
@@ -24,20 +39,29 @@ export const Actor = builder.prismaNode('Actor', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A threat actor (intrusion set): a group tracked under one or more names.',
   fields: (t) => ({
-    dataset: t.exposeString('dataset', { description: 'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.' }),
-    revoked: t.exposeBoolean('revoked', { description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.' }),
+    dataset: t.exposeString('dataset', {
+      description:
+        'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.',
+    }),
+    revoked: t.exposeBoolean('revoked', {
+      description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.',
+    }),
     deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
     revokedBy: t.prismaField({
       type: 'Actor',
       nullable: true,
       description: 'The record that replaced this one.',
       select: { revokedBy: true },
-      resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.actor.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
+      resolve: (query, row, _args, ctx) =>
+        row.revokedBy ? ctx.prisma.actor.findUnique({ ...query, where: { key: row.revokedBy } }) : null,
     }),
     key: t.exposeString('key', { description: 'Stable slug of the record (seeds and imports use it).' }),
     name: t.exposeString('name', { description: 'The display name. Every name, with its provenance, is in `names`.' }),
     description: t.exposeString('description', { nullable: true }),
-    originCountry: t.exposeString('originCountry', { nullable: true, description: 'Suspected origin, ISO 3166-1 alpha-2.' }),
+    originCountry: t.exposeString('originCountry', {
+      nullable: true,
+      description: 'Suspected origin, ISO 3166-1 alpha-2.',
+    }),
     sponsor: t.exposeString('sponsor', { nullable: true }),
     motivations: t.exposeStringList('motivations'),
     firstSeen: t.expose('firstSeen', { type: 'Date', nullable: true }),
@@ -49,10 +73,16 @@ export const Actor = builder.prismaNode('Actor', {
       cursor: 'id',
       totalCount: true,
       ...paged,
-      description: 'Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first, undated last.',
-      args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
+      description:
+        'Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first, undated last.',
+      args: {
+        status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }),
+      },
       query: (args, ctx) => ({
-        where: { ...visibleFact(ctx.principal.clearance), ...(args.status?.length ? { status: { in: args.status } } : {}) },
+        where: {
+          ...visibleFact(ctx.principal.clearance),
+          ...(args.status?.length ? { status: { in: args.status } } : {}),
+        },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
@@ -61,10 +91,25 @@ export const Actor = builder.prismaNode('Actor', {
       totalCount: true,
       ...paged,
       description: 'Claims that this actor is part of (attributed to) another actor.',
-      query: (_args, ctx) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] }),
+      query: (_args, ctx) => ({
+        where: visibleFact(ctx.principal.clearance),
+        orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
+      }),
     }),
-    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor uses a tool.', query: claimsById }),
-    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Direct claims that this actor targets a victim.', query: claimsById }),
+    toolUsages: t.relatedConnection('toolUsages', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Direct claims that this actor uses a tool.',
+      query: claimsById,
+    }),
+    targetings: t.relatedConnection('targetings', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Direct claims that this actor targets a victim.',
+      query: claimsById,
+    }),
     associations: t.prismaConnection({
       ...associationsConnection('Actor'),
       args: { kind: t.arg({ type: [AssociationKindEnum], description: 'Only these kinds (default: all).' }) },
@@ -72,22 +117,45 @@ export const Actor = builder.prismaNode('Actor', {
     campaigns: t.connection(
       {
         type: Campaign,
-        description: 'Campaigns attributed to this actor by at least one claim (any status), each edge with the claims.',
-        resolve: async (actor, args, ctx, info) => arrayConnection(args, ctx, await ctx.loaders.actorCampaigns(JSON.stringify(nodesQuery(ctx, info, 'Campaign'))).load(actor.id), (e) => e.campaign),
+        description:
+          'Campaigns attributed to this actor by at least one claim (any status), each edge with the claims.',
+        resolve: async (actor, args, ctx, info) =>
+          arrayConnection(
+            args,
+            ctx,
+            await ctx.loaders.actorCampaigns(JSON.stringify(nodesQuery(ctx, info, 'Campaign'))).load(actor.id),
+            (e) => e.campaign,
+          ),
       },
       totalCountField,
       {
         fields: (e) => ({
-          attributions: e.prismaField({ type: ['Attribution'], description: 'The claims, oldest assessment first, undated last.', resolve: (_q, edge) => itemOf<ActorCampaign>(edge).attributions }),
-          current: e.boolean({ description: 'Whether any of the claims is CURRENT.', resolve: (edge) => itemOf<ActorCampaign>(edge).attributions.some((a) => a.status === 'CURRENT') }),
+          attributions: e.prismaField({
+            type: ['Attribution'],
+            description: 'The claims, oldest assessment first, undated last.',
+            resolve: (_q, edge) => itemOf<ActorCampaign>(edge).attributions,
+          }),
+          current: e.boolean({
+            description: 'Whether any of the claims is CURRENT.',
+            resolve: (edge) => itemOf<ActorCampaign>(edge).attributions.some((a) => a.status === 'CURRENT'),
+          }),
         }),
       },
     ),
     tools: t.connection(
       {
         type: Tool,
-        description: 'Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx, info) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('tools', args, nodesQuery(ctx, info, 'Tool'))).load(actor.id)) as DerivedPage<ToolRow, unknown>, (e) => e.target),
+        description:
+          'Tools this actor uses: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
+        resolve: async (actor, args, ctx, info) =>
+          windowConnection(
+            args,
+            ctx,
+            (await ctx.loaders
+              .derivedPage(pageKey('tools', args, nodesQuery(ctx, info, 'Tool')))
+              .load(actor.id)) as DerivedPage<ToolRow, unknown>,
+            (e) => e.target,
+          ),
       },
       totalCountField,
       derivedEdgeFields('ToolUsage', 'use the tool'),
@@ -95,8 +163,17 @@ export const Actor = builder.prismaNode('Actor', {
     victims: t.connection(
       {
         type: Victim,
-        description: 'Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
-        resolve: async (actor, args, ctx, info) => windowConnection(args, ctx, (await ctx.loaders.derivedPage(pageKey('victims', args, nodesQuery(ctx, info, 'Victim'))).load(actor.id)) as DerivedPage<VictimRow, unknown>, (e) => e.target),
+        description:
+          'Victims this actor targets: its own claims, and the claims of the campaigns currently attributed to it (derived, with `via`).',
+        resolve: async (actor, args, ctx, info) =>
+          windowConnection(
+            args,
+            ctx,
+            (await ctx.loaders
+              .derivedPage(pageKey('victims', args, nodesQuery(ctx, info, 'Victim')))
+              .load(actor.id)) as DerivedPage<VictimRow, unknown>,
+            (e) => e.target,
+          ),
       },
       totalCountField,
       derivedEdgeFields('Targeting', 'target the victim'),
@@ -113,7 +190,9 @@ const ActorFilter = builder.inputType('ActorFilter', {
   }),
 });
 
-const ActorOrderField = builder.enumType('ActorOrderField', { values: ['NAME', 'FIRST_SEEN', 'LAST_SEEN', 'CREATED_AT'] as const });
+const ActorOrderField = builder.enumType('ActorOrderField', {
+  values: ['NAME', 'FIRST_SEEN', 'LAST_SEEN', 'CREATED_AT'] as const,
+});
 const ActorOrder = builder.inputType('ActorOrder', {
   fields: (t) => ({
     field: t.field({ type: ActorOrderField, required: true }),
@@ -127,34 +206,65 @@ builder.queryFields((t) => ({
   actor: t.prismaField({
     type: 'Actor',
     nullable: true,
-    description: 'One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
-    args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the actor.' }) },
+    description:
+      'One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
+    args: {
+      id: t.arg.id({ description: 'The global ID.' }),
+      name: t.arg.string({ description: 'Any name of the actor.' }),
+    },
     resolve: lookupResolver<ActorRow>('Actor'),
   }),
   actors: t.prismaConnection(
-  {
-    type: 'Actor',
-    cursor: 'id',
-    nullable: false,
-    ...paged,
-    description: 'Actors, filtered and ordered (by name unless told otherwise).',
-    args: {
-      filter: t.arg({ type: ActorFilter }),
-      orderBy: t.arg({ type: ActorOrder }),
-      includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }),
+    {
+      type: 'Actor',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Actors, filtered and ordered (by name unless told otherwise).',
+      args: {
+        filter: t.arg({ type: ActorFilter }),
+        orderBy: t.arg({ type: ActorOrder }),
+        includeRevoked: t.arg.boolean({
+          defaultValue: false,
+          description: 'Also list revoked and deprecated records.',
+        }),
+      },
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.actor.count({
+          where: {
+            ...actorWhere(args.filter),
+            ...currentOnly(args.includeRevoked),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+        }),
+      resolve: (query, _root, args, ctx) => {
+        const column = orderColumn[args.orderBy?.field ?? 'NAME'];
+        return ctx.prisma.actor.findMany({
+          ...query,
+          where: {
+            ...actorWhere(args.filter),
+            ...currentOnly(args.includeRevoked),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+          orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(
+            column,
+            args.orderBy?.direction,
+            column === 'firstSeen' || column === 'lastSeen',
+          ),
+        });
+      },
     },
-    totalCount: (_parent, args, ctx) => ctx.prisma.actor.count({ where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) } }),
-    resolve: (query, _root, args, ctx) => {
-      const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.actor.findMany({ ...query, where: { ...actorWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) }, orderBy: orderBy<Prisma.ActorOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
-    },
-  },
-  { name: 'ActorConnection' },
-  { name: 'ActorEdge' },
-),
+    { name: 'ActorConnection' },
+    { name: 'ActorEdge' },
+  ),
 }));
 
-function actorWhere(filter: { originCountry?: string | null; motivation?: string | null; activeFrom?: Date | null; activeTo?: Date | null } | null | undefined): Prisma.ActorWhereInput {
+function actorWhere(
+  filter:
+    | { originCountry?: string | null; motivation?: string | null; activeFrom?: Date | null; activeTo?: Date | null }
+    | null
+    | undefined,
+): Prisma.ActorWhereInput {
   if (!filter) return {};
   return {
     AND: [
@@ -176,5 +286,8 @@ entityMutations(
     firstSeen: { type: 'Date' },
     lastSeen: { type: 'Date' },
   },
-  { nameField: 'name', checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }] },
+  {
+    nameField: 'name',
+    checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }],
+  },
 );

@@ -4,8 +4,13 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { invalidId, userError } from '../errors.js';
 
 /** The database id named by `id` (checked to be of the right type) or found by `name`. */
-export async function resolveLookupId(args: { id?: unknown; name?: unknown }, type: string, byName: () => Promise<string>): Promise<string> {
-  if ((args.id == null) === (args.name == null)) throw userError('BAD_USER_INPUT', 'Give exactly one of "id" or "name".');
+export async function resolveLookupId(
+  args: { id?: unknown; name?: unknown },
+  type: string,
+  byName: () => Promise<string>,
+): Promise<string> {
+  if ((args.id == null) === (args.name == null))
+    throw userError('BAD_USER_INPUT', 'Give exactly one of "id" or "name".');
   if (args.name != null) return byName();
   const raw = String(args.id);
   let decoded: { typename: string; id: string };
@@ -21,13 +26,19 @@ export async function resolveLookupId(args: { id?: unknown; name?: unknown }, ty
 /** A country-code argument, upper-cased; anything but two letters is refused. */
 export function countryArg(value: string, argument: string) {
   const code = value.trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(code)) throw userError('BAD_USER_INPUT', `"${argument}" must be an ISO 3166-1 alpha-2 country code such as KP (got "${value}").`, { argument });
+  if (!/^[A-Z]{2}$/.test(code))
+    throw userError(
+      'BAD_USER_INPUT',
+      `"${argument}" must be an ISO 3166-1 alpha-2 country code such as KP (got "${value}").`,
+      { argument },
+    );
   return code;
 }
 
 /** Active between two dates: seen on or after `from` (or still active), first seen on or before `to`. */
 export function activeBetween(from?: Date | null, to?: Date | null) {
-  if (from && to && from > to) throw userError('BAD_USER_INPUT', '"activeFrom" must not be after "activeTo".', { argument: 'filter' });
+  if (from && to && from > to)
+    throw userError('BAD_USER_INPUT', '"activeFrom" must not be after "activeTo".', { argument: 'filter' });
   return [
     ...(from ? [{ OR: [{ lastSeen: { gte: from } }, { lastSeen: null }] }] : []),
     ...(to ? [{ OR: [{ firstSeen: { lte: to } }, { firstSeen: null }] }] : []),
@@ -38,13 +49,21 @@ export function activeBetween(from?: Date | null, to?: Date | null) {
 export function citationTargetFilter(targets: readonly ('NAME' | 'CLAIM' | 'ENTITY')[] | null | undefined) {
   if (!targets?.length) return {};
   const fields = targets.flatMap((t) =>
-    t === 'NAME' ? ['nameId'] : t === 'CLAIM' ? ['attributionId', 'toolUsageId', 'targetingId', 'associationId'] : ['actorId', 'campaignId', 'toolId', 'victimId'],
+    t === 'NAME'
+      ? ['nameId']
+      : t === 'CLAIM'
+        ? ['attributionId', 'toolUsageId', 'targetingId', 'associationId']
+        : ['actorId', 'campaignId', 'toolId', 'victimId'],
   );
   return { OR: fields.map((f) => ({ [f]: { not: null } })) };
 }
 
 /** ORDER BY a column then the id (a stable order for cursors); dates without a value sort last. */
-export function orderBy<OrderInput>(column: string, direction: 'ASC' | 'DESC' | null | undefined, nullable: boolean): OrderInput[] {
+export function orderBy<OrderInput>(
+  column: string,
+  direction: 'ASC' | 'DESC' | null | undefined,
+  nullable: boolean,
+): OrderInput[] {
   const dir = direction === 'DESC' ? 'desc' : 'asc';
   return [{ [column]: nullable ? { sort: dir, nulls: 'last' } : dir }, { id: dir }] as OrderInput[];
 }

@@ -1,27 +1,38 @@
 // Connections over lists computed in memory (derived views, ranked search), with the same page-size
 // rules, cursors and totalCount as the database-backed ones.
+
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
+import type { GraphQLResolveInfo } from 'graphql';
 import { pageSize } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Derived } from './derived-loaders.js';
-import type { GraphQLResolveInfo } from 'graphql';
-import { queryFromInfo } from '@pothos/plugin-prisma';
 
 type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
 
 /** Pages `items`; each edge keeps the whole item (for edge fields) and shows `toNode(item)` as its node. */
 export function arrayConnection<T, N>(args: PageArgs, ctx: Context, items: T[], toNode: (item: T) => N) {
   pageSize(args, ctx);
-  const connection = resolveArrayConnection({ args, defaultSize: ctx.config.pageSize.default, maxSize: ctx.config.pageSize.max }, items);
+  const connection = resolveArrayConnection(
+    { args, defaultSize: ctx.config.pageSize.default, maxSize: ctx.config.pageSize.max },
+    items,
+  );
   return {
     ...connection,
     totalCount: items.length,
-    edges: connection.edges.flatMap((edge) => (edge == null ? [] : [edge])).map((edge) => ({ cursor: edge.cursor, item: edge.node, node: toNode(edge.node) })),
+    edges: connection.edges
+      .flatMap((edge) => (edge == null ? [] : [edge]))
+      .map((edge) => ({ cursor: edge.cursor, item: edge.node, node: toNode(edge.node) })),
   };
 }
 
 /** A connection over one window of a list the database paged (offset cursors, as arrayConnection's). */
-export function windowConnection<T, N>(args: PageArgs, ctx: Context, page: { items: T[]; offset: number; totalCount: number }, toNode: (item: T) => N) {
+export function windowConnection<T, N>(
+  args: PageArgs,
+  ctx: Context,
+  page: { items: T[]; offset: number; totalCount: number },
+  toNode: (item: T) => N,
+) {
   pageSize(args, ctx);
   const edges = page.items.map((item, i) => ({ cursor: offsetToCursor(page.offset + i), item, node: toNode(item) }));
   return {
@@ -51,7 +62,10 @@ export const totalCountField = {
   // Pothos types the connection builder per field; this one field reads a property arrayConnection sets.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   fields: (t: any) => ({
-    totalCount: t.int({ description: 'How many items there are in all pages.', resolve: (c: { totalCount: number }) => c.totalCount }),
+    totalCount: t.int({
+      description: 'How many items there are in all pages.',
+      resolve: (c: { totalCount: number }) => c.totalCount,
+    }),
   }),
 };
 
@@ -61,9 +75,20 @@ export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: st
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     fields: (e: any) => ({
-      direct: e.boolean({ description: 'True when a claim names this actor itself; false when only derived through campaigns.', resolve: (edge: unknown) => item(edge).direct }),
-      via: e.prismaField({ type: ['Campaign'], description: `Campaigns attributed to the actor that ${what}.`, resolve: (_q: unknown, edge: unknown) => item(edge).via }),
-      claims: e.prismaField({ type: [claimType], description: 'The claims behind this edge: the actor’s own and its campaigns’.', resolve: (_q: unknown, edge: unknown) => item(edge).claims }),
+      direct: e.boolean({
+        description: 'True when a claim names this actor itself; false when only derived through campaigns.',
+        resolve: (edge: unknown) => item(edge).direct,
+      }),
+      via: e.prismaField({
+        type: ['Campaign'],
+        description: `Campaigns attributed to the actor that ${what}.`,
+        resolve: (_q: unknown, edge: unknown) => item(edge).via,
+      }),
+      claims: e.prismaField({
+        type: [claimType],
+        description: 'The claims behind this edge: the actor’s own and its campaigns’.',
+        resolve: (_q: unknown, edge: unknown) => item(edge).claims,
+      }),
     }),
   };
 }
@@ -72,6 +97,8 @@ export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: st
  * How a connection built here reads its records: with what the request selects under its nodes
  * (`edges.node` and `nodes`). Pothos then knows what each record holds and reads none of them again.
  */
-export const nodesQuery = (context: object, info: GraphQLResolveInfo, typeName: 'Actor' | 'Campaign' | 'Tool' | 'Victim') =>
-  queryFromInfo({ context, info, typeName, paths: [['edges', 'node'], ['nodes']] });
-
+export const nodesQuery = (
+  context: object,
+  info: GraphQLResolveInfo,
+  typeName: 'Actor' | 'Campaign' | 'Tool' | 'Victim',
+) => queryFromInfo({ context, info, typeName, paths: [['edges', 'node'], ['nodes']] });

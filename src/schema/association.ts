@@ -1,15 +1,16 @@
 // Association: "actor X overlaps / is linked to / is similar to actor Y" (or tool X is a variant of
 // tool Y). Two records related without being one: each keeps its names and claims.
-import { claimColumns, claimInputFields, claimMutations, existing, newClaimKey, record } from './claim-mutations.js';
-import { userError } from '../errors.js';
+
 import { visibleFact } from '../auth/visibility.js';
-import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
-import { AssociationKind } from '../generated/prisma/enums.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import { symmetricAssociationKinds } from '../ingest/association-kinds.js';
 import type { Context } from '../context.js';
+import { userError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { AssociationKind } from '../generated/prisma/enums.js';
+import { symmetricAssociationKinds } from '../ingest/association-kinds.js';
 import { Claim } from './claim.js';
+import { claimColumns, claimInputFields, claimMutations, existing, newClaimKey, record } from './claim-mutations.js';
+import { citationsQuery } from './entity-fields.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
 
@@ -24,13 +25,27 @@ export const Association = builder.prismaNode('Association', {
   // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
   findUnique: (id, ctx) => ({ id, ...visibleFact(ctx.principal.clearance) }),
   // Select mode: a request reads the columns its fields need, not whole rows.
-  select: { id: true, kind: true, confidence: true, confidenceLabel: true, firstObserved: true, lastObserved: true, status: true, note: true, tlp: true },
+  select: {
+    id: true,
+    kind: true,
+    confidence: true,
+    confidenceLabel: true,
+    firstObserved: true,
+    lastObserved: true,
+    status: true,
+    note: true,
+    tlp: true,
+  },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
-  description: 'A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other.',
+  description:
+    'A sourced claim that two actors (or two tools) are related without being one record: they overlap, are linked, are similar, or one is a variant of the other.',
   fields: (t) => ({
     kind: t.expose('kind', { type: AssociationKindEnum }),
-    symmetric: t.boolean({ description: 'Whether the kind holds both ways (all but VARIANT_OF).', resolve: (a) => (symmetricAssociationKinds as readonly string[]).includes(a.kind) }),
+    symmetric: t.boolean({
+      description: 'Whether the kind holds both ways (all but VARIANT_OF).',
+      resolve: (a) => (symmetricAssociationKinds as readonly string[]).includes(a.kind),
+    }),
     from: t.field({
       type: NamedEntity,
       select: { fromActor: true, fromTool: true },
@@ -46,7 +61,12 @@ export const Association = builder.prismaNode('Association', {
 });
 
 /** The associations with a record on either side, optionally of some kinds only. */
-function associationsOf(owner: 'Actor' | 'Tool', id: string, kinds: readonly AssociationKind[] | null | undefined, ctx: Context): Prisma.AssociationWhereInput {
+function associationsOf(
+  owner: 'Actor' | 'Tool',
+  id: string,
+  kinds: readonly AssociationKind[] | null | undefined,
+  ctx: Context,
+): Prisma.AssociationWhereInput {
   const sides = owner === 'Actor' ? [{ fromActorId: id }, { toActorId: id }] : [{ fromToolId: id }, { toToolId: id }];
   return { OR: sides, ...(kinds?.length ? { kind: { in: [...kinds] } } : {}), ...visibleFact(ctx.principal.clearance) };
 }
@@ -59,9 +79,14 @@ export const associationsConnection = (owner: 'Actor' | 'Tool') => ({
   cursor: 'id' as const,
   ...paged,
   description: 'Association claims with this record on either side (compare `from` and `to` with it), by kind then id.',
-  totalCount: (row: { id: string }, args: KindArgs, ctx: Context) => ctx.prisma.association.count({ where: associationsOf(owner, row.id, args.kind, ctx) }),
+  totalCount: (row: { id: string }, args: KindArgs, ctx: Context) =>
+    ctx.prisma.association.count({ where: associationsOf(owner, row.id, args.kind, ctx) }),
   resolve: (query: object, row: { id: string }, args: KindArgs, ctx: Context) =>
-    ctx.prisma.association.findMany({ ...query, where: associationsOf(owner, row.id, args.kind, ctx), orderBy: [{ kind: 'asc' }, { id: 'asc' }] }),
+    ctx.prisma.association.findMany({
+      ...query,
+      where: associationsOf(owner, row.id, args.kind, ctx),
+      orderBy: [{ kind: 'asc' }, { id: 'asc' }],
+    }),
 });
 
 const RecordAssociationInput = builder.inputType('RecordAssociationInput', {
@@ -78,14 +103,19 @@ builder.mutationField('recordAssociation', (t) =>
   t.prismaField({
     type: 'Association',
     authScopes: { analyst: true },
-    description: 'Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited.',
+    description:
+      'Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited.',
     args: { input: t.arg({ type: RecordAssociationInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const id = await record(ctx, 'Association', 'recordAssociation', input, async (e) => {
         const from = await existing(e, input.from, ['Actor', 'Tool'], 'input.from');
         const to = await existing(e, input.to, [from.type], 'input.to');
-        if (from.id === to.id) throw userError('BAD_USER_INPUT', 'input.to: a record is not associated with itself.', { fields: [{ field: 'input.to', message: 'same as from' }] });
-        const side = from.type === 'Actor' ? { fromActorId: from.id, toActorId: to.id } : { fromToolId: from.id, toToolId: to.id };
+        if (from.id === to.id)
+          throw userError('BAD_USER_INPUT', 'input.to: a record is not associated with itself.', {
+            fields: [{ field: 'input.to', message: 'same as from' }],
+          });
+        const side =
+          from.type === 'Actor' ? { fromActorId: from.id, toActorId: to.id } : { fromToolId: from.id, toToolId: to.id };
         return { key: newClaimKey(), kind: input.kind, ...side, ...claimColumns(e, input) };
       });
       return ctx.prisma.association.findUniqueOrThrow({ ...query, where: { id } });

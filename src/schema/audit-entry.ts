@@ -1,10 +1,10 @@
 // AuditEntry: one change a mutation made (who, when, which mutation, which record, before and after).
 // Admins read it; nobody changes it (the database refuses updates and deletes of the table).
+
+import { visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { idOf } from './edit-inputs.js';
 import { RoleEnum, TlpEnum } from './enums.js';
-import { visibleRow } from '../auth/visibility.js';
-
 
 builder.prismaNode('AuditEntry', {
   id: { field: 'id' },
@@ -22,10 +22,23 @@ builder.prismaNode('AuditEntry', {
     role: t.expose('role', { type: RoleEnum }),
     operation: t.exposeString('operation', { description: 'The mutation, e.g. "updateActor".' }),
     entityType: t.exposeString('entityType'),
-    entityId: t.exposeString('entityId', { description: 'The database id of the record (its global ID is base64("Type:id")).' }),
-    before: t.expose('before', { type: 'JSON', nullable: true, description: 'The record before the change; null when it was created.' }),
-    after: t.expose('after', { type: 'JSON', nullable: true, description: 'The record after the change; null when it was deleted.' }),
-    visibility: t.expose('visibility', { type: TlpEnum, description: 'The lowest clearance that reads this entry: the highest marking of the record before and after.' }),
+    entityId: t.exposeString('entityId', {
+      description: 'The database id of the record (its global ID is base64("Type:id")).',
+    }),
+    before: t.expose('before', {
+      type: 'JSON',
+      nullable: true,
+      description: 'The record before the change; null when it was created.',
+    }),
+    after: t.expose('after', {
+      type: 'JSON',
+      nullable: true,
+      description: 'The record after the change; null when it was deleted.',
+    }),
+    visibility: t.expose('visibility', {
+      type: TlpEnum,
+      description: 'The lowest clearance that reads this entry: the highest marking of the record before and after.',
+    }),
   }),
 });
 
@@ -37,13 +50,22 @@ builder.queryField('auditLog', (t) =>
       nullable: false,
       authScopes: { admin: true },
       ...paged,
-      description: 'Changes made through mutations and imports, newest first (admin only): those about records you are cleared for.',
+      description:
+        'Changes made through mutations and imports, newest first (admin only): those about records you are cleared for.',
       args: {
         record: t.arg.id({ description: 'Only changes to this record (any global ID).' }),
         operation: t.arg.string({ description: 'Only this mutation, e.g. "updateActor".' }),
       },
-      totalCount: (_parent, args, ctx) => ctx.prisma.auditEntry.count({ where: { ...auditWhere(args), ...visibleRow('AuditEntry', ctx.principal.clearance) } }),
-      resolve: (query, _root, args, ctx) => ctx.prisma.auditEntry.findMany({ ...query, where: { ...auditWhere(args), ...visibleRow('AuditEntry', ctx.principal.clearance) }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.auditEntry.count({
+          where: { ...auditWhere(args), ...visibleRow('AuditEntry', ctx.principal.clearance) },
+        }),
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.auditEntry.findMany({
+          ...query,
+          where: { ...auditWhere(args), ...visibleRow('AuditEntry', ctx.principal.clearance) },
+          orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        }),
     },
     { name: 'AuditEntryConnection' },
     { name: 'AuditEntryEdge' },
@@ -51,6 +73,29 @@ builder.queryField('auditLog', (t) =>
 );
 
 function auditWhere(args: { record?: string | number | null; operation?: string | null }) {
-  const record = args.record != null ? idOf(args.record, ['Actor', 'Campaign', 'Tool', 'Victim', 'Source', 'Organization', 'Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association', 'Merge'], 'record') : null;
-  return { ...(record ? { entityType: record.type, entityId: record.id } : {}), ...(args.operation ? { operation: args.operation } : {}) };
+  const record =
+    args.record != null
+      ? idOf(
+          args.record,
+          [
+            'Actor',
+            'Campaign',
+            'Tool',
+            'Victim',
+            'Source',
+            'Organization',
+            'Name',
+            'Attribution',
+            'ToolUsage',
+            'Targeting',
+            'Association',
+            'Merge',
+          ],
+          'record',
+        )
+      : null;
+  return {
+    ...(record ? { entityType: record.type, entityId: record.id } : {}),
+    ...(args.operation ? { operation: args.operation } : {}),
+  };
 }

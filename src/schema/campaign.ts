@@ -1,12 +1,19 @@
 // Campaign: a named set of intrusion activity, with its queries.
-import { entityMutations } from './entity-mutations.js';
-import { check, ordered } from './edit-inputs.js';
+
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
-import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
+import { check, ordered } from './edit-inputs.js';
+import {
+  citationsConnection,
+  claimsById,
+  currentOnly,
+  externalIdsConnection,
+  namesConnection,
+} from './entity-fields.js';
+import { entityMutations } from './entity-mutations.js';
+import { ClaimStatusEnum, SortDirection } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
@@ -16,26 +23,45 @@ export const Campaign = builder.prismaNode('Campaign', {
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
-  description: 'A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims.',
+  description:
+    'A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims.',
   fields: (t) => ({
-    dataset: t.exposeString('dataset', { description: 'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.' }),
-    revoked: t.exposeBoolean('revoked', { description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.' }),
+    dataset: t.exposeString('dataset', {
+      description:
+        'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.',
+    }),
+    revoked: t.exposeBoolean('revoked', {
+      description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.',
+    }),
     deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
     revokedBy: t.prismaField({
       type: 'Campaign',
       nullable: true,
       description: 'The record that replaced this one.',
       select: { revokedBy: true },
-      resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.campaign.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
+      resolve: (query, row, _args, ctx) =>
+        row.revokedBy ? ctx.prisma.campaign.findUnique({ ...query, where: { key: row.revokedBy } }) : null,
     }),
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     objective: t.exposeString('objective', { nullable: true }),
     firstSeen: t.expose('firstSeen', { type: 'Date', nullable: true }),
-    lastSeen: t.expose('lastSeen', { type: 'Date', nullable: true, description: 'Null while the campaign is considered ongoing.' }),
-    estimatedLossUsd: t.expose('estimatedLossUsd', { type: 'Decimal', nullable: true, description: 'Estimated losses in USD (see citations with field "estimatedLossUsd").' }),
-    confirmedLossUsd: t.expose('confirmedLossUsd', { type: 'Decimal', nullable: true, description: 'Known or confirmed losses in USD.' }),
+    lastSeen: t.expose('lastSeen', {
+      type: 'Date',
+      nullable: true,
+      description: 'Null while the campaign is considered ongoing.',
+    }),
+    estimatedLossUsd: t.expose('estimatedLossUsd', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'Estimated losses in USD (see citations with field "estimatedLossUsd").',
+    }),
+    confirmedLossUsd: t.expose('confirmedLossUsd', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'Known or confirmed losses in USD.',
+    }),
     names: t.relatedConnection('names', namesConnection),
     citations: t.relatedConnection('citations', citationsConnection),
     externalIds: t.relatedConnection('externalIds', externalIdsConnection),
@@ -43,15 +69,33 @@ export const Campaign = builder.prismaNode('Campaign', {
       cursor: 'id',
       totalCount: true,
       ...paged,
-      description: 'The attribution history: every claim about who is behind the campaign, in the order they were assessed (undated last); superseded claims are kept.',
-      args: { status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }) },
+      description:
+        'The attribution history: every claim about who is behind the campaign, in the order they were assessed (undated last); superseded claims are kept.',
+      args: {
+        status: t.arg({ type: [ClaimStatusEnum], description: 'Only claims with these statuses (default: all).' }),
+      },
       query: (args, ctx) => ({
-        where: { ...visibleFact(ctx.principal.clearance), ...(args.status?.length ? { status: { in: args.status } } : {}) },
+        where: {
+          ...visibleFact(ctx.principal.clearance),
+          ...(args.status?.length ? { status: { in: args.status } } : {}),
+        },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
-    toolUsages: t.relatedConnection('toolUsages', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign uses a tool.', query: claimsById }),
-    targetings: t.relatedConnection('targetings', { cursor: 'id', totalCount: true, ...paged, description: 'Claims that the campaign targets a victim.', query: claimsById }),
+    toolUsages: t.relatedConnection('toolUsages', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims that the campaign uses a tool.',
+      query: claimsById,
+    }),
+    targetings: t.relatedConnection('targetings', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Claims that the campaign targets a victim.',
+      query: claimsById,
+    }),
   }),
 });
 
@@ -59,22 +103,49 @@ const CampaignFilter = builder.inputType('CampaignFilter', {
   fields: (t) => ({
     activeFrom: t.field({ type: 'Date', description: 'Active on or after this date (last seen, or ongoing).' }),
     activeTo: t.field({ type: 'Date', description: 'Active on or before this date (first seen).' }),
-    targetedCountry: t.string({ description: 'Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2).' }),
-    targetedSector: t.string({ description: 'Campaigns with a targeting claim on a victim in this sector, e.g. cryptocurrency.' }),
+    targetedCountry: t.string({
+      description: 'Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2).',
+    }),
+    targetedSector: t.string({
+      description: 'Campaigns with a targeting claim on a victim in this sector, e.g. cryptocurrency.',
+    }),
   }),
 });
-const CampaignOrderField = builder.enumType('CampaignOrderField', { values: ['NAME', 'FIRST_SEEN', 'LAST_SEEN', 'CREATED_AT'] as const });
+const CampaignOrderField = builder.enumType('CampaignOrderField', {
+  values: ['NAME', 'FIRST_SEEN', 'LAST_SEEN', 'CREATED_AT'] as const,
+});
 const CampaignOrder = builder.inputType('CampaignOrder', {
-  fields: (t) => ({ field: t.field({ type: CampaignOrderField, required: true }), direction: t.field({ type: SortDirection, defaultValue: 'ASC' }) }),
+  fields: (t) => ({
+    field: t.field({ type: CampaignOrderField, required: true }),
+    direction: t.field({ type: SortDirection, defaultValue: 'ASC' }),
+  }),
 });
 const orderColumn = { NAME: 'name', FIRST_SEEN: 'firstSeen', LAST_SEEN: 'lastSeen', CREATED_AT: 'createdAt' } as const;
 
-function campaignWhere(filter: { activeFrom?: Date | null; activeTo?: Date | null; targetedCountry?: string | null; targetedSector?: string | null } | null | undefined): Prisma.CampaignWhereInput {
+function campaignWhere(
+  filter:
+    | {
+        activeFrom?: Date | null;
+        activeTo?: Date | null;
+        targetedCountry?: string | null;
+        targetedSector?: string | null;
+      }
+    | null
+    | undefined,
+): Prisma.CampaignWhereInput {
   if (!filter) return {};
   return {
     AND: [
       ...activeBetween(filter.activeFrom, filter.activeTo),
-      ...(filter.targetedCountry ? [{ targetings: { some: { victim: { country: countryArg(filter.targetedCountry, 'filter.targetedCountry') } } } }] : []),
+      ...(filter.targetedCountry
+        ? [
+            {
+              targetings: {
+                some: { victim: { country: countryArg(filter.targetedCountry, 'filter.targetedCountry') } },
+              },
+            },
+          ]
+        : []),
       ...(filter.targetedSector ? [{ targetings: { some: { victim: { sector: filter.targetedSector } } } }] : []),
     ],
   };
@@ -84,27 +155,57 @@ builder.queryFields((t) => ({
   campaign: t.prismaField({
     type: 'Campaign',
     nullable: true,
-    description: 'One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
-    args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the campaign.' }) },
+    description:
+      'One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
+    args: {
+      id: t.arg.id({ description: 'The global ID.' }),
+      name: t.arg.string({ description: 'Any name of the campaign.' }),
+    },
     resolve: lookupResolver<CampaignRow>('Campaign'),
   }),
   campaigns: t.prismaConnection(
-  {
-    type: 'Campaign',
-    cursor: 'id',
-    nullable: false,
-    ...paged,
-    description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
-    args: { filter: t.arg({ type: CampaignFilter }), orderBy: t.arg({ type: CampaignOrder }), includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.campaign.count({ where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) } }),
-    resolve: (query, _root, args, ctx) => {
-      const column = orderColumn[args.orderBy?.field ?? 'NAME'];
-      return ctx.prisma.campaign.findMany({ ...query, where: { ...campaignWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) }, orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(column, args.orderBy?.direction, column === 'firstSeen' || column === 'lastSeen') });
+    {
+      type: 'Campaign',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
+      args: {
+        filter: t.arg({ type: CampaignFilter }),
+        orderBy: t.arg({ type: CampaignOrder }),
+        includeRevoked: t.arg.boolean({
+          defaultValue: false,
+          description: 'Also list revoked and deprecated records.',
+        }),
+      },
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.campaign.count({
+          where: {
+            ...campaignWhere(args.filter),
+            ...currentOnly(args.includeRevoked),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+        }),
+      resolve: (query, _root, args, ctx) => {
+        const column = orderColumn[args.orderBy?.field ?? 'NAME'];
+        return ctx.prisma.campaign.findMany({
+          ...query,
+          where: {
+            ...campaignWhere(args.filter),
+            ...currentOnly(args.includeRevoked),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+          orderBy: orderBy<Prisma.CampaignOrderByWithRelationInput>(
+            column,
+            args.orderBy?.direction,
+            column === 'firstSeen' || column === 'lastSeen',
+          ),
+        });
+      },
     },
-  },
-  { name: 'CampaignConnection' },
-  { name: 'CampaignEdge' },
-),
+    { name: 'CampaignConnection' },
+    { name: 'CampaignEdge' },
+  ),
 }));
 
 entityMutations(
@@ -118,5 +219,8 @@ entityMutations(
     estimatedLossUsd: { type: 'Decimal', validate: check.decimal },
     confirmedLossUsd: { type: 'Decimal', validate: check.decimal },
   },
-  { nameField: 'name', checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }] },
+  {
+    nameField: 'name',
+    checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }],
+  },
 );

@@ -4,7 +4,17 @@ import { builder } from '../builder.js';
 import { tagged } from './typed.js';
 import { CitedRecord } from './unions.js';
 
-const citedKinds = ['name', 'attribution', 'toolUsage', 'targeting', 'association', 'actor', 'campaign', 'tool', 'victim'] as const;
+const citedKinds = [
+  'name',
+  'attribution',
+  'toolUsage',
+  'targeting',
+  'association',
+  'actor',
+  'campaign',
+  'tool',
+  'victim',
+] as const;
 const typeNames: Record<(typeof citedKinds)[number], string> = {
   name: 'Name',
   attribution: 'Attribution',
@@ -24,11 +34,15 @@ export const Citation = builder.prismaNode('Citation', {
   // Select mode: a request reads the columns its fields need, not whole rows.
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
-  description: 'A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so.',
+  description:
+    'A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so.',
   fields: (t) => ({
     source: t.relation('source'),
     excerpt: t.exposeString('excerpt', { nullable: true }),
-    field: t.exposeString('field', { nullable: true, description: 'For an attribute of an entity: which one (e.g. "estimatedLossUsd").' }),
+    field: t.exposeString('field', {
+      nullable: true,
+      description: 'For an attribute of an entity: which one (e.g. "estimatedLossUsd").',
+    }),
     supports: t.field({
       type: CitedRecord,
       select: Object.fromEntries(citedKinds.map((k) => [k, true])) as Record<(typeof citedKinds)[number], true>,

@@ -11,14 +11,22 @@ import { ClaimStatusEnum, TlpEnum } from './enums.js';
 export const claimFields = (t: any) => ({
   confidence: t.exposeInt('confidence', {
     nullable: true,
-    description: '0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words.',
+    description:
+      '0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words.',
   }),
-  confidenceLabel: t.exposeString('confidenceLabel', { nullable: true, description: 'The estimative words the source used, e.g. "medium-high".' }),
+  confidenceLabel: t.exposeString('confidenceLabel', {
+    nullable: true,
+    description: 'The estimative words the source used, e.g. "medium-high".',
+  }),
   firstObserved: t.expose('firstObserved', { type: 'Date', nullable: true }),
   lastObserved: t.expose('lastObserved', { type: 'Date', nullable: true }),
   status: t.expose('status', { type: ClaimStatusEnum }),
   note: t.exposeString('note', { nullable: true }),
-  tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none).' }),
+  tlp: t.expose('tlp', {
+    type: TlpEnum,
+    description:
+      'The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none).',
+  }),
 });
 
 // Shapeless: each claim type declares (and selects) the fields itself.

@@ -1,11 +1,21 @@
 // Derived views, batched per request: an actor's campaigns (through attributions), tools and victims
 // (its own claims plus those of the campaigns currently attributed to it). One DataLoader call
 // serves every actor on a page, so the number of SQL statements does not grow with the page.
-import DataLoader from 'dataloader';
-import type { Db } from '../db.js';
+
 import { offsetForArgs } from '@pothos/plugin-relay';
-import { Prisma, type Attribution, type Campaign, type Targeting, type Tlp, type Tool, type ToolUsage, type Victim } from '../generated/prisma/client.js';
+import DataLoader from 'dataloader';
 import { visibleFact, visibleSql } from '../auth/visibility.js';
+import type { Db } from '../db.js';
+import {
+  type Attribution,
+  type Campaign,
+  Prisma,
+  type Targeting,
+  type Tlp,
+  type Tool,
+  type ToolUsage,
+  type Victim,
+} from '../generated/prisma/client.js';
 
 export type ActorCampaign = { campaign: Campaign; attributions: Attribution[] };
 /** A tool or victim of an actor: `direct` when a claim names the actor, `via` the campaigns it is derived through. */
@@ -47,7 +57,10 @@ const views = {
  * Every actor of a request is served by the same few statements (totals, page ids by one way or
  * both, rows).
  */
-async function derivePages<C extends { id: string; actorId: string | null; campaignId: string | null }, T extends { id: string; name: string }>(
+async function derivePages<
+  C extends { id: string; actorId: string | null; campaignId: string | null },
+  T extends { id: string; name: string },
+>(
   prisma: Db,
   clearance: Tlp,
   view: keyof typeof views,
@@ -129,24 +142,44 @@ async function derivePages<C extends { id: string; actorId: string | null; campa
        OFFSET w."offset" LIMIT w."limit") p`
       : [],
   ]);
-  const page = [...rankedPage, ...walkedPage].sort((a, b) => (a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : a.pos - b.pos));
+  const page = [...rankedPage, ...walkedPage].sort((a, b) =>
+    a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : a.pos - b.pos,
+  );
   const pageTargets = [...new Set(page.map((r) => r.target))];
   const attributions = pageTargets.length ? await currentCampaigns(prisma, actorIds, clearance) : [];
   const campaignIds = [...new Set(attributions.map((a) => a.campaignId!))];
   const [targets, claims] = pageTargets.length
-    ? await Promise.all([loadTargets(pageTargets), loadClaims({ [column]: { in: pageTargets }, OR: [{ actorId: { in: ids } }, { campaignId: { in: campaignIds } }], ...visibleFact(clearance) })])
+    ? await Promise.all([
+        loadTargets(pageTargets),
+        loadClaims({
+          [column]: { in: pageTargets },
+          OR: [{ actorId: { in: ids } }, { campaignId: { in: campaignIds } }],
+          ...visibleFact(clearance),
+        }),
+      ])
     : [[], []];
   const targetById = new Map(targets.map((t) => [t.id, t]));
   return ids.map((actorId, i) => {
     const mine = new Set(attributions.filter((a) => a.actorId === actorId).map((a) => a.campaignId!));
-    const campaignsOf = new Map(attributions.filter((a) => a.actorId === actorId).map((a) => [a.campaignId!, a.campaign!]));
+    const campaignsOf = new Map(
+      attributions.filter((a) => a.actorId === actorId).map((a) => [a.campaignId!, a.campaign!]),
+    );
     const items = page
       .filter((r) => r.actor === actorId)
       .map((r) => {
         const own = claims.filter((c) => targetOf(c) === r.target && c.actorId === actorId);
-        const derived = claims.filter((c) => targetOf(c) === r.target && c.campaignId != null && mine.has(c.campaignId));
-        const via = [...new Map(derived.map((c) => [c.campaignId!, campaignsOf.get(c.campaignId!)!])).values()].sort((x, y) => x.name.localeCompare(y.name));
-        return { target: targetById.get(r.target)!, direct: own.length > 0, claims: [...own, ...derived.filter((c) => !own.includes(c))], via };
+        const derived = claims.filter(
+          (c) => targetOf(c) === r.target && c.campaignId != null && mine.has(c.campaignId),
+        );
+        const via = [...new Map(derived.map((c) => [c.campaignId!, campaignsOf.get(c.campaignId!)!])).values()].sort(
+          (x, y) => x.name.localeCompare(y.name),
+        );
+        return {
+          target: targetById.get(r.target)!,
+          direct: own.length > 0,
+          claims: [...own, ...derived.filter((c) => !own.includes(c))],
+          via,
+        };
       });
     return { items, offset: windows[i].offset, totalCount: counts.get(actorId) ?? 0 };
   });
@@ -157,7 +190,12 @@ function memoize<T>(make: (key: string) => T) {
   return (key: string) => made.get(key) ?? made.set(key, make(key)).get(key)!;
 }
 
-export function createLoaders(prisma: Db, pageSizes: { default: number; max: number }, clearance: Tlp, strategy: PageStrategy = 'auto') {
+export function createLoaders(
+  prisma: Db,
+  pageSizes: { default: number; max: number },
+  clearance: Tlp,
+  strategy: PageStrategy = 'auto',
+) {
   return {
     /**
      * Each actor's campaigns with their attributions, one DataLoader per query the campaigns are read
@@ -177,7 +215,9 @@ export function createLoaders(prisma: Db, pageSizes: { default: number; max: num
           const mine = rows.filter((r) => r.actorId === actorId);
           return [...groupBy(mine, (r) => r.campaignId!).values()]
             .map((attributions) => ({ campaign: attributions[0].campaign, attributions }))
-            .sort((a, b) => a.campaign.name.localeCompare(b.campaign.name) || a.campaign.id.localeCompare(b.campaign.id));
+            .sort(
+              (a, b) => a.campaign.name.localeCompare(b.campaign.name) || a.campaign.id.localeCompare(b.campaign.id),
+            );
         });
       });
     }),
@@ -186,15 +226,41 @@ export function createLoaders(prisma: Db, pageSizes: { default: number; max: num
       const [view, argsJson] = [key.slice(0, key.indexOf(':')) as keyof typeof views, key.slice(key.indexOf(':') + 1)];
       const { query, ...args } = JSON.parse(argsJson) as PageArgs & { query: object | null };
       const window = (totalCount: number) => {
-        const { offset, expectedSize } = offsetForArgs({ args, defaultSize: pageSizes.default, maxSize: pageSizes.max, totalCount });
+        const { offset, expectedSize } = offsetForArgs({
+          args,
+          defaultSize: pageSizes.default,
+          maxSize: pageSizes.max,
+          totalCount,
+        });
         return { offset, limit: expectedSize };
       };
       return view === 'tools'
         ? new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<ToolUsage, Tool>(prisma, clearance, 'tools', actorIds, window, (ids) => prisma.tool.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Tool[]>, (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.toolId, strategy),
+            derivePages<ToolUsage, Tool>(
+              prisma,
+              clearance,
+              'tools',
+              actorIds,
+              window,
+              (ids) => prisma.tool.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Tool[]>,
+              (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }),
+              (c) => c.toolId,
+              strategy,
+            ),
           )
         : new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<Targeting, Victim>(prisma, clearance, 'victims', actorIds, window, (ids) => prisma.victim.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Victim[]>, (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }), (c) => c.victimId, strategy),
+            derivePages<Targeting, Victim>(
+              prisma,
+              clearance,
+              'victims',
+              actorIds,
+              window,
+              (ids) =>
+                prisma.victim.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Victim[]>,
+              (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }),
+              (c) => c.victimId,
+              strategy,
+            ),
           );
     }),
   };

@@ -1,31 +1,43 @@
 // The connections every named entity (actor, campaign, tool) exposes: names, citations of its own
 // attributes, and identifiers in other systems.
-import { paged } from '../builder.js';
+
 import { visibleCitation, visibleFact } from '../auth/visibility.js';
+import { paged } from '../builder.js';
 import type { Context } from '../context.js';
 
 /** Revoked and deprecated records are kept but are not current: lists and lookups leave them out unless asked. */
-export const currentOnly = (includeRevoked: boolean | null | undefined) => (includeRevoked ? {} : { revoked: false, deprecated: false });
+export const currentOnly = (includeRevoked: boolean | null | undefined) =>
+  includeRevoked ? {} : { revoked: false, deprecated: false };
 
 /** A claim's or name's citations: those whose source the caller may read, oldest first. */
-export const citationsQuery = (_args: unknown, ctx: Context) => ({ where: visibleCitation(ctx.principal.clearance), orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] });
+export const citationsQuery = (_args: unknown, ctx: Context) => ({
+  where: visibleCitation(ctx.principal.clearance),
+  orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
+});
 
 /** Claims the caller may see, in id order (the order of the (owner, id) indexes). */
-export const claimsById = (_args: unknown, ctx: Context) => ({ where: visibleFact(ctx.principal.clearance), orderBy: { id: 'asc' as const } });
+export const claimsById = (_args: unknown, ctx: Context) => ({
+  where: visibleFact(ctx.principal.clearance),
+  orderBy: { id: 'asc' as const },
+});
 
 export const namesConnection = {
   cursor: 'id' as const,
   totalCount: true,
   ...paged,
   description: 'Every name of this entity, each with who coined it and the sources that use it.',
-  query: (_args: unknown, ctx: Context) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }] }),
+  query: (_args: unknown, ctx: Context) => ({
+    where: visibleFact(ctx.principal.clearance),
+    orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }],
+  }),
 };
 
 export const citationsConnection = {
   cursor: 'id' as const,
   totalCount: true,
   ...paged,
-  description: "Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports.",
+  description:
+    "Sources for this entity's own attributes (description, dates, losses ...), with the attribute each supports.",
   query: citationsQuery,
 };
 

@@ -3,13 +3,13 @@
 // so that every type checks, audits and versions its changes the same way.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { builder } from '../builder.js';
-import { TlpEnum } from './enums.js';
 import { visibleFact } from '../auth/visibility.js';
+import { builder } from '../builder.js';
 import { notFound, userError } from '../errors.js';
-import { deleteAtVersion, delegateOf, edit, updateAtVersion, visibleRowOf, type Edit } from '../ingest/edit.js';
+import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from '../ingest/edit.js';
 import { normalizeName, searchTextOf } from '../ingest/names.js';
 import { check, idOf, markingFor, slug } from './edit-inputs.js';
+import { TlpEnum } from './enums.js';
 
 type Model = 'Actor' | 'Campaign' | 'Tool' | 'Victim' | 'Source' | 'Organization';
 type FieldSpec = {
@@ -37,7 +37,14 @@ function inputFields(spec: Spec, forUpdate: boolean) {
     Object.fromEntries(
       Object.entries(spec).map(([field, f]) => [
         field,
-        f.ref ? t.id({ required: !forUpdate && f.required, description: f.description }) : t.field({ type: f.type, required: !forUpdate && f.required, description: f.description, validate: f.validate?.nullish() }),
+        f.ref
+          ? t.id({ required: !forUpdate && f.required, description: f.description })
+          : t.field({
+              type: f.type,
+              required: !forUpdate && f.required,
+              description: f.description,
+              validate: f.validate?.nullish(),
+            }),
       ]),
     );
 }
@@ -51,14 +58,18 @@ async function columns(spec: Spec, input: Input, e: Edit) {
   for (const [field, f] of Object.entries(spec)) {
     if (!(field in input) || input[field] === undefined) continue;
     const value = input[field];
-    if (value === null && f.required) throw userError('BAD_USER_INPUT', `input.${field}: must not be null.`, { fields: [{ field: `input.${field}`, message: 'must not be null' }] });
+    if (value === null && f.required)
+      throw userError('BAD_USER_INPUT', `input.${field}: must not be null.`, {
+        fields: [{ field: `input.${field}`, message: 'must not be null' }],
+      });
     if (f.ref) {
       const ref = value === null ? null : idOf(value as string, [f.ref.type], `input.${field}`).id;
-      if (ref && !(await visibleRowOf(e, f.ref.type, ref))) throw notFound(f.ref.type.toLowerCase(), `the ID given in input.${field}`);
+      if (ref && !(await visibleRowOf(e, f.ref.type, ref)))
+        throw notFound(f.ref.type.toLowerCase(), `the ID given in input.${field}`);
       data[f.ref.column] = ref;
-    }
-    else if (f.marking) data[field] = markingFor(e.principal, value as never, `input.${field}`);
-    else if (Array.isArray(f.type)) data[field] = value ?? []; // a list is cleared to empty, never null
+    } else if (f.marking) data[field] = markingFor(e.principal, value as never, `input.${field}`);
+    else if (Array.isArray(f.type))
+      data[field] = value ?? []; // a list is cleared to empty, never null
     else data[field] = value;
   }
   return data;
@@ -72,7 +83,11 @@ async function keepDisplayName(e: Edit, model: Model, id: string, name: string) 
   const owner = ownerColumn[model as keyof typeof ownerColumn];
   const normalized = normalizeName(name);
   // A name the writer cannot see does not count: theirs is recorded beside it (see addName).
-  if (!normalized || (await e.tx.name.findFirst({ where: { [owner]: id, normalized, ...visibleFact(e.principal.clearance) } }))) return;
+  if (
+    !normalized ||
+    (await e.tx.name.findFirst({ where: { [owner]: id, normalized, ...visibleFact(e.principal.clearance) } }))
+  )
+    return;
   const created = await e.tx.name.create({ data: { value: name, normalized, [owner]: id } });
   e.audit('Name', created.id, null, created);
 }
@@ -86,35 +101,66 @@ async function freeKey(e: Edit, model: Model, key: string, aLabel: string) {
   const holder = await delegateOf(e.tx, model).findFirst({ where: { key }, select: { id: true } });
   if (!holder) return key;
   if (await visibleRowOf(e, model, holder.id)) {
-    throw userError('ALREADY_EXISTS', `${aLabel.charAt(0).toUpperCase()}${aLabel.slice(1)} with the key "${key}" exists already. Give another \`key\`, or update that one.`, { key });
+    throw userError(
+      'ALREADY_EXISTS',
+      `${aLabel.charAt(0).toUpperCase()}${aLabel.slice(1)} with the key "${key}" exists already. Give another \`key\`, or update that one.`,
+      { key },
+    );
   }
   return `${key.slice(0, 190)}-${randomBytes(4).toString('hex')}`;
 }
 
-export function entityMutations(model: Model, ownSpec: Spec, options: { nameField: 'name' | 'title'; checks?: { ok: (input: Input) => boolean; field: string; message: string }[] }) {
+export function entityMutations(
+  model: Model,
+  ownSpec: Spec,
+  options: {
+    nameField: 'name' | 'title';
+    checks?: { ok: (input: Input) => boolean; field: string; message: string }[];
+  },
+) {
   // Every record carries a marking (a source declares its own, with its description).
-  const spec: Spec = { tlp: { type: TlpEnum, marking: true, description: 'The marking of the record itself (default CLEAR; at most your clearance). Above a caller\'s clearance the record, its names and the claims that name it do not exist for them.' }, ...ownSpec };
+  const spec: Spec = {
+    tlp: {
+      type: TlpEnum,
+      marking: true,
+      description:
+        "The marking of the record itself (default CLEAR; at most your clearance). Above a caller's clearance the record, its names and the claims that name it do not exist for them.",
+    },
+    ...ownSpec,
+  };
   const lower = model.charAt(0).toLowerCase() + model.slice(1);
   const label = model === 'Organization' ? 'organisation' : lower;
   const aLabel = `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
   const named = model in ownerColumn;
   const validate = (input: Input) => {
-    for (const c of options.checks ?? []) if (!c.ok(input)) throw userError('BAD_USER_INPUT', `input.${c.field}: ${c.message}`, { fields: [{ field: `input.${c.field}`, message: c.message }] });
+    for (const c of options.checks ?? [])
+      if (!c.ok(input))
+        throw userError('BAD_USER_INPUT', `input.${c.field}: ${c.message}`, {
+          fields: [{ field: `input.${c.field}`, message: c.message }],
+        });
   };
   const CreateInput = builder.inputType(`Create${model}Input`, {
     description: `A new ${label}. \`key\` defaults to a slug of the ${options.nameField}.`,
-    fields: (t) => ({ key: t.string({ validate: check.key.nullish(), description: 'Stable slug (imports and exports use it).' }), ...inputFields(spec, false)(t) }),
+    fields: (t) => ({
+      key: t.string({ validate: check.key.nullish(), description: 'Stable slug (imports and exports use it).' }),
+      ...inputFields(spec, false)(t),
+    }),
   });
   const UpdateInput = builder.inputType(`Update${model}Input`, {
     description: `Changes to ${aLabel}: fields left out stay as they are; null clears an optional field.`,
     fields: (t) => ({
       id: t.id({ required: true }),
-      expectedVersion: t.int({ required: true, validate: check.version, description: 'The `version` you read: if the record changed since, the update is refused with CONFLICT.' }),
+      expectedVersion: t.int({
+        required: true,
+        validate: check.version,
+        description: 'The `version` you read: if the record changed since, the update is refused with CONFLICT.',
+      }),
       ...inputFields(spec, true)(t),
     }),
   });
   // The record as it is after the change, read with what the query selects.
-  const reread = (query: object, ctx: { prisma: object }, id: string) => delegateOf(ctx.prisma as never, model).findUniqueOrThrow({ ...query, where: { id } });
+  const reread = (query: object, ctx: { prisma: object }, id: string) =>
+    delegateOf(ctx.prisma as never, model).findUniqueOrThrow({ ...query, where: { id } });
 
   builder.mutationFields((t) => ({
     [`create${model}`]: t.prismaField({
@@ -127,8 +173,18 @@ export function entityMutations(model: Model, ownSpec: Spec, options: { nameFiel
         validate(i);
         const id = await edit(ctx.prisma, ctx.principal, `create${model}`, async (e) => {
           const data = await columns(spec, i, e);
-          const key = await freeKey(e, model, (i.key as string | undefined) ?? slug(String(i[options.nameField])), aLabel);
-          const extra = named ? { searchText: searchTextOf(String(i.name), (i.description as string | undefined) ?? null), dataset: 'api' } : {};
+          const key = await freeKey(
+            e,
+            model,
+            (i.key as string | undefined) ?? slug(String(i[options.nameField])),
+            aLabel,
+          );
+          const extra = named
+            ? {
+                searchText: searchTextOf(String(i.name), (i.description as string | undefined) ?? null),
+                dataset: 'api',
+              }
+            : {};
           const created = await delegateOf(e.tx, model).create({ data: { ...data, ...extra, key } });
           e.audit(model, created.id, null, created);
           if (named) await keepDisplayName(e, model, created.id, String(i.name));
@@ -149,7 +205,15 @@ export function entityMutations(model: Model, ownSpec: Spec, options: { nameFiel
           const data = await columns(spec, i, e);
           const row = await updateAtVersion(e, model, id, i.expectedVersion as number, (before) => {
             validate({ ...before, ...data });
-            return named ? { ...data, searchText: searchTextOf(String(data.name ?? before.name), (('description' in data ? data.description : before.description) as string | null) ?? null) } : data;
+            return named
+              ? {
+                  ...data,
+                  searchText: searchTextOf(
+                    String(data.name ?? before.name),
+                    (('description' in data ? data.description : before.description) as string | null) ?? null,
+                  ),
+                }
+              : data;
           });
           if (named && typeof data.name === 'string') await keepDisplayName(e, model, id, data.name);
           return row;
@@ -161,17 +225,26 @@ export function entityMutations(model: Model, ownSpec: Spec, options: { nameFiel
       type: DeletedRecord,
       authScopes: { analyst: true },
       description: `Deletes ${aLabel} at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.`,
-      args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int({ required: true, validate: check.version }) },
+      args: {
+        id: t.arg.id({ required: true }),
+        expectedVersion: t.arg.int({ required: true, validate: check.version }),
+      },
       resolve: async (_root, args, ctx) => {
         const { id } = idOf(args.id, [model], 'id');
-        await edit(ctx.prisma, ctx.principal, `delete${model}`, (e) => deleteAtVersion(e, model, id, args.expectedVersion));
+        await edit(ctx.prisma, ctx.principal, `delete${model}`, (e) =>
+          deleteAtVersion(e, model, id, args.expectedVersion),
+        );
         return { id: String(args.id) };
       },
     }),
   }));
 
   builder.prismaObjectFields(model, (t) => ({
-    version: t.exposeInt('version', { description: 'Goes up by one with every change: send it back as `expectedVersion` when you update.' }),
-    ...(model === 'Source' ? {} : { tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }) }),
+    version: t.exposeInt('version', {
+      description: 'Goes up by one with every change: send it back as `expectedVersion` when you update.',
+    }),
+    ...(model === 'Source'
+      ? {}
+      : { tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }) }),
   }));
 }

@@ -2,18 +2,32 @@
 import { builder } from '../builder.js';
 import { ClaimStatus, DatePrecision, Role, SourceKind, Tlp, ToolKind, VictimKind } from '../generated/prisma/enums.js';
 
-export const TlpEnum = builder.enumType(Tlp, { name: 'Tlp', description: 'Traffic Light Protocol 2.0 marking. AMBER_STRICT is TLP:AMBER+STRICT.' });
+export const TlpEnum = builder.enumType(Tlp, {
+  name: 'Tlp',
+  description: 'Traffic Light Protocol 2.0 marking. AMBER_STRICT is TLP:AMBER+STRICT.',
+});
 export const SourceKindEnum = builder.enumType(SourceKind, { name: 'SourceKind' });
-export const DatePrecisionEnum = builder.enumType(DatePrecision, { name: 'DatePrecision', description: 'How much of a date the source gives: a day, a month or only a year.' });
-export const ToolKindEnum = builder.enumType(ToolKind, { name: 'ToolKind', description: 'MALWARE is malicious by design; TOOL is legitimate software (or a red-team tool) put to malicious use.' });
+export const DatePrecisionEnum = builder.enumType(DatePrecision, {
+  name: 'DatePrecision',
+  description: 'How much of a date the source gives: a day, a month or only a year.',
+});
+export const ToolKindEnum = builder.enumType(ToolKind, {
+  name: 'ToolKind',
+  description: 'MALWARE is malicious by design; TOOL is legitimate software (or a red-team tool) put to malicious use.',
+});
 export const VictimKindEnum = builder.enumType(VictimKind, { name: 'VictimKind' });
 export const ClaimStatusEnum = builder.enumType(ClaimStatus, {
   name: 'ClaimStatus',
-  description: 'CURRENT: the latest assessment. SUPERSEDED: replaced by a later one, kept for the record. DISPUTED: contested by another source. RETRACTED: withdrawn by its source.',
+  description:
+    'CURRENT: the latest assessment. SUPERSEDED: replaced by a later one, kept for the record. DISPUTED: contested by another source. RETRACTED: withdrawn by its source.',
 });
-export const RoleEnum = builder.enumType(Role, { name: 'Role', description: 'READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log.' });
+export const RoleEnum = builder.enumType(Role, {
+  name: 'Role',
+  description: 'READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log.',
+});
 export const SortDirection = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
 export const CitationTargetEnum = builder.enumType('CitationTarget', {
-  description: 'NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims.',
+  description:
+    'NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims.',
   values: ['NAME', 'CLAIM', 'ENTITY'] as const,
 });

@@ -1,12 +1,13 @@
 // Merge: two actors, campaigns or tools found to be one, recorded (not destructive) and reversible.
 // mergeRecords moves the absorbed record's names, identifiers, citations and claims to the survivor
 // and revokes the absorbed record in its favour; splitMerge moves exactly those rows back.
+
+import { visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import { delegateOf, edit } from '../ingest/edit.js';
-import { mergeRecords, splitMerge, type MergeType } from '../ingest/merge.js';
+import { type MergeType, mergeRecords, splitMerge } from '../ingest/merge.js';
 import { check, idOf, markingFor } from './edit-inputs.js';
-import { visibleRow } from '../auth/visibility.js';
 import { TlpEnum } from './enums.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
@@ -15,7 +16,9 @@ const mergeable = ['Actor', 'Campaign', 'Tool'] as const;
 
 /** A merge's survivor or absorbed record (an actor, campaign or tool). */
 const entity = async (type: string, id: string, ctx: Context) => {
-  const row = await delegateOf(ctx.prisma as never, type).findFirst({ where: { id, ...visibleRow(type, ctx.principal.clearance) } });
+  const row = await delegateOf(ctx.prisma as never, type).findFirst({
+    where: { id, ...visibleRow(type, ctx.principal.clearance) },
+  });
   return row ? tagged(type, row) : null;
 };
 
@@ -25,11 +28,22 @@ builder.prismaNode('Merge', {
   findUnique: (id, ctx) => ({ id, ...visibleRow('Merge', ctx.principal.clearance) }),
   select: { id: true },
   nullable: true,
-  description: 'Two records found to be one. The absorbed record is kept (revoked in favour of the survivor) and every row moved is listed, so that splitMerge undoes it exactly.',
+  description:
+    'Two records found to be one. The absorbed record is kept (revoked in favour of the survivor) and every row moved is listed, so that splitMerge undoes it exactly.',
   fields: (t) => ({
     entityType: t.exposeString('entityType'),
-    survivor: t.field({ type: NamedEntity, nullable: true, select: { entityType: true, survivorId: true }, resolve: (m, _a, ctx) => entity(m.entityType, m.survivorId, ctx) as never }),
-    absorbed: t.field({ type: NamedEntity, nullable: true, select: { entityType: true, absorbedId: true }, resolve: (m, _a, ctx) => entity(m.entityType, m.absorbedId, ctx) as never }),
+    survivor: t.field({
+      type: NamedEntity,
+      nullable: true,
+      select: { entityType: true, survivorId: true },
+      resolve: (m, _a, ctx) => entity(m.entityType, m.survivorId, ctx) as never,
+    }),
+    absorbed: t.field({
+      type: NamedEntity,
+      nullable: true,
+      select: { entityType: true, absorbedId: true },
+      resolve: (m, _a, ctx) => entity(m.entityType, m.absorbedId, ctx) as never,
+    }),
     movedRows: t.field({
       type: 'JSON',
       description: 'How many rows moved, by table and column (e.g. {"Name.actorId": 3}): those you may see.',
@@ -37,13 +51,18 @@ builder.prismaNode('Merge', {
       resolve: async (m, _a, ctx) => {
         const counts: [string, number][] = [];
         for (const [key, ids] of Object.entries(m.moved as Record<string, string[]>)) {
-          const count = await delegateOf(ctx.prisma as never, key.split('.')[0]).count({ where: { id: { in: ids }, ...visibleRow(key.split('.')[0], ctx.principal.clearance) } });
+          const count = await delegateOf(ctx.prisma as never, key.split('.')[0]).count({
+            where: { id: { in: ids }, ...visibleRow(key.split('.')[0], ctx.principal.clearance) },
+          });
           if (count) counts.push([key, count]);
         }
         return Object.fromEntries(counts);
       },
     }),
-    tlp: t.expose('tlp', { type: TlpEnum, description: 'At least the highest marking among the names and claims it moved.' }),
+    tlp: t.expose('tlp', {
+      type: TlpEnum,
+      description: 'At least the highest marking among the names and claims it moved.',
+    }),
     note: t.exposeString('note', { nullable: true }),
     mergedBy: t.exposeString('mergedBy', { description: 'The name of the key that merged.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -57,10 +76,17 @@ const MergeRecordsInput = builder.inputType('MergeRecordsInput', {
   fields: (t) => ({
     survivor: t.id({ required: true, description: 'The record that stays.' }),
     survivorVersion: t.int({ required: true, validate: check.version }),
-    absorbed: t.id({ required: true, description: 'The record whose names, identifiers and claims move to the survivor; it is kept, revoked.' }),
+    absorbed: t.id({
+      required: true,
+      description: 'The record whose names, identifiers and claims move to the survivor; it is kept, revoked.',
+    }),
     absorbedVersion: t.int({ required: true, validate: check.version }),
     note: t.string({ validate: check.text.nullish(), description: 'Why: the evidence that they are one.' }),
-    tlp: t.field({ type: TlpEnum, description: 'The marking of the note (default CLEAR; at most your clearance). The merge is marked at least as the facts it moves.' }),
+    tlp: t.field({
+      type: TlpEnum,
+      description:
+        'The marking of the note (default CLEAR; at most your clearance). The merge is marked at least as the facts it moves.',
+    }),
   }),
 });
 
@@ -68,13 +94,21 @@ builder.mutationFields((t) => ({
   mergeRecords: t.prismaField({
     type: 'Merge',
     authScopes: { analyst: true },
-    description: 'Merges two actors, campaigns or tools at the versions you read (analyst or admin). Recorded and reversible with splitMerge. Audited.',
+    description:
+      'Merges two actors, campaigns or tools at the versions you read (analyst or admin). Recorded and reversible with splitMerge. Audited.',
     args: { input: t.arg({ type: MergeRecordsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const survivor = idOf(input.survivor, mergeable, 'input.survivor');
       const absorbed = idOf(input.absorbed, [survivor.type], 'input.absorbed');
       const merge = await edit(ctx.prisma, ctx.principal, 'mergeRecords', (e) =>
-        mergeRecords(e, survivor.type as MergeType, { id: survivor.id, version: input.survivorVersion }, { id: absorbed.id, version: input.absorbedVersion }, input.note ?? null, markingFor(ctx.principal, input.tlp, 'input.tlp')),
+        mergeRecords(
+          e,
+          survivor.type as MergeType,
+          { id: survivor.id, version: input.survivorVersion },
+          { id: absorbed.id, version: input.absorbedVersion },
+          input.note ?? null,
+          markingFor(ctx.principal, input.tlp, 'input.tlp'),
+        ),
       );
       return ctx.prisma.merge.findUniqueOrThrow({ ...query, where: { id: merge.id } });
     },
@@ -82,7 +116,8 @@ builder.mutationFields((t) => ({
   splitMerge: t.prismaField({
     type: 'Merge',
     authScopes: { analyst: true },
-    description: 'Undoes a merge: the rows it moved go back to the absorbed record, which is current again (analyst or admin). Audited.',
+    description:
+      'Undoes a merge: the rows it moved go back to the absorbed record, which is current again (analyst or admin). Audited.',
     args: { merge: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const { id } = idOf(args.merge, ['Merge'], 'merge');
@@ -101,8 +136,16 @@ builder.queryField('merges', (t) =>
       ...paged,
       description: 'Merges, newest first; with `record`, those it took part in (as survivor or absorbed).',
       args: { record: t.arg.id() },
-      totalCount: (_p, args, ctx) => ctx.prisma.merge.count({ where: { ...mergeWhere(args.record), ...visibleRow('Merge', ctx.principal.clearance) } }),
-      resolve: (query, _root, args, ctx) => ctx.prisma.merge.findMany({ ...query, where: { ...mergeWhere(args.record), ...visibleRow('Merge', ctx.principal.clearance) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      totalCount: (_p, args, ctx) =>
+        ctx.prisma.merge.count({
+          where: { ...mergeWhere(args.record), ...visibleRow('Merge', ctx.principal.clearance) },
+        }),
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.merge.findMany({
+          ...query,
+          where: { ...mergeWhere(args.record), ...visibleRow('Merge', ctx.principal.clearance) },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
     },
     { name: 'MergeConnection' },
     { name: 'MergeEdge' },

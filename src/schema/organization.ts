@@ -1,13 +1,14 @@
 // Organization: publishers of sources and coiners of names (ClearSky, F-Secure, JPCERT/CC, MITRE ...).
-import { entityMutations } from './entity-mutations.js';
-import { check } from './edit-inputs.js';
-import { visibleFact, visibleSource, visibleRecord } from '../auth/visibility.js';
+
 import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { canSee } from '../auth/principal.js';
+import { visibleFact, visibleRecord, visibleSource } from '../auth/visibility.js';
+import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Tlp } from '../generated/prisma/client.js';
-import { builder, paged } from '../builder.js';
 import { countryArg } from './args.js';
+import { check } from './edit-inputs.js';
+import { entityMutations } from './entity-mutations.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
@@ -23,33 +24,58 @@ builder.prismaNode('Organization', {
     country: t.exposeString('country', { nullable: true }),
     url: t.exposeString('url', { nullable: true }),
     description: t.exposeString('description', { nullable: true }),
-    coinedNames: t.relatedConnection('coinedNames', { cursor: 'id', totalCount: true, ...paged, description: 'Names this organisation coined.', query: (_args, ctx) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ value: 'asc' }, { id: 'asc' }] }) }),
+    coinedNames: t.relatedConnection('coinedNames', {
+      cursor: 'id',
+      totalCount: true,
+      ...paged,
+      description: 'Names this organisation coined.',
+      query: (_args, ctx) => ({
+        where: visibleFact(ctx.principal.clearance),
+        orderBy: [{ value: 'asc' }, { id: 'asc' }],
+      }),
+    }),
     sources: t.relatedConnection('sources', {
       cursor: 'id',
       totalCount: true,
       ...paged,
       description: 'Sources this organisation published, newest first.',
-      query: (_args, ctx) => ({ where: visibleSource(ctx.principal.clearance), orderBy: [{ publishedOn: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }] }),
+      query: (_args, ctx) => ({
+        where: visibleSource(ctx.principal.clearance),
+        orderBy: [{ publishedOn: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+      }),
     }),
   }),
 });
 
 builder.queryField('organizations', (t) =>
   t.prismaConnection(
-  {
-    type: 'Organization',
-    cursor: 'id',
-    nullable: false,
-    ...paged,
-    description: 'Organisations, by name.',
-    args: { country: t.arg.string({ description: 'ISO 3166-1 alpha-2.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.organization.count({ where: { ...(args.country ? { country: countryArg(args.country, 'country') } : {}), ...visibleRecord(ctx.principal.clearance) } }),
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.organization.findMany({ ...query, where: { ...(args.country ? { country: countryArg(args.country, 'country') } : {}), ...visibleRecord(ctx.principal.clearance) }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-  },
-  { name: 'OrganizationConnection' },
-  { name: 'OrganizationEdge' },
-),
+    {
+      type: 'Organization',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Organisations, by name.',
+      args: { country: t.arg.string({ description: 'ISO 3166-1 alpha-2.' }) },
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.organization.count({
+          where: {
+            ...(args.country ? { country: countryArg(args.country, 'country') } : {}),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+        }),
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.organization.findMany({
+          ...query,
+          where: {
+            ...(args.country ? { country: countryArg(args.country, 'country') } : {}),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        }),
+    },
+    { name: 'OrganizationConnection' },
+    { name: 'OrganizationEdge' },
+  ),
 );
 
 entityMutations(
@@ -69,7 +95,10 @@ entityMutations(
  * answered as none there, once the relation is loaded. Applied to the built schema (index.ts).
  */
 export function hideMarkedOrganizations(schema: GraphQLSchema) {
-  for (const [type, field] of [['Source', 'publisher'], ['Name', 'coinedBy']] as const) {
+  for (const [type, field] of [
+    ['Source', 'publisher'],
+    ['Name', 'coinedBy'],
+  ] as const) {
     const f = (schema.getType(type) as GraphQLObjectType).getFields()[field];
     const load = f.resolve!;
     f.resolve = async (parent, args, ctx: Context, info) => {

@@ -1,15 +1,15 @@
 // search(query:): ranked fuzzy search over names (trigram similarity of the normalised name, so
 // typos such as "hiden cobra" still match) and descriptions (full-text: every word, as a prefix).
 import type { GraphQLResolveInfo } from 'graphql';
-import { builder } from '../builder.js';
-import { Prisma } from '../generated/prisma/client.js';
 import { visibleRecordSql, visibleSql } from '../auth/visibility.js';
+import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { normalizeName } from '../ingest/names.js';
 import { arrayConnection, itemOf, nodesQuery, totalCountField } from './array-connection.js';
+import { type EntityType, tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
-import { tagged, type EntityType } from './typed.js';
 
 const SearchType = builder.enumType('SearchType', { values: ['ACTOR', 'CAMPAIGN', 'TOOL'] as const });
 const typeName = { ACTOR: 'Actor', CAMPAIGN: 'Campaign', TOOL: 'Tool' } as const;
@@ -21,7 +21,13 @@ type Hit = { type: EntityType; id: string; score: number; matched: string | null
 
 /** The query's words as a full-text query, each word a prefix ("crypto" finds "cryptocurrency"). */
 function descriptionQuery(query: string): string | null {
-  const words = (query.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 16);
+  const words = (
+    query
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).slice(0, 16);
   return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
 }
 
@@ -71,24 +77,32 @@ async function rankedHits(ctx: Context, query: string, types: EntityType[]): Pro
      LIMIT ${MAX_HITS}`;
 }
 
-
 builder.queryField('search', (t) =>
   t.connection(
     {
       type: NamedEntity,
-      description: 'Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix).',
+      description:
+        'Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix).',
       args: {
         query: t.arg.string({ required: true, description: 'Words or a name, e.g. "leery turtle" or "hiden cobra".' }),
         types: t.arg({ type: [SearchType], description: 'Only these types (default: all).' }),
       },
       resolve: async (_root, args, ctx, info) => {
-        if (args.query.trim().length < 2) throw userError('BAD_USER_INPUT', 'The search query needs at least 2 characters.', { argument: 'query' });
-        if (args.query.length > 200) throw userError('BAD_USER_INPUT', 'The search query is limited to 200 characters.', { argument: 'query' });
-        const types = (args.types?.length ? args.types : (['ACTOR', 'CAMPAIGN', 'TOOL'] as const)).map((x) => typeName[x]);
+        if (args.query.trim().length < 2)
+          throw userError('BAD_USER_INPUT', 'The search query needs at least 2 characters.', { argument: 'query' });
+        if (args.query.length > 200)
+          throw userError('BAD_USER_INPUT', 'The search query is limited to 200 characters.', { argument: 'query' });
+        const types = (args.types?.length ? args.types : (['ACTOR', 'CAMPAIGN', 'TOOL'] as const)).map(
+          (x) => typeName[x],
+        );
         const hits = await rankedHits(ctx, args.query, types);
         // Only the page's records are read (the ranking already left out what is not current).
         const page = arrayConnection(args, ctx, hits, () => null);
-        const rows = await loadEntities(ctx, info, page.edges.map((e) => e.item));
+        const rows = await loadEntities(
+          ctx,
+          info,
+          page.edges.map((e) => e.item),
+        );
         return { ...page, edges: page.edges.map((e) => ({ ...e, node: rows.get(e.item.id)! })) };
       },
     },
@@ -96,8 +110,16 @@ builder.queryField('search', (t) =>
     {
       name: 'SearchEdge',
       fields: (e) => ({
-        score: e.float({ description: 'Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8.', resolve: (edge) => Math.round(itemOf<Hit>(edge).score * 1000) / 1000 }),
-        matchedName: e.string({ nullable: true, description: 'The name that matched, when a name matched.', resolve: (edge) => itemOf<Hit>(edge).matched }),
+        score: e.float({
+          description:
+            'Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8.',
+          resolve: (edge) => Math.round(itemOf<Hit>(edge).score * 1000) / 1000,
+        }),
+        matchedName: e.string({
+          nullable: true,
+          description: 'The name that matched, when a name matched.',
+          resolve: (edge) => itemOf<Hit>(edge).matched,
+        }),
       }),
     },
   ),
@@ -112,7 +134,9 @@ async function loadEntities(ctx: Context, info: GraphQLResolveInfo, hits: Hit[])
   const query = (typeName: EntityType) => nodesQuery(ctx, info, typeName);
   const [actors, campaigns, tools] = await Promise.all([
     ids('Actor').length ? ctx.prisma.actor.findMany({ ...query('Actor'), where: { id: { in: ids('Actor') } } }) : [],
-    ids('Campaign').length ? ctx.prisma.campaign.findMany({ ...query('Campaign'), where: { id: { in: ids('Campaign') } } }) : [],
+    ids('Campaign').length
+      ? ctx.prisma.campaign.findMany({ ...query('Campaign'), where: { id: { in: ids('Campaign') } } })
+      : [],
     ids('Tool').length ? ctx.prisma.tool.findMany({ ...query('Tool'), where: { id: { in: ids('Tool') } } }) : [],
   ]);
   return new Map<string, typeof NamedEntity.$inferType>([
@@ -121,4 +145,3 @@ async function loadEntities(ctx: Context, info: GraphQLResolveInfo, hits: Hit[])
     ...tools.map((r) => [r.id, tagged('Tool', r)] as const),
   ]);
 }
-

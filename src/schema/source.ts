@@ -1,12 +1,13 @@
 // Source: a published report, advisory, article or dataset, and everything it supports.
-import { entityMutations } from './entity-mutations.js';
-import { check } from './edit-inputs.js';
-import { visibleCitationAnyWay, visibleSource } from '../auth/visibility.js';
+
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { visibleCitationAnyWay, visibleSource } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { invalidId, userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { citationTargetFilter, orderBy } from './args.js';
+import { check } from './edit-inputs.js';
+import { entityMutations } from './entity-mutations.js';
 import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, TlpEnum } from './enums.js';
 
 builder.prismaNode('Source', {
@@ -21,8 +22,14 @@ builder.prismaNode('Source', {
     key: t.exposeString('key'),
     title: t.exposeString('title'),
     url: t.exposeString('url', { nullable: true }),
-    alternateUrls: t.exposeStringList('alternateUrls', { description: 'Other addresses of the same document (PDF, mirror).' }),
-    publishedOn: t.expose('publishedOn', { type: 'Date', nullable: true, description: 'Read with `publishedPrecision`: a MONTH date is the first of the month.' }),
+    alternateUrls: t.exposeStringList('alternateUrls', {
+      description: 'Other addresses of the same document (PDF, mirror).',
+    }),
+    publishedOn: t.expose('publishedOn', {
+      type: 'Date',
+      nullable: true,
+      description: 'Read with `publishedPrecision`: a MONTH date is the first of the month.',
+    }),
     publishedPrecision: t.expose('publishedPrecision', { type: DatePrecisionEnum }),
     kind: t.expose('kind', { type: SourceKindEnum }),
     language: t.exposeString('language', { description: 'ISO 639-1.' }),
@@ -37,7 +44,10 @@ builder.prismaNode('Source', {
       ...paged,
       description: 'What this source supports: names, claims, and attributes of entities.',
       args: { target: t.arg({ type: [CitationTargetEnum], description: 'Only citations of these kinds of record.' }) },
-      query: (args, ctx) => ({ where: { ...citationTargetFilter(args.target), ...visibleCitationAnyWay(ctx.principal.clearance) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      query: (args, ctx) => ({
+        where: { ...citationTargetFilter(args.target), ...visibleCitationAnyWay(ctx.principal.clearance) },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      }),
     }),
   }),
 });
@@ -52,7 +62,18 @@ const SourceFilter = builder.inputType('SourceFilter', {
   }),
 });
 
-function sourceWhere(filter: { publisher?: string | number | null; publishedFrom?: Date | null; publishedTo?: Date | null; kind?: Prisma.SourceWhereInput['kind'] | null; language?: string | null } | null | undefined): Prisma.SourceWhereInput {
+function sourceWhere(
+  filter:
+    | {
+        publisher?: string | number | null;
+        publishedFrom?: Date | null;
+        publishedTo?: Date | null;
+        kind?: Prisma.SourceWhereInput['kind'] | null;
+        language?: string | null;
+      }
+    | null
+    | undefined,
+): Prisma.SourceWhereInput {
   if (!filter) return {};
   if (filter.publishedFrom && filter.publishedTo && filter.publishedFrom > filter.publishedTo) {
     throw userError('BAD_USER_INPUT', '"publishedFrom" must not be after "publishedTo".', { argument: 'filter' });
@@ -71,27 +92,42 @@ function sourceWhere(filter: { publisher?: string | number | null; publishedFrom
     ...(publisherId ? { publisherId } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
     ...(filter.language ? { language: filter.language } : {}),
-    ...(filter.publishedFrom || filter.publishedTo ? { publishedOn: { ...(filter.publishedFrom ? { gte: filter.publishedFrom } : {}), ...(filter.publishedTo ? { lte: filter.publishedTo } : {}) } } : {}),
+    ...(filter.publishedFrom || filter.publishedTo
+      ? {
+          publishedOn: {
+            ...(filter.publishedFrom ? { gte: filter.publishedFrom } : {}),
+            ...(filter.publishedTo ? { lte: filter.publishedTo } : {}),
+          },
+        }
+      : {}),
   };
 }
 
 builder.queryField('sources', (t) =>
   t.prismaConnection(
-  {
-    type: 'Source',
-    cursor: 'id',
-    nullable: false,
-    ...paged,
-    description: 'Sources, newest first unless told otherwise.',
-    args: { filter: t.arg({ type: SourceFilter }), direction: t.arg({ type: SortDirection, defaultValue: 'DESC', description: 'Order by publication date.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.source.count({ where: { ...sourceWhere(args.filter), ...visibleSource(ctx.principal.clearance) } }),
-    resolve: (query, _root, args, ctx) => {
-      return ctx.prisma.source.findMany({ ...query, where: { ...sourceWhere(args.filter), ...visibleSource(ctx.principal.clearance) }, orderBy: orderBy<Prisma.SourceOrderByWithRelationInput>('publishedOn', args.direction, true) });
+    {
+      type: 'Source',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Sources, newest first unless told otherwise.',
+      args: {
+        filter: t.arg({ type: SourceFilter }),
+        direction: t.arg({ type: SortDirection, defaultValue: 'DESC', description: 'Order by publication date.' }),
+      },
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.source.count({ where: { ...sourceWhere(args.filter), ...visibleSource(ctx.principal.clearance) } }),
+      resolve: (query, _root, args, ctx) => {
+        return ctx.prisma.source.findMany({
+          ...query,
+          where: { ...sourceWhere(args.filter), ...visibleSource(ctx.principal.clearance) },
+          orderBy: orderBy<Prisma.SourceOrderByWithRelationInput>('publishedOn', args.direction, true),
+        });
+      },
     },
-  },
-  { name: 'SourceConnection' },
-  { name: 'SourceEdge' },
-),
+    { name: 'SourceConnection' },
+    { name: 'SourceEdge' },
+  ),
 );
 
 entityMutations(
@@ -104,10 +140,19 @@ entityMutations(
     publishedPrecision: { type: DatePrecisionEnum },
     kind: { type: SourceKindEnum, required: true },
     language: { type: 'String', validate: check.language, description: 'ISO 639-1 (default en).' },
-    tlp: { type: TlpEnum, marking: true, description: 'Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you.' },
+    tlp: {
+      type: TlpEnum,
+      marking: true,
+      description:
+        'Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you.',
+    },
     authors: { type: ['String'], validate: check.words },
     note: { type: 'String', validate: check.text },
-    publisher: { type: 'ID', ref: { type: 'Organization', column: 'publisherId' }, description: 'Global ID of the publishing organisation.' },
+    publisher: {
+      type: 'ID',
+      ref: { type: 'Organization', column: 'publisherId' },
+      description: 'Global ID of the publishing organisation.',
+    },
   },
   { nameField: 'title' },
 );

@@ -11,7 +11,8 @@ builder.scalarType('JSON', {
 });
 
 export function checkedDepth(depth: number | null | undefined) {
-  if (depth !== 1 && depth !== 2) throw userError('BAD_USER_INPUT', `"depth" must be 1 or 2 (got ${depth}).`, { argument: 'depth' });
+  if (depth !== 1 && depth !== 2)
+    throw userError('BAD_USER_INPUT', `"depth" must be 1 or 2 (got ${depth}).`, { argument: 'depth' });
   return depth;
 }
 
@@ -20,8 +21,14 @@ for (const type of ['Actor', 'Campaign', 'Tool'] as const) {
     stixBundle: t.field({
       type: 'JSON',
       description: `This ${type.toLowerCase()} and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=).`,
-      args: { depth: t.arg.int({ defaultValue: 1, description: 'How far to follow claims: 1, the records the claims name; 2, theirs too.' }) },
-      resolve: (row, args, ctx) => exportNeighbourhood(ctx.prisma, ctx.principal.clearance, { type, id: row.id }, checkedDepth(args.depth)),
+      args: {
+        depth: t.arg.int({
+          defaultValue: 1,
+          description: 'How far to follow claims: 1, the records the claims name; 2, theirs too.',
+        }),
+      },
+      resolve: (row, args, ctx) =>
+        exportNeighbourhood(ctx.prisma, ctx.principal.clearance, { type, id: row.id }, checkedDepth(args.depth)),
     }),
   }));
 }

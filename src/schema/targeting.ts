@@ -1,9 +1,10 @@
 // Targeting: "actor or campaign targets victim".
-import { recordByActorOrCampaign } from './claim-mutations.js';
+
 import { visibleFact } from '../auth/visibility.js';
-import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
 import { Claim, claimFields } from './claim.js';
+import { recordByActorOrCampaign } from './claim-mutations.js';
+import { citationsQuery } from './entity-fields.js';
 import { tagged } from './typed.js';
 import { ActorOrCampaign } from './unions.js';
 
@@ -15,7 +16,8 @@ export const Targeting = builder.prismaNode('Targeting', {
   select: { id: true },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],
-  description: 'A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region).',
+  description:
+    'A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region).',
   fields: (t) => ({
     ...claimFields(t),
     by: t.field({
@@ -31,4 +33,11 @@ export const Targeting = builder.prismaNode('Targeting', {
   }),
 });
 
-recordByActorOrCampaign('Targeting', { by: 'attacker', target: 'victim', targetType: 'Victim', column: 'victimId', description: 'A sourced claim that an actor or a campaign targets a victim.', verb: 'targets a victim' });
+recordByActorOrCampaign('Targeting', {
+  by: 'attacker',
+  target: 'victim',
+  targetType: 'Victim',
+  column: 'victimId',
+  description: 'A sourced claim that an actor or a campaign targets a victim.',
+  verb: 'targets a victim',
+});

@@ -1,9 +1,10 @@
 // ToolUsage: "actor or campaign uses tool".
-import { recordByActorOrCampaign } from './claim-mutations.js';
+
 import { visibleFact } from '../auth/visibility.js';
-import { citationsQuery } from './entity-fields.js';
 import { builder, paged } from '../builder.js';
 import { Claim, claimFields } from './claim.js';
+import { recordByActorOrCampaign } from './claim-mutations.js';
+import { citationsQuery } from './entity-fields.js';
 import { tagged } from './typed.js';
 import { ActorOrCampaign } from './unions.js';
 
@@ -30,4 +31,11 @@ export const ToolUsage = builder.prismaNode('ToolUsage', {
   }),
 });
 
-recordByActorOrCampaign('ToolUsage', { by: 'user', target: 'tool', targetType: 'Tool', column: 'toolId', description: 'A sourced claim that an actor or a campaign uses a tool.', verb: 'uses a tool' });
+recordByActorOrCampaign('ToolUsage', {
+  by: 'user',
+  target: 'tool',
+  targetType: 'Tool',
+  column: 'toolId',
+  description: 'A sourced claim that an actor or a campaign uses a tool.',
+  verb: 'uses a tool',
+});

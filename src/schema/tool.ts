@@ -1,13 +1,20 @@
 // Tool: malware or a tool, with its queries.
-import { entityMutations } from './entity-mutations.js';
-import { check } from './edit-inputs.js';
+
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
-import { AssociationKindEnum, associationsConnection } from './association.js';
-import type { Tool as ToolRow, Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, claimsById, currentOnly, externalIdsConnection, namesConnection } from './entity-fields.js';
-import { SortDirection, ToolKindEnum } from './enums.js';
+import type { Prisma, Tool as ToolRow } from '../generated/prisma/client.js';
 import { orderBy } from './args.js';
+import { AssociationKindEnum, associationsConnection } from './association.js';
+import { check } from './edit-inputs.js';
+import {
+  citationsConnection,
+  claimsById,
+  currentOnly,
+  externalIdsConnection,
+  namesConnection,
+} from './entity-fields.js';
+import { entityMutations } from './entity-mutations.js';
+import { SortDirection, ToolKindEnum } from './enums.js';
 import { lookupResolver } from './name-lookup.js';
 
 export const Tool = builder.prismaNode('Tool', {
@@ -19,20 +26,28 @@ export const Tool = builder.prismaNode('Tool', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Malware or a tool used by actors and campaigns.',
   fields: (t) => ({
-    dataset: t.exposeString('dataset', { description: 'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.' }),
-    revoked: t.exposeBoolean('revoked', { description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.' }),
+    dataset: t.exposeString('dataset', {
+      description:
+        'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.',
+    }),
+    revoked: t.exposeBoolean('revoked', {
+      description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.',
+    }),
     deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
     revokedBy: t.prismaField({
       type: 'Tool',
       nullable: true,
       description: 'The record that replaced this one.',
       select: { revokedBy: true },
-      resolve: (query, row, _args, ctx) => (row.revokedBy ? ctx.prisma.tool.findUnique({ ...query, where: { key: row.revokedBy } }) : null),
+      resolve: (query, row, _args, ctx) =>
+        row.revokedBy ? ctx.prisma.tool.findUnique({ ...query, where: { key: row.revokedBy } }) : null,
     }),
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     kind: t.expose('kind', { type: ToolKindEnum }),
-    malwareTypes: t.exposeStringList('malwareTypes', { description: 'e.g. backdoor, RAT, downloader, credential-dumper.' }),
+    malwareTypes: t.exposeStringList('malwareTypes', {
+      description: 'e.g. backdoor, RAT, downloader, credential-dumper.',
+    }),
     platforms: t.exposeStringList('platforms'),
     description: t.exposeString('description', { nullable: true }),
     names: t.relatedConnection('names', namesConnection),
@@ -54,7 +69,10 @@ export const Tool = builder.prismaNode('Tool', {
       totalCount: true,
       ...paged,
       description: 'Claims that this tool is exclusive to (attributed to) an actor.',
-      query: (_args, ctx) => ({ where: visibleFact(ctx.principal.clearance), orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }] }),
+      query: (_args, ctx) => ({
+        where: visibleFact(ctx.principal.clearance),
+        orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
+      }),
     }),
   }),
 });
@@ -68,10 +86,18 @@ const ToolFilter = builder.inputType('ToolFilter', {
 });
 const ToolOrderField = builder.enumType('ToolOrderField', { values: ['NAME', 'CREATED_AT'] as const });
 const ToolOrder = builder.inputType('ToolOrder', {
-  fields: (t) => ({ field: t.field({ type: ToolOrderField, required: true }), direction: t.field({ type: SortDirection, defaultValue: 'ASC' }) }),
+  fields: (t) => ({
+    field: t.field({ type: ToolOrderField, required: true }),
+    direction: t.field({ type: SortDirection, defaultValue: 'ASC' }),
+  }),
 });
 
-function toolWhere(filter: { kind?: 'MALWARE' | 'TOOL' | null; platform?: string | null; malwareType?: string | null } | null | undefined): Prisma.ToolWhereInput {
+function toolWhere(
+  filter:
+    | { kind?: 'MALWARE' | 'TOOL' | null; platform?: string | null; malwareType?: string | null }
+    | null
+    | undefined,
+): Prisma.ToolWhereInput {
   if (!filter) return {};
   return {
     ...(filter.kind ? { kind: filter.kind } : {}),
@@ -84,27 +110,53 @@ builder.queryFields((t) => ({
   tool: t.prismaField({
     type: 'Tool',
     nullable: true,
-    description: 'One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
-    args: { id: t.arg.id({ description: 'The global ID.' }), name: t.arg.string({ description: 'Any name of the tool.' }) },
+    description:
+      'One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
+    args: {
+      id: t.arg.id({ description: 'The global ID.' }),
+      name: t.arg.string({ description: 'Any name of the tool.' }),
+    },
     resolve: lookupResolver<ToolRow>('Tool'),
   }),
   tools: t.prismaConnection(
-  {
-    type: 'Tool',
-    cursor: 'id',
-    nullable: false,
-    ...paged,
-    description: 'Tools, filtered and ordered (by name unless told otherwise).',
-    args: { filter: t.arg({ type: ToolFilter }), orderBy: t.arg({ type: ToolOrder }), includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked and deprecated records.' }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.tool.count({ where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) } }),
-    resolve: (query, _root, args, ctx) => {
-      const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
-      return ctx.prisma.tool.findMany({ ...query, where: { ...toolWhere(args.filter), ...currentOnly(args.includeRevoked), ...visibleRecord(ctx.principal.clearance) }, orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false) });
+    {
+      type: 'Tool',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Tools, filtered and ordered (by name unless told otherwise).',
+      args: {
+        filter: t.arg({ type: ToolFilter }),
+        orderBy: t.arg({ type: ToolOrder }),
+        includeRevoked: t.arg.boolean({
+          defaultValue: false,
+          description: 'Also list revoked and deprecated records.',
+        }),
+      },
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.tool.count({
+          where: {
+            ...toolWhere(args.filter),
+            ...currentOnly(args.includeRevoked),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+        }),
+      resolve: (query, _root, args, ctx) => {
+        const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
+        return ctx.prisma.tool.findMany({
+          ...query,
+          where: {
+            ...toolWhere(args.filter),
+            ...currentOnly(args.includeRevoked),
+            ...visibleRecord(ctx.principal.clearance),
+          },
+          orderBy: orderBy<Prisma.ToolOrderByWithRelationInput>(column, args.orderBy?.direction, false),
+        });
+      },
     },
-  },
-  { name: 'ToolConnection' },
-  { name: 'ToolEdge' },
-),
+    { name: 'ToolConnection' },
+    { name: 'ToolEdge' },
+  ),
 }));
 
 entityMutations(

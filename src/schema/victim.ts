@@ -1,12 +1,13 @@
 // Victim: an organisation, a sector, a country or a region that actors and campaigns target.
-import { entityMutations } from './entity-mutations.js';
-import { check } from './edit-inputs.js';
+
 import { visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { citationsConnection, claimsById } from './entity-fields.js';
-import { VictimKindEnum } from './enums.js';
 import { countryArg } from './args.js';
+import { check } from './edit-inputs.js';
+import { citationsConnection, claimsById } from './entity-fields.js';
+import { entityMutations } from './entity-mutations.js';
+import { VictimKindEnum } from './enums.js';
 
 export const Victim = builder.prismaNode('Victim', {
   id: { field: 'id' },
@@ -42,7 +43,16 @@ const VictimFilter = builder.inputType('VictimFilter', {
   }),
 });
 
-function victimWhere(filter: { kind?: 'ORGANIZATION' | 'SECTOR' | 'COUNTRY' | 'REGION' | null; country?: string | null; sector?: string | null } | null | undefined): Prisma.VictimWhereInput {
+function victimWhere(
+  filter:
+    | {
+        kind?: 'ORGANIZATION' | 'SECTOR' | 'COUNTRY' | 'REGION' | null;
+        country?: string | null;
+        sector?: string | null;
+      }
+    | null
+    | undefined,
+): Prisma.VictimWhereInput {
   if (!filter) return {};
   return {
     ...(filter.kind ? { kind: filter.kind } : {}),
@@ -53,19 +63,25 @@ function victimWhere(filter: { kind?: 'ORGANIZATION' | 'SECTOR' | 'COUNTRY' | 'R
 
 builder.queryField('victims', (t) =>
   t.prismaConnection(
-  {
-    type: 'Victim',
-    cursor: 'id',
-    nullable: false,
-    ...paged,
-    description: 'Victims, by name.',
-    args: { filter: t.arg({ type: VictimFilter }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.victim.count({ where: { ...victimWhere(args.filter), ...visibleRecord(ctx.principal.clearance) } }),
-    resolve: (query, _root, args, ctx) => ctx.prisma.victim.findMany({ ...query, where: { ...victimWhere(args.filter), ...visibleRecord(ctx.principal.clearance) }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-  },
-  { name: 'VictimConnection' },
-  { name: 'VictimEdge' },
-),
+    {
+      type: 'Victim',
+      cursor: 'id',
+      nullable: false,
+      ...paged,
+      description: 'Victims, by name.',
+      args: { filter: t.arg({ type: VictimFilter }) },
+      totalCount: (_parent, args, ctx) =>
+        ctx.prisma.victim.count({ where: { ...victimWhere(args.filter), ...visibleRecord(ctx.principal.clearance) } }),
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.victim.findMany({
+          ...query,
+          where: { ...victimWhere(args.filter), ...visibleRecord(ctx.principal.clearance) },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        }),
+    },
+    { name: 'VictimConnection' },
+    { name: 'VictimEdge' },
+  ),
 );
 
 entityMutations(
