@@ -6,7 +6,7 @@
 // not for real ones (names are "Synthetic Actor 0042"), and it is loaded far faster than the write path
 // could (which checks every reference one by one). The schema is the project's own, applied by its
 // migrations first.
-import pg from 'pg';
+import type pg from 'pg';
 
 export type Scale = 'S' | 'M';
 export const scales: Record<

@@ -309,7 +309,8 @@ async function main() {
         const samples = [];
         for (let i = 0; i < runs; i++) samples.push(await load(server.port, req, duration));
         const m = median(samples, (s) => s.reqPerSec);
-        (results[q] ??= {})[name] = {
+        results[q] ??= {};
+        results[q][name] = {
           ...m,
           statements: name === 'apiCached' ? 0 : name === 'apiEmbedded' ? null : statements[q][name],
           peakMiB: await peakMemory(server.child.pid!),
@@ -349,7 +350,7 @@ async function main() {
   };
   await writeFile(
     path.join(here, 'results', 'latest.json'),
-    JSON.stringify({ ...meta, queries: descriptions, statements, results, oneAtATime: aloneResults }, null, 2) + '\n',
+    `${JSON.stringify({ ...meta, queries: descriptions, statements, results, oneAtATime: aloneResults }, null, 2)}\n`,
   );
   await writeFile(
     path.join(here, 'results', 'latest.md'),

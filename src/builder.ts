@@ -17,9 +17,10 @@ import {
 } from 'graphql';
 import { roleIncludes } from './auth/principal.js';
 import type { Context } from './context.js';
-import { invalidId, notFound, userError } from './errors.js';
+import { notFound, userError } from './errors.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
+import { decodeId, encodeId } from './global-id.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -130,6 +131,7 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     nodesOnConnection: true,
+    encodeGlobalID: encodeId,
     decodeGlobalID: decodeId,
     nodeQueryOptions: {
       description: 'Any object by its global ID.',
@@ -180,24 +182,6 @@ const isNodeType = (schema: GraphQLSchema, typename: string) => {
 };
 
 const isList = (type: GraphQLOutputType): boolean => (isNonNullType(type) ? isList(type.ofType) : isListType(type));
-
-/** Global IDs are base64("Type:uuid"); anything else is refused with INVALID_ID before any query. */
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function decodeId(globalId: string) {
-  const decoded = Buffer.from(globalId, 'base64').toString('utf8');
-  const sep = decoded.indexOf(':');
-  const typename = decoded.slice(0, sep);
-  const id = decoded.slice(sep + 1);
-  if (
-    sep < 1 ||
-    !/^[A-Za-z]+$/.test(typename) ||
-    !uuid.test(id) ||
-    Buffer.from(decoded).toString('base64') !== globalId
-  ) {
-    throw invalidId(globalId);
-  }
-  return { typename, id };
-}
 
 /** Page-size guard for every connection: Pothos would silently clamp or reject with a bare message. */
 export function pageSize(args: { first?: number | null; last?: number | null }, ctx: Context) {

@@ -8,7 +8,6 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { AuthError, authenticate } from './auth/authenticate.js';
 import { anonymous, type Principal } from './auth/principal.js';
-import { decodeId } from './builder.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
@@ -17,8 +16,8 @@ import type { Db } from './db.js';
 import { userError } from './errors.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
 import { handleTaxii } from './export/taxii.js';
+import { decodeId } from './global-id.js';
 import { exampleQuery } from './graphiql-example.js';
-import { importRunning } from './ingest/import-status.js';
 import {
   csrfPrevention,
   persistedOperationsOnly,
@@ -30,6 +29,7 @@ import {
 import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
 import { checkedDepth } from './schema/stix-export.js';
+import { importRunning } from './write/import-status.js';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 

@@ -288,7 +288,7 @@ describe.runIf(!onPostgres)('an embedded import does not leave requests waiting 
   it('a request that waits for a running import past its timeout is answered 503 IMPORT_IN_PROGRESS with Retry-After', async () => {
     const { loadSeeds } = await import('../src/ingest/load-seeds.js');
     const { datasetFiles } = await import('../src/config.js');
-    const { importRunning } = await import('../src/ingest/import-status.js');
+    const { importRunning } = await import('../src/write/import-status.js');
     let settled = false;
     const importing = loadSeeds(busy.app.prisma, datasetFiles['mitre-attack']).finally(() => (settled = true));
     // The files are read first; the request goes once the import's transaction holds the database.

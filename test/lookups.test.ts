@@ -81,7 +81,7 @@ describe(`lookups by name (${databaseLabel})`, () => {
       `{ resolveName(name: "APT38") { entity { ... on Actor { name } } names { value coinedBy { name } citations { nodes { source { key } } } } } }`,
     );
     const rows = Object.fromEntries(data.resolveName.map((r: any) => [r.entity.name, r.names[0]]));
-    expect(rows['APT38'].coinedBy.name).toBe('FireEye (Mandiant)');
+    expect(rows.APT38.coinedBy.name).toBe('FireEye (Mandiant)');
     expect(rows['Lazarus Group'].coinedBy).toBeNull();
     expect(rows['Lazarus Group'].citations.nodes[0].source.key).toBe('cybersecurityasean-2020-fsecure');
   });

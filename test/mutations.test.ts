@@ -316,7 +316,7 @@ describe(`merge and split (${databaseLabel})`, () => {
     });
     // Its names now lead to the survivor; the absorbed record is no longer listed as current.
     expect((await server.query('{ actor(name: "Absorbed Alias") { id } }')).actor.id).toBe(survivor);
-    expect((await server.query('{ merges(record: "' + absorbed + '") { totalCount } }')).merges.totalCount).toBe(1);
+    expect((await server.query(`{ merges(record: "${absorbed}") { totalCount } }`)).merges.totalCount).toBe(1);
 
     const split = await as('mutation($m: ID!) { splitMerge(merge: $m) { splitAt splitBy } }', { m: merge.id });
     expect(split.data.splitMerge.splitBy).toBe('Jane (CTI)');

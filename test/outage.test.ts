@@ -123,7 +123,10 @@ describe.runIf(onPostgres && tools)('an outage of PostgreSQL under two instances
     // Seen at once by the other: it either bypasses its cache (still reconnecting) or hears the change
     // (the NOTIFY arrives on its own connection a moment after the commit: asked again for up to 2 s).
     let seen = await ask(second);
-    await until(async () => (seen = await ask(second)).data?.actors.totalCount === before + 1, 2000);
+    await until(async () => {
+      seen = await ask(second);
+      return seen.data?.actors.totalCount === before + 1;
+    }, 2000);
     expect(seen.data?.actors.totalCount).toBe(before + 1);
     expect(seen.data?.actors.nodes.map((n) => n.name)).toContain('After Outage Actor');
     // Both come back to ready, and cache again.

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { confidenceFromLabel } from '../src/ingest/confidence.js';
 import { loadSeeds, readSeedFile } from '../src/ingest/load-seeds.js';
-import { normalizeName } from '../src/ingest/names.js';
+import { confidenceFromLabel, normalizeName } from '../src/write/rules.js';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { createPrismaClient } from '../db.js';
 import { readImportFile } from '../ingest/import-file.js';
-import { auditImport, localOperator, writeDocuments } from '../ingest/load-seeds.js';
-import { recordCount } from '../ingest/write-graph.js';
+import { localOperator, writeDocuments } from '../write/documents.js';
+import { recordCount } from '../write/graph-writer.js';
 import { importThroughServer, withDatabase } from './with-database.js';
 
 const files = process.argv.slice(2).map((f) => path.resolve(f));
@@ -33,18 +33,10 @@ await withDatabase(
         : null;
     bar?.start(total, 0);
     const started = Date.now();
-    const audit = auditImport(
-      localOperator(),
-      'npm run import',
-      read.map((r, i) => ({ file: files[i], format: r.format })),
-      docs,
-    );
-    const { counts, warnings } = await writeDocuments(
-      prisma,
-      docs,
-      bar ? (done) => bar.update(done) : undefined,
-      audit,
-    ).finally(() => bar?.stop());
+    const { counts, warnings } = await writeDocuments(prisma, localOperator(), 'npm run import', docs, {
+      files: read.map((r, i) => ({ file: files[i], format: r.format })),
+      onProgress: bar ? (done) => bar.update(done) : undefined,
+    }).finally(() => bar?.stop());
     await prisma.$disconnect();
     for (const [i, r] of read.entries())
       console.log(

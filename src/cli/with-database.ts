@@ -6,7 +6,7 @@ import { type Database, openDatabase } from '../database/connection.js';
 import { DataDirectoryBusyError } from '../database/embedded-lock.js';
 import { applyMigrations } from '../database/migrations.js';
 import { SeedFormatError } from '../ingest/seed-format.js';
-import { WriteError } from '../ingest/write-graph.js';
+import { WriteError } from '../write/graph-writer.js';
 
 /**
  * `delegate`: what to do instead when a running API server holds the embedded database and takes

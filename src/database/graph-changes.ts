@@ -17,7 +17,10 @@ const untrusted = new WeakSet<Db>();
 /** Calls `listener` after each committed write through `prisma` (or, with a listener started, by anyone). */
 export function onGraphChange(prisma: Db, listener: () => void): () => void {
   let set = listeners.get(prisma);
-  if (!set) listeners.set(prisma, (set = new Set()));
+  if (!set) {
+    set = new Set();
+    listeners.set(prisma, set);
+  }
   set.add(listener);
   return () => set.delete(listener);
 }
@@ -40,7 +43,8 @@ export function keptUntilChange<T>(prisma: Db, key: string, build: () => Promise
   let map = kept.get(prisma);
   if (!map) {
     const fresh = new Map<string, Promise<unknown>>();
-    kept.set(prisma, (map = fresh));
+    map = fresh;
+    kept.set(prisma, fresh);
     const off = onGraphChange(prisma, () => {
       off();
       if (kept.get(prisma) === fresh) kept.delete(prisma);

@@ -51,7 +51,7 @@ async function allApplied(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   list: MigrationList,
 ): Promise<boolean> {
-  let adapter;
+  let adapter: Awaited<ReturnType<typeof adapterFactory.connect>> | undefined;
   try {
     adapter = await adapterFactory.connect();
     const result = await adapter.queryRaw({

@@ -217,12 +217,31 @@ async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth
         next[set].add(id);
       }
     };
-    for (const x of attributions)
-      add('actors', x.actorId), add('actors', x.subjectActorId), add('campaigns', x.campaignId), add('tools', x.toolId);
-    for (const x of usages) add('actors', x.actorId), add('campaigns', x.campaignId), add('tools', x.toolId);
-    for (const x of targetings) add('actors', x.actorId), add('campaigns', x.campaignId), add('victims', x.victimId);
-    for (const x of associations)
-      add('actors', x.fromActorId), add('actors', x.toActorId), add('tools', x.fromToolId), add('tools', x.toToolId);
+    const ends: [keyof typeof all, string | null][] = [
+      ...attributions.flatMap((x) => [
+        ['actors', x.actorId],
+        ['actors', x.subjectActorId],
+        ['campaigns', x.campaignId],
+        ['tools', x.toolId],
+      ]),
+      ...usages.flatMap((x) => [
+        ['actors', x.actorId],
+        ['campaigns', x.campaignId],
+        ['tools', x.toolId],
+      ]),
+      ...targetings.flatMap((x) => [
+        ['actors', x.actorId],
+        ['campaigns', x.campaignId],
+        ['victims', x.victimId],
+      ]),
+      ...associations.flatMap((x) => [
+        ['actors', x.fromActorId],
+        ['actors', x.toActorId],
+        ['tools', x.fromToolId],
+        ['tools', x.toToolId],
+      ]),
+    ] as [keyof typeof all, string | null][];
+    for (const [set, id] of ends) add(set, id);
     frontier = next;
   }
   return all;

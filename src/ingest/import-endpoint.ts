@@ -6,10 +6,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Db } from '../db.js';
+import { localOperator, writeDocuments } from '../write/documents.js';
+import { recordCount, WriteError } from '../write/graph-writer.js';
 import { readImportFile } from './import-file.js';
-import { auditImport, localOperator, writeDocuments } from './load-seeds.js';
 import { SeedFormatError } from './seed-format.js';
-import { recordCount, WriteError } from './write-graph.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -42,14 +42,10 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
     const started = Date.now();
     const result = await writeDocuments(
       prisma,
+      localOperator(),
+      'npm run import',
       read.map((r) => r.doc),
-      undefined,
-      auditImport(
-        localOperator(),
-        'npm run import',
-        read.map((r, i) => ({ file: files[i], format: r.format })),
-        read.map((r) => r.doc),
-      ),
+      { files: read.map((r, i) => ({ file: files[i], format: r.format })) },
     );
     return send(200, {
       ...result,

@@ -15,9 +15,10 @@
 //   `similar` to a cluster of the same galaxy, `overlaps`, `linked-to`, `related-to`, `associated-with`,
 //   `variant-of` → association claims between the two records, never a merge. Their estimative
 //   likelihood tag is the claim's confidence words. Links to clusters not shipped are set aside (counted).
+
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { knownConfidenceLabels } from './confidence.js';
+import { knownConfidenceLabels, slug as slugOf } from '../write/rules.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -47,13 +48,8 @@ const strings = (v: unknown) =>
     : typeof v === 'string' && v.trim()
       ? [v.trim()]
       : [];
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 80) || 'x';
+/** MISP's keys: slugs of at most 80 characters ("x" for none), as they were first made (keys are stable). */
+const slug = (s: string) => slugOf(s, { maxLength: 80, empty: 'x' });
 const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 const isUrl = (s: string) => /^https?:\/\/\S+$/.test(s);
 

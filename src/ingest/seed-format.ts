@@ -1,9 +1,10 @@
 // The reviewed, human-edited format of seeds/*.yaml, checked when loaded. Cross-references (a claim
 // naming a source or an actor by key) are checked by the writer, which knows what the database holds.
-import { z } from 'zod';
-import { knownConfidenceLabels } from './confidence.js';
 
-const key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a key of lower-case letters, digits, dots and dashes');
+import { z } from 'zod';
+import { keyPattern, keyRule, knownConfidenceLabels } from '../write/rules.js';
+
+const key = z.string().regex(keyPattern, `expected a key: ${keyRule}`);
 const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as KP');
 // YAML reads 2020-06-24 as a Date; keep it a calendar date either way.
 const date = z.preprocess(

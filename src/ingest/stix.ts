@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { leastRestricted, mostRestricted, type tlpLevels } from '../auth/principal.js';
-import { associationKindOf, SeedDocument, SeedFormatError } from './seed-format.js';
+import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
 type Citation = { source: string; excerpt?: string };

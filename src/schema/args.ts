@@ -1,7 +1,7 @@
 // Argument handling shared by the query fields: lookups by id or name, country codes, date ranges,
 // citation kinds.
-import { decodeGlobalID } from '@pothos/plugin-relay';
-import { invalidId, userError } from '../errors.js';
+import { userError } from '../errors.js';
+import { idOf } from '../global-id.js';
 
 /** The database id named by `id` (checked to be of the right type) or found by `name`. */
 export async function resolveLookupId(
@@ -12,15 +12,7 @@ export async function resolveLookupId(
   if ((args.id == null) === (args.name == null))
     throw userError('BAD_USER_INPUT', 'Give exactly one of "id" or "name".');
   if (args.name != null) return byName();
-  const raw = String(args.id);
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = decodeGlobalID(raw);
-  } catch {
-    throw invalidId(raw, type.toLowerCase());
-  }
-  if (decoded.typename !== type || !/^[0-9a-f-]{36}$/i.test(decoded.id)) throw invalidId(raw, type.toLowerCase());
-  return decoded.id;
+  return idOf(String(args.id), [type], 'id').id;
 }
 
 /** A country-code argument, upper-cased; anything but two letters is refused. */

@@ -3,7 +3,8 @@
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { notFound, userError } from '../errors.js';
-import { type Edit, edit, updateAtVersion } from '../ingest/edit.js';
+import { idOf } from '../global-id.js';
+import { type Edit, edit, updateAtVersion } from '../write/transaction.js';
 import { Claim, claimFields } from './claim.js';
 import {
   claimColumns,
@@ -14,7 +15,7 @@ import {
   record,
   recordIn,
 } from './claim-mutations.js';
-import { check, idOf } from './edit-inputs.js';
+import { check } from './edit-inputs.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
 import { tagged } from './typed.js';
 import { AttributionSubject } from './unions.js';

@@ -3,7 +3,7 @@
 
 import { visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
-import { idOf } from './edit-inputs.js';
+import { idOf } from '../global-id.js';
 import { RoleEnum, TlpEnum } from './enums.js';
 
 builder.prismaNode('AuditEntry', {

@@ -7,9 +7,10 @@ import { visibleSource } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
-import { confidenceFromLabel } from '../ingest/confidence.js';
-import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from '../ingest/edit.js';
-import { check, idOf, markingFor, ordered } from './edit-inputs.js';
+import { idOf } from '../global-id.js';
+import { confidenceFromLabel } from '../write/rules.js';
+import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from '../write/transaction.js';
+import { check, markingFor, ordered } from './edit-inputs.js';
 import { DeletedRecord } from './entity-mutations.js';
 import { ClaimStatusEnum, TlpEnum } from './enums.js';
 

@@ -4,9 +4,9 @@ import { iso31661 } from 'iso-3166';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { tlpLevels } from '../auth/principal.js';
-import { decodeId } from '../builder.js';
-import { invalidId, userError } from '../errors.js';
+import { userError } from '../errors.js';
 import type { Tlp } from '../generated/prisma/client.js';
+import { keyPattern, keyRule } from '../write/rules.js';
 
 /** ISO 3166-1 alpha-2 codes officially assigned (not reserved ones such as UK, EU or QO). */
 const assigned = new Set(iso31661.map((c) => c.alpha2));
@@ -16,12 +16,7 @@ export const check = {
   name: z.string().trim().min(1, 'must not be empty').max(200, 'is limited to 200 characters'),
   text: z.string().max(20_000, 'is limited to 20,000 characters'),
   shortText: z.string().max(500, 'is limited to 500 characters'),
-  key: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9._:-]{0,199}$/,
-      'must be 1-200 lower-case letters, digits and . _ : - (starting with a letter or digit)',
-    ),
+  key: z.string().regex(keyPattern, keyRule),
   country: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as KP')
@@ -64,23 +59,6 @@ export const ordered = (from: string, to: string) => (input: Record<string, unkn
   return !(a && b && a > b);
 };
 
-/** The database id behind a global ID of one of `types`, or INVALID_ID naming the argument. */
-export function idOf(globalId: string | number, types: readonly string[], field: string): { type: string; id: string } {
-  let decoded;
-  try {
-    decoded = decodeId(String(globalId));
-  } catch {
-    throw invalidId(String(globalId), types.join(' or ').toLowerCase());
-  }
-  if (!types.includes(decoded.typename))
-    throw userError(
-      'INVALID_ID',
-      `"${field}" must be the ID of a ${types.join(' or ').toLowerCase()}, not of a ${decoded.typename.toLowerCase()}.`,
-      { field },
-    );
-  return { type: decoded.typename, id: decoded.id };
-}
-
 /** A marking the caller may give: never above their own clearance (they could not read what they wrote). */
 export function markingFor(principal: Principal, tlp: Tlp | null | undefined, field: string): Tlp {
   const marking = tlp ?? 'CLEAR';
@@ -93,12 +71,3 @@ export function markingFor(principal: Principal, tlp: Tlp | null | undefined, fi
   }
   return marking;
 }
-
-/** A slug for a new record's key: "Dangerous Password" → "dangerous-password". */
-export const slug = (name: string) =>
-  name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 120) || 'record';

@@ -6,9 +6,10 @@ import type { z } from 'zod';
 import { visibleFact } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import { notFound, userError } from '../errors.js';
-import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from '../ingest/edit.js';
-import { normalizeName, searchTextOf } from '../ingest/names.js';
-import { check, idOf, markingFor, slug } from './edit-inputs.js';
+import { idOf } from '../global-id.js';
+import { normalizeName, searchTextOf, slug } from '../write/rules.js';
+import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from '../write/transaction.js';
+import { check, markingFor } from './edit-inputs.js';
 import { TlpEnum } from './enums.js';
 
 type Model = 'Actor' | 'Campaign' | 'Tool' | 'Victim' | 'Source' | 'Organization';

@@ -2,7 +2,6 @@
 // admin, through the same write path as `npm run import` (one transaction, all or nothing), with an
 // audit entry. Large files need MAX_BODY_BYTES raised, or the command.
 
-import { tlpLevels } from '../auth/principal.js';
 import { builder } from '../builder.js';
 import { userError } from '../errors.js';
 import { check } from './edit-inputs.js';
@@ -39,45 +38,22 @@ builder.mutationField('importDocument', (t) =>
     },
     resolve: async (_root, { content, filename }, ctx) => {
       // The import machinery (parsers, dataset mappings) is loaded when first used, not at start-up.
-      const [
-        { parseImportText },
-        { writeDocuments, highestMarking, auditImport },
-        { SeedFormatError },
-        { recordCount, WriteError },
-      ] = await Promise.all([
-        import('../ingest/import-file.js'),
-        import('../ingest/load-seeds.js'),
-        import('../ingest/seed-format.js'),
-        import('../ingest/write-graph.js'),
-      ]);
-      let parsed;
+      const [{ parseImportText }, { writeDocuments }, { SeedFormatError }, { recordCount, WriteError }] =
+        await Promise.all([
+          import('../ingest/import-file.js'),
+          import('../write/documents.js'),
+          import('../ingest/seed-format.js'),
+          import('../write/graph-writer.js'),
+        ]);
       try {
-        parsed = parseImportText(filename, content);
-      } catch (error) {
-        if (error instanceof SeedFormatError) throw userError('BAD_USER_INPUT', error.message, { argument: 'content' });
-        throw error;
-      }
-      const { format, doc, skipped } = parsed;
-      // An import gives markings as a mutation does: none above the importer's clearance.
-      const highest = highestMarking([doc]);
-      if (tlpLevels.indexOf(highest) > tlpLevels.indexOf(ctx.principal.clearance)) {
-        throw userError(
-          'BAD_USER_INPUT',
-          `Nothing was imported: the document holds TLP:${highest} content, above this key's clearance (TLP:${ctx.principal.clearance}).`,
-          { argument: 'content' },
-        );
-      }
-      try {
-        const who = { keyId: ctx.principal.keyId, name: ctx.principal.name, role: ctx.principal.role! };
-        const { counts, warnings } = await writeDocuments(
-          ctx.prisma,
-          [doc],
-          undefined,
-          auditImport(who, 'importDocument', [{ file: filename, format }], [doc]),
-        );
+        const { format, doc, skipped } = parseImportText(filename, content);
+        const { counts, warnings } = await writeDocuments(ctx.prisma, ctx.principal, 'importDocument', [doc], {
+          files: [{ file: filename, format }],
+        });
         return { format, total: recordCount(doc), counts, warnings, skipped };
       } catch (error) {
-        if (error instanceof WriteError || error instanceof SeedFormatError)
+        if (error instanceof SeedFormatError) throw userError('BAD_USER_INPUT', error.message, { argument: 'content' });
+        if (error instanceof WriteError)
           throw userError('BAD_USER_INPUT', `Nothing was imported: ${error.message}`, { argument: 'content' });
         throw error;
       }

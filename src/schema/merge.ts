@@ -5,9 +5,10 @@
 import { visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
-import { delegateOf, edit } from '../ingest/edit.js';
-import { type MergeType, mergeRecords, splitMerge } from '../ingest/merge.js';
-import { check, idOf, markingFor } from './edit-inputs.js';
+import { idOf } from '../global-id.js';
+import { type MergeType, mergeRecords, splitMerge } from '../write/merge.js';
+import { delegateOf, edit } from '../write/transaction.js';
+import { check, markingFor } from './edit-inputs.js';
 import { TlpEnum } from './enums.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';

@@ -1,10 +1,11 @@
 // Finding the one actor, campaign or tool that carries a name, for actor(name:), campaign(name:)
 // and tool(name:). Never picks one silently: several matches are an AMBIGUOUS_NAME error.
-import { encodeGlobalID } from '@pothos/plugin-relay';
+
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
-import { normalizeName } from '../ingest/names.js';
+import { encodeId } from '../global-id.js';
+import { normalizeName } from '../write/rules.js';
 import { resolveLookupId } from './args.js';
 import type { EntityType } from './typed.js';
 
@@ -34,7 +35,7 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
     const id = r[owner]!;
     const entity = (r.actor ?? r.campaign ?? r.tool)!;
     const entry = byId.get(id) ?? {
-      id: encodeGlobalID(type, id),
+      id: encodeId(type, id),
       name: entity.name,
       matchedNames: [],
       current: !entity.revoked && !entity.deprecated,

@@ -6,7 +6,7 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { normalizeName } from '../ingest/names.js';
+import { normalizeName } from '../write/rules.js';
 import { arrayConnection, itemOf, nodesQuery, totalCountField } from './array-connection.js';
 import { type EntityType, tagged } from './typed.js';
 import { NamedEntity } from './unions.js';

@@ -1,10 +1,10 @@
 // Source: a published report, advisory, article or dataset, and everything it supports.
 
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { visibleCitationAnyWay, visibleSource } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
-import { invalidId, userError } from '../errors.js';
+import { userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { idOf } from '../global-id.js';
 import { citationTargetFilter, orderBy } from './args.js';
 import { check } from './edit-inputs.js';
 import { entityMutations } from './entity-mutations.js';
@@ -80,13 +80,7 @@ function sourceWhere(
   }
   let publisherId: string | undefined;
   if (filter.publisher != null) {
-    try {
-      const decoded = decodeGlobalID(String(filter.publisher));
-      if (decoded.typename !== 'Organization') throw new Error();
-      publisherId = decoded.id;
-    } catch {
-      throw invalidId(String(filter.publisher), 'organization');
-    }
+    publisherId = idOf(filter.publisher, ['Organization'], 'filter.publisher').id;
   }
   return {
     ...(publisherId ? { publisherId } : {}),

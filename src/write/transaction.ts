@@ -16,8 +16,13 @@ type Row = { id: string; version: number } & Record<string, unknown>;
 export type Edit = {
   tx: Tx;
   principal: Principal;
-  /** Records one change for the audit log: which record, and its fields before and after (null when created / deleted). */
-  audit(entityType: string, entityId: string, before: object | null, after: object | null): void;
+  /**
+   * Records one change for the audit log: which record, and its fields before and after (null when
+   * created / deleted). Who may read the entry follows from the rows' markings unless `visibility` says.
+   */
+  audit(entityType: string, entityId: string, before: object | null, after: object | null, visibility?: Tlp): void;
+  /** Says whether rows changed that no audit entry of their own records (an import's bulk writes). */
+  changed(yes?: boolean): void;
 };
 
 /**
@@ -66,42 +71,60 @@ async function markReferences(tx: Tx, entries: Prisma.AuditEntryCreateManyInput[
 const snapshot = (row: object | null) =>
   row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue);
 
-/** Runs one mutation: its writes and audit entries commit together, or nothing does. */
+/** How long a write may take: a mutation is short; an import of a whole dataset is not. */
+export type EditOptions = { timeout?: number; maxWait?: number };
+
+/**
+ * Runs one write, whichever way it comes in (a mutation, an import, a merge): its changes and audit
+ * entries commit together, or nothing does, and a committed change is announced to every process (so
+ * that their caches drop what it made stale).
+ */
 export async function edit<T>(
   prisma: Db,
   principal: Principal,
   operation: string,
   work: (e: Edit) => Promise<T>,
+  options: EditOptions = {},
 ): Promise<T> {
-  if (!principal.role) throw userError('UNAUTHENTICATED', 'Changes need an API key.');
+  const role = principal.role;
+  if (!role) throw userError('UNAUTHENTICATED', 'Changes need an API key.');
   let changed = false;
   const result = await prisma.$transaction(async (tx) => {
     const entries: Prisma.AuditEntryCreateManyInput[] = [];
+    let changedRows = false;
     const out = await work({
       tx,
       principal,
-      audit: (entityType, entityId, before, after) =>
+      audit: (entityType, entityId, before, after, visibility) => {
+        changedRows = true;
         entries.push({
           id: uuidv7(),
           keyId: principal.keyId,
           keyName: principal.name,
-          role: principal.role!,
+          role,
           operation,
           entityType,
           entityId,
           before: snapshot(before) ?? undefined,
           after: snapshot(after) ?? undefined,
-          visibility: auditVisibility(before, after),
-        }),
+          visibility: visibility ?? auditVisibility(before, after),
+        });
+      },
+      changed: (yes = true) => {
+        changedRows ||= yes;
+      },
     });
     if (entries.length) {
       await markReferences(tx, entries);
       await tx.auditEntry.createMany({ data: entries });
+    }
+    if (changedRows) {
+      // Delivered to the other processes only if the transaction commits.
       await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
       changed = true;
     }
     return out;
-  });
+  }, options);
   if (changed) graphChanged(prisma);
   return result;
 }

@@ -5,9 +5,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
-import { confidenceFromLabel } from './confidence.js';
-import { normalizeName, searchTextOf } from './names.js';
-import type { SeedDocument } from './seed-format.js';
+import type { SeedDocument } from '../ingest/seed-format.js';
+import { confidenceFromLabel, normalizeName, searchTextOf } from './rules.js';
 
 type Tx = Prisma.TransactionClient;
 type Counts = { created: number; updated: number; unchanged: number };
@@ -115,7 +114,8 @@ class GraphWriter {
   }
 
   private count(type: string, outcome: keyof Counts, n = 1) {
-    (this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 })[outcome] += n;
+    this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 };
+    this.summary[type][outcome] += n;
   }
 
   private delegate(type: KeyedType) {
@@ -314,7 +314,8 @@ class GraphWriter {
           const row = { id: uuidv7(), ...data, tlp: n.tlp, normalized, [owner]: ownerId };
           creates.push(row);
           created.add(row.id);
-          byNormalized.set(normalized, (existing = row));
+          existing = row;
+          byNormalized.set(normalized, row);
           this.count('name', 'created');
         } else {
           // The same name from another source: the first spelling stays; who coined it and the note are

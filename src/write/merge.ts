@@ -6,7 +6,7 @@
 import { mostRestricted, tlpLevels } from '../auth/principal.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { delegateOf, type Edit, updateAtVersion, visibleRowOf } from './edit.js';
+import { delegateOf, type Edit, updateAtVersion, visibleRowOf } from './transaction.js';
 
 export type MergeType = 'Actor' | 'Campaign' | 'Tool';
 
