@@ -5,7 +5,8 @@ import { invalidId, userError } from './errors.js';
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The global ID of a row: the same encoding as Pothos' encodeGlobalID. */
-export const encodeId = (typename: string, id: string | number | bigint) => Buffer.from(`${typename}:${id}`).toString('base64');
+export const encodeId = (typename: string, id: string | number | bigint) =>
+  Buffer.from(`${typename}:${id}`).toString('base64');
 
 /** The type and database id behind a global ID; anything else is refused with INVALID_ID before any query. */
 export function decodeId(globalId: string): { typename: string; id: string } {

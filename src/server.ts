@@ -13,7 +13,7 @@ import { createContext } from './context.js';
 import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import type { Db } from './db.js';
-import { userError } from './errors.js';
+import { errorBody, errorCodes, type HttpErrorCode, userError } from './errors.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
 import { handleTaxii } from './export/taxii.js';
 import { decodeId } from './global-id.js';
@@ -137,21 +137,26 @@ export async function startHttpServer(
     res.end(JSON.stringify(body));
   };
   const limited = rateLimiter(config.limits);
+  /**
+   * Refuses a request before it runs, with the code's HTTP status (src/errors.ts): a GraphQL request
+   * gets a GraphQL error body, any other endpoint the one error body of the endpoints outside GraphQL.
+   */
   const refuse = (
+    req: IncomingMessage,
     res: ServerResponse,
-    status: number,
-    code: string,
+    code: HttpErrorCode,
     message: string,
     headers: Record<string, string> = {},
   ) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    res.writeHead(errorCodes[code].status, { 'content-type': 'application/json', ...headers });
+    const graphql = (req.url ?? '/').split('?')[0] === '/graphql';
+    res.end(JSON.stringify(graphql ? { errors: [{ message, extensions: { code } }] } : errorBody(code, message)));
   };
   /** Answers 429 RATE_LIMITED; null, as `caller` returns for a request answered already. */
-  const tooMany = (res: ServerResponse, over: { retryAfterSeconds: number }): null => {
+  const tooMany = (req: IncomingMessage, res: ServerResponse, over: { retryAfterSeconds: number }): null => {
     refuse(
+      req,
       res,
-      429,
       'RATE_LIMITED',
       `Too many requests: at most ${config.limits.ratePerMinute} a minute per key (or per address without one), and ${config.limits.failedAuthPerMinute} refused keys a minute per address. Retry in ${over.retryAfterSeconds} s.`,
       {
@@ -164,27 +169,23 @@ export async function startHttpServer(
    * Who is asking, before anything else is done for them (no cached answer is served to a key that is
    * no longer valid); refused keys and requests are counted against their limits. Null: answered already.
    */
-  const caller = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<Principal | null> => {
+  const caller = async (req: IncomingMessage, res: ServerResponse): Promise<Principal | null> => {
     if (req.headers.authorization && limited) {
       const over = await limited.blocked(req);
-      if (over) return tooMany(res, over);
+      if (over) return tooMany(req, res, over);
     }
     try {
       const principal = await authenticate(prisma, req.headers.authorization, config.anonymousRead);
       const over = await limited?.request(req, principal.keyId);
-      return over ? tooMany(res, over) : principal;
+      return over ? tooMany(req, res, over) : principal;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (req.headers.authorization) {
         const over = await limited?.refusedKey(req);
-        if (over) return tooMany(res, over);
+        if (over) return tooMany(req, res, over);
       }
       const headers = { 'www-authenticate': 'Bearer' };
-      if (path === '/graphql') refuse(res, 401, 'UNAUTHENTICATED', error.message, headers);
-      else {
-        res.writeHead(401, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: error.message } }));
-      }
+      refuse(req, res, 'UNAUTHENTICATED', error.message, headers);
       return null;
     }
   };
@@ -215,11 +216,11 @@ export async function startHttpServer(
         // The body is refused before it is read: its declared size must be within the limit.
         const length = Number(req.headers['content-length']);
         if (req.headers['content-length'] === undefined)
-          return refuse(res, 411, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
+          return refuse(req, res, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
         if (!(length <= config.limits.maxBodyBytes))
           return refuse(
+            req,
             res,
-            413,
             'BODY_TOO_LARGE',
             `The request body is limited to ${config.limits.maxBodyBytes} bytes (it declared ${req.headers['content-length']}).`,
           );
@@ -232,7 +233,7 @@ export async function startHttpServer(
         !/[?&]query=/.test(req.url ?? '')
       )
         return yoga(req, res, { principal: anonymous });
-      const principal = await caller(req, res, path);
+      const principal = await caller(req, res);
       if (!principal) return;
       // The same keys and clearance as GraphQL: a download holds only what the caller may read.
       if (isStix) return sendStix(req, res, path, principal);
@@ -266,9 +267,7 @@ export async function startHttpServer(
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
-      return res.end(
-        JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'STIX downloads are read with GET.' } }),
-      );
+      return res.end(JSON.stringify(errorBody('METHOD_NOT_ALLOWED', 'STIX downloads are read with GET.')));
     }
     try {
       if (path === '/stix/bundle.json') {
@@ -300,16 +299,16 @@ export async function startHttpServer(
       const exists = await (
         prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }
       ).count({ where: { id } });
-      if (!exists)
-        return send(404, { error: { code: 'NOT_FOUND', message: `No ${typename.toLowerCase()} with that ID.` } });
+      if (!exists) return send(404, errorBody('NOT_FOUND', `No ${typename.toLowerCase()} with that ID.`));
       return send(200, await exportNeighbourhood(prisma, clearance, { type: typename, id }, depth), `${globalId}.json`);
     } catch (error) {
       if (isGraphQLError(error))
-        return send(error.extensions.code === 'NOT_FOUND' ? 404 : 400, {
-          error: { code: error.extensions.code, message: error.message },
-        });
+        return send(
+          error.extensions.code === 'NOT_FOUND' ? 404 : 400,
+          errorBody(error.extensions.code as HttpErrorCode, error.message),
+        );
       log('error', 'STIX export failed', error);
-      return send(500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' } });
+      return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
     }
   };
   const server = createServer((req, res) => {
@@ -320,15 +319,15 @@ export async function startHttpServer(
       // On the embedded database an import holds the one connection until it commits: say when to come back.
       if (importRunning())
         return refuse(
+          req,
           res,
-          503,
           'IMPORT_IN_PROGRESS',
           'An import is being written; the embedded database answers again when it is done. Retry shortly.',
           { connection: 'close', 'retry-after': '5' },
         );
       refuse(
+        req,
         res,
-        503,
         'TIMEOUT',
         `The request took longer than ${config.limits.requestTimeoutMs} ms. Ask for less (smaller pages, fewer levels).`,
         { connection: 'close' },
@@ -344,7 +343,7 @@ export async function startHttpServer(
     handled.catch((error) => {
       if (res.headersSent) return; // answered already (timed out)
       log('error', 'request failed', error);
-      json(res, 500, { error: 'internal error' });
+      refuse(req, res, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
     });
   });
   // Receiving a request (headers and body) is bounded too: a client trickling bytes is cut off.

@@ -186,7 +186,7 @@ describe(`bad input answers with a specific code (${databaseLabel})`, () => {
     ).createVictim.id;
     const t = (
       await server.query(
-        'mutation($a: ID!, $v: ID!, $s: ID!) { recordTargeting(input: { attacker: $a, victim: $v, firstObserved: "2021-05-01", sources: [{ source: $s }] }) { id } }',
+        'mutation($a: ID!, $v: ID!, $s: ID!) { recordTargeting(input: { by: $a, victim: $v, firstObserved: "2021-05-01", sources: [{ source: $s }] }) { id } }',
         { a: lazarus, v: victim, s: src },
         analyst,
       )

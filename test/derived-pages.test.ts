@@ -40,12 +40,12 @@ beforeAll(async () => {
   const tool = await id('{ tool(name: "Mimikatz") { id } }');
   await server.query(
     'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
-    { i: { attacker: apt38, victim, tlp: 'AMBER', sources: [{ source }] } },
+    { i: { by: apt38, victim, tlp: 'AMBER', sources: [{ source }] } },
     key,
   );
   await server.query(
     'mutation($i: RecordToolUsageInput!) { recordToolUsage(input: $i) { id } }',
-    { i: { user: apt38, tool, tlp: 'AMBER', sources: [{ source }] } },
+    { i: { by: apt38, tool, tlp: 'AMBER', sources: [{ source }] } },
     key,
   );
 }, 120_000);

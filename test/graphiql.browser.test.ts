@@ -66,7 +66,7 @@ describe.runIf(available)('GraphiQL in Chromium', () => {
     // The response pane shows it (CodeMirror renders the visible lines only).
     const result = page.locator('.graphiql-response');
     await expect
-      .poll(async () => (await result.textContent()).replace(/\s+/g, ' '), { timeout: 30_000 })
+      .poll(async () => ((await result.textContent()) ?? '').replace(/\s+/g, ' '), { timeout: 30_000 })
       .toContain('"name": "CryptoCore"');
 
     const shot = path.join(

@@ -98,14 +98,14 @@ beforeAll(async () => {
     add(await m('addName', { owner: lazarus, value: `${w} quiet`, sources: [{ source }] }), `${w} quiet`);
     add(
       await m('recordTargeting', {
-        attacker: lazarus,
+        by: lazarus,
         victim: clearVictim,
         note: w,
         tlp,
         sources: [{ source: clearSource }],
       }),
     );
-    add(await m('recordToolUsage', { user: lazarus, tool: clearTool, note: w, sources: [{ source, excerpt: w }] }));
+    add(await m('recordToolUsage', { by: lazarus, tool: clearTool, note: w, sources: [{ source, excerpt: w }] }));
     add(await m('recordAttribution', { subject: campaign, actor: lazarus, sources: [{ source: clearSource }] }));
     add(
       await m('recordAssociation', {

@@ -141,10 +141,10 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
 
   it('maps `uses` links to tool usages, with the estimative words and their confidence', async () => {
     const data = await server.query(
-      `{ actors(filter: {}, first: 5, includeRevoked: false) { totalCount } tool(name: "Torn RAT") { usedBy { nodes { confidence confidenceLabel user { ... on Actor { name dataset } } citations { nodes { source { key } } } } } } }`,
+      `{ actors(filter: {}, first: 5, includeRevoked: false) { totalCount } tool(name: "Torn RAT") { usedBy { nodes { confidence confidenceLabel by { ... on Actor { name dataset } } citations { nodes { source { key } } } } } } }`,
     );
-    const usage = data.tool.usedBy.nodes.find((u: any) => u.user.dataset === 'misp-galaxy');
-    expect(usage).toMatchObject({ confidenceLabel: 'likely', confidence: 70, user: { name: 'APT14' } });
+    const usage = data.tool.usedBy.nodes.find((u: any) => u.by.dataset === 'misp-galaxy');
+    expect(usage).toMatchObject({ confidenceLabel: 'likely', confidence: 70, by: { name: 'APT14' } });
     expect(usage.citations.nodes.map((c: any) => c.source.key)).toEqual(['dataset-misp-galaxy-threat-actor']);
   });
 

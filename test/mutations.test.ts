@@ -154,12 +154,12 @@ describe(`entity mutations (${databaseLabel})`, () => {
       ],
       [
         'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
-        { i: { attacker: 'x', victim: 'y', confidence: 101, sources: [] } },
+        { i: { by: 'x', victim: 'y', confidence: 101, sources: [] } },
         'input.confidence',
       ],
       [
         'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
-        { i: { attacker: 'x', victim: 'y', sources: [] } },
+        { i: { by: 'x', victim: 'y', sources: [] } },
         'input.sources',
       ],
     ];
@@ -180,7 +180,7 @@ describe(`entity mutations (${databaseLabel})`, () => {
     const before = await counts();
     const unknown = Buffer.from('Source:00000000-0000-4000-8000-000000000000').toString('base64');
     const res = await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', {
-      i: { attacker: lazarus, victim, sources: [{ source: sourceId }, { source: unknown }] },
+      i: { by: lazarus, victim, sources: [{ source: sourceId }, { source: unknown }] },
     });
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(res.errors?.[0].message).toContain('input.sources.1.source');
@@ -189,7 +189,7 @@ describe(`entity mutations (${databaseLabel})`, () => {
       'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id confidence confidenceLabel citations { totalCount } } }',
       {
         i: {
-          attacker: lazarus,
+          by: lazarus,
           victim,
           confidenceLabel: 'high',
           sources: [{ source: sourceId, excerpt: 'they hit the bank' }],
@@ -265,7 +265,7 @@ describe(`merge and split (${databaseLabel})`, () => {
         })
       ).data.createVictim.id;
       await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', {
-        i: { attacker: id, victim, sources: [{ source: sourceId }] },
+        i: { by: id, victim, sources: [{ source: sourceId }] },
       });
       return id;
     };
@@ -407,7 +407,7 @@ describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
     );
     const claimInput = fc.record(
       {
-        attacker: anyId,
+        by: anyId,
         victim: anyId,
         confidence: fc.option(fc.integer({ min: -50, max: 200 })),
         confidenceLabel: fc.option(fc.string()),
@@ -416,7 +416,7 @@ describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
         tlp: fc.option(fc.constantFrom('CLEAR', 'AMBER', 'RED')),
         sources: fc.array(fc.record({ source: anyId, excerpt: fc.option(fc.string()) }), { maxLength: 3 }),
       },
-      { requiredKeys: ['attacker', 'victim', 'sources'] },
+      { requiredKeys: ['by', 'victim', 'sources'] },
     );
     const nameInput = fc.record(
       {

@@ -94,11 +94,11 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
 
   it('matches software by STIX id: Mimikatz is one tool, used by the curated claims and ATT&CK’s', async () => {
     const data = await server.query(
-      `{ tool(name: "mimikatz") { kind dataset externalIds { nodes { value } } usedBy(first: 100) { totalCount nodes { user { ... on Actor { name } ... on Campaign { name } } } } } }`,
+      `{ tool(name: "mimikatz") { kind dataset externalIds { nodes { value } } usedBy(first: 100) { totalCount nodes { by { ... on Actor { name } ... on Campaign { name } } } } } }`,
     );
     expect(data.tool.dataset).toBe('curated');
     expect(data.tool.usedBy.totalCount).toBe(59 + 2); // 59 ATT&CK "uses" + CryptoCore and APT38 from the seeds
-    const users = data.tool.usedBy.nodes.map((n: any) => n.user.name);
+    const users = data.tool.usedBy.nodes.map((n: any) => n.by.name);
     expect(users).toEqual(expect.arrayContaining(['CryptoCore', 'APT38', 'APT1', 'Volt Typhoon']));
     expect(users.filter((u: string) => u === 'APT38')).toHaveLength(2); // the curated claim and ATT&CK's stand side by side
   });

@@ -250,8 +250,8 @@ describe(`STIX markings (${databaseLabel})`, () => {
         (d) => d.search.nodes.some((n: any) => n.name === 'Secret Set'),
       ],
       [
-        '{ tool(name: "Marking Test Malware") { usedBy(first: 10) { nodes { user { ... on Actor { name } } } } } }',
-        (d) => d.tool.usedBy.nodes.some((n: any) => n.user?.name === 'Secret Set'),
+        '{ tool(name: "Marking Test Malware") { usedBy(first: 10) { nodes { by { ... on Actor { name } } } } } }',
+        (d) => d.tool.usedBy.nodes.some((n: any) => n.by?.name === 'Secret Set'),
       ],
     ];
     for (const [q, holds] of probes) {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   ).createVictim.id;
   ids.targeting = (
     await m('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', {
-      i: { attacker: ids.lazarus, victim: ids.bank, confidence: 60, sources: [{ source: ids.closed }] },
+      i: { by: ids.lazarus, victim: ids.bank, confidence: 60, sources: [{ source: ids.closed }] },
     })
   ).recordTargeting.id;
   ids.campaign = (
@@ -61,7 +61,7 @@ beforeAll(async () => {
     i: { subject: ids.campaign, actor: ids.lazarus, sources: [{ source: ids.closed }] },
   });
   await m('mutation($i: RecordToolUsageInput!) { recordToolUsage(input: $i) { id } }', {
-    i: { user: ids.campaign, tool: ids.loader, sources: [{ source: ids.open }] },
+    i: { by: ids.campaign, tool: ids.loader, sources: [{ source: ids.open }] },
   });
 }, 180_000);
 afterAll(() => server?.stop());

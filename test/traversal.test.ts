@@ -64,7 +64,7 @@ describe(`traversal (${databaseLabel})`, () => {
   it('actor → campaigns → tools → their users, and back', async () => {
     const data = await server.query(`{ actor(name: "Lazarus Group") {
       campaigns { totalCount edges { current attributions { assessedOn } node { name
-        toolUsages { nodes { tool { name usedBy { nodes { user { __typename ... on Campaign { name } ... on Actor { name } } } } } } }
+        toolUsages { nodes { tool { name usedBy { nodes { by { __typename ... on Campaign { name } ... on Actor { name } } } } } } }
       } } }
     } }`);
     const campaigns = data.actor.campaigns;
@@ -74,7 +74,7 @@ describe(`traversal (${databaseLabel})`, () => {
     expect(edge.current).toBe(true);
     expect(edge.attributions.map((a: any) => a.assessedOn)).toEqual(['2020-08-25', '2021-05-24']);
     const mimikatz = edge.node.toolUsages.nodes.find((u: any) => u.tool.name === 'Mimikatz');
-    const users = mimikatz.tool.usedBy.nodes.map((u: any) => `${u.user.__typename}:${u.user.name}`).sort();
+    const users = mimikatz.tool.usedBy.nodes.map((u: any) => `${u.by.__typename}:${u.by.name}`).sort();
     expect(users).toEqual(['Actor:APT38', 'Campaign:CryptoCore']);
   });
 

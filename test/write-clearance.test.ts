@@ -47,7 +47,7 @@ beforeAll(async () => {
   });
   ids.victim = await create('createVictim', { name: 'Write Test Bank', kind: 'ORGANIZATION' });
   ids.redTargeting = await create('recordTargeting', {
-    attacker: ids.lazarus,
+    by: ids.lazarus,
     victim: ids.victim,
     sources: [{ source: ids.redSource }],
   });
@@ -135,7 +135,7 @@ describe(`clearance on writes (${databaseLabel})`, () => {
 
   it('a claim cannot cite a hidden source (answered as an unknown one)', async () => {
     const m =
-      'mutation($a: ID!, $v: ID!, $s: ID!) { recordTargeting(input: { attacker: $a, victim: $v, sources: [{ source: $s }] }) { id } }';
+      'mutation($a: ID!, $v: ID!, $s: ID!) { recordTargeting(input: { by: $a, victim: $v, sources: [{ source: $s }] }) { id } }';
     const hidden = await server.raw<any>(m, { a: ids.lazarus, v: ids.victim, s: ids.redSource }, green);
     const unknown = await server.raw<any>(m, { a: ids.lazarus, v: ids.victim, s: UNKNOWN_SOURCE }, green);
     expect(errorOf(hidden).code).toBe('NOT_FOUND');

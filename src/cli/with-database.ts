@@ -70,14 +70,14 @@ export async function importThroughServer(server: { url: string; token: string }
     body: JSON.stringify({ files }),
   });
   const body = (await res.json()) as {
-    error?: string;
+    error?: { code: string; message: string };
     counts?: Counts;
     warnings?: string[];
     total?: number;
     seconds?: number;
   };
   if (!res.ok) {
-    console.error(body.error ?? `The server answered ${res.status}.`);
+    console.error(body.error?.message ?? `The server answered ${res.status}.`);
     console.error('Nothing was imported.');
     process.exit(2);
   }

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Db } from '../db.js';
+import { errorBody } from '../errors.js';
 import { localOperator, writeDocuments } from '../write/documents.js';
 import { recordCount, WriteError } from '../write/graph-writer.js';
 import { readImportFile } from './import-file.js';
@@ -18,15 +19,16 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  if (req.method !== 'POST') return send(405, { error: 'POST a JSON body {"files": ["/absolute/path", ...]}.' });
+  if (req.method !== 'POST')
+    return send(405, errorBody('METHOD_NOT_ALLOWED', 'POST a JSON body {"files": ["/absolute/path", ...]}.'));
   const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''));
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return send(403, { error: 'Not allowed.' });
+    return send(403, errorBody('FORBIDDEN', 'Not allowed.'));
   let body = '';
   for await (const chunk of req) {
     body += chunk;
-    if (body.length > MAX_BODY) return send(413, { error: 'The request is too large.' });
+    if (body.length > MAX_BODY) return send(413, errorBody('BODY_TOO_LARGE', 'The request is too large.'));
   }
   let files: string[];
   try {
@@ -34,7 +36,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
     if (!Array.isArray(files) || !files.length || !files.every((f) => typeof f === 'string' && path.isAbsolute(f)))
       throw new Error();
   } catch {
-    return send(400, { error: 'Expected {"files": ["/absolute/path", ...]}.' });
+    return send(400, errorBody('BAD_USER_INPUT', 'Expected {"files": ["/absolute/path", ...]}.'));
   }
   try {
     const read = [];
@@ -54,9 +56,10 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, pr
       seconds: (Date.now() - started) / 1000,
     });
   } catch (error) {
-    if (error instanceof SeedFormatError || error instanceof WriteError) return send(400, { error: error.message });
+    if (error instanceof SeedFormatError || error instanceof WriteError)
+      return send(400, errorBody('BAD_USER_INPUT', error.message));
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return send(400, { error: `No such file: ${(error as NodeJS.ErrnoException).path}` });
+      return send(400, errorBody('BAD_USER_INPUT', `No such file: ${(error as NodeJS.ErrnoException).path}`));
     throw error;
   }
 }

@@ -191,7 +191,7 @@ export const SeedDocument = z.strictObject({
           actor: key.optional(),
           /** The actor given by identifiers instead of a key (MISP `part-of`): skipped, with a warning, when no record holds any. */
           actorMatch: match.default([]),
-          attributedToText: z.string().optional(),
+          attributedToDescription: z.string().optional(),
           attributedToCountries: z.array(country).default([]),
           assessedOn: date.optional(),
           supersededBy: key.optional(),
@@ -199,10 +199,10 @@ export const SeedDocument = z.strictObject({
         .check((ctx) => {
           const subject = oneOf(['campaign', 'subjectActor', 'tool'], 'the attributed subject')(ctx.value);
           if (subject !== true) ctx.issues.push({ code: 'custom', message: subject, input: ctx.value });
-          if (!ctx.value.actor && !ctx.value.actorMatch.length && !ctx.value.attributedToText)
+          if (!ctx.value.actor && !ctx.value.actorMatch.length && !ctx.value.attributedToDescription)
             ctx.issues.push({
               code: 'custom',
-              message: 'an attribution names an actor or describes one (attributedToText)',
+              message: 'an attribution names an actor or describes one (attributedToDescription)',
               input: ctx.value,
             });
         }),

@@ -3,6 +3,7 @@
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
+import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
 import {
   arrayConnection,
@@ -16,7 +17,6 @@ import {
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import { Campaign } from './campaign.js';
 import type { ActorCampaign, DerivedPage } from './derived-loaders.js';
-import { check, ordered } from './edit-inputs.js';
 import {
   citationsConnection,
   claimsById,
@@ -24,8 +24,17 @@ import {
   externalIdsConnection,
   namesConnection,
 } from './entity-fields.js';
-import { entityMutations } from './entity-mutations.js';
-import { ClaimStatusEnum, SortDirection } from './enums.js';
+import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
+import {
+  check,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  keyField,
+  recordMarkingField,
+  recordVersionFields,
+  versionDescription,
+} from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
@@ -275,19 +284,66 @@ function actorWhere(
   };
 }
 
-entityMutations(
-  'Actor',
-  {
-    name: { type: 'String', required: true, validate: check.name },
-    description: { type: 'String', validate: check.text },
-    originCountry: { type: 'String', validate: check.country, description: 'Suspected origin, ISO 3166-1 alpha-2.' },
-    sponsor: { type: 'String', validate: check.shortText },
-    motivations: { type: ['String'], validate: check.words },
-    firstSeen: { type: 'Date' },
-    lastSeen: { type: 'Date' },
-  },
-  {
-    nameField: 'name',
-    checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }],
-  },
+// Mutations: createActor, updateActor, deleteActor (the write layer: src/write/entities.ts).
+
+const actorFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  name: t.string({ required, validate: check.name.nullish() }),
+  description: t.string({ validate: check.text.nullish() }),
+  originCountry: t.string({ validate: check.country.nullish(), description: 'Suspected origin, ISO 3166-1 alpha-2.' }),
+  sponsor: t.string({ validate: check.shortText.nullish() }),
+  motivations: t.stringList({ validate: check.words.nullish() }),
+  firstSeen: t.field({ type: 'Date' }),
+  lastSeen: t.field({ type: 'Date' }),
+  tlp: recordMarkingField(t),
+});
+
+const CreateActorInput = builder.inputType('CreateActorInput', {
+  description: 'A new actor. `key` defaults to a slug of the name.',
+  fields: (t) => ({ key: keyField(t), ...actorFields(t, true) }),
+});
+const UpdateActorInput = builder.inputType('UpdateActorInput', {
+  description: 'Changes to an actor: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => ({ ...recordVersionFields(t), ...actorFields(t, false) }),
+});
+
+builder.mutationField('createActor', (t) =>
+  t.prismaField({
+    type: 'Actor',
+    authScopes: { analyst: true },
+    description: 'Creates an actor (analyst or admin). Audited.',
+    args: { input: t.arg({ type: CreateActorInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await createEntity(ctx, 'Actor', input);
+      return ctx.prisma.actor.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
 );
+
+builder.mutationField('updateActor', (t) =>
+  t.prismaField({
+    type: 'Actor',
+    authScopes: { analyst: true },
+    description: 'Changes an actor at the version you read (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateActorInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateEntity(ctx, 'Actor', input);
+      return ctx.prisma.actor.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteActor', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes an actor at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Actor', args),
+  }),
+);
+
+builder.prismaObjectFields('Actor', (t) => ({
+  version: t.exposeInt('version', { description: versionDescription }),
+  tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
+}));

@@ -4,8 +4,9 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
 import type { GraphQLResolveInfo } from 'graphql';
-import { pageSize } from '../builder.js';
+import { type builder, pageSize } from '../builder.js';
 import type { Context } from '../context.js';
+import type { Campaign, Targeting, ToolUsage } from '../generated/prisma/client.js';
 import type { Derived } from './derived-loaders.js';
 
 type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
@@ -57,14 +58,16 @@ export const pageKey = (view: string, args: PageArgs, query: object | null = nul
 /** The item an edge of an arrayConnection was built from. */
 export const itemOf = <T>(edge: unknown) => (edge as { item: T }).item;
 
+/** The field builder of connection and edge types, typed from the schema builder (no `any`). */
+type ObjectFields = PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, unknown>;
+
 /** Connection-type options adding `totalCount` to a connection built by arrayConnection. */
 export const totalCountField = {
   // Pothos types the connection builder per field; this one field reads a property arrayConnection sets.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  fields: (t: any) => ({
+  fields: (t: ObjectFields) => ({
     totalCount: t.int({
       description: 'How many items there are in all pages.',
-      resolve: (c: { totalCount: number }) => c.totalCount,
+      resolve: (c) => (c as { totalCount: number }).totalCount,
     }),
   }),
 };
@@ -73,21 +76,20 @@ export const totalCountField = {
 export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: string) {
   const item = (edge: unknown) => itemOf<Derived<unknown, unknown>>(edge);
   return {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    fields: (e: any) => ({
+    fields: (e: ObjectFields) => ({
       direct: e.boolean({
         description: 'True when a claim names this actor itself; false when only derived through campaigns.',
-        resolve: (edge: unknown) => item(edge).direct,
+        resolve: (edge) => item(edge).direct,
       }),
       via: e.prismaField({
         type: ['Campaign'],
         description: `Campaigns attributed to the actor that ${what}.`,
-        resolve: (_q: unknown, edge: unknown) => item(edge).via,
+        resolve: (_q, edge) => item(edge).via as Campaign[],
       }),
       claims: e.prismaField({
         type: [claimType],
         description: 'The claims behind this edge: the actor’s own and its campaigns’.',
-        resolve: (_q: unknown, edge: unknown) => item(edge).claims,
+        resolve: (_q, edge) => item(edge).claims as (ToolUsage & Targeting)[],
       }),
     }),
   };

@@ -4,13 +4,20 @@
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
-import { userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { AssociationKind } from '../generated/prisma/enums.js';
 import { symmetricAssociationKinds } from '../ingest/association-kinds.js';
+import { recordAssociation, updateClaim } from '../write/claims.js';
+import { deleteRecord } from '../write/entities.js';
 import { Claim } from './claim.js';
-import { claimColumns, claimInputFields, claimMutations, existing, newClaimKey, record } from './claim-mutations.js';
 import { citationsQuery } from './entity-fields.js';
+import {
+  claimChangeFields,
+  claimVersionDescription,
+  DeletedRecord,
+  deleteArgs,
+  newClaimFields,
+} from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
 
@@ -95,7 +102,7 @@ const RecordAssociationInput = builder.inputType('RecordAssociationInput', {
     kind: t.field({ type: AssociationKindEnum, required: true }),
     from: t.id({ required: true, description: 'An actor or a tool.' }),
     to: t.id({ required: true, description: 'Of the same type as `from`.' }),
-    ...claimInputFields(t),
+    ...newClaimFields(t),
   }),
 });
 
@@ -107,20 +114,42 @@ builder.mutationField('recordAssociation', (t) =>
       'Records that two actors or two tools are related (overlap, similar, variant of ...), with its sources (analyst or admin). Audited.',
     args: { input: t.arg({ type: RecordAssociationInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const id = await record(ctx, 'Association', 'recordAssociation', input, async (e) => {
-        const from = await existing(e, input.from, ['Actor', 'Tool'], 'input.from');
-        const to = await existing(e, input.to, [from.type], 'input.to');
-        if (from.id === to.id)
-          throw userError('BAD_USER_INPUT', 'input.to: a record is not associated with itself.', {
-            fields: [{ field: 'input.to', message: 'same as from' }],
-          });
-        const side =
-          from.type === 'Actor' ? { fromActorId: from.id, toActorId: to.id } : { fromToolId: from.id, toToolId: to.id };
-        return { key: newClaimKey(), kind: input.kind, ...side, ...claimColumns(e, input) };
-      });
+      const id = await recordAssociation(ctx, input);
       return ctx.prisma.association.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
 );
 
-claimMutations('Association', 'an association');
+const UpdateAssociationInput = builder.inputType('UpdateAssociationInput', {
+  description: 'Changes to an association: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => claimChangeFields(t),
+});
+
+builder.mutationField('updateAssociation', (t) =>
+  t.prismaField({
+    type: 'Association',
+    authScopes: { analyst: true },
+    description:
+      'Changes an association at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateAssociationInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateClaim(ctx, 'Association', input);
+      return ctx.prisma.association.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteAssociation', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes an association at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Association', args),
+  }),
+);
+
+builder.prismaObjectFields('Association', (t) => ({
+  version: t.exposeInt('version', { description: claimVersionDescription }),
+}));

@@ -2,21 +2,19 @@
 
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
-import { notFound, userError } from '../errors.js';
-import { idOf } from '../global-id.js';
-import { type Edit, edit, updateAtVersion } from '../write/transaction.js';
+import { recordAttribution, supersedeAttribution, updateClaim } from '../write/claims.js';
+import { deleteRecord } from '../write/entities.js';
 import { Claim, claimFields } from './claim.js';
-import {
-  claimColumns,
-  claimInputFields,
-  claimMutations,
-  existing,
-  newClaimKey,
-  record,
-  recordIn,
-} from './claim-mutations.js';
-import { check } from './edit-inputs.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
+import {
+  check,
+  claimChangeFields,
+  claimVersionDescription,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  newClaimFields,
+} from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { AttributionSubject } from './unions.js';
 
@@ -53,7 +51,7 @@ export const Attribution = builder.prismaNode('Attribution', {
       nullable: true,
       description: 'The actor it is attributed to; null when the source describes the actor only in words.',
     }),
-    attributedToDescription: t.exposeString('attributedToText', {
+    attributedToDescription: t.exposeString('attributedToDescription', {
       nullable: true,
       description: 'The source’s own description, e.g. "a threat actor linked to the East European region".',
     }),
@@ -83,11 +81,11 @@ export const Attribution = builder.prismaNode('Attribution', {
   }),
 });
 
-const subjectColumn = { Campaign: 'campaignId', Actor: 'subjectActorId', Tool: 'toolId' } as const;
+// Mutations: recordAttribution, supersedeAttribution, updateAttribution, deleteAttribution (the write
+// layer: src/write/claims.ts).
 
 /** Who it is attributed to, and when: the fields a new and a superseding attribution share. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const assessmentFields = (t: any) => ({
+const assessmentFields = (t: InputFields) => ({
   actor: t.id({
     description:
       'The actor it is attributed to. Leave out when the source names no known actor, and describe it in attributedToDescription.',
@@ -101,7 +99,7 @@ const assessmentFields = (t: any) => ({
     description: 'Countries the source links the actor to (ISO 3166-1 alpha-2).',
   }),
   assessedOn: t.field({ type: 'Date', description: 'When the source made the assessment.' }),
-  ...claimInputFields(t),
+  ...newClaimFields(t),
 });
 
 const RecordAttributionInput = builder.inputType('RecordAttributionInput', {
@@ -121,72 +119,64 @@ const SupersedeAttributionInput = builder.inputType('SupersedeAttributionInput',
   }),
 });
 
-type Input = Record<string, unknown>;
-async function assessment(e: Edit, i: Input, subject: { type: string; id: string }) {
-  const actor = i.actor ? (await existing(e, i.actor, ['Actor'], 'input.actor')).id : null;
-  if (!actor && !i.attributedToDescription) {
-    throw userError(
-      'BAD_USER_INPUT',
-      'input.actor: give the actor, or attributedToDescription when the source names none.',
-      { fields: [{ field: 'input.actor', message: 'required without attributedToDescription' }] },
-    );
-  }
-  if (subject.type === 'Actor' && subject.id === actor)
-    throw userError('BAD_USER_INPUT', 'input.actor: an actor cannot be attributed to itself.', {
-      fields: [{ field: 'input.actor', message: 'same as the subject' }],
-    });
-  return {
-    key: newClaimKey(),
-    [subjectColumn[subject.type as keyof typeof subjectColumn]]: subject.id,
-    actorId: actor,
-    attributedToText: (i.attributedToDescription as string | null | undefined) ?? null,
-    attributedToCountries: (i.attributedToCountries as string[] | null | undefined) ?? [],
-    assessedOn: (i.assessedOn as Date | null | undefined) ?? null,
-    ...claimColumns(e, i),
-    status: 'CURRENT' as const,
-  };
-}
-
-builder.mutationFields((t) => ({
-  recordAttribution: t.prismaField({
+builder.mutationField('recordAttribution', (t) =>
+  t.prismaField({
     type: 'Attribution',
     authScopes: { analyst: true },
     description:
       'Records an attribution with its sources (analyst or admin). Conflicting attributions stand side by side. Audited.',
     args: { input: t.arg({ type: RecordAttributionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const id = await record(ctx, 'Attribution', 'recordAttribution', input, async (e) =>
-        assessment(e, input, await existing(e, input.subject, ['Campaign', 'Actor', 'Tool'], 'input.subject')),
-      );
+      const id = await recordAttribution(ctx, input);
       return ctx.prisma.attribution.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
-  supersedeAttribution: t.prismaField({
+);
+
+builder.mutationField('supersedeAttribution', (t) =>
+  t.prismaField({
     type: 'Attribution',
     authScopes: { analyst: true },
     description:
       'Replaces an attribution by a later assessment of the same subject, at the version you read; the earlier one is kept as SUPERSEDED (analyst or admin). Audited.',
     args: { input: t.arg({ type: SupersedeAttributionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const { id: oldId } = idOf(input.id, ['Attribution'], 'input.id');
-      const id = await edit(ctx.prisma, ctx.principal, 'supersedeAttribution', async (e) => {
-        const old = await e.tx.attribution.findFirst({ where: { id: oldId, ...visibleFact(ctx.principal.clearance) } });
-        if (!old) throw notFound('attribution', 'that ID', 'It may have been deleted.');
-        const subject = old.campaignId
-          ? { type: 'Campaign', id: old.campaignId }
-          : old.subjectActorId
-            ? { type: 'Actor', id: old.subjectActorId }
-            : { type: 'Tool', id: old.toolId! };
-        const created = await recordIn(e, 'Attribution', input, await assessment(e, input, subject));
-        await updateAtVersion(e, 'Attribution', oldId, input.expectedVersion, {
-          status: 'SUPERSEDED',
-          supersededById: created,
-        });
-        return created;
-      });
+      const id = await supersedeAttribution(ctx, input);
       return ctx.prisma.attribution.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
-}));
+);
 
-claimMutations('Attribution', 'an attribution');
+const UpdateAttributionInput = builder.inputType('UpdateAttributionInput', {
+  description: 'Changes to an attribution: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => claimChangeFields(t),
+});
+
+builder.mutationField('updateAttribution', (t) =>
+  t.prismaField({
+    type: 'Attribution',
+    authScopes: { analyst: true },
+    description:
+      'Changes an attribution at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateAttributionInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateClaim(ctx, 'Attribution', input);
+      return ctx.prisma.attribution.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteAttribution', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes an attribution at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Attribution', args),
+  }),
+);
+
+builder.prismaObjectFields('Attribution', (t) => ({
+  version: t.exposeInt('version', { description: claimVersionDescription }),
+}));

@@ -3,8 +3,8 @@
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
+import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
-import { check, ordered } from './edit-inputs.js';
 import {
   citationsConnection,
   claimsById,
@@ -12,8 +12,17 @@ import {
   externalIdsConnection,
   namesConnection,
 } from './entity-fields.js';
-import { entityMutations } from './entity-mutations.js';
-import { ClaimStatusEnum, SortDirection } from './enums.js';
+import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
+import {
+  check,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  keyField,
+  recordMarkingField,
+  recordVersionFields,
+  versionDescription,
+} from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
@@ -208,19 +217,66 @@ builder.queryFields((t) => ({
   ),
 }));
 
-entityMutations(
-  'Campaign',
-  {
-    name: { type: 'String', required: true, validate: check.name },
-    description: { type: 'String', validate: check.text },
-    objective: { type: 'String', validate: check.text },
-    firstSeen: { type: 'Date' },
-    lastSeen: { type: 'Date' },
-    estimatedLossUsd: { type: 'Decimal', validate: check.decimal },
-    confirmedLossUsd: { type: 'Decimal', validate: check.decimal },
-  },
-  {
-    nameField: 'name',
-    checks: [{ ok: ordered('firstSeen', 'lastSeen'), field: 'lastSeen', message: 'must not be before firstSeen' }],
-  },
+// Mutations: createCampaign, updateCampaign, deleteCampaign (the write layer: src/write/entities.ts).
+
+const campaignFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  name: t.string({ required, validate: check.name.nullish() }),
+  description: t.string({ validate: check.text.nullish() }),
+  objective: t.string({ validate: check.text.nullish() }),
+  firstSeen: t.field({ type: 'Date' }),
+  lastSeen: t.field({ type: 'Date' }),
+  estimatedLossUsd: t.field({ type: 'Decimal', validate: check.decimal.nullish() }),
+  confirmedLossUsd: t.field({ type: 'Decimal', validate: check.decimal.nullish() }),
+  tlp: recordMarkingField(t),
+});
+
+const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
+  description: 'A new campaign. `key` defaults to a slug of the name.',
+  fields: (t) => ({ key: keyField(t), ...campaignFields(t, true) }),
+});
+const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
+  description: 'Changes to a campaign: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => ({ ...recordVersionFields(t), ...campaignFields(t, false) }),
+});
+
+builder.mutationField('createCampaign', (t) =>
+  t.prismaField({
+    type: 'Campaign',
+    authScopes: { analyst: true },
+    description: 'Creates a campaign (analyst or admin). Audited.',
+    args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await createEntity(ctx, 'Campaign', input);
+      return ctx.prisma.campaign.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
 );
+
+builder.mutationField('updateCampaign', (t) =>
+  t.prismaField({
+    type: 'Campaign',
+    authScopes: { analyst: true },
+    description: 'Changes a campaign at the version you read (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateCampaignInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateEntity(ctx, 'Campaign', input);
+      return ctx.prisma.campaign.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteCampaign', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a campaign at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Campaign', args),
+  }),
+);
+
+builder.prismaObjectFields('Campaign', (t) => ({
+  version: t.exposeInt('version', { description: versionDescription }),
+  tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
+}));

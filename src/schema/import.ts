@@ -4,7 +4,7 @@
 
 import { builder } from '../builder.js';
 import { userError } from '../errors.js';
-import { check } from './edit-inputs.js';
+import { check } from './mutation-inputs.js';
 
 const ImportResult = builder
   .objectRef<{ format: string; total: number; counts: unknown; warnings: string[]; skipped: unknown }>('ImportResult')

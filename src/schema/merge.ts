@@ -6,14 +6,12 @@ import { visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import { idOf } from '../global-id.js';
-import { type MergeType, mergeRecords, splitMerge } from '../write/merge.js';
-import { delegateOf, edit } from '../write/transaction.js';
-import { check, markingFor } from './edit-inputs.js';
+import { mergeable, mergeRecords, splitMerge } from '../write/merge.js';
+import { delegateOf } from '../write/transaction.js';
 import { TlpEnum } from './enums.js';
+import { check } from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
-
-const mergeable = ['Actor', 'Campaign', 'Tool'] as const;
 
 /** A merge's survivor or absorbed record (an actor, campaign or tool). */
 const entity = async (type: string, id: string, ctx: Context) => {
@@ -91,42 +89,35 @@ const MergeRecordsInput = builder.inputType('MergeRecordsInput', {
   }),
 });
 
-builder.mutationFields((t) => ({
-  mergeRecords: t.prismaField({
+// Mutations: mergeRecords, splitMerge (the write layer: src/write/merge.ts).
+
+builder.mutationField('mergeRecords', (t) =>
+  t.prismaField({
     type: 'Merge',
     authScopes: { analyst: true },
     description:
       'Merges two actors, campaigns or tools at the versions you read (analyst or admin). Recorded and reversible with splitMerge. Audited.',
     args: { input: t.arg({ type: MergeRecordsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const survivor = idOf(input.survivor, mergeable, 'input.survivor');
-      const absorbed = idOf(input.absorbed, [survivor.type], 'input.absorbed');
-      const merge = await edit(ctx.prisma, ctx.principal, 'mergeRecords', (e) =>
-        mergeRecords(
-          e,
-          survivor.type as MergeType,
-          { id: survivor.id, version: input.survivorVersion },
-          { id: absorbed.id, version: input.absorbedVersion },
-          input.note ?? null,
-          markingFor(ctx.principal, input.tlp, 'input.tlp'),
-        ),
-      );
-      return ctx.prisma.merge.findUniqueOrThrow({ ...query, where: { id: merge.id } });
+      const id = await mergeRecords(ctx, input);
+      return ctx.prisma.merge.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
-  splitMerge: t.prismaField({
+);
+
+builder.mutationField('splitMerge', (t) =>
+  t.prismaField({
     type: 'Merge',
     authScopes: { analyst: true },
     description:
       'Undoes a merge: the rows it moved go back to the absorbed record, which is current again (analyst or admin). Audited.',
     args: { merge: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const { id } = idOf(args.merge, ['Merge'], 'merge');
-      await edit(ctx.prisma, ctx.principal, 'splitMerge', (e) => splitMerge(e, id));
+      const id = await splitMerge(ctx, args.merge);
       return ctx.prisma.merge.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
-}));
+);
 
 builder.queryField('merges', (t) =>
   t.prismaConnection(

@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { userError } from '../errors.js';
+import { addName } from '../write/claims.js';
+import { deleteRecord } from '../write/entities.js';
 import { normalizeName } from '../write/rules.js';
-import { edit } from '../write/transaction.js';
-import { CitationInput, deleteField, existing, recordIn } from './claim-mutations.js';
-import { check, markingFor } from './edit-inputs.js';
 import { citationsQuery } from './entity-fields.js';
 import { TlpEnum } from './enums.js';
+import { CitationInput, check, claimVersionDescription, DeletedRecord, deleteArgs } from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
 
@@ -112,58 +112,33 @@ const AddNameInput = builder.inputType('AddNameInput', {
   }),
 });
 
-const ownerColumn = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
+// Mutations: addName, removeName (the write layer: src/write/claims.ts).
 
-builder.mutationFields((t) => ({
-  addName: t.prismaField({
+builder.mutationField('addName', (t) =>
+  t.prismaField({
     type: 'Name',
     authScopes: { analyst: true },
     description:
       'Adds a name to an actor, a campaign or a tool (analyst or admin). A name is a claim: it belongs to this record only, never merges records. Audited.',
     args: { input: t.arg({ type: AddNameInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const normalized = normalizeName(input.value);
-      if (!normalized)
-        throw userError('BAD_USER_INPUT', 'input.value: a name needs at least one letter or digit.', {
-          fields: [{ field: 'input.value', message: 'no letter or digit' }],
-        });
-      const id = await edit(ctx.prisma, ctx.principal, 'addName', async (e) => {
-        const owner = await existing(e, input.owner, ['Actor', 'Campaign', 'Tool'], 'input.owner');
-        const column = ownerColumn[owner.type as keyof typeof ownerColumn];
-        // Concurrent additions to one record wait for each other, so that two equal names are not both added.
-        await e.tx.$executeRawUnsafe(`SELECT 1 FROM "${owner.type}" WHERE id = $1::uuid FOR UPDATE`, owner.id);
-        // Only a name the caller can see is a duplicate: one above their clearance must not be revealed by a
-        // refusal, so theirs is recorded beside it (a name is a sourced claim; each keeps its own sources).
-        if (
-          await e.tx.name.findFirst({
-            where: { [column]: owner.id, normalized, ...visibleFact(ctx.principal.clearance) },
-          })
-        ) {
-          throw userError(
-            'ALREADY_EXISTS',
-            `This ${owner.type.toLowerCase()} already has the name "${input.value}" (names are compared ignoring case, spaces and punctuation).`,
-          );
-        }
-        const coinedById = input.coinedBy
-          ? (await existing(e, input.coinedBy, ['Organization'], 'input.coinedBy')).id
-          : null;
-        return recordIn(e, 'Name', input, {
-          value: input.value.trim(),
-          normalized,
-          [column]: owner.id,
-          coinedById,
-          note: input.note ?? null,
-          tlp: markingFor(ctx.principal, input.tlp, 'input.tlp'),
-        });
-      });
+      const id = await addName(ctx, input);
       return ctx.prisma.name.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
-  removeName: deleteField(t, 'Name', 'a name'),
-}));
+);
+
+builder.mutationField('removeName', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a name at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Name', args),
+  }),
+);
 
 builder.prismaObjectFields('Name', (t) => ({
-  version: t.exposeInt('version', {
-    description: 'Goes up by one with every change: send it back as `expectedVersion`.',
-  }),
+  version: t.exposeInt('version', { description: claimVersionDescription }),
 }));

@@ -6,9 +6,19 @@ import { visibleFact, visibleRecord, visibleSource } from '../auth/visibility.js
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Tlp } from '../generated/prisma/client.js';
+import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
 import { countryArg } from './args.js';
-import { check } from './edit-inputs.js';
-import { entityMutations } from './entity-mutations.js';
+import { TlpEnum } from './enums.js';
+import {
+  check,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  keyField,
+  recordMarkingField,
+  recordVersionFields,
+  versionDescription,
+} from './mutation-inputs.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
@@ -78,16 +88,66 @@ builder.queryField('organizations', (t) =>
   ),
 );
 
-entityMutations(
-  'Organization',
-  {
-    name: { type: 'String', required: true, validate: check.name },
-    country: { type: 'String', validate: check.country, description: 'ISO 3166-1 alpha-2.' },
-    url: { type: 'String', validate: check.url },
-    description: { type: 'String', validate: check.text },
-  },
-  { nameField: 'name' },
+// Mutations: createOrganization, updateOrganization, deleteOrganization (the write layer: src/write/entities.ts).
+
+const organizationFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  name: t.string({ required, validate: check.name.nullish() }),
+  country: t.string({ validate: check.country.nullish(), description: 'ISO 3166-1 alpha-2.' }),
+  url: t.string({ validate: check.url.nullish() }),
+  description: t.string({ validate: check.text.nullish() }),
+  tlp: recordMarkingField(t),
+});
+
+const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
+  description: 'A new organisation. `key` defaults to a slug of the name.',
+  fields: (t) => ({ key: keyField(t), ...organizationFields(t, true) }),
+});
+const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
+  description: 'Changes to an organisation: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => ({ ...recordVersionFields(t), ...organizationFields(t, false) }),
+});
+
+builder.mutationField('createOrganization', (t) =>
+  t.prismaField({
+    type: 'Organization',
+    authScopes: { analyst: true },
+    description: 'Creates an organisation (analyst or admin). Audited.',
+    args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await createEntity(ctx, 'Organization', input);
+      return ctx.prisma.organization.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
 );
+
+builder.mutationField('updateOrganization', (t) =>
+  t.prismaField({
+    type: 'Organization',
+    authScopes: { analyst: true },
+    description: 'Changes an organisation at the version you read (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateEntity(ctx, 'Organization', input);
+      return ctx.prisma.organization.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteOrganization', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes an organisation at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Organization', args),
+  }),
+);
+
+builder.prismaObjectFields('Organization', (t) => ({
+  version: t.exposeInt('version', { description: versionDescription }),
+  tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
+}));
 
 /**
  * A source's publisher and a name's coiner are to-one relations, loaded with their parent in one

@@ -5,10 +5,18 @@ import { builder, paged } from '../builder.js';
 import { userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
+import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
 import { citationTargetFilter, orderBy } from './args.js';
-import { check } from './edit-inputs.js';
-import { entityMutations } from './entity-mutations.js';
 import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, TlpEnum } from './enums.js';
+import {
+  check,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  keyField,
+  recordVersionFields,
+  versionDescription,
+} from './mutation-inputs.js';
 
 builder.prismaNode('Source', {
   id: { field: 'id' },
@@ -124,29 +132,72 @@ builder.queryField('sources', (t) =>
   ),
 );
 
-entityMutations(
-  'Source',
-  {
-    title: { type: 'String', required: true, validate: check.shortText.min(1, 'must not be empty') },
-    url: { type: 'String', validate: check.url },
-    alternateUrls: { type: ['String'], validate: check.urls },
-    publishedOn: { type: 'Date' },
-    publishedPrecision: { type: DatePrecisionEnum },
-    kind: { type: SourceKindEnum, required: true },
-    language: { type: 'String', validate: check.language, description: 'ISO 639-1 (default en).' },
-    tlp: {
-      type: TlpEnum,
-      marking: true,
-      description:
-        'Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you.',
+// Mutations: createSource, updateSource, deleteSource (the write layer: src/write/entities.ts).
+
+const sourceFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  title: t.string({ required, validate: check.shortText.min(1, 'must not be empty').nullish() }),
+  url: t.string({ validate: check.url.nullish() }),
+  alternateUrls: t.stringList({ validate: check.urls.nullish() }),
+  publishedOn: t.field({ type: 'Date' }),
+  publishedPrecision: t.field({ type: DatePrecisionEnum }),
+  kind: t.field({ type: SourceKindEnum, required }),
+  language: t.string({ validate: check.language.nullish(), description: 'ISO 639-1 (default en).' }),
+  tlp: t.field({
+    type: TlpEnum,
+    description:
+      'Default CLEAR; at most your clearance. Names and claims citing only sources you may not see are hidden from you.',
+  }),
+  authors: t.stringList({ validate: check.words.nullish() }),
+  note: t.string({ validate: check.text.nullish() }),
+  publisher: t.id({ description: 'Global ID of the publishing organisation.' }),
+});
+
+const CreateSourceInput = builder.inputType('CreateSourceInput', {
+  description: 'A new source. `key` defaults to a slug of the title.',
+  fields: (t) => ({ key: keyField(t), ...sourceFields(t, true) }),
+});
+const UpdateSourceInput = builder.inputType('UpdateSourceInput', {
+  description: 'Changes to a source: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => ({ ...recordVersionFields(t), ...sourceFields(t, false) }),
+});
+
+builder.mutationField('createSource', (t) =>
+  t.prismaField({
+    type: 'Source',
+    authScopes: { analyst: true },
+    description: 'Creates a source (analyst or admin). Audited.',
+    args: { input: t.arg({ type: CreateSourceInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await createEntity(ctx, 'Source', input);
+      return ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id } });
     },
-    authors: { type: ['String'], validate: check.words },
-    note: { type: 'String', validate: check.text },
-    publisher: {
-      type: 'ID',
-      ref: { type: 'Organization', column: 'publisherId' },
-      description: 'Global ID of the publishing organisation.',
-    },
-  },
-  { nameField: 'title' },
+  }),
 );
+
+builder.mutationField('updateSource', (t) =>
+  t.prismaField({
+    type: 'Source',
+    authScopes: { analyst: true },
+    description: 'Changes a source at the version you read (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateSourceInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateEntity(ctx, 'Source', input);
+      return ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteSource', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a source at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Source', args),
+  }),
+);
+
+builder.prismaObjectFields('Source', (t) => ({
+  version: t.exposeInt('version', { description: versionDescription }),
+}));

@@ -2,9 +2,17 @@
 
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
+import { recordTargeting, updateClaim } from '../write/claims.js';
+import { deleteRecord } from '../write/entities.js';
 import { Claim, claimFields } from './claim.js';
-import { recordByActorOrCampaign } from './claim-mutations.js';
 import { citationsQuery } from './entity-fields.js';
+import {
+  claimChangeFields,
+  claimVersionDescription,
+  DeletedRecord,
+  deleteArgs,
+  newClaimFields,
+} from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { ActorOrCampaign } from './unions.js';
 
@@ -33,11 +41,60 @@ export const Targeting = builder.prismaNode('Targeting', {
   }),
 });
 
-recordByActorOrCampaign('Targeting', {
-  by: 'attacker',
-  target: 'victim',
-  targetType: 'Victim',
-  column: 'victimId',
+// Mutations: recordTargeting, updateTargeting, deleteTargeting (the write layer: src/write/claims.ts).
+
+const RecordTargetingInput = builder.inputType('RecordTargetingInput', {
   description: 'A sourced claim that an actor or a campaign targets a victim.',
-  verb: 'targets a victim',
+  fields: (t) => ({
+    by: t.id({ required: true, description: 'The actor or campaign.' }),
+    victim: t.id({ required: true }),
+    ...newClaimFields(t),
+  }),
 });
+
+builder.mutationField('recordTargeting', (t) =>
+  t.prismaField({
+    type: 'Targeting',
+    authScopes: { analyst: true },
+    description: 'Records that an actor or a campaign targets a victim, with its sources (analyst or admin). Audited.',
+    args: { input: t.arg({ type: RecordTargetingInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await recordTargeting(ctx, input);
+      return ctx.prisma.targeting.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+const UpdateTargetingInput = builder.inputType('UpdateTargetingInput', {
+  description: 'Changes to a targeting: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => claimChangeFields(t),
+});
+
+builder.mutationField('updateTargeting', (t) =>
+  t.prismaField({
+    type: 'Targeting',
+    authScopes: { analyst: true },
+    description:
+      'Changes a targeting at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateTargetingInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateClaim(ctx, 'Targeting', input);
+      return ctx.prisma.targeting.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteTargeting', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a targeting at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Targeting', args),
+  }),
+);
+
+builder.prismaObjectFields('Targeting', (t) => ({
+  version: t.exposeInt('version', { description: claimVersionDescription }),
+}));

@@ -2,9 +2,17 @@
 
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
+import { recordToolUsage, updateClaim } from '../write/claims.js';
+import { deleteRecord } from '../write/entities.js';
 import { Claim, claimFields } from './claim.js';
-import { recordByActorOrCampaign } from './claim-mutations.js';
 import { citationsQuery } from './entity-fields.js';
+import {
+  claimChangeFields,
+  claimVersionDescription,
+  DeletedRecord,
+  deleteArgs,
+  newClaimFields,
+} from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { ActorOrCampaign } from './unions.js';
 
@@ -19,8 +27,9 @@ export const ToolUsage = builder.prismaNode('ToolUsage', {
   description: 'A sourced claim that an actor or a campaign uses a tool.',
   fields: (t) => ({
     ...claimFields(t),
-    user: t.field({
+    by: t.field({
       type: ActorOrCampaign,
+      description: 'Who uses the tool.',
       select: { actor: true, campaign: true },
       resolve: (u) => (u.actor ? tagged('Actor', u.actor) : tagged('Campaign', u.campaign!)),
     }),
@@ -31,11 +40,60 @@ export const ToolUsage = builder.prismaNode('ToolUsage', {
   }),
 });
 
-recordByActorOrCampaign('ToolUsage', {
-  by: 'user',
-  target: 'tool',
-  targetType: 'Tool',
-  column: 'toolId',
+// Mutations: recordToolUsage, updateToolUsage, deleteToolUsage (the write layer: src/write/claims.ts).
+
+const RecordToolUsageInput = builder.inputType('RecordToolUsageInput', {
   description: 'A sourced claim that an actor or a campaign uses a tool.',
-  verb: 'uses a tool',
+  fields: (t) => ({
+    by: t.id({ required: true, description: 'The actor or campaign.' }),
+    tool: t.id({ required: true }),
+    ...newClaimFields(t),
+  }),
 });
+
+builder.mutationField('recordToolUsage', (t) =>
+  t.prismaField({
+    type: 'ToolUsage',
+    authScopes: { analyst: true },
+    description: 'Records that an actor or a campaign uses a tool, with its sources (analyst or admin). Audited.',
+    args: { input: t.arg({ type: RecordToolUsageInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await recordToolUsage(ctx, input);
+      return ctx.prisma.toolUsage.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+const UpdateToolUsageInput = builder.inputType('UpdateToolUsageInput', {
+  description: 'Changes to a tool usage: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => claimChangeFields(t),
+});
+
+builder.mutationField('updateToolUsage', (t) =>
+  t.prismaField({
+    type: 'ToolUsage',
+    authScopes: { analyst: true },
+    description:
+      'Changes a tool usage at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateToolUsageInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateClaim(ctx, 'ToolUsage', input);
+      return ctx.prisma.toolUsage.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteToolUsage', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a tool usage at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'ToolUsage', args),
+  }),
+);
+
+builder.prismaObjectFields('ToolUsage', (t) => ({
+  version: t.exposeInt('version', { description: claimVersionDescription }),
+}));

@@ -3,9 +3,9 @@
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma, Tool as ToolRow } from '../generated/prisma/client.js';
+import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
 import { orderBy } from './args.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
-import { check } from './edit-inputs.js';
 import {
   citationsConnection,
   claimsById,
@@ -13,8 +13,17 @@ import {
   externalIdsConnection,
   namesConnection,
 } from './entity-fields.js';
-import { entityMutations } from './entity-mutations.js';
-import { SortDirection, ToolKindEnum } from './enums.js';
+import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
+import {
+  check,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  keyField,
+  recordMarkingField,
+  recordVersionFields,
+  versionDescription,
+} from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
 
 export const Tool = builder.prismaNode('Tool', {
@@ -159,14 +168,64 @@ builder.queryFields((t) => ({
   ),
 }));
 
-entityMutations(
-  'Tool',
-  {
-    name: { type: 'String', required: true, validate: check.name },
-    kind: { type: ToolKindEnum, required: true },
-    malwareTypes: { type: ['String'], validate: check.words },
-    platforms: { type: ['String'], validate: check.words },
-    description: { type: 'String', validate: check.text },
-  },
-  { nameField: 'name' },
+// Mutations: createTool, updateTool, deleteTool (the write layer: src/write/entities.ts).
+
+const toolFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  name: t.string({ required, validate: check.name.nullish() }),
+  kind: t.field({ type: ToolKindEnum, required }),
+  malwareTypes: t.stringList({ validate: check.words.nullish() }),
+  platforms: t.stringList({ validate: check.words.nullish() }),
+  description: t.string({ validate: check.text.nullish() }),
+  tlp: recordMarkingField(t),
+});
+
+const CreateToolInput = builder.inputType('CreateToolInput', {
+  description: 'A new tool. `key` defaults to a slug of the name.',
+  fields: (t) => ({ key: keyField(t), ...toolFields(t, true) }),
+});
+const UpdateToolInput = builder.inputType('UpdateToolInput', {
+  description: 'Changes to a tool: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => ({ ...recordVersionFields(t), ...toolFields(t, false) }),
+});
+
+builder.mutationField('createTool', (t) =>
+  t.prismaField({
+    type: 'Tool',
+    authScopes: { analyst: true },
+    description: 'Creates a tool (analyst or admin). Audited.',
+    args: { input: t.arg({ type: CreateToolInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await createEntity(ctx, 'Tool', input);
+      return ctx.prisma.tool.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
 );
+
+builder.mutationField('updateTool', (t) =>
+  t.prismaField({
+    type: 'Tool',
+    authScopes: { analyst: true },
+    description: 'Changes a tool at the version you read (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateToolInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateEntity(ctx, 'Tool', input);
+      return ctx.prisma.tool.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteTool', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a tool at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Tool', args),
+  }),
+);
+
+builder.prismaObjectFields('Tool', (t) => ({
+  version: t.exposeInt('version', { description: versionDescription }),
+  tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
+}));

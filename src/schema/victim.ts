@@ -3,11 +3,20 @@
 import { visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
 import { countryArg } from './args.js';
-import { check } from './edit-inputs.js';
 import { citationsConnection, claimsById } from './entity-fields.js';
-import { entityMutations } from './entity-mutations.js';
-import { VictimKindEnum } from './enums.js';
+import { TlpEnum, VictimKindEnum } from './enums.js';
+import {
+  check,
+  DeletedRecord,
+  deleteArgs,
+  type InputFields,
+  keyField,
+  recordMarkingField,
+  recordVersionFields,
+  versionDescription,
+} from './mutation-inputs.js';
 
 export const Victim = builder.prismaNode('Victim', {
   id: { field: 'id' },
@@ -84,14 +93,64 @@ builder.queryField('victims', (t) =>
   ),
 );
 
-entityMutations(
-  'Victim',
-  {
-    name: { type: 'String', required: true, validate: check.name },
-    kind: { type: VictimKindEnum, required: true },
-    country: { type: 'String', validate: check.country, description: 'ISO 3166-1 alpha-2.' },
-    sector: { type: 'String', validate: check.shortText },
-    description: { type: 'String', validate: check.text },
-  },
-  { nameField: 'name' },
+// Mutations: createVictim, updateVictim, deleteVictim (the write layer: src/write/entities.ts).
+
+const victimFields = <Required extends boolean>(t: InputFields, required: Required) => ({
+  name: t.string({ required, validate: check.name.nullish() }),
+  kind: t.field({ type: VictimKindEnum, required }),
+  country: t.string({ validate: check.country.nullish(), description: 'ISO 3166-1 alpha-2.' }),
+  sector: t.string({ validate: check.shortText.nullish() }),
+  description: t.string({ validate: check.text.nullish() }),
+  tlp: recordMarkingField(t),
+});
+
+const CreateVictimInput = builder.inputType('CreateVictimInput', {
+  description: 'A new victim. `key` defaults to a slug of the name.',
+  fields: (t) => ({ key: keyField(t), ...victimFields(t, true) }),
+});
+const UpdateVictimInput = builder.inputType('UpdateVictimInput', {
+  description: 'Changes to a victim: fields left out stay as they are; null clears an optional field.',
+  fields: (t) => ({ ...recordVersionFields(t), ...victimFields(t, false) }),
+});
+
+builder.mutationField('createVictim', (t) =>
+  t.prismaField({
+    type: 'Victim',
+    authScopes: { analyst: true },
+    description: 'Creates a victim (analyst or admin). Audited.',
+    args: { input: t.arg({ type: CreateVictimInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await createEntity(ctx, 'Victim', input);
+      return ctx.prisma.victim.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
 );
+
+builder.mutationField('updateVictim', (t) =>
+  t.prismaField({
+    type: 'Victim',
+    authScopes: { analyst: true },
+    description: 'Changes a victim at the version you read (analyst or admin). Audited.',
+    args: { input: t.arg({ type: UpdateVictimInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const id = await updateEntity(ctx, 'Victim', input);
+      return ctx.prisma.victim.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteVictim', (t) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description:
+      'Deletes a victim at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Victim', args),
+  }),
+);
+
+builder.prismaObjectFields('Victim', (t) => ({
+  version: t.exposeInt('version', { description: versionDescription }),
+  tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
+}));

@@ -1686,7 +1686,7 @@ export type RecordAttributionInput = {
 /** A sourced claim that an actor or a campaign targets a victim. */
 export type RecordTargetingInput = {
   /** The actor or campaign. */
-  attacker: Scalars['ID']['input'];
+  by: Scalars['ID']['input'];
   /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
   confidence?: InputMaybe<Scalars['Int']['input']>;
   /** The estimative words the source used, e.g. "medium-high". */
@@ -1703,6 +1703,8 @@ export type RecordTargetingInput = {
 
 /** A sourced claim that an actor or a campaign uses a tool. */
 export type RecordToolUsageInput = {
+  /** The actor or campaign. */
+  by: Scalars['ID']['input'];
   /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
   confidence?: InputMaybe<Scalars['Int']['input']>;
   /** The estimative words the source used, e.g. "medium-high". */
@@ -1715,8 +1717,6 @@ export type RecordToolUsageInput = {
   /** The marking of the claim itself (default CLEAR; at most your clearance). */
   tlp?: InputMaybe<Tlp>;
   tool: Scalars['ID']['input'];
-  /** The actor or campaign. */
-  user: Scalars['ID']['input'];
 };
 
 /** READER reads; ANALYST also records and edits; ADMIN also imports and reads the audit log. */
@@ -2127,6 +2127,8 @@ export type ToolOrderField =
 export type ToolUsage = Claim & Node & {
   __typename?: 'ToolUsage';
   actor?: Maybe<Actor>;
+  /** Who uses the tool. */
+  by: ActorOrCampaign;
   campaign?: Maybe<Campaign>;
   citations: ToolUsageCitationsConnection;
   /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
@@ -2141,7 +2143,6 @@ export type ToolUsage = Claim & Node & {
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
   tool: Tool;
-  user: ActorOrCampaign;
   /** Goes up by one with every change: send it back as `expectedVersion`. */
   version: Scalars['Int']['output'];
 };

@@ -649,7 +649,7 @@ class GraphWriter {
         subjectActorId: a.subjectActor ? await this.idOf('actor', a.subjectActor, `${where}.subjectActor`) : null,
         toolId: await ref('tool', a.tool, where),
         actorId: await ref('actor', actorKey ?? undefined, where),
-        attributedToText: a.attributedToText ?? null,
+        attributedToDescription: a.attributedToDescription ?? null,
         attributedToCountries: a.attributedToCountries,
         assessedOn: day(a.assessedOn),
       });

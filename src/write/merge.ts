@@ -6,9 +6,47 @@
 import { mostRestricted, tlpLevels } from '../auth/principal.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
-import { delegateOf, type Edit, updateAtVersion, visibleRowOf } from './transaction.js';
+import { idOf } from '../global-id.js';
+import { markingFor, type Writer } from './entities.js';
+import { delegateOf, type Edit, edit, updateAtVersion, visibleRowOf } from './transaction.js';
 
-export type MergeType = 'Actor' | 'Campaign' | 'Tool';
+export const mergeable = ['Actor', 'Campaign', 'Tool'] as const;
+export type MergeType = (typeof mergeable)[number];
+
+/** mergeRecords' input: two records of one type, each at the version the writer read. */
+export type MergeInput = {
+  survivor: string | number;
+  survivorVersion: number;
+  absorbed: string | number;
+  absorbedVersion: number;
+  /** Why: the evidence that they are one. */
+  note?: string | null;
+  tlp?: Tlp | null;
+};
+
+/** Merges two records found to be one (audited as mergeRecords); returns the merge's database id. */
+export async function mergeRecords(writer: Writer, input: MergeInput) {
+  const survivor = idOf(input.survivor, mergeable, 'input.survivor');
+  const absorbed = idOf(input.absorbed, [survivor.type], 'input.absorbed');
+  const merge = await edit(writer.prisma, writer.principal, 'mergeRecords', (e) =>
+    mergeIn(
+      e,
+      survivor.type as MergeType,
+      { id: survivor.id, version: input.survivorVersion },
+      { id: absorbed.id, version: input.absorbedVersion },
+      input.note ?? null,
+      markingFor(e.principal, input.tlp, 'input.tlp'),
+    ),
+  );
+  return merge.id;
+}
+
+/** Undoes a merge (audited as splitMerge); returns the merge's database id. */
+export async function splitMerge(writer: Writer, mergeId: string | number) {
+  const { id } = idOf(mergeId, ['Merge'], 'merge');
+  await edit(writer.prisma, writer.principal, 'splitMerge', (e) => splitIn(e, id));
+  return id;
+}
 
 /** Where each type's rows point at their owner: [table, column]. Names are moved unless the survivor has the same name. */
 const owned: Record<MergeType, [string, string][]> = {
@@ -75,7 +113,7 @@ const move = (e: Edit, table: string, column: string, ids: string[], from: strin
 
 type Versioned = { id: string; version: number };
 
-export async function mergeRecords(
+async function mergeIn(
   e: Edit,
   type: MergeType,
   survivor: Versioned,
@@ -143,7 +181,7 @@ async function mergeMarking(e: Edit, moved: Record<string, string[]>, given: Tlp
 }
 const markedTables = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association']);
 
-export async function splitMerge(e: Edit, mergeId: string) {
+async function splitIn(e: Edit, mergeId: string) {
   const merge = (await visibleRowOf(e, 'Merge', mergeId)) as unknown as MergeRow | null;
   if (!merge) throw notFound('merge', 'that ID');
   if (merge.splitAt)
