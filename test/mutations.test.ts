@@ -203,6 +203,27 @@ describe(`entity mutations (${databaseLabel})`, () => {
     });
   });
 
+  it("a claim's citations list in the order they were given (time-ordered ids; random ids listed them at random)", async () => {
+    const sources = [];
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      const made = await as(
+        `mutation { createSource(input: { title: "Order test ${n}", kind: REPORT, url: "https://example.org/order-${n}" }) { id } }`,
+      );
+      sources.push(made.data.createSource.id as string);
+    }
+    const given = [sources[3], sources[0], sources[5], sources[1], sources[4], sources[2]];
+    const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
+    const tool = (await server.query('{ tools(first: 1) { nodes { id } } }')).tools.nodes[0].id;
+    const recorded = await as(
+      'mutation($i: RecordToolUsageInput!) { recordToolUsage(input: $i) { citations { nodes { source { id } excerpt } } } }',
+      { i: { by: lazarus, tool, sources: given.map((source, i) => ({ source, excerpt: `excerpt ${i}` })) } },
+    );
+    expect(recorded.errors).toBeUndefined();
+    expect(recorded.data.recordToolUsage.citations.nodes).toEqual(
+      given.map((id, i) => ({ source: { id }, excerpt: `excerpt ${i}` })),
+    );
+  });
+
   it('supersedes an attribution: the earlier one is kept as SUPERSEDED and points to the later', async () => {
     const campaign = (await as('mutation { createCampaign(input: { name: "Test Shifting Campaign" }) { id } }')).data
       .createCampaign.id;

@@ -77,7 +77,7 @@ export function parseImportText(
       dataset: 'misp-galaxy',
       title: `MISP galaxy: ${galaxy.name}${galaxy.version ? ` (version ${galaxy.version})` : ''}`,
       url: `https://github.com/MISP/misp-galaxy/blob/main/clusters/${galaxy.type}.json`,
-      producers: producers as never,
+      producers,
       ...stixOverrides,
     });
     return { format, doc: parseSeedDocument(doc, origin), skipped: {} };

@@ -2,7 +2,7 @@
 // mergeRecords moves the absorbed record's names, identifiers, citations and claims to the survivor
 // and revokes the absorbed record in its favour; splitMerge moves exactly those rows back.
 
-import { visibleRow } from '../auth/visibility.js';
+import { visibleRecord, visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import { idOf } from '../global-id.js';
@@ -15,10 +15,10 @@ import { NamedEntity } from './unions.js';
 
 /** A merge's survivor or absorbed record (an actor, campaign or tool). */
 const entity = async (type: string, id: string, ctx: Context) => {
-  const row = await delegateOf(ctx.prisma as never, type).findFirst({
-    where: { id, ...visibleRow(type, ctx.principal.clearance) },
-  });
-  return row ? tagged(type, row) : null;
+  const where = { id, ...visibleRecord(ctx.principal.clearance) };
+  if (type === 'Actor') return tagged('Actor', await ctx.prisma.actor.findFirst({ where }));
+  if (type === 'Campaign') return tagged('Campaign', await ctx.prisma.campaign.findFirst({ where }));
+  return tagged('Tool', await ctx.prisma.tool.findFirst({ where }));
 };
 
 builder.prismaNode('Merge', {
@@ -35,13 +35,13 @@ builder.prismaNode('Merge', {
       type: NamedEntity,
       nullable: true,
       select: { entityType: true, survivorId: true },
-      resolve: (m, _a, ctx) => entity(m.entityType, m.survivorId, ctx) as never,
+      resolve: (m, _a, ctx) => entity(m.entityType, m.survivorId, ctx),
     }),
     absorbed: t.field({
       type: NamedEntity,
       nullable: true,
       select: { entityType: true, absorbedId: true },
-      resolve: (m, _a, ctx) => entity(m.entityType, m.absorbedId, ctx) as never,
+      resolve: (m, _a, ctx) => entity(m.entityType, m.absorbedId, ctx),
     }),
     movedRows: t.field({
       type: 'JSON',
@@ -50,7 +50,7 @@ builder.prismaNode('Merge', {
       resolve: async (m, _a, ctx) => {
         const counts: [string, number][] = [];
         for (const [key, ids] of Object.entries(m.moved as Record<string, string[]>)) {
-          const count = await delegateOf(ctx.prisma as never, key.split('.')[0]).count({
+          const count = await delegateOf(ctx.prisma, key.split('.')[0]).count({
             where: { id: { in: ids }, ...visibleRow(key.split('.')[0], ctx.principal.clearance) },
           });
           if (count) counts.push([key, count]);

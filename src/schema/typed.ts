@@ -4,8 +4,8 @@ const typeTag = Symbol('graphqlType');
 
 export type EntityType = 'Actor' | 'Campaign' | 'Tool';
 
-export function tagged<T extends object>(type: string, row: T): T {
-  Object.defineProperty(row, typeTag, { value: type, enumerable: false });
+export function tagged<T extends object | null>(type: string, row: T): T {
+  if (row) Object.defineProperty(row, typeTag, { value: type, enumerable: false });
   return row;
 }
 

@@ -138,7 +138,7 @@ type Delegate = {
   findUniqueOrThrow(args: object): Promise<Row>;
 };
 /** The Prisma delegate of a model by its name ("ToolUsage" → tx.toolUsage), in a transaction or not. */
-export const delegateOf = (tx: Tx, model: string) =>
+export const delegateOf = (tx: Tx | Db, model: string) =>
   (tx as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
 
 const conflict = (what: string, expected: number, current: number) =>
