@@ -2,7 +2,6 @@
 // the graph writer, all of them in one write (see transaction.ts): every document is written or the
 // database is left exactly as it was, with one audit entry for the import.
 import { userInfo } from 'node:os';
-import { v7 as uuidv7 } from 'uuid';
 import { canSee, mostRestricted, type Principal } from '../auth/principal.js';
 import type { Db } from '../db.js';
 import { userError } from '../errors.js';
@@ -10,6 +9,7 @@ import type { Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
 import { recordCount, type WriteResult, writeGraph } from './graph-writer.js';
 import { asImport } from './import-status.js';
+import { newId } from './rules.js';
 import { edit } from './transaction.js';
 
 /** The advisory lock imports hold (an arbitrary key: "tai" and 1 as digits). */
@@ -73,7 +73,7 @@ export async function writeDocuments(
           }
           result.warnings.push(...warnings);
         }
-        if (files) e.audit('Import', uuidv7(), null, { files, counts: result.counts }, highestMarking(docs));
+        if (files) e.audit('Import', newId(), null, { files, counts: result.counts }, highestMarking(docs));
         e.changed(Object.values(result.counts).some((c) => c.created + c.updated > 0));
         return result;
       },

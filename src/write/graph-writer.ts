@@ -1,12 +1,12 @@
-// The one write path into the graph. Seeds call it today; STIX / MISP imports and GraphQL mutations
-// are to call it too, so that every way in applies the same rules: upsert by stable key, names and
-// claims always cited, references checked, and nothing rewritten when nothing changed (loading the
-// same data twice leaves every row, timestamps included, as it was).
-import { v7 as uuidv7 } from 'uuid';
+// Writes whole documents (seed files, STIX bundles, MISP galaxies, as src/ingest/ parses them) inside
+// an import's write (documents.ts): upsert by stable key, identities matched on hard identifiers,
+// names and claims always cited, references checked, and nothing rewritten when nothing changed
+// (loading the same data twice leaves every row, timestamps included, as it was). Mutations write one
+// record at a time through entities.ts and claims.ts; both share rules.ts.
 import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
-import { confidenceFromLabel, normalizeName, searchTextOf } from './rules.js';
+import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
 
 type Tx = Prisma.TransactionClient;
 type Counts = { created: number; updated: number; unchanged: number };
@@ -151,7 +151,7 @@ class GraphWriter {
     let row = existing;
     if (!existing) {
       // Created in bulk when the type is flushed (see `pending`); the id is made here.
-      row = { id: uuidv7(), key, ...Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) };
+      row = { id: newId(), key, ...Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) };
       (this.pending.get(type) ?? this.pending.set(type, []).get(type)!).push(row);
       this.pendingKeys.add(`${type}:${key}`);
       this.count(type, 'created');
@@ -273,7 +273,7 @@ class GraphWriter {
         const k = `${e.id}|${sourceId}|${c.field ?? ''}`;
         const found = known.get(k);
         if (!found) {
-          const id = uuidv7();
+          const id = newId();
           creates.push({ id, [column]: e.id, sourceId, field: c.field ?? null, excerpt: c.excerpt ?? null });
           known.set(k, { id, excerpt: c.excerpt ?? null });
           this.count('citation', 'created');
@@ -311,7 +311,7 @@ class GraphWriter {
         const data = { value: n.value, coinedById, note: n.note ?? null };
         let existing = byNormalized.get(normalized);
         if (!existing) {
-          const row = { id: uuidv7(), ...data, tlp: n.tlp, normalized, [owner]: ownerId };
+          const row = { id: newId(), ...data, tlp: n.tlp, normalized, [owner]: ownerId };
           creates.push(row);
           created.add(row.id);
           existing = row;
@@ -512,9 +512,31 @@ class GraphWriter {
     ]);
   }
 
+  /** Writes one document: each section in order, a few statements per section (see the methods). */
   async write(doc: SeedDocument) {
     await this.preloadDocument(doc);
-    for (const o of doc.organizations) {
+    await this.writeOrganizations(doc.organizations);
+    await this.writeSources(doc.sources);
+    await this.writeActorsCampaignsTools(doc);
+    await this.writeVictims(doc.victims);
+    await this.writeAttributions(doc.attributions);
+    await this.writeUsages(doc.usages);
+    await this.writeAssociations(doc.associations);
+    this.reportUnmatched();
+    await this.writeTargetings(doc.targetings);
+    return this.summary;
+  }
+
+  /** Claims that name a record no dataset in the database describes: counted, not imported (see reportUnmatched). */
+  private unmatched = { usages: 0, attributions: 0, associations: 0 };
+
+  /** The id of an optional reference by key (null when the document gives none). */
+  private ref(type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) {
+    return key ? this.idOf(type, key, `${where}.${type}`) : Promise.resolve(null);
+  }
+
+  private async writeOrganizations(organizations: SeedDocument['organizations']) {
+    for (const o of organizations) {
       // Publishers are not contested identities as actors are: an organisation another dataset already
       // knows under the same name (MISP's producer "Microsoft", the curated "Microsoft") is that one,
       // and only its gaps are filled.
@@ -538,7 +560,10 @@ class GraphWriter {
       this.tick();
     }
     await this.flush('organization');
-    for (const s of doc.sources) {
+  }
+
+  private async writeSources(sources: SeedDocument['sources']) {
+    for (const s of sources) {
       const where = `sources[${s.key}]`;
       // One document, one source: a source already known by its URL (under another key), or by a key
       // made from its URL (ref-…, as imports make them), is shared: it keeps its fields, gaps are filled.
@@ -569,6 +594,9 @@ class GraphWriter {
       this.tick();
     }
     await this.flush('source');
+  }
+
+  private async writeActorsCampaignsTools(doc: SeedDocument) {
     await this.writeEntities('actor', doc.actors, (a) => ({
       name: a.name,
       description: a.description ?? null,
@@ -597,8 +625,11 @@ class GraphWriter {
       description: t.description ?? null,
       tlp: t.tlp,
     }));
-    const victimCitations = [];
-    for (const v of doc.victims) {
+  }
+
+  private async writeVictims(victims: SeedDocument['victims']) {
+    const citations = [];
+    for (const v of victims) {
       // Victims (countries, sectors ...) are shared by every dataset: the first one names them, the others fill gaps.
       const known = await this.rowByKey('victim', v.key);
       const id = await this.upsertByKey(
@@ -621,45 +652,40 @@ class GraphWriter {
         await this.tx.victim.update({ where: { id }, data: { tlp: v.tlp } });
         known.tlp = v.tlp;
       }
-      victimCitations.push({ id, citations: v.citations, where: `victims[${v.key}]` });
+      citations.push({ id, citations: v.citations, where: `victims[${v.key}]` });
       this.tick();
     }
     await this.flush('victim');
-    await this.citeAll('victimId', victimCitations);
-    const ref = async (type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) =>
-      key ? this.idOf(type, key, `${where}.${type}`) : null;
+    await this.citeAll('victimId', citations);
+  }
 
-    const unmatched = { usages: 0, attributions: 0, associations: 0 };
-    const [attributionCitations, usageCitations, associationCitations, targetingCitations] = [[], [], [], []] as {
-      id: string;
-      citations: { source: string }[];
-      where: string;
-    }[][];
-    for (const a of doc.attributions) {
+  private async writeAttributions(attributions: SeedDocument['attributions']) {
+    const citations: { id: string; citations: { source: string }[]; where: string }[] = [];
+    for (const a of attributions) {
       const where = `attributions[${a.key}]`;
       const actorKey = a.actor ?? (a.actorMatch.length ? await this.matchByExternalIds('actor', a.actorMatch) : null);
       if (a.actorMatch.length && !actorKey) {
-        unmatched.attributions++; // an actor no dataset in this database describes
+        this.unmatched.attributions++; // an actor no dataset in this database describes
         this.tick();
         continue;
       }
       const id = await this.upsertByKey('attribution', a.key, {
         ...this.claimData(a),
-        campaignId: await ref('campaign', a.campaign, where),
+        campaignId: await this.ref('campaign', a.campaign, where),
         subjectActorId: a.subjectActor ? await this.idOf('actor', a.subjectActor, `${where}.subjectActor`) : null,
-        toolId: await ref('tool', a.tool, where),
-        actorId: await ref('actor', actorKey ?? undefined, where),
+        toolId: await this.ref('tool', a.tool, where),
+        actorId: await this.ref('actor', actorKey ?? undefined, where),
         attributedToDescription: a.attributedToDescription ?? null,
         attributedToCountries: a.attributedToCountries,
         assessedOn: day(a.assessedOn),
       });
-      attributionCitations.push({ id, citations: a.sources, where });
+      citations.push({ id, citations: a.sources, where });
       this.tick();
     }
     await this.flush('attribution');
-    await this.citeAll('attributionId', attributionCitations);
+    await this.citeAll('attributionId', citations);
     // Supersession links point at attributions that may come later in the file.
-    for (const a of doc.attributions) {
+    for (const a of attributions) {
       if (!this.ids.has(`attribution:${a.key}`)) continue; // skipped above
       const where = `attributions[${a.key}].supersededBy`;
       const supersededById = a.supersededBy ? await this.idOf('attribution', a.supersededBy, where) : null;
@@ -672,32 +698,40 @@ class GraphWriter {
           await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }),
         );
     }
-    for (const u of doc.usages) {
+  }
+
+  private async writeUsages(usages: SeedDocument['usages']) {
+    const citations: { id: string; citations: { source: string }[]; where: string }[] = [];
+    for (const u of usages) {
       const where = `usages[${u.key}]`;
       const matchedKey = u.tool ?? (await this.matchByExternalIds('tool', u.toolMatch));
       if (!matchedKey) {
-        unmatched.usages++; // a tool no dataset in this database describes
+        this.unmatched.usages++; // a tool no dataset in this database describes
         this.tick();
         continue;
       }
       const id = await this.upsertByKey('toolUsage', u.key, {
         ...this.claimData(u),
-        actorId: await ref('actor', u.actor, where),
-        campaignId: await ref('campaign', u.campaign, where),
+        actorId: await this.ref('actor', u.actor, where),
+        campaignId: await this.ref('campaign', u.campaign, where),
         toolId: await this.idOf('tool', matchedKey, `${where}.tool`),
       });
-      usageCitations.push({ id, citations: u.sources, where });
+      citations.push({ id, citations: u.sources, where });
       this.tick();
     }
     await this.flush('toolUsage');
-    await this.citeAll('toolUsageId', usageCitations);
-    for (const a of doc.associations) {
+    await this.citeAll('toolUsageId', citations);
+  }
+
+  private async writeAssociations(associations: SeedDocument['associations']) {
+    const citations: { id: string; citations: { source: string }[]; where: string }[] = [];
+    for (const a of associations) {
       const where = `associations[${a.key}]`;
       const type = a.fromActor ? 'actor' : 'tool';
       const fromId = await this.idOf(type, (a.fromActor ?? a.fromTool)!, `${where}.from`);
       const toKey = a.toActor ?? a.toTool ?? (await this.matchByExternalIds(type, a.toMatch));
       const toId = toKey ? await this.idOf(type, toKey, `${where}.to`) : null;
-      if (!toId) unmatched.associations++;
+      if (!toId) this.unmatched.associations++;
       // Two records a dataset links but another dataset's identifiers made one: nothing left to link.
       if (!toId || toId === fromId) {
         this.tick();
@@ -709,35 +743,43 @@ class GraphWriter {
         [`from${type === 'actor' ? 'Actor' : 'Tool'}Id`]: fromId,
         [`to${type === 'actor' ? 'Actor' : 'Tool'}Id`]: toId,
       });
-      associationCitations.push({ id, citations: a.sources, where });
+      citations.push({ id, citations: a.sources, where });
       this.tick();
     }
     await this.flush('association');
-    await this.citeAll('associationId', associationCitations);
-    if (unmatched.usages)
-      this.warnings.push(`${unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`);
-    if (unmatched.attributions)
+    await this.citeAll('associationId', citations);
+  }
+
+  private reportUnmatched() {
+    if (this.unmatched.usages)
       this.warnings.push(
-        `${unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`,
+        `${this.unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`,
       );
-    if (unmatched.associations)
+    if (this.unmatched.attributions)
       this.warnings.push(
-        `${unmatched.associations} association(s) name a record the database does not hold; not imported`,
+        `${this.unmatched.attributions} attribution(s) name an actor no record in the database holds; not imported`,
       );
-    for (const t of doc.targetings) {
+    if (this.unmatched.associations)
+      this.warnings.push(
+        `${this.unmatched.associations} association(s) name a record the database does not hold; not imported`,
+      );
+  }
+
+  private async writeTargetings(targetings: SeedDocument['targetings']) {
+    const citations: { id: string; citations: { source: string }[]; where: string }[] = [];
+    for (const t of targetings) {
       const where = `targetings[${t.key}]`;
       const id = await this.upsertByKey('targeting', t.key, {
         ...this.claimData(t),
-        actorId: await ref('actor', t.actor, where),
-        campaignId: await ref('campaign', t.campaign, where),
+        actorId: await this.ref('actor', t.actor, where),
+        campaignId: await this.ref('campaign', t.campaign, where),
         victimId: await this.idOf('victim', t.victim, `${where}.victim`),
       });
-      targetingCitations.push({ id, citations: t.sources, where });
+      citations.push({ id, citations: t.sources, where });
       this.tick();
     }
     await this.flush('targeting');
-    await this.citeAll('targetingId', targetingCitations);
-    return this.summary;
+    await this.citeAll('targetingId', citations);
   }
 }
 

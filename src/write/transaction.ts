@@ -1,14 +1,15 @@
-// The write path of mutations: every mutation is one transaction that also appends its audit entries
-// and announces the change (as imports do, see load-seeds.ts), so readers' caches drop what it made
-// stale. Updates and deletes name the version the client read: a stale version is refused with
-// CONFLICT, never overwritten.
-import { v7 as uuidv7 } from 'uuid';
+// The one write: every way in (mutations, imports, merges) is one transaction that also appends its
+// audit entries and announces the change, so readers' caches drop what it made stale. Updates and
+// deletes name the version the writer read: a stale version is refused with CONFLICT, never
+// overwritten; a row above the writer's clearance is answered as one that does not exist.
+
 import { mostRestricted, type Principal, tlpLevels } from '../auth/principal.js';
 import { visibleRow } from '../auth/visibility.js';
 import { CHANNEL, graphChanged } from '../database/graph-changes.js';
 import type { Db } from '../db.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
+import { newId } from './rules.js';
 
 export type Tx = Prisma.TransactionClient;
 type Row = { id: string; version: number } & Record<string, unknown>;
@@ -98,7 +99,7 @@ export async function edit<T>(
       audit: (entityType, entityId, before, after, visibility) => {
         changedRows = true;
         entries.push({
-          id: uuidv7(),
+          id: newId(),
           keyId: principal.keyId,
           keyName: principal.name,
           role,
