@@ -16,9 +16,8 @@
 //   `variant-of` → association claims between the two records, never a merge. Their estimative
 //   likelihood tag is the claim's confidence words. Links to clusters not shipped are set aside (counted).
 
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { knownConfidenceLabels, slug as slugOf } from '../write/rules.js';
+import { knownConfidenceLabels, slug as slugOf, sourceKeyOfUrl } from '../write/rules.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -50,7 +49,6 @@ const strings = (v: unknown) =>
       : [];
 /** MISP's keys: slugs of at most 80 characters ("x" for none), as they were first made (keys are stable). */
 const slug = (s: string) => slugOf(s, { maxLength: 80, empty: 'x' });
-const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 const isUrl = (s: string) => /^https?:\/\/\S+$/.test(s);
 
 /** English country names (and the variants MISP uses) → ISO 3166-1 alpha-2. */
@@ -239,7 +237,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
     const key = `misp-${galaxy.type}--${c.uuid.toLowerCase()}`;
     const refs = strings(meta.refs).filter(isUrl);
     for (const url of refs) {
-      const k = urlKey(url);
+      const k = sourceKeyOfUrl(url);
       if (!seen.sources.has(k)) {
         seen.sources.add(k);
         doc.sources.push({ key: k, title: url.replace(/^https?:\/\/(www\.)?/, '').slice(0, 200), url, kind: 'REPORT' });
@@ -340,7 +338,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
           actor: key,
           victim: victimKey,
           confidence: Number.isInteger(confidence) && confidence >= 0 && confidence <= 100 ? confidence : undefined,
-          sources: [...cited, ...refs.slice(0, 3).map((url) => ({ source: urlKey(url) }))],
+          sources: [...cited, ...refs.slice(0, 3).map((url) => ({ source: sourceKeyOfUrl(url) }))],
         });
       // `uses` links name tools by uuid: a MISP tool cluster, or an ATT&CK malware / tool (same uuids).
       for (const r of (c.related ?? []).filter((r) => r.type === 'uses')) {

@@ -16,9 +16,10 @@
 // - `confidence` goes to claims; TLP 1.0 and 2.0 markings (whole-object or granular) go to the sources
 //   made from the object, to the record it becomes, and to the claims it is an end of; a victim made only
 //   for marked relationships takes the lowest of their markings.
-import { createHash } from 'node:crypto';
+
 import { z } from 'zod';
 import { leastRestricted, mostRestricted, type tlpLevels } from '../auth/principal.js';
+import { sourceKeyOfUrl } from '../write/rules.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -195,7 +196,6 @@ const citationsIn = (text: string | undefined, names: Iterable<string>) =>
     .sort((a, b) => a.at - b.at)
     .map((c) => c.name);
 const day = (ts: string | undefined) => ts?.slice(0, 10);
-const urlKey = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 const lowerKey = (id: string) => id.toLowerCase();
 
 type Tlp = (typeof tlpLevels)[number];
@@ -333,7 +333,7 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       // The object's own page: ATT&CK's (mitre-attack) or one the object also lists as a plain reference.
       const isPage = !!ref.external_id && !page && (ref.source_name === 'mitre-attack' || plainTitle.has(ref.url));
       if (ref.external_id && !isPage) continue; // an identifier's address (Malpedia …), not a source
-      const key = urlKey(ref.url);
+      const key = sourceKeyOfUrl(ref.url);
       if (!sourceKeys.has(key)) {
         sourceKeys.add(key);
         const own = !!ref.external_id;

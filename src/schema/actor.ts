@@ -23,6 +23,7 @@ import {
   currentOnly,
   externalIdsConnection,
   namesConnection,
+  provenanceDescriptions,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
 import {
@@ -48,18 +49,13 @@ export const Actor = builder.prismaNode('Actor', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'A threat actor (intrusion set): a group tracked under one or more names.',
   fields: (t) => ({
-    dataset: t.exposeString('dataset', {
-      description:
-        'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.',
-    }),
-    revoked: t.exposeBoolean('revoked', {
-      description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.',
-    }),
-    deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
+    dataset: t.exposeString('dataset', { description: provenanceDescriptions.dataset }),
+    revoked: t.exposeBoolean('revoked', { description: provenanceDescriptions.revoked }),
+    deprecated: t.exposeBoolean('deprecated', { description: provenanceDescriptions.deprecated }),
     revokedBy: t.prismaField({
       type: 'Actor',
       nullable: true,
-      description: 'The record that replaced this one.',
+      description: provenanceDescriptions.revokedBy,
       select: { revokedBy: true },
       resolve: (query, row, _args, ctx) =>
         row.revokedBy ? ctx.prisma.actor.findUnique({ ...query, where: { key: row.revokedBy } }) : null,

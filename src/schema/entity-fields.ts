@@ -5,6 +5,15 @@ import { visibleCitation, visibleFact } from '../auth/visibility.js';
 import { paged } from '../builder.js';
 import type { Context } from '../context.js';
 
+/** What the provenance fields of every named entity (actor, campaign, tool) say: one wording for all three. */
+export const provenanceDescriptions = {
+  dataset:
+    'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.',
+  revoked: 'Replaced by another record in its dataset (see revokedBy); kept for the record.',
+  deprecated: 'Deprecated in its dataset; kept for the record.',
+  revokedBy: 'The record that replaced this one.',
+} as const;
+
 /** Revoked and deprecated records are kept but are not current: lists and lookups leave them out unless asked. */
 export const currentOnly = (includeRevoked: boolean | null | undefined) =>
   includeRevoked ? {} : { revoked: false, deprecated: false };

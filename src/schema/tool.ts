@@ -12,6 +12,7 @@ import {
   currentOnly,
   externalIdsConnection,
   namesConnection,
+  provenanceDescriptions,
 } from './entity-fields.js';
 import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
 import {
@@ -35,18 +36,13 @@ export const Tool = builder.prismaNode('Tool', {
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   description: 'Malware or a tool used by actors and campaigns.',
   fields: (t) => ({
-    dataset: t.exposeString('dataset', {
-      description:
-        'The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources.',
-    }),
-    revoked: t.exposeBoolean('revoked', {
-      description: 'Replaced by another record in its dataset (see revokedBy); kept for the record.',
-    }),
-    deprecated: t.exposeBoolean('deprecated', { description: 'Deprecated in its dataset; kept for the record.' }),
+    dataset: t.exposeString('dataset', { description: provenanceDescriptions.dataset }),
+    revoked: t.exposeBoolean('revoked', { description: provenanceDescriptions.revoked }),
+    deprecated: t.exposeBoolean('deprecated', { description: provenanceDescriptions.deprecated }),
     revokedBy: t.prismaField({
       type: 'Tool',
       nullable: true,
-      description: 'The record that replaced this one.',
+      description: provenanceDescriptions.revokedBy,
       select: { revokedBy: true },
       resolve: (query, row, _args, ctx) =>
         row.revokedBy ? ctx.prisma.tool.findUnique({ ...query, where: { key: row.revokedBy } }) : null,

@@ -1,7 +1,7 @@
 // The rules every way in shares (mutations, seeds, STIX, MISP): how names are normalised, what search
 // text a record has, the key format, new ids, and confidence from the words a source used. Pure
 // functions: test/unit/rules.test.ts tests them directly.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
@@ -28,6 +28,12 @@ export const slug = (text: string, { maxLength = 120, empty = 'record' } = {}) =
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, maxLength) || empty;
+
+/**
+ * The key of a source an import knows only by its URL (a STIX external reference, a MISP `refs` entry):
+ * the same URL gives the same key in every dataset, so that they share the source.
+ */
+export const sourceKeyOfUrl = (url: string) => `ref-${createHash('sha256').update(url).digest('hex').slice(0, 24)}`;
 
 /** Records found by their names (actors, campaigns, tools) and the column a name points at each with. */
 export const nameOwnerColumn = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;

@@ -8,6 +8,7 @@ import {
   normalizeName,
   searchTextOf,
   slug,
+  sourceKeyOfUrl,
 } from '../../src/write/rules.js';
 
 describe('normalizeName', () => {
@@ -76,5 +77,15 @@ describe('ids and keys', () => {
   it('search text is the display name and description, lower-cased', () => {
     expect(searchTextOf('CryptoCore', 'Hot Wallets')).toBe('cryptocore hot wallets');
     expect(searchTextOf('CryptoCore', null)).toBe('cryptocore ');
+  });
+});
+
+describe('sourceKeyOfUrl', () => {
+  it('gives one URL one key, stable across versions (datasets already in databases hold these keys)', () => {
+    expect(sourceKeyOfUrl('https://www.clearskysec.com/cryptocore/')).toBe('ref-c993a460ba631a3164bf8f0b');
+    expect(sourceKeyOfUrl('https://www.clearskysec.com/cryptocore/')).not.toBe(
+      sourceKeyOfUrl('https://www.clearskysec.com/cryptocore'),
+    );
+    expect(keyPattern.test(sourceKeyOfUrl('https://example.org/a?b=c#d'))).toBe(true);
   });
 });
