@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { PothosValidationError } from '@pothos/core';
+import Router, { type HTTPMethod } from 'find-my-way';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { AuthError, authenticate } from './auth/authenticate.js';
@@ -30,6 +31,9 @@ import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { importRunning } from './write/import-status.js';
+
+/** The path of a request, without its query. */
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
 
@@ -189,31 +193,31 @@ export async function startHttpServer(
       return null;
     }
   };
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') return json(res, 200, { status: 'ok' });
-    if (path === '/ready') {
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-      } catch (error) {
-        log('warn', 'readiness check failed', error);
-        return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
-      }
-      // Answers stay right while the change listener is down (caches are bypassed), only slower.
-      if (listener && !listener.healthy())
-        return json(res, 200, {
-          status: 'degraded',
-          reason: 'not listening for changes by other processes: caches are bypassed until it is back',
-        });
-      return json(res, 200, { status: 'ready' });
+  /** /ready: the database answers, and (where it matters) the change listener listens. */
+  const ready = async (res: ServerResponse) => {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+    } catch (error) {
+      log('warn', 'readiness check failed', error);
+      return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
     }
-    if (path === '/admin/import' && importToken)
-      return (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken);
-    const isStix = path.startsWith('/stix/');
-    const isTaxii = path === '/taxii2' || path.startsWith('/taxii2/');
-    if (path === '/graphql' || isStix || isTaxii) {
+    // Answers stay right while the change listener is down (caches are bypassed), only slower.
+    if (listener && !listener.healthy())
+      return json(res, 200, {
+        status: 'degraded',
+        reason: 'not listening for changes by other processes: caches are bypassed until it is back',
+      });
+    return json(res, 200, { status: 'ready' });
+  };
+  /**
+   * The doors that hold data (GraphQL, STIX downloads, TAXII): the body's declared size is checked
+   * before it is read, then the caller is authenticated (and counted against the rate limits) before
+   * anything is done for them.
+   */
+  const guarded =
+    (serve: (req: IncomingMessage, res: ServerResponse, principal: Principal) => Promise<unknown> | unknown) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
       if (req.method === 'POST') {
-        // The body is refused before it is read: its declared size must be within the limit.
         const length = Number(req.headers['content-length']);
         if (req.headers['content-length'] === undefined)
           return refuse(req, res, 'LENGTH_REQUIRED', 'Send the body with a Content-Length header.');
@@ -225,37 +229,52 @@ export async function startHttpServer(
             `The request body is limited to ${config.limits.maxBodyBytes} bytes (it declared ${req.headers['content-length']}).`,
           );
       }
-      // GraphiQL's page holds no data: a browser opening it cannot send a key yet.
-      if (
-        path === '/graphql' &&
-        req.method === 'GET' &&
-        /text\/html/.test(req.headers.accept ?? '') &&
-        !/[?&]query=/.test(req.url ?? '')
-      )
-        return yoga(req, res, { principal: anonymous });
       const principal = await caller(req, res);
-      if (!principal) return;
-      // The same keys and clearance as GraphQL: a download holds only what the caller may read.
-      if (isStix) return sendStix(req, res, path, principal);
-      if (isTaxii)
-        return handleTaxii(
-          req,
-          res,
-          prisma,
-          principal.clearance,
-          `http://${req.headers.host ?? `${config.host}:${config.port}`}`,
-        );
-      // A conditional request is not answered from the cache: yoga's cache would answer 304 to any
-      // query whose ETag matched any cached answer, whatever the query and whoever asks.
-      delete req.headers['if-none-match'];
-      return yoga(req, res, { principal });
-    }
-    if (path === '/') {
-      res.writeHead(302, { location: '/graphql' });
-      return res.end();
-    }
-    return yoga(req, res, { principal: anonymous });
-  };
+      if (principal) return serve(req, res, principal);
+    };
+  const graphql = guarded((req, res, principal) => {
+    // A conditional request is not answered from the cache: yoga's cache would answer 304 to any
+    // query whose ETag matched any cached answer, whatever the query and whoever asks.
+    delete req.headers['if-none-match'];
+    return yoga(req, res, { principal });
+  });
+  // The same keys and clearance as GraphQL: a download holds only what the caller may read.
+  const stix = guarded((req, res, principal) => sendStix(req, res, pathOf(req), principal));
+  const taxii = guarded((req, res, principal) =>
+    handleTaxii(req, res, prisma, principal.clearance, `http://${req.headers.host ?? `${config.host}:${config.port}`}`),
+  );
+  const everyMethod: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  /** Which door a path opens: find-my-way (the router Fastify uses); the rest goes to yoga, which answers 404. */
+  const routes = Router({
+    ignoreTrailingSlash: true,
+    defaultRoute: (req, res) => yoga(req, res, { principal: anonymous }),
+    // A badly escaped address still reaches its door, which answers it with its own error (INVALID_ID, TAXII 400).
+    onBadUrl: (path, req, res) => {
+      if (path.startsWith('/stix/')) return stix(req, res);
+      if (path === '/taxii2' || path.startsWith('/taxii2/')) return taxii(req, res);
+      return yoga(req, res, { principal: anonymous });
+    },
+  });
+  routes.on(everyMethod, '/health', (_req, res) => json(res, 200, { status: 'ok' }));
+  routes.on(everyMethod, '/ready', (_req, res) => ready(res));
+  if (importToken)
+    routes.on(everyMethod, '/admin/import', async (req, res) =>
+      (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken),
+    );
+  routes.on(everyMethod, '/graphql', (req, res) => {
+    // GraphiQL's page holds no data: a browser opening it cannot send a key yet.
+    if (req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '') && !/[?&]query=/.test(req.url ?? ''))
+      return yoga(req, res, { principal: anonymous });
+    return graphql(req, res);
+  });
+  routes.on(everyMethod, '/stix/*', (req, res) => stix(req, res));
+  routes.on(everyMethod, '/taxii2', (req, res) => taxii(req, res));
+  routes.on(everyMethod, '/taxii2/*', (req, res) => taxii(req, res));
+  routes.on(everyMethod, '/', (_req, res) => {
+    res.writeHead(302, { location: '/graphql' });
+    res.end();
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => routes.lookup(req, res);
   /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
   const sendStix = async (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) => {
     const send = (status: number, body: unknown, name?: string) => {

@@ -2,10 +2,11 @@
 // ```json block is run against a server seeded as `npm start` seeds it, and its answer compared with
 // the README's (ids aside: they differ from one database to another); every `curl` line against the
 // API is run as written (the address made this server's, `<global ID>` a real one) and must succeed.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -76,11 +77,13 @@ describe(`the README's examples (${databaseLabel})`, () => {
     const command = line.replaceAll('http://127.0.0.1:4000', server.url).replaceAll('<global ID>', campaign);
     const dir = mkdtempSync(path.join(tmpdir(), 'readme-'));
     try {
-      // As a user's shell runs it; --fail makes an HTTP error fail the command too.
-      const output = execFileSync('bash', ['-c', command.replace(/^curl /, 'curl --fail --show-error ')], {
-        cwd: dir,
-        encoding: 'utf8',
-      });
+      // As a user's shell runs it; --fail makes an HTTP error fail the command too. Asynchronously:
+      // the server answering it runs in this process.
+      const { stdout: output } = await promisify(execFile)(
+        'bash',
+        ['-c', command.replace(/^curl /, 'curl --fail --show-error ')],
+        { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+      );
       if (!command.includes('>')) expect(() => JSON.parse(output)).not.toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });

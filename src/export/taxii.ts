@@ -4,6 +4,7 @@
 // X-TAXII-Date-Added-First / -Last headers, and keyset paging on (date added, id) so that a client
 // paging through a collection neither skips nor repeats objects while data is added.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import Router from 'find-my-way';
 import { keptUntilChange } from '../database/graph-changes.js';
 import type { Db } from '../db.js';
 import type { Tlp } from '../generated/prisma/client.js';
@@ -150,6 +151,95 @@ function acceptsTaxii(accept: string | undefined) {
   });
 }
 
+/** What a TAXII resource is served with: the request's query, the caller's clearance, and how to answer. */
+type Call = {
+  query: URLSearchParams;
+  prisma: Db;
+  clearance: Tlp;
+  baseUrl: string;
+  send: (status: number, body: unknown, headers?: Record<string, string>) => void;
+};
+type Params = Record<string, string | undefined>;
+type Resource = (call: Call, params: Params) => Promise<void> | void;
+
+const describe = (c: Collection) => ({
+  id: c.id,
+  title: c.title,
+  description: c.description,
+  can_read: true,
+  can_write: false,
+  media_types: [STIX],
+});
+
+function collectionOf(params: Params) {
+  const collection = collections.find((c) => c.id === params.collection);
+  if (!collection) throw new TaxiiError(404, 'Not Found', `There is no collection ${params.collection}.`);
+  return collection;
+}
+
+const dateHeaders = (items: Entry[]): Record<string, string> =>
+  items.length
+    ? {
+        'X-TAXII-Date-Added-First': items[0].addedAt.toISOString(),
+        'X-TAXII-Date-Added-Last': items[items.length - 1].addedAt.toISOString(),
+      }
+    : {};
+
+/** A page of a collection's entries (all of them, or one object's versions) in its envelope. */
+async function sendPage(call: Call, params: Params, key: 'objects' | 'versions', map: (e: Entry) => unknown) {
+  const all = await entries(call.prisma, call.clearance, collectionOf(params));
+  const objectId = params.object;
+  if (objectId !== undefined && !all.some((e) => e.object.id === objectId))
+    throw new TaxiiError(404, 'Not Found', `There is no object ${objectId} in this collection.`);
+  const p = page(all, call.query, objectId);
+  const envelope = p.items.length ? { more: p.more, ...(p.next ? { next: p.next } : {}), [key]: p.items.map(map) } : {};
+  call.send(200, envelope, dateHeaders(p.items));
+}
+
+/** The resources, by path (find-my-way, the router Fastify uses): each answers GET and HEAD. */
+const resources = Router({ ignoreTrailingSlash: true });
+const resource = (path: string, serve: Resource) => resources.on(['GET', 'HEAD'], path, () => {}, serve);
+resource('/taxii2', ({ send, baseUrl }) =>
+  send(200, {
+    title: 'Threat-actor intelligence API',
+    description: 'Actors, campaigns, tools, victims and the sources behind them, as STIX 2.1.',
+    default: `${baseUrl}/taxii2/api/`,
+    api_roots: [`${baseUrl}/taxii2/api/`],
+  }),
+);
+resource('/taxii2/api', ({ send }) =>
+  send(200, { title: 'Threat-actor intelligence', versions: [TAXII], max_content_length: 0 }),
+);
+resource('/taxii2/api/collections', ({ send }) => send(200, { collections: collections.map(describe) }));
+resource('/taxii2/api/collections/:collection', ({ send }, params) => send(200, describe(collectionOf(params))));
+resource('/taxii2/api/collections/:collection/manifest', (call, params) =>
+  sendPage(call, params, 'objects', (e) => ({
+    id: e.object.id,
+    date_added: e.addedAt.toISOString(),
+    version: e.object.modified ?? e.object.created,
+    media_type: STIX,
+  })),
+);
+resource('/taxii2/api/collections/:collection/objects', (call, params) =>
+  sendPage(call, params, 'objects', (e) => e.object),
+);
+resource('/taxii2/api/collections/:collection/objects/:object', (call, params) =>
+  sendPage(call, params, 'objects', (e) => e.object),
+);
+resource('/taxii2/api/collections/:collection/objects/:object/versions', (call, params) =>
+  sendPage(call, params, 'versions', (e) => e.object.modified ?? e.object.created),
+);
+// Anything else: under the one API root, no such resource; elsewhere, no such API root (TAXII's words).
+const unknown: Resource = (_call, params) => {
+  throw new TaxiiError(
+    404,
+    'Not Found',
+    params.root === 'api' ? 'There is no such resource.' : 'There is no such API root.',
+  );
+};
+resource('/taxii2/:root', unknown);
+resource('/taxii2/:root/*', unknown);
+
 export async function handleTaxii(
   req: IncomingMessage,
   res: ServerResponse,
@@ -165,11 +255,7 @@ export async function handleTaxii(
   try {
     if (!acceptsTaxii(req.headers.accept))
       throw new TaxiiError(406, 'Not Acceptable', `This server answers ${TAXII}; ask for it in the Accept header.`);
-    const parts = url.pathname
-      .replace(/^\/taxii2\/?/, '')
-      .split('/')
-      .filter(Boolean);
-    if (req.method === 'POST' && parts[0] === 'api' && parts[1] === 'collections' && parts[3] === 'objects') {
+    if (req.method === 'POST' && /^\/taxii2\/api\/collections\/[^/]+\/objects\/?$/.test(url.pathname)) {
       const type = (req.headers['content-type'] ?? '').toLowerCase().replace(/\s/g, '');
       if (!type.startsWith('application/taxii+json'))
         throw new TaxiiError(415, 'Unsupported Media Type', `Send ${TAXII}.`);
@@ -177,90 +263,14 @@ export async function handleTaxii(
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw new TaxiiError(405, 'Method Not Allowed', 'This TAXII server is read-only: use GET.');
-
-    if (parts.length === 0) {
-      return send(200, {
-        title: 'Threat-actor intelligence API',
-        description: 'Actors, campaigns, tools, victims and the sources behind them, as STIX 2.1.',
-        default: `${baseUrl}/taxii2/api/`,
-        api_roots: [`${baseUrl}/taxii2/api/`],
-      });
-    }
-    if (parts[0] !== 'api') throw new TaxiiError(404, 'Not Found', 'There is no such API root.');
-    if (parts.length === 1)
-      return send(200, { title: 'Threat-actor intelligence', versions: [TAXII], max_content_length: 0 });
-    if (parts[1] !== 'collections') throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
-    const describe = (c: Collection) => ({
-      id: c.id,
-      title: c.title,
-      description: c.description,
-      can_read: true,
-      can_write: false,
-      media_types: [STIX],
-    });
-    if (parts.length === 2) return send(200, { collections: collections.map(describe) });
-    const collection = collections.find((c) => c.id === parts[2]);
-    if (!collection) throw new TaxiiError(404, 'Not Found', `There is no collection ${parts[2]}.`);
-    if (parts.length === 3) return send(200, describe(collection));
-
-    const all = await entries(prisma, clearance, collection);
-    const dateHeaders = (items: Entry[]): Record<string, string> =>
-      items.length
-        ? {
-            'X-TAXII-Date-Added-First': items[0].addedAt.toISOString(),
-            'X-TAXII-Date-Added-Last': items[items.length - 1].addedAt.toISOString(),
-          }
-        : {};
-    const envelope = (p: ReturnType<typeof page>, key: string, map: (e: Entry) => unknown) =>
-      p.items.length ? { more: p.more, ...(p.next ? { next: p.next } : {}), [key]: p.items.map(map) } : {};
-
-    if (parts[3] === 'manifest' && parts.length === 4) {
-      const p = page(all, url.searchParams);
-      return send(
-        200,
-        envelope(p, 'objects', (e) => ({
-          id: e.object.id,
-          date_added: e.addedAt.toISOString(),
-          version: e.object.modified ?? e.object.created,
-          media_type: STIX,
-        })),
-        dateHeaders(p.items),
-      );
-    }
-    if (parts[3] !== 'objects') throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
-    if (parts.length === 4) {
-      const p = page(all, url.searchParams);
-      return send(
-        200,
-        envelope(p, 'objects', (e) => e.object),
-        dateHeaders(p.items),
-      );
-    }
-    let objectId: string;
     try {
-      objectId = decodeURIComponent(parts[4]);
+      decodeURIComponent(url.pathname);
     } catch {
-      throw new TaxiiError(400, 'Bad Request', 'The object id in the address is not validly escaped.');
+      throw new TaxiiError(400, 'Bad Request', 'The address is not validly escaped.');
     }
-    if (!all.some((e) => e.object.id === objectId))
-      throw new TaxiiError(404, 'Not Found', `There is no object ${objectId} in this collection.`);
-    if (parts.length === 5) {
-      const p = page(all, url.searchParams, objectId);
-      return send(
-        200,
-        envelope(p, 'objects', (e) => e.object),
-        dateHeaders(p.items),
-      );
-    }
-    if (parts[5] === 'versions' && parts.length === 6) {
-      const p = page(all, url.searchParams, objectId);
-      return send(
-        200,
-        envelope(p, 'versions', (e) => e.object.modified ?? e.object.created),
-        dateHeaders(p.items),
-      );
-    }
-    throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
+    const found = resources.find(req.method, url.pathname);
+    if (!found) throw new TaxiiError(404, 'Not Found', 'There is no such resource.');
+    await (found.store as Resource)({ query: url.searchParams, prisma, clearance, baseUrl, send }, found.params);
   } catch (error) {
     if (error instanceof TaxiiError)
       return send(error.status, { title: error.title, description: error.message, http_status: String(error.status) });
