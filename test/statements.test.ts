@@ -1,21 +1,22 @@
-// No N+1: the number of SQL statements a request sends does not grow with the page size. The count
-// is what the server reports in `extensions.sqlStatements` (every statement Prisma sends through
-// the driver adapter during the request).
+// No N+1: the number of SQL statements a request sends does not grow with the page size. Run in
+// process (graphql's execute(), no server): the statements are those the request's log holds, the
+// log the server reports as `extensions.sqlStatements` (every statement Prisma sends through the
+// driver adapter during the request).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { q2 } from '../bench/queries.js';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+let api: InProcess;
 beforeAll(async () => {
-  server = await startTestServer();
+  api = await inProcess();
 });
-afterAll(() => server?.stop());
+afterAll(() => api?.stop());
 
 async function statements(query: string, first: number) {
-  const res = await server.raw(query, { first });
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.extensions!.sqlStatements!;
+  const { result, statements } = await api.run(query, { first });
+  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  return statements.length;
 }
 
 const queries = {
@@ -79,7 +80,7 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
     for (const type of ['ACTOR', 'CAMPAIGN', 'TOOL']) {
       const counts = [];
       for (const first of [1, 2, 5, 20]) counts.push(await statements(query(type), first));
-      const hits = ((await server.raw(query(type), { first: 20 })).data as { search: { edges: unknown[] } }).search
+      const hits = (await api.run<{ search: { edges: unknown[] } }>(query(type), { first: 20 })).result.data!.search
         .edges.length;
       expect(hits, `${type} hits`).toBeGreaterThanOrEqual(2);
       // The ranking, then the page's records of the type (with their names, joined): nothing per record.
@@ -88,7 +89,7 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
   });
 
   it("an actor's campaigns, derived tools and victims read their records once, with the fields asked of them", async () => {
-    const id = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
+    const id = (await api.run('{ actor(name: "Lazarus Group") { id } }')).result.data!.actor.id;
     for (const [view, edge, fields] of [
       ['victims', 'direct', 'name country sector'],
       ['tools', 'direct', 'name kind'],
@@ -104,5 +105,56 @@ describe(`SQL statements per request (${databaseLabel})`, () => {
       );
       expect(withNodes, view).toBe(bare);
     }
+  });
+
+  it('a campaign asked by another of its names: the answer and the SQL it sends', async () => {
+    const { result, statements } = await api.run(
+      '{ campaign(name: "leery turtle") { name names { nodes { value coinedBy { name } } } } }',
+    );
+    expect(result).toMatchInlineSnapshot(`
+      {
+        "data": {
+          "campaign": {
+            "name": "CryptoCore",
+            "names": {
+              "nodes": [
+                {
+                  "coinedBy": null,
+                  "value": "CageyChameleon",
+                },
+                {
+                  "coinedBy": {
+                    "name": "ClearSky Cyber Security",
+                  },
+                  "value": "CryptoCore",
+                },
+                {
+                  "coinedBy": {
+                    "name": "NTT Security",
+                  },
+                  "value": "CryptoMimic",
+                },
+                {
+                  "coinedBy": null,
+                  "value": "Dangerous Password",
+                },
+                {
+                  "coinedBy": null,
+                  "value": "Leery Turtle",
+                },
+              ],
+            },
+          },
+        },
+      }
+    `);
+    // Two statements: the lookup by normalised name, then the campaign with its names and their
+    // coiners in one statement (relation joins). A change in how it reads shows here first.
+    expect(statements).toMatchInlineSnapshot(`
+      [
+        "SELECT "t0"."id", "t0"."value", "t0"."actorId", "t0"."campaignId", "t0"."toolId", "Name_actor"."__prisma_data__" AS "actor", "Name_campaign"."__prisma_data__" AS "campaign", "Name_tool"."__prisma_data__" AS "tool" FROM "public"."Name" AS "t0" LEFT JOIN LATERAL (SELECT JSONB_BUILD_OBJECT('name', "t1"."name", 'revoked', "t1"."revoked", 'deprecated', "t1"."deprecated") AS "__prisma_data__" FROM "public"."Actor" AS "t1" WHERE "t0"."actorId" = "t1"."id" LIMIT $1) AS "Name_actor" ON true LEFT JOIN LATERAL (SELECT JSONB_BUILD_OBJECT('name', "t2"."name", 'revoked', "t2"."revoked", 'deprecated', "t2"."deprecated") AS "__prisma_data__" FROM "public"."Campaign" AS "t2" WHERE "t0"."campaignId" = "t2"."id" LIMIT $2) AS "Name_campaign" ON true LEFT JOIN LATERAL (SELECT JSONB_BUILD_OBJECT('name', "t3"."name", 'revoked', "t3"."revoked", 'deprecated', "t3"."deprecated") AS "__prisma_data__" FROM "public"."Tool" AS "t3" WHERE "t0"."toolId" = "t3"."id" LIMIT $3) AS "Name_tool" ON true WHERE ("t0"."normalized" = $4 AND "t0"."campaignId" IS NOT NULL AND "t0"."visibility" IN (CAST($5::text AS "public"."Tlp")))",
+        "SELECT "t0"."id", "Campaign_names"."__prisma_data__" AS "names", "t0"."name" FROM "public"."Campaign" AS "t0" LEFT JOIN LATERAL (SELECT COALESCE(JSONB_AGG("__prisma_data__"), '[]') AS "__prisma_data__" FROM (SELECT "t3"."__prisma_data__" FROM (SELECT JSONB_BUILD_OBJECT('coinedById', "t2"."coinedById", 'coinedBy', "Name_coinedBy"."__prisma_data__", 'id', "t2"."id", 'value', "t2"."value") AS "__prisma_data__", "t2"."value", "t2"."id", "t2"."visibility", "t2"."coinedById" FROM (SELECT "t1".* FROM "public"."Name" AS "t1" WHERE "t0"."id" = "t1"."campaignId" /* root select */) AS "t2" LEFT JOIN LATERAL (SELECT JSONB_BUILD_OBJECT('id', "t5"."id", 'tlp', "t5"."tlp", 'name', "t5"."name") AS "__prisma_data__" FROM "public"."Organization" AS "t5" WHERE "t2"."coinedById" = "t5"."id" LIMIT $1) AS "Name_coinedBy" ON true /* inner select */) AS "t3" WHERE "t3"."visibility" IN (CAST($2::text AS "public"."Tlp")) ORDER BY "t3"."value" ASC, "t3"."id" ASC LIMIT $3 OFFSET $4 /* middle select */) AS "t4" /* outer select */) AS "Campaign_names" ON true WHERE ("t0"."id" = $5 AND "t0"."tlp" IN (CAST($6::text AS "public"."Tlp"))) LIMIT $7",
+      ]
+    `);
   });
 });
