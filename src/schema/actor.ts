@@ -3,7 +3,7 @@
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
-import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
+import { createEntity, updateEntity } from '../write/entities.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
 import {
   arrayConnection,
@@ -28,8 +28,8 @@ import {
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
 import {
   check,
-  DeletedRecord,
-  deleteArgs,
+  deleteMutation,
+  deleteRecordDescription,
   type InputFields,
   keyField,
   recordMarkingField,
@@ -328,16 +328,7 @@ builder.mutationField('updateActor', (t) =>
   }),
 );
 
-builder.mutationField('deleteActor', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes an actor at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Actor', args),
-  }),
-);
+builder.mutationField('deleteActor', (t) => deleteMutation(t, 'Actor', deleteRecordDescription('an actor')));
 
 builder.prismaObjectFields('Actor', (t) => ({
   version: t.exposeInt('version', { description: versionDescription }),

@@ -8,14 +8,13 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { AssociationKind } from '../generated/prisma/enums.js';
 import { symmetricAssociationKinds } from '../ingest/association-kinds.js';
 import { recordAssociation, updateClaim } from '../write/claims.js';
-import { deleteRecord } from '../write/entities.js';
 import { Claim } from './claim.js';
 import { citationsQuery } from './entity-fields.js';
 import {
   claimChangeFields,
   claimVersionDescription,
-  DeletedRecord,
-  deleteArgs,
+  deleteClaimDescription,
+  deleteMutation,
   newClaimFields,
 } from './mutation-inputs.js';
 import { tagged } from './typed.js';
@@ -140,14 +139,7 @@ builder.mutationField('updateAssociation', (t) =>
 );
 
 builder.mutationField('deleteAssociation', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes an association at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Association', args),
-  }),
+  deleteMutation(t, 'Association', deleteClaimDescription('an association')),
 );
 
 builder.prismaObjectFields('Association', (t) => ({

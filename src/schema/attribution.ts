@@ -3,15 +3,14 @@
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { recordAttribution, supersedeAttribution, updateClaim } from '../write/claims.js';
-import { deleteRecord } from '../write/entities.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
 import {
   check,
   claimChangeFields,
   claimVersionDescription,
-  DeletedRecord,
-  deleteArgs,
+  deleteClaimDescription,
+  deleteMutation,
   type InputFields,
   newClaimFields,
 } from './mutation-inputs.js';
@@ -167,14 +166,7 @@ builder.mutationField('updateAttribution', (t) =>
 );
 
 builder.mutationField('deleteAttribution', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes an attribution at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Attribution', args),
-  }),
+  deleteMutation(t, 'Attribution', deleteClaimDescription('an attribution')),
 );
 
 builder.prismaObjectFields('Attribution', (t) => ({

@@ -3,7 +3,7 @@
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
-import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
+import { createEntity, updateEntity } from '../write/entities.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
 import {
   citationsConnection,
@@ -16,8 +16,8 @@ import {
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
 import {
   check,
-  DeletedRecord,
-  deleteArgs,
+  deleteMutation,
+  deleteRecordDescription,
   type InputFields,
   keyField,
   recordMarkingField,
@@ -261,16 +261,7 @@ builder.mutationField('updateCampaign', (t) =>
   }),
 );
 
-builder.mutationField('deleteCampaign', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a campaign at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Campaign', args),
-  }),
-);
+builder.mutationField('deleteCampaign', (t) => deleteMutation(t, 'Campaign', deleteRecordDescription('a campaign')));
 
 builder.prismaObjectFields('Campaign', (t) => ({
   version: t.exposeInt('version', { description: versionDescription }),

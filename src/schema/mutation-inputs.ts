@@ -5,6 +5,7 @@
 import { iso31661 } from 'iso-3166';
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { type DeletableModel, deleteRecord } from '../write/entities.js';
 import { keyPattern, keyRule } from '../write/rules.js';
 import { ClaimStatusEnum, TlpEnum } from './enums.js';
 
@@ -70,11 +71,33 @@ export const DeletedRecord = builder.objectRef<{ id: string }>('DeletedRecord').
 });
 
 /** The arguments of delete<Type> and removeName: which row, at the version read. */
-export const deleteArgs = () =>
+const deleteArgs = () =>
   builder.args((t) => ({
     id: t.id({ required: true }),
     expectedVersion: t.int({ required: true, validate: check.version }),
   }));
+
+type MutationFields = PothosSchemaTypes.MutationFieldBuilder<typeof builder.$inferSchemaTypes, object>;
+
+/**
+ * delete<Type> and removeName, the same for every type but its name and words:
+ * `builder.mutationField('deleteActor', (t) => deleteMutation(t, 'Actor', 'Deletes an actor ...'))`.
+ */
+export const deleteMutation = (t: MutationFields, model: DeletableModel, description: string) =>
+  t.field({
+    type: DeletedRecord,
+    authScopes: { analyst: true },
+    description,
+    args: deleteArgs(),
+    resolve: (_root, args, ctx) => deleteRecord(ctx, model, args),
+  });
+
+/** The words of a record's delete<Type>. */
+export const deleteRecordDescription = (aLabel: string) =>
+  `Deletes ${aLabel} at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.`;
+/** The words of a claim's delete<Type> and of removeName. */
+export const deleteClaimDescription = (aLabel: string) =>
+  `Deletes ${aLabel} at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.`;
 
 /** A new record's `key` (create<Type> inputs). */
 export const keyField = (t: InputFields) =>

@@ -6,11 +6,16 @@ import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { userError } from '../errors.js';
 import { addName } from '../write/claims.js';
-import { deleteRecord } from '../write/entities.js';
 import { normalizeName } from '../write/rules.js';
 import { citationsQuery } from './entity-fields.js';
 import { TlpEnum } from './enums.js';
-import { CitationInput, check, claimVersionDescription, DeletedRecord, deleteArgs } from './mutation-inputs.js';
+import {
+  CitationInput,
+  check,
+  claimVersionDescription,
+  deleteClaimDescription,
+  deleteMutation,
+} from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
 
@@ -128,16 +133,7 @@ builder.mutationField('addName', (t) =>
   }),
 );
 
-builder.mutationField('removeName', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a name at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Name', args),
-  }),
-);
+builder.mutationField('removeName', (t) => deleteMutation(t, 'Name', deleteClaimDescription('a name')));
 
 builder.prismaObjectFields('Name', (t) => ({
   version: t.exposeInt('version', { description: claimVersionDescription }),

@@ -6,13 +6,13 @@ import { visibleFact, visibleRecord, visibleSource } from '../auth/visibility.js
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Tlp } from '../generated/prisma/client.js';
-import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
+import { createEntity, updateEntity } from '../write/entities.js';
 import { countryArg } from './args.js';
 import { TlpEnum } from './enums.js';
 import {
   check,
-  DeletedRecord,
-  deleteArgs,
+  deleteMutation,
+  deleteRecordDescription,
   type InputFields,
   keyField,
   recordMarkingField,
@@ -134,14 +134,7 @@ builder.mutationField('updateOrganization', (t) =>
 );
 
 builder.mutationField('deleteOrganization', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes an organisation at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Organization', args),
-  }),
+  deleteMutation(t, 'Organization', deleteRecordDescription('an organisation')),
 );
 
 builder.prismaObjectFields('Organization', (t) => ({

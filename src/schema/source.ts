@@ -5,13 +5,13 @@ import { builder, paged } from '../builder.js';
 import { userError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
-import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
+import { createEntity, updateEntity } from '../write/entities.js';
 import { citationTargetFilter, orderBy } from './args.js';
 import { CitationTargetEnum, DatePrecisionEnum, SortDirection, SourceKindEnum, TlpEnum } from './enums.js';
 import {
   check,
-  DeletedRecord,
-  deleteArgs,
+  deleteMutation,
+  deleteRecordDescription,
   type InputFields,
   keyField,
   recordVersionFields,
@@ -187,16 +187,7 @@ builder.mutationField('updateSource', (t) =>
   }),
 );
 
-builder.mutationField('deleteSource', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a source at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Source', args),
-  }),
-);
+builder.mutationField('deleteSource', (t) => deleteMutation(t, 'Source', deleteRecordDescription('a source')));
 
 builder.prismaObjectFields('Source', (t) => ({
   version: t.exposeInt('version', { description: versionDescription }),

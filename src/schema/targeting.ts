@@ -3,14 +3,13 @@
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { recordTargeting, updateClaim } from '../write/claims.js';
-import { deleteRecord } from '../write/entities.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery } from './entity-fields.js';
 import {
   claimChangeFields,
   claimVersionDescription,
-  DeletedRecord,
-  deleteArgs,
+  deleteClaimDescription,
+  deleteMutation,
   newClaimFields,
 } from './mutation-inputs.js';
 import { tagged } from './typed.js';
@@ -84,16 +83,7 @@ builder.mutationField('updateTargeting', (t) =>
   }),
 );
 
-builder.mutationField('deleteTargeting', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a targeting at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Targeting', args),
-  }),
-);
+builder.mutationField('deleteTargeting', (t) => deleteMutation(t, 'Targeting', deleteClaimDescription('a targeting')));
 
 builder.prismaObjectFields('Targeting', (t) => ({
   version: t.exposeInt('version', { description: claimVersionDescription }),

@@ -3,14 +3,13 @@
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { recordToolUsage, updateClaim } from '../write/claims.js';
-import { deleteRecord } from '../write/entities.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery } from './entity-fields.js';
 import {
   claimChangeFields,
   claimVersionDescription,
-  DeletedRecord,
-  deleteArgs,
+  deleteClaimDescription,
+  deleteMutation,
   newClaimFields,
 } from './mutation-inputs.js';
 import { tagged } from './typed.js';
@@ -83,16 +82,7 @@ builder.mutationField('updateToolUsage', (t) =>
   }),
 );
 
-builder.mutationField('deleteToolUsage', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a tool usage at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'ToolUsage', args),
-  }),
-);
+builder.mutationField('deleteToolUsage', (t) => deleteMutation(t, 'ToolUsage', deleteClaimDescription('a tool usage')));
 
 builder.prismaObjectFields('ToolUsage', (t) => ({
   version: t.exposeInt('version', { description: claimVersionDescription }),

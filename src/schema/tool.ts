@@ -3,7 +3,7 @@
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma, Tool as ToolRow } from '../generated/prisma/client.js';
-import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
+import { createEntity, updateEntity } from '../write/entities.js';
 import { orderBy } from './args.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import {
@@ -17,8 +17,8 @@ import {
 import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
 import {
   check,
-  DeletedRecord,
-  deleteArgs,
+  deleteMutation,
+  deleteRecordDescription,
   type InputFields,
   keyField,
   recordMarkingField,
@@ -210,16 +210,7 @@ builder.mutationField('updateTool', (t) =>
   }),
 );
 
-builder.mutationField('deleteTool', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a tool at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Tool', args),
-  }),
-);
+builder.mutationField('deleteTool', (t) => deleteMutation(t, 'Tool', deleteRecordDescription('a tool')));
 
 builder.prismaObjectFields('Tool', (t) => ({
   version: t.exposeInt('version', { description: versionDescription }),

@@ -3,14 +3,14 @@
 import { visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { createEntity, deleteRecord, updateEntity } from '../write/entities.js';
+import { createEntity, updateEntity } from '../write/entities.js';
 import { countryArg } from './args.js';
 import { citationsConnection, claimsById } from './entity-fields.js';
 import { TlpEnum, VictimKindEnum } from './enums.js';
 import {
   check,
-  DeletedRecord,
-  deleteArgs,
+  deleteMutation,
+  deleteRecordDescription,
   type InputFields,
   keyField,
   recordMarkingField,
@@ -139,16 +139,7 @@ builder.mutationField('updateVictim', (t) =>
   }),
 );
 
-builder.mutationField('deleteVictim', (t) =>
-  t.field({
-    type: DeletedRecord,
-    authScopes: { analyst: true },
-    description:
-      'Deletes a victim at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited.',
-    args: deleteArgs(),
-    resolve: (_root, args, ctx) => deleteRecord(ctx, 'Victim', args),
-  }),
-);
+builder.mutationField('deleteVictim', (t) => deleteMutation(t, 'Victim', deleteRecordDescription('a victim')));
 
 builder.prismaObjectFields('Victim', (t) => ({
   version: t.exposeInt('version', { description: versionDescription }),
