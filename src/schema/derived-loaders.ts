@@ -57,20 +57,36 @@ const views = {
  * Every actor of a request is served by the same few statements (totals, page ids by one way or
  * both, rows).
  */
+/** What a derived page is read for: the actors, the view, the page window, and how its rows are loaded. */
+type DerivedPageRequest<C, T> = {
+  prisma: Db;
+  clearance: Tlp;
+  view: keyof typeof views;
+  actorIds: readonly string[];
+  /** The page (offset, limit) of an actor with this many targets. */
+  window: (totalCount: number) => { offset: number; limit: number };
+  /** The page's target records, with the selection the request makes. */
+  loadTargets: (ids: string[]) => Promise<T[]>;
+  /** The claims behind the page's edges. */
+  loadClaims: (where: object) => Promise<C[]>;
+  targetOf: (claim: C) => string;
+  strategy: PageStrategy;
+};
+
 async function derivePages<
   C extends { id: string; actorId: string | null; campaignId: string | null },
   T extends { id: string; name: string },
->(
-  prisma: Db,
-  clearance: Tlp,
-  view: keyof typeof views,
-  actorIds: readonly string[],
-  window: (totalCount: number) => { offset: number; limit: number },
-  loadTargets: (ids: string[]) => Promise<T[]>,
-  loadClaims: (where: object) => Promise<C[]>,
-  targetOf: (claim: C) => string,
-  strategy: PageStrategy,
-): Promise<DerivedPage<T, C>[]> {
+>({
+  prisma,
+  clearance,
+  view,
+  actorIds,
+  window,
+  loadTargets,
+  loadClaims,
+  targetOf,
+  strategy,
+}: DerivedPageRequest<C, T>): Promise<DerivedPage<T, C>[]> {
   const { claims: claimTable, column, targets: targetTable } = views[view];
   const ids = [...actorIds];
   const claimRows = Prisma.raw(`"${claimTable}"`);
@@ -236,31 +252,32 @@ export function createLoaders(
       };
       return view === 'tools'
         ? new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<ToolUsage, Tool>(
+            derivePages<ToolUsage, Tool>({
               prisma,
               clearance,
-              'tools',
+              view: 'tools',
               actorIds,
               window,
-              (ids) => prisma.tool.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Tool[]>,
-              (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }),
-              (c) => c.toolId,
+              loadTargets: (ids) =>
+                prisma.tool.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Tool[]>,
+              loadClaims: (where) => prisma.toolUsage.findMany({ where, orderBy: { id: 'asc' } }),
+              targetOf: (c) => c.toolId,
               strategy,
-            ),
+            }),
           )
         : new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
-            derivePages<Targeting, Victim>(
+            derivePages<Targeting, Victim>({
               prisma,
               clearance,
-              'victims',
+              view: 'victims',
               actorIds,
               window,
-              (ids) =>
+              loadTargets: (ids) =>
                 prisma.victim.findMany({ ...(query as object), where: { id: { in: ids } } }) as Promise<Victim[]>,
-              (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }),
-              (c) => c.victimId,
+              loadClaims: (where) => prisma.targeting.findMany({ where, orderBy: { id: 'asc' } }),
+              targetOf: (c) => c.victimId,
               strategy,
-            ),
+            }),
           );
     }),
   };
