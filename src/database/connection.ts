@@ -13,7 +13,13 @@ import { acquireLock } from './embedded-lock.js';
 import { statementNames } from './prepared-statements.js';
 
 export type DatabaseTarget =
-  | { kind: 'embedded'; dataDir: string; shareOn?: { host: string; port: number } | null }
+  | {
+      kind: 'embedded';
+      dataDir: string;
+      shareOn?: { host: string; port: number } | null;
+      /** An in-memory database (memory://) starts as this snapshot of another (see Database.snapshot). */
+      snapshot?: Blob;
+    }
   | { kind: 'postgres'; url: string; poolSize?: number };
 
 export type Database = {
@@ -23,6 +29,11 @@ export type Database = {
   socketUrl: string | null;
   /** Tells other processes, through the embedded database's lock file, where this process takes imports. */
   announceImports(url: string, token: string): void;
+  /**
+   * An in-memory database's whole content (a PGlite data-directory dump), from which another can start:
+   * the tests migrate and seed once, then start each test file's database from it.
+   */
+  snapshot?(): Promise<Blob>;
   close(): Promise<void>;
 };
 
@@ -40,8 +51,8 @@ export type Database = {
 export const sessionSettings = { 'pg_trgm.similarity_threshold': '0.45', jit: 'off' } as const;
 
 /** A PGlite is one session: it gets the settings once, when opened. */
-async function openPGlite(dataDir?: string) {
-  const pglite = new PGlite({ dataDir, extensions: { pg_trgm } });
+async function openPGlite(dataDir?: string, snapshot?: Blob) {
+  const pglite = new PGlite({ dataDir, loadDataDir: snapshot, extensions: { pg_trgm } });
   try {
     await pglite.waitReady;
     for (const [name, value] of Object.entries(sessionSettings))
@@ -171,13 +182,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 /** A throw-away in-memory PGlite: no lock, nothing shared. */
-async function openInMemory(target: DatabaseTarget): Promise<Database> {
-  const pglite = await openPGlite();
+async function openInMemory(target: Extract<DatabaseTarget, { kind: 'embedded' }>): Promise<Database> {
+  const pglite = await openPGlite(undefined, target.snapshot);
   return {
     target,
     adapterFactory: withPGliteShadow(new PrismaPGlite(pglite)),
     socketUrl: null,
     announceImports: () => {},
+    snapshot: () => pglite.dumpDataDir('none'),
     close: () => pglite.close(),
   };
 }

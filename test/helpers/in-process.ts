@@ -7,10 +7,8 @@ import { anonymous, type Principal } from '../../src/auth/principal.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { openDatabase } from '../../src/database/connection.js';
-import { applyMigrations } from '../../src/database/migrations.js';
 import { countStatements, type StatementLog } from '../../src/database/statement-counter.js';
 import { createPrismaClient, type Db } from '../../src/db.js';
-import { loadSeeds } from '../../src/ingest/load-seeds.js';
 import { schema } from '../../src/schema/index.js';
 import { freshDatabase } from './database.js';
 
@@ -32,12 +30,11 @@ export type InProcess = {
 };
 
 export async function inProcess(env: Record<string, string> = {}): Promise<InProcess> {
-  const db = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'error', NODE_ENV: 'test', SEED_DATASETS: 'curated', ...env });
+  // Migrated and seeded as the first start would, from a copy made once (see database.ts).
+  const db = await freshDatabase(config.seedFiles);
   const database = await openDatabase(db.target);
-  await applyMigrations(database.adapterFactory);
   const prisma = createPrismaClient(database);
-  await loadSeeds(prisma, config.seedFiles);
   return {
     prisma,
     async run(query, variables = {}, principal = anonymous) {

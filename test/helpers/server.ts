@@ -33,8 +33,9 @@ export type GraphQLResponse<T> = {
 };
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await freshDatabase();
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'error', NODE_ENV: 'test', SEED_DATASETS: 'curated', ...env });
+  // Seeded as the first start would seed it, from a copy made once (see database.ts).
+  const db = await freshDatabase(config.seedOnStart ? config.seedFiles : []);
   const app = await startApp({ ...config, database: db.target });
   const endpoint = `${app.url}/graphql`;
   const client = new GraphQLClient(endpoint);
