@@ -254,37 +254,69 @@ export function parseStixBundle(
   return { objects, skipped };
 }
 
-export function stixToDocument(objects: StixObject[], options: StixOptions): Doc {
-  const byId = new Map(objects.map((o) => [o.id, o] as const));
-  const datasetSource = `dataset-${options.dataset}`;
-  const doc = {
-    dataset: options.dataset,
-    organizations: [] as NonNullable<Doc['organizations']>,
-    sources: [
-      {
-        key: datasetSource,
-        title: options.title,
-        url: options.url,
-        kind: 'DATASET' as const,
-        publishedOn: options.publishedOn,
-      },
-    ] as NonNullable<Doc['sources']>,
-    actors: [] as NonNullable<Doc['actors']>,
-    campaigns: [] as NonNullable<Doc['campaigns']>,
-    tools: [] as NonNullable<Doc['tools']>,
-    victims: [] as NonNullable<Doc['victims']>,
-    attributions: [] as NonNullable<Doc['attributions']>,
-    usages: [] as NonNullable<Doc['usages']>,
-    associations: [] as NonNullable<Doc['associations']>,
-    targetings: [] as NonNullable<Doc['targetings']>,
-  };
-  const sourceKeys = new Set<string>();
+/**
+ * Translates a bundle's objects into a document for the write layer, one section at a time: identities
+ * and locations (victims, organisations), reports (sources), actors, campaigns and tools, then the
+ * relationships between them (claims). Markings, references and citations follow the objects.
+ */
+class StixTranslation {
+  readonly byId: Map<string, StixObject>;
+  readonly datasetSource: string;
+  readonly doc: Doc & { [K in Exclude<keyof Doc, 'dataset'>]-?: NonNullable<Doc[K]> };
+  readonly sourceKeys = new Set<string>();
+  /** The markings of the relationships that target each object (see victimTlp). */
+  readonly naming = new Map<string, Tlp[]>();
+  /** Which reports list each object (what a report lists, it supports). */
+  readonly reportsCiting = new Map<string, string[]>();
+
+  constructor(
+    readonly objects: StixObject[],
+    readonly options: StixOptions,
+  ) {
+    this.byId = new Map(objects.map((o) => [o.id, o] as const));
+    this.datasetSource = `dataset-${options.dataset}`;
+    this.doc = {
+      dataset: options.dataset,
+      organizations: [],
+      sources: [
+        {
+          key: this.datasetSource,
+          title: options.title,
+          url: options.url,
+          kind: 'DATASET' as const,
+          publishedOn: options.publishedOn,
+        },
+      ],
+      actors: [],
+      campaigns: [],
+      tools: [],
+      victims: [],
+      attributions: [],
+      usages: [],
+      associations: [],
+      targetings: [],
+    };
+    for (const r of this.objects)
+      if (r.type === 'relationship' && r.relationship_type === 'targets')
+        this.naming.set(r.target_ref, [
+          ...(this.naming.get(r.target_ref) ?? []),
+          mostRestricted([this.tlpOf(r), this.tlpOf(this.byId.get(r.source_ref))]),
+        ]);
+  }
+
+  translate(): Doc {
+    this.addVictimsAndOrganizations();
+    this.addReports();
+    this.addEntities();
+    this.addRelationships();
+    return this.doc;
+  }
 
   /**
    * An object's TLP: the most restrictive of its markings, whole-object or granular (a granular marking
    * marks part of what the object becomes, and a record or claim here is marked as a whole).
    */
-  const tlpOf = (o: StixObject | undefined): Tlp => {
+  tlpOf(o: StixObject | undefined): Tlp {
     if (!o || o.type === 'marking-definition') return 'CLEAR';
     // A granular marking of an alias marks that name only (see aliasTlp), not the record.
     const granular = (o.granular_markings ?? []).filter(
@@ -292,37 +324,43 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
     );
     const refs = [...(o.object_marking_refs ?? []), ...granular.map((g) => g.marking_ref ?? '')];
     return mostRestricted(refs.map((m) => tlpMarkings[m]).filter(Boolean));
-  };
+  }
   /** The marking of the alias at `index` of an object's `aliases`: the granular markings that select it. */
-  const aliasTlp = (o: StixObject, index: number): Tlp =>
-    mostRestricted(
+  aliasTlp(o: StixObject, index: number): Tlp {
+    return mostRestricted(
       ('granular_markings' in o ? (o.granular_markings ?? []) : [])
         .filter((g) => g.selectors.includes(`aliases.[${index}]`))
         .map((g) => tlpMarkings[g.marking_ref ?? ''] ?? 'CLEAR'),
     );
+  }
   /**
-   * A relationship's marking: its own, raised to those of the objects it joins (it tells of them).
+   * A relationship's marking: its own, raised to those of the this.objects it joins (it tells of them).
    * A victim (identity or location) that carries no marking of its own but is made only for marked
    * relationships takes the lowest of their markings: what sees one of them may see it.
    */
-  const relationshipTlp = (r: StixObject & { source_ref: string; target_ref: string }) =>
-    mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref)), tlpOf(byId.get(r.target_ref))]);
-  const naming = new Map<string, Tlp[]>();
-  for (const r of objects)
-    if (r.type === 'relationship' && r.relationship_type === 'targets')
-      naming.set(r.target_ref, [
-        ...(naming.get(r.target_ref) ?? []),
-        mostRestricted([tlpOf(r), tlpOf(byId.get(r.source_ref))]),
-      ]);
-  const victimTlp = (o: StixObject) =>
-    tlpOf(o) !== 'CLEAR' ? tlpOf(o) : naming.has(o.id) ? leastRestricted(naming.get(o.id)!) : 'CLEAR';
-  const publisherOf = (o: StixObject) =>
-    'created_by_ref' in o && o.created_by_ref && byId.get(o.created_by_ref)?.type === 'identity'
+  relationshipTlp(r: StixObject & { source_ref: string; target_ref: string }) {
+    return mostRestricted([
+      this.tlpOf(r),
+      this.tlpOf(this.byId.get(r.source_ref)),
+      this.tlpOf(this.byId.get(r.target_ref)),
+    ]);
+  }
+
+  victimTlp(o: StixObject) {
+    return this.tlpOf(o) !== 'CLEAR'
+      ? this.tlpOf(o)
+      : this.naming.has(o.id)
+        ? leastRestricted(this.naming.get(o.id)!)
+        : 'CLEAR';
+  }
+  publisherOf(o: StixObject) {
+    return 'created_by_ref' in o && o.created_by_ref && this.byId.get(o.created_by_ref)?.type === 'identity'
       ? lowerKey(o.created_by_ref)
       : undefined;
+  }
 
   /** The sources an object's external references give, by source_name; the object's own page first. */
-  function referenceSources(o: StixObject) {
+  referenceSources(o: StixObject) {
     const refs = 'external_references' in o ? (o.external_references ?? []) : [];
     const byName = new Map<string, string>();
     let page: string | undefined;
@@ -334,10 +372,10 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
       const isPage = !!ref.external_id && !page && (ref.source_name === 'mitre-attack' || plainTitle.has(ref.url));
       if (ref.external_id && !isPage) continue; // an identifier's address (Malpedia …), not a source
       const key = sourceKeyOfUrl(ref.url);
-      if (!sourceKeys.has(key)) {
-        sourceKeys.add(key);
+      if (!this.sourceKeys.has(key)) {
+        this.sourceKeys.add(key);
         const own = !!ref.external_id;
-        doc.sources.push({
+        this.doc.sources.push({
           key,
           title:
             plainTitle.get(ref.url) ??
@@ -347,8 +385,8 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
           url: ref.url,
           kind: own ? 'DATASET' : 'REPORT',
           note: ref.description,
-          tlp: tlpOf(o),
-          publisher: own ? publisherOf(o) : undefined,
+          tlp: this.tlpOf(o),
+          publisher: own ? this.publisherOf(o) : undefined,
           ...(own ? {} : citedDate(ref.description)),
         });
       }
@@ -359,208 +397,235 @@ export function stixToDocument(objects: StixObject[], options: StixOptions): Doc
   }
 
   /** Sources for a statement: the references its "(Citation: X)" markers name, else the fallback. */
-  function citing(text: string | undefined, refs: Map<string, string>, fallback: string[]): Citation[] {
+  citing(text: string | undefined, refs: Map<string, string>, fallback: string[]): Citation[] {
     const cited = citationsIn(text, refs.keys())
       .map((name) => refs.get(name))
       .filter((k): k is string => !!k);
     return [...new Set(cited.length ? cited : fallback)].map((source) => ({ source }));
   }
 
-  // An identity that something targets is a victim (an organisation, or a sector for a class);
-  // any other identity is an organisation (a publisher of sources).
-  const targeted = new Set(
-    objects.flatMap((o) => (o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [])),
-  );
-  for (const o of objects) {
-    if (o.type === 'identity') {
-      if (targeted.has(o.id) || o.identity_class === 'class') {
-        doc.victims.push({
+  private addVictimsAndOrganizations() {
+    // An identity that something targets is a victim (an organisation, or a sector for a class);
+    // any other identity is an organisation (a publisher of sources).
+    const targeted = new Set(
+      this.objects.flatMap((o) =>
+        o.type === 'relationship' && o.relationship_type === 'targets' ? [o.target_ref] : [],
+      ),
+    );
+    for (const o of this.objects) {
+      if (o.type === 'identity') {
+        if (targeted.has(o.id) || o.identity_class === 'class') {
+          this.doc.victims.push({
+            key: lowerKey(o.id),
+            name: o.name,
+            kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION',
+            sector: o.sectors?.[0],
+            description: o.description,
+            tlp: this.victimTlp(o),
+            createdAt: o.created,
+            updatedAt: o.modified,
+          });
+        } else
+          this.doc.organizations.push({
+            key: lowerKey(o.id),
+            name: o.name,
+            description: o.description,
+            tlp: this.tlpOf(o),
+          });
+      }
+      if (o.type === 'location') {
+        this.doc.victims.push({
           key: lowerKey(o.id),
-          name: o.name,
-          kind: o.identity_class === 'class' ? 'SECTOR' : 'ORGANIZATION',
-          sector: o.sectors?.[0],
-          description: o.description,
-          tlp: victimTlp(o),
+          name: o.name ?? o.country?.toUpperCase() ?? o.region ?? o.id,
+          kind: o.country ? 'COUNTRY' : 'REGION',
+          country: o.country?.toUpperCase(),
+          tlp: this.victimTlp(o),
           createdAt: o.created,
           updatedAt: o.modified,
         });
-      } else doc.organizations.push({ key: lowerKey(o.id), name: o.name, description: o.description, tlp: tlpOf(o) });
+      }
     }
-    if (o.type === 'location') {
-      doc.victims.push({
+  }
+
+  private addReports() {
+    // A report is a source; what it lists in object_refs, it supports.
+    for (const o of this.objects) {
+      if (o.type !== 'report') continue;
+      const url = o.external_references?.find((r) => r.url)?.url;
+      this.doc.sources.push({
         key: lowerKey(o.id),
-        name: o.name ?? o.country?.toUpperCase() ?? o.region ?? o.id,
-        kind: o.country ? 'COUNTRY' : 'REGION',
-        country: o.country?.toUpperCase(),
-        tlp: victimTlp(o),
+        title: o.name,
+        url,
+        note: o.description,
+        kind: 'REPORT',
+        publishedOn: day(o.published),
+        tlp: this.tlpOf(o),
+        publisher: this.publisherOf(o),
+      });
+      for (const ref of o.object_refs)
+        this.reportsCiting.set(ref, [...(this.reportsCiting.get(ref) ?? []), lowerKey(o.id)]);
+    }
+  }
+
+  private addEntities() {
+    for (const o of this.objects) {
+      if (
+        o.type !== 'intrusion-set' &&
+        o.type !== 'threat-actor' &&
+        o.type !== 'campaign' &&
+        o.type !== 'malware' &&
+        o.type !== 'tool'
+      )
+        continue;
+      const { page, byName } = this.referenceSources(o);
+      const own = [page ?? this.datasetSource];
+      const refs = o.external_references ?? [];
+      const listed = (o.type === 'malware' || o.type === 'tool' ? (o.x_mitre_aliases ?? o.aliases) : o.aliases) ?? [];
+      // Each alias with its marking (granular markings select entries of `aliases`); the name itself is unmarked.
+      const markOf = new Map<string, Tlp>([[o.name.trim(), 'CLEAR']]);
+      listed.forEach((a, i) => {
+        const tlp = this.aliasTlp(o, i);
+        const known = markOf.get(a.trim());
+        markOf.set(a.trim(), known === undefined ? tlp : leastRestricted([known, tlp]));
+      });
+      const names = [...markOf].map(([value, tlp]) => {
+        const aliasRef = refs.find((r) => r.source_name === value && !r.url);
+        return { value, tlp, sources: this.citing(aliasRef?.description, byName, own) };
+      });
+      const entity = {
+        key: lowerKey(o.id),
+        name: o.name,
+        description: o.description,
+        names,
+        externalIds: [
+          { system: 'stix', value: o.id },
+          ...refs
+            .filter((r) => r.external_id)
+            .map((r) => ({ system: r.source_name, value: r.external_id!, url: r.url })),
+        ],
+        // The object's page supports its description; every other reference it lists, the record as a whole.
+        citations: [
+          ...(o.description ? [{ source: own[0], field: 'description' }] : []),
+          ...[...new Set(byName.values())]
+            .filter((k) => k !== own[0])
+            .map((source) => ({ source, field: 'reference' })),
+          ...(this.reportsCiting.get(o.id) ?? []).map((source) => ({ source, field: 'report' })),
+        ],
+        revoked: o.revoked ?? false,
+        deprecated: o.x_mitre_deprecated ?? false,
+        tlp: this.tlpOf(o),
+        modifiedAt: o.modified,
         createdAt: o.created,
-        updatedAt: o.modified,
-      });
+      };
+      if (o.type === 'intrusion-set' || o.type === 'threat-actor') {
+        const motivations =
+          o.type === 'intrusion-set'
+            ? [o.primary_motivation, ...(o.secondary_motivations ?? [])]
+            : [o.primary_motivation];
+        this.doc.actors.push({
+          ...entity,
+          firstSeen: day(o.first_seen),
+          lastSeen: day(o.last_seen),
+          motivations: motivations.filter((m): m is string => !!m),
+        });
+      } else if (o.type === 'campaign') {
+        this.doc.campaigns.push({
+          ...entity,
+          objective: o.objective,
+          firstSeen: day(o.first_seen),
+          lastSeen: day(o.last_seen),
+        });
+      } else {
+        this.doc.tools.push({
+          ...entity,
+          kind: o.type === 'malware' ? 'MALWARE' : 'TOOL',
+          malwareTypes: o.type === 'malware' ? (o.malware_types ?? []) : (o.tool_types ?? []),
+          platforms: o.x_mitre_platforms ?? [],
+        });
+      }
     }
   }
 
-  // A report is a source; what it lists in object_refs, it supports.
-  const reportsCiting = new Map<string, string[]>();
-  for (const o of objects) {
-    if (o.type !== 'report') continue;
-    const url = o.external_references?.find((r) => r.url)?.url;
-    doc.sources.push({
-      key: lowerKey(o.id),
-      title: o.name,
-      url,
-      note: o.description,
-      kind: 'REPORT',
-      publishedOn: day(o.published),
-      tlp: tlpOf(o),
-      publisher: publisherOf(o),
-    });
-    for (const ref of o.object_refs) reportsCiting.set(ref, [...(reportsCiting.get(ref) ?? []), lowerKey(o.id)]);
+  private addRelationships() {
+    const entityKind = (id: string) => this.byId.get(id)?.type;
+    const isActor = (id: string) => ['intrusion-set', 'threat-actor'].includes(entityKind(id) ?? '');
+    const isTool = (id: string) => ['malware', 'tool'].includes(entityKind(id) ?? '');
+    const revokedBy = new Map<string, string>();
+    for (const r of this.objects) {
+      if (r.type !== 'relationship') continue;
+      if (!this.byId.has(r.source_ref) || !this.byId.has(r.target_ref)) {
+        throw new StixFormatError(
+          `${r.id}: ${this.byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${this.byId.has(r.source_ref) ? r.target_ref : r.source_ref})`,
+        );
+      }
+      const { byName } = this.referenceSources(r);
+      const claim = {
+        key: lowerKey(r.id),
+        // A claim tells of both ends: it is marked at least as they are.
+        tlp: this.relationshipTlp(r),
+        confidence: r.confidence,
+        firstObserved: day(r.start_time),
+        lastObserved: day(r.stop_time),
+        // A revoked or deprecated relationship is kept, never current.
+        status: r.revoked || r.x_mitre_deprecated ? ('RETRACTED' as const) : ('CURRENT' as const),
+        note: r.description,
+        createdAt: r.created,
+        updatedAt: r.modified,
+        // A relationship's references are its sources (ATT&CK lists exactly those its description cites).
+        sources: [
+          ...new Set([
+            ...(byName.size ? byName.values() : this.reportsCiting.has(r.id) ? [] : [this.datasetSource]),
+            ...(this.reportsCiting.get(r.id) ?? []),
+          ]),
+        ].map((source) => ({ source })),
+      };
+      const from = lowerKey(r.source_ref);
+      const to = lowerKey(r.target_ref);
+      if (r.relationship_type === 'revoked-by') revokedBy.set(from, to);
+      else if (
+        r.relationship_type === 'uses' &&
+        isTool(r.target_ref) &&
+        (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
+      ) {
+        this.doc.usages.push({ ...claim, tool: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
+      } else if (r.relationship_type === 'attributed-to' && isActor(r.target_ref)) {
+        const kind = entityKind(r.source_ref);
+        const subject =
+          kind === 'campaign'
+            ? { campaign: from }
+            : isActor(r.source_ref)
+              ? { subjectActor: from }
+              : isTool(r.source_ref)
+                ? { tool: from }
+                : null;
+        if (subject) this.doc.attributions.push({ ...claim, ...subject, actor: to, assessedOn: day(r.created) });
+      } else if (
+        associationKindOf[r.relationship_type] &&
+        ((isActor(r.source_ref) && isActor(r.target_ref)) || (isTool(r.source_ref) && isTool(r.target_ref)))
+      ) {
+        const pair = isActor(r.source_ref) ? { fromActor: from, toActor: to } : { fromTool: from, toTool: to };
+        this.doc.associations.push({ ...claim, kind: associationKindOf[r.relationship_type]!, ...pair });
+      } else if (
+        r.relationship_type === 'targets' &&
+        ['identity', 'location'].includes(entityKind(r.target_ref) ?? '') &&
+        (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
+      ) {
+        this.doc.targetings.push({
+          ...claim,
+          victim: to,
+          ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }),
+        });
+      }
+    }
+    for (const list of [this.doc.actors, this.doc.campaigns, this.doc.tools]) {
+      for (const e of list) {
+        const by = revokedBy.get(e.key);
+        if (by) e.revokedBy = by;
+      }
+    }
   }
+}
 
-  for (const o of objects) {
-    if (
-      o.type !== 'intrusion-set' &&
-      o.type !== 'threat-actor' &&
-      o.type !== 'campaign' &&
-      o.type !== 'malware' &&
-      o.type !== 'tool'
-    )
-      continue;
-    const { page, byName } = referenceSources(o);
-    const own = [page ?? datasetSource];
-    const refs = o.external_references ?? [];
-    const listed = (o.type === 'malware' || o.type === 'tool' ? (o.x_mitre_aliases ?? o.aliases) : o.aliases) ?? [];
-    // Each alias with its marking (granular markings select entries of `aliases`); the name itself is unmarked.
-    const markOf = new Map<string, Tlp>([[o.name.trim(), 'CLEAR']]);
-    listed.forEach((a, i) => {
-      const tlp = aliasTlp(o, i);
-      const known = markOf.get(a.trim());
-      markOf.set(a.trim(), known === undefined ? tlp : leastRestricted([known, tlp]));
-    });
-    const names = [...markOf].map(([value, tlp]) => {
-      const aliasRef = refs.find((r) => r.source_name === value && !r.url);
-      return { value, tlp, sources: citing(aliasRef?.description, byName, own) };
-    });
-    const entity = {
-      key: lowerKey(o.id),
-      name: o.name,
-      description: o.description,
-      names,
-      externalIds: [
-        { system: 'stix', value: o.id },
-        ...refs.filter((r) => r.external_id).map((r) => ({ system: r.source_name, value: r.external_id!, url: r.url })),
-      ],
-      // The object's page supports its description; every other reference it lists, the record as a whole.
-      citations: [
-        ...(o.description ? [{ source: own[0], field: 'description' }] : []),
-        ...[...new Set(byName.values())].filter((k) => k !== own[0]).map((source) => ({ source, field: 'reference' })),
-        ...(reportsCiting.get(o.id) ?? []).map((source) => ({ source, field: 'report' })),
-      ],
-      revoked: o.revoked ?? false,
-      deprecated: o.x_mitre_deprecated ?? false,
-      tlp: tlpOf(o),
-      modifiedAt: o.modified,
-      createdAt: o.created,
-    };
-    if (o.type === 'intrusion-set' || o.type === 'threat-actor') {
-      const motivations =
-        o.type === 'intrusion-set'
-          ? [o.primary_motivation, ...(o.secondary_motivations ?? [])]
-          : [o.primary_motivation];
-      doc.actors.push({
-        ...entity,
-        firstSeen: day(o.first_seen),
-        lastSeen: day(o.last_seen),
-        motivations: motivations.filter((m): m is string => !!m),
-      });
-    } else if (o.type === 'campaign') {
-      doc.campaigns.push({
-        ...entity,
-        objective: o.objective,
-        firstSeen: day(o.first_seen),
-        lastSeen: day(o.last_seen),
-      });
-    } else {
-      doc.tools.push({
-        ...entity,
-        kind: o.type === 'malware' ? 'MALWARE' : 'TOOL',
-        malwareTypes: o.type === 'malware' ? (o.malware_types ?? []) : (o.tool_types ?? []),
-        platforms: o.x_mitre_platforms ?? [],
-      });
-    }
-  }
-
-  const entityKind = (id: string) => byId.get(id)?.type;
-  const isActor = (id: string) => ['intrusion-set', 'threat-actor'].includes(entityKind(id) ?? '');
-  const isTool = (id: string) => ['malware', 'tool'].includes(entityKind(id) ?? '');
-  const revokedBy = new Map<string, string>();
-  for (const r of objects) {
-    if (r.type !== 'relationship') continue;
-    if (!byId.has(r.source_ref) || !byId.has(r.target_ref)) {
-      throw new StixFormatError(
-        `${r.id}: ${byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${byId.has(r.source_ref) ? r.target_ref : r.source_ref})`,
-      );
-    }
-    const { byName } = referenceSources(r);
-    const claim = {
-      key: lowerKey(r.id),
-      // A claim tells of both ends: it is marked at least as they are.
-      tlp: relationshipTlp(r),
-      confidence: r.confidence,
-      firstObserved: day(r.start_time),
-      lastObserved: day(r.stop_time),
-      // A revoked or deprecated relationship is kept, never current.
-      status: r.revoked || r.x_mitre_deprecated ? ('RETRACTED' as const) : ('CURRENT' as const),
-      note: r.description,
-      createdAt: r.created,
-      updatedAt: r.modified,
-      // A relationship's references are its sources (ATT&CK lists exactly those its description cites).
-      sources: [
-        ...new Set([
-          ...(byName.size ? byName.values() : reportsCiting.has(r.id) ? [] : [datasetSource]),
-          ...(reportsCiting.get(r.id) ?? []),
-        ]),
-      ].map((source) => ({ source })),
-    };
-    const from = lowerKey(r.source_ref);
-    const to = lowerKey(r.target_ref);
-    if (r.relationship_type === 'revoked-by') revokedBy.set(from, to);
-    else if (
-      r.relationship_type === 'uses' &&
-      isTool(r.target_ref) &&
-      (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
-    ) {
-      doc.usages.push({ ...claim, tool: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
-    } else if (r.relationship_type === 'attributed-to' && isActor(r.target_ref)) {
-      const kind = entityKind(r.source_ref);
-      const subject =
-        kind === 'campaign'
-          ? { campaign: from }
-          : isActor(r.source_ref)
-            ? { subjectActor: from }
-            : isTool(r.source_ref)
-              ? { tool: from }
-              : null;
-      if (subject) doc.attributions.push({ ...claim, ...subject, actor: to, assessedOn: day(r.created) });
-    } else if (
-      associationKindOf[r.relationship_type] &&
-      ((isActor(r.source_ref) && isActor(r.target_ref)) || (isTool(r.source_ref) && isTool(r.target_ref)))
-    ) {
-      const pair = isActor(r.source_ref) ? { fromActor: from, toActor: to } : { fromTool: from, toTool: to };
-      doc.associations.push({ ...claim, kind: associationKindOf[r.relationship_type]!, ...pair });
-    } else if (
-      r.relationship_type === 'targets' &&
-      ['identity', 'location'].includes(entityKind(r.target_ref) ?? '') &&
-      (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
-    ) {
-      doc.targetings.push({ ...claim, victim: to, ...(isActor(r.source_ref) ? { actor: from } : { campaign: from }) });
-    }
-  }
-  for (const list of [doc.actors, doc.campaigns, doc.tools]) {
-    for (const e of list) {
-      const by = revokedBy.get(e.key);
-      if (by) e.revokedBy = by;
-    }
-  }
-  return doc;
+export function stixToDocument(objects: StixObject[], options: StixOptions): Doc {
+  return new StixTranslation(objects, options).translate();
 }

@@ -81,7 +81,7 @@ type MutationFields = PothosSchemaTypes.MutationFieldBuilder<typeof builder.$inf
 
 /**
  * delete<Type> and removeName, the same for every type but its name and words:
- * `builder.mutationField('deleteActor', (t) => deleteMutation(t, 'Actor', 'Deletes an actor ...'))`.
+ * each still defined under its own name in its type's module (actor.ts: deleteActor).
  */
 export const deleteMutation = (t: MutationFields, model: DeletableModel, description: string) =>
   t.field({
