@@ -1,11 +1,12 @@
 // Lookups by any name (normalised), ambiguity, resolveName, node / nodes, over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+// Resolvers in process (no HTTP): see helpers/in-process.ts.
+let server: InProcess;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await inProcess();
 });
 afterAll(() => server?.stop());
 
