@@ -54,6 +54,8 @@ async function migrateAndSeed(target: DatabaseTarget, seedFiles: string[]) {
   return { database, prisma };
 }
 
+const DAY = 86_400_000;
+
 /** This worker's PGlite snapshots, by version (read from the temporary directory once). */
 const snapshots = new Map<string, Promise<Blob>>();
 
@@ -87,6 +89,10 @@ function pgliteSnapshot(seedFiles: string[]): Promise<Blob> {
           const partial = `${file}.${process.pid}`;
           writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
           renameSync(partial, file);
+          // Copies of older versions are not used again: those a day old go (40-120 MB each).
+          for (const old of readdirSync(dir))
+            if (old.endsWith('.tar') && Date.now() - statSync(path.join(dir, old)).mtimeMs > DAY)
+              await rm(path.join(dir, old), { force: true });
           return dump;
         } finally {
           closeSync(mine);
@@ -134,6 +140,18 @@ async function postgresTemplate(seedFiles: string[]) {
       // A template copies only while nobody is connected to it.
       await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
       await client.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE true`);
+      await client.query(`COMMENT ON DATABASE ${name} IS '${new Date().toISOString()}'`);
+      // Templates of older versions are not used again: those a day old go.
+      const { rows } = await client.query(
+        `SELECT datname, shobj_description(oid, 'pg_database') AS made FROM pg_database
+          WHERE datistemplate AND datname LIKE 'tai_test_template_%' AND datname <> $1`,
+        [name],
+      );
+      for (const old of rows)
+        if (!(Date.now() - Date.parse(old.made) <= DAY)) {
+          await client.query(`ALTER DATABASE ${old.datname} WITH IS_TEMPLATE false`);
+          await client.query(`DROP DATABASE IF EXISTS ${old.datname} WITH (FORCE)`);
+        }
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
     }
