@@ -8,11 +8,12 @@ import type { Tlp } from '../src/generated/prisma/client.js';
 import { pageKey } from '../src/schema/array-connection.js';
 import { createLoaders, type PageStrategy } from '../src/schema/derived-loaders.js';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+// Resolvers in process (no HTTP): see helpers/in-process.ts.
+let server: InProcess;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await inProcess();
   // Besides the seeds' claims: CryptoCore attributed to APT38 by a claim that is not CURRENT, and by a
   // CURRENT one marked TLP:AMBER: CryptoCore's victims and tools are APT38's for a cleared caller only.
   const key = await server.key('ANALYST', 'RED');
@@ -68,7 +69,7 @@ async function derived(
   actorIds: string[],
   args: object,
 ) {
-  const loaders = createLoaders(server.app.prisma, { default: 10, max: 100 }, clearance, strategy);
+  const loaders = createLoaders(server.prisma, { default: 10, max: 100 }, clearance, strategy);
   const results = await loaders.derivedPage(pageKey(view, args)).loadMany(actorIds);
   return results.map((r) => {
     if (r instanceof Error) throw r;
@@ -91,7 +92,7 @@ describe(`derived pages (${databaseLabel})`, () => {
   it.each(['tools', 'victims'] as const)(
     '%s: walking the targets in name order gives the pages ranking gives',
     async (view) => {
-      const actorIds = (await server.app.prisma.actor.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map(
+      const actorIds = (await server.prisma.actor.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map(
         (a) => a.id,
       );
       let nonEmpty = 0;

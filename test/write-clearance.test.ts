@@ -4,9 +4,10 @@
 // (a name, a key) do not reveal them. The audit log, merges and page cursors hold the same rule.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+// Resolvers in process (no HTTP): see helpers/in-process.ts.
+let server: InProcess;
 let green: string; // an analyst cleared for TLP:GREEN
 let red: string; // an analyst cleared for TLP:RED
 let clearAdmin: string;
@@ -26,7 +27,7 @@ const create = async (mutation: string, input: Record<string, unknown>, key = re
 };
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await inProcess();
   green = await server.key('ANALYST', 'GREEN');
   red = await server.key('ANALYST', 'RED');
   clearAdmin = await server.key('ADMIN', 'CLEAR');
