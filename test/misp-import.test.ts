@@ -8,19 +8,20 @@ import { datasetFiles } from '../src/config.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { countryCode } from '../src/ingest/misp.js';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+// Resolvers and the write layer in process (no HTTP): see helpers/in-process.ts.
+let server: InProcess;
 let dir: string;
 beforeAll(async () => {
-  server = await startTestServer({ SEED_DATASETS: 'curated,mitre-attack,misp-galaxy' });
+  server = await inProcess({ SEED_DATASETS: 'curated,mitre-attack,misp-galaxy' });
   dir = await mkdtemp(path.join(tmpdir(), 'misp-'));
 });
 afterAll(() => server?.stop());
 
 const [tools, threatActors] = datasetFiles['misp-galaxy'];
 const counts = async () => {
-  const p = server.app.prisma;
+  const p = server.prisma;
   return Promise.all([
     p.actor.count(),
     p.tool.count(),
@@ -81,7 +82,7 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     // name-attribution names who coined an alias, through producer.json.
     expect(names.get('Citrine Sleet').coinedBy.name).toBe('Microsoft');
     // One Microsoft: MISP's producer is the curated publisher of the same name.
-    expect(await server.app.prisma.organization.count({ where: { name: 'Microsoft' } })).toBe(1);
+    expect(await server.prisma.organization.count({ where: { name: 'Microsoft' } })).toBe(1);
     expect(names.get('Diamond Sleet').coinedBy.name).toBe('Microsoft');
     expect(names.get('TA404').coinedBy.name).toBe('Proofpoint');
     // ATT&CK ids that MISP lists as synonyms are identifiers, not names.
@@ -209,7 +210,7 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
   });
 
   it('maps tool `variant-of` links to directed associations', async () => {
-    const rows = await server.app.prisma.association.findMany({
+    const rows = await server.prisma.association.findMany({
       where: { kind: 'VARIANT_OF' },
       include: { fromTool: true, toTool: true },
     });
@@ -247,7 +248,7 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
 
   it('importing the clusters again changes nothing', async () => {
     const before = await counts();
-    const result = await loadSeeds(server.app.prisma, [threatActors, tools]);
+    const result = await loadSeeds(server.prisma, [threatActors, tools]);
     for (const [type, c] of Object.entries(result.counts)) expect(c, type).toMatchObject({ created: 0, updated: 0 });
     expect(await counts()).toEqual(before);
   });
@@ -260,7 +261,7 @@ describe(`MISP galaxy import (${databaseLabel})`, () => {
     await writeFile(file, JSON.stringify(galaxy));
     await copyFile(path.join(path.dirname(threatActors), 'producer.json'), path.join(dir, 'producer.json'));
     const before = await counts();
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(
+    await expect(loadSeeds(server.prisma, [file])).rejects.toThrow(
       `values[10] (${galaxy.values[10].value}): uuid: expected a uuid`,
     );
     expect(await counts()).toEqual(before);

@@ -8,12 +8,13 @@ import { stringify } from 'yaml';
 import { loadSeeds, readSeedFile } from '../src/ingest/load-seeds.js';
 import { confidenceFromLabel, normalizeName } from '../src/write/rules.js';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+// Resolvers and the write layer in process (no HTTP): see helpers/in-process.ts.
+let server: InProcess;
 let dir: string;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await inProcess();
   dir = await mkdtemp(path.join(tmpdir(), 'seeds-'));
 });
 afterAll(() => server?.stop());
@@ -26,7 +27,7 @@ async function seedFile(name: string, doc: unknown) {
 
 /** Every row of every table, for before/after comparisons. */
 async function snapshot() {
-  const p = server.app.prisma;
+  const p = server.prisma;
   return JSON.stringify(
     await Promise.all([
       p.organization.findMany({ orderBy: { id: 'asc' } }),
@@ -71,7 +72,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
   it('the curated seed file is valid and every name and claim cites a source', async () => {
     const doc = await readSeedFile(path.resolve('seeds/cryptocore.yaml'));
     expect(doc.campaigns.map((c) => c.key)).toContain('cryptocore');
-    const p = server.app.prisma;
+    const p = server.prisma;
     expect(await p.name.count({ where: { citations: { none: {} } } })).toBe(0);
     expect(await p.attribution.count({ where: { citations: { none: {} } } })).toBe(0);
     expect(await p.toolUsage.count({ where: { citations: { none: {} } } })).toBe(0);
@@ -84,7 +85,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
       `{ resolveName(name: "CookieTime") { names { value } } search(query: "JScript RAT") { edges { node { ... on Tool { name } } } } }`,
     );
     expect(res.resolveName).toEqual([]);
-    const p = server.app.prisma;
+    const p = server.prisma;
     expect(await p.source.count({ where: { url: { contains: 'cyberstruggle' } } })).toBe(0);
     expect(await p.name.findFirst({ where: { normalized: 'leeryturtle' }, select: { coinedById: true } })).toEqual({
       coinedById: null,
@@ -93,7 +94,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
 
   it('loading the seeds again changes nothing, timestamps included', async () => {
     const before = await snapshot();
-    const { counts } = await loadSeeds(server.app.prisma);
+    const { counts } = await loadSeeds(server.prisma);
     for (const c of Object.values(counts)) expect(c).toMatchObject({ created: 0, updated: 0 });
     expect(await snapshot()).toBe(before);
   });
@@ -102,12 +103,12 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
     const file = await seedFile('update.yaml', {
       organizations: [{ key: 'test-org', name: 'Test Org' }],
     });
-    await loadSeeds(server.app.prisma, [file]);
-    const first = await server.app.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
+    await loadSeeds(server.prisma, [file]);
+    const first = await server.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
     const file2 = await seedFile('update2.yaml', { organizations: [{ key: 'test-org', name: 'Test Org (renamed)' }] });
-    const { counts } = await loadSeeds(server.app.prisma, [file2]);
+    const { counts } = await loadSeeds(server.prisma, [file2]);
     expect(counts.organization).toEqual({ created: 0, updated: 1, unchanged: 0 });
-    const second = await server.app.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
+    const second = await server.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
     expect(second.id).toBe(first.id);
     expect(second.name).toBe('Test Org (renamed)');
   });
@@ -124,7 +125,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
         { key: 'fresh-attr', subjectActor: 'fresh-actor', actor: 'no-such-actor', sources: ['fresh-source'] },
       ],
     });
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(
+    await expect(loadSeeds(server.prisma, [file])).rejects.toThrow(
       'attributions[fresh-attr].actor: there is no actor with key "no-such-actor"',
     );
     expect(await snapshot()).toBe(before);
@@ -136,7 +137,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
       actors: [{ key: 'a1', name: 'A', originCountry: 'North Korea', names: [] }],
       attributions: [{ key: 'x1', sources: [] }],
     });
-    const error = await loadSeeds(server.app.prisma, [file]).catch((e: Error) => e);
+    const error = await loadSeeds(server.prisma, [file]).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     for (const fragment of [
@@ -154,11 +155,11 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
 
   it('refuses invalid YAML with the file name', async () => {
     const file = await seedFile('not-yaml.yaml', 'actors: [unclosed');
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(/not-yaml\.yaml could not be read as YAML/);
+    await expect(loadSeeds(server.prisma, [file])).rejects.toThrow(/not-yaml\.yaml could not be read as YAML/);
   });
 
   it('a record of another dataset with the same hard identifier is the same entity: it adds names, fills gaps, overwrites nothing', async () => {
-    const lazarus = await server.app.prisma.actor.findUniqueOrThrow({ where: { key: 'lazarus-group' } });
+    const lazarus = await server.prisma.actor.findUniqueOrThrow({ where: { key: 'lazarus-group' } });
     const file = await seedFile('other-dataset.yaml', {
       dataset: 'test-dataset',
       sources: [{ key: 'other-src', title: 'Another dataset', kind: 'DATASET' }],
@@ -181,12 +182,12 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
         },
       ],
     });
-    const { counts, warnings } = await loadSeeds(server.app.prisma, [file]);
+    const { counts, warnings } = await loadSeeds(server.prisma, [file]);
     expect(counts.actor).toEqual({ created: 0, updated: 1, unchanged: 0 });
     expect(warnings).toEqual([
       'actors[other-lazarus]: external id mitre-attack:G0082 already belongs to another record; left there',
     ]);
-    const after = await server.app.prisma.actor.findUniqueOrThrow({
+    const after = await server.prisma.actor.findUniqueOrThrow({
       where: { key: 'lazarus-group' },
       include: { names: true, externalIds: true },
     });
@@ -232,7 +233,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
         },
       ],
     });
-    await loadSeeds(server.app.prisma, [file]);
+    await loadSeeds(server.prisma, [file]);
     const data = await server.query(`{
       child: actor(name: "test child") { attributions { nodes { confidence actor { name } subject { ... on Actor { name } } } } }
       parent: actor(name: "test parent") { attributedActivity { nodes { subjectActor { name } } } }

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFiles } from '../src/config.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { databaseLabel } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
 
-let server: TestServer;
+// Resolvers and the write layer in process (no HTTP): see helpers/in-process.ts.
+let server: InProcess;
 let dir: string;
 beforeAll(async () => {
-  server = await startTestServer({ SEED_DATASETS: 'curated,mitre-attack' });
+  server = await inProcess({ SEED_DATASETS: 'curated,mitre-attack' });
   dir = await mkdtemp(path.join(tmpdir(), 'stix-'));
 });
 afterAll(() => server?.stop());
@@ -22,7 +23,7 @@ type Bundle = { type: 'bundle'; id: string; objects: Record<string, any>[] };
 const attack = async () => JSON.parse(await readFile(attackFile, 'utf8')) as Bundle;
 
 async function snapshotCounts() {
-  const p = server.app.prisma;
+  const p = server.prisma;
   return Promise.all([
     p.actor.count(),
     p.campaign.count(),
@@ -69,7 +70,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     );
     expect(names['Diamond Sleet']).toContain('https://attack.mitre.org/groups/G0032');
     expect(names['Guardians of Peace']).toContain('https://www.us-cert.gov/ncas/alerts/TA17-164A');
-    const byUrl = await server.app.prisma.source.count({
+    const byUrl = await server.prisma.source.count({
       where: { url: 'https://www.us-cert.gov/ncas/alerts/TA17-164A' },
     });
     expect(byUrl).toBe(1);
@@ -118,7 +119,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     const revoked = await server.query(
       `{ actors(includeRevoked: true, first: 100, filter: {}) { nodes { name revoked deprecated revokedBy { name } } } }`,
     );
-    const monsoon = (await server.app.prisma.actor.findFirst({ where: { name: 'MONSOON' } }))!;
+    const monsoon = (await server.prisma.actor.findFirst({ where: { name: 'MONSOON' } }))!;
     expect(monsoon).toMatchObject({ revoked: true, revokedBy: expect.stringMatching(/^intrusion-set--/) });
     const lookedUp = await server.query(
       `query($id: ID!) { node(id: $id) { ... on Actor { name revoked revokedBy { name } } } }`,
@@ -134,7 +135,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     );
     expect(listed.search.edges.map((e: any) => e.node.name)).not.toContain('Night Dragon'); // deprecated
     expect(
-      await server.app.prisma.actor.findFirst({ where: { name: 'Night Dragon' }, select: { deprecated: true } }),
+      await server.prisma.actor.findFirst({ where: { name: 'Night Dragon' }, select: { deprecated: true } }),
     ).toEqual({ deprecated: true });
     // A name a revoked record shares with its replacement resolves to the current record.
     const patchwork = await server.query(`{ actor(name: "MONSOON") { name } }`);
@@ -143,7 +144,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
 
   it('importing the same bundle again changes nothing', async () => {
     const before = await snapshotCounts();
-    const { counts } = await loadSeeds(server.app.prisma, [attackFile]);
+    const { counts } = await loadSeeds(server.prisma, [attackFile]);
     for (const [type, c] of Object.entries(counts)) expect(c, type).toMatchObject({ created: 0, updated: 0 });
     expect(await snapshotCounts()).toEqual(before);
   });
@@ -163,12 +164,12 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
       );
       return file;
     };
-    await loadSeeds(server.app.prisma, [await write('2030-01-01T00:00:00.000Z', 'A newer description.')]);
-    expect((await server.app.prisma.actor.findUniqueOrThrow({ where: { key: hexane.id } })).description).toBe(
+    await loadSeeds(server.prisma, [await write('2030-01-01T00:00:00.000Z', 'A newer description.')]);
+    expect((await server.prisma.actor.findUniqueOrThrow({ where: { key: hexane.id } })).description).toBe(
       'A newer description.',
     );
-    await loadSeeds(server.app.prisma, [await write('2020-01-01T00:00:00.000Z', 'An older description.')]);
-    expect((await server.app.prisma.actor.findUniqueOrThrow({ where: { key: hexane.id } })).description).toBe(
+    await loadSeeds(server.prisma, [await write('2020-01-01T00:00:00.000Z', 'An older description.')]);
+    expect((await server.prisma.actor.findUniqueOrThrow({ where: { key: hexane.id } })).description).toBe(
       'A newer description.',
     );
   });
@@ -190,7 +191,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     const file = path.join(dir, 'broken.json');
     await writeFile(file, JSON.stringify(broken));
     const before = await snapshotCounts();
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(`${victim.id}: name:`);
+    await expect(loadSeeds(server.prisma, [file])).rejects.toThrow(`${victim.id}: name:`);
     expect(await snapshotCounts()).toEqual(before);
   });
 
@@ -208,7 +209,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
       modified: '2025-01-01T00:00:00Z',
     };
     await writeFile(file, JSON.stringify({ ...bundle, objects: [...bundle.objects, rel] }));
-    await expect(loadSeeds(server.app.prisma, [file])).rejects.toThrow(
+    await expect(loadSeeds(server.prisma, [file])).rejects.toThrow(
       'relationship--22222222-2222-4222-8222-222222222222: source_ref names an object that is not in the bundle',
     );
   });
@@ -295,7 +296,7 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
       file,
       JSON.stringify({ type: 'bundle', id: 'bundle--bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', objects }),
     );
-    await loadSeeds(server.app.prisma, [file]);
+    await loadSeeds(server.prisma, [file]);
     const amber = await server.key('READER', 'AMBER');
     const data = await server.query(
       `{ actor(name: "TGA") { name dataset targetings { nodes { confidence tlp citations { nodes { source { tlp } } } victim { name kind country sector } } } names { nodes { citations { nodes { source { tlp url publisher { name } } } } } } } }`,
@@ -383,7 +384,7 @@ describe(`STIX 2.1 association relationships (${databaseLabel})`, () => {
       file,
       JSON.stringify({ type: 'bundle', id: 'bundle--44444444-4444-4444-8444-444444444444', objects }),
     );
-    await loadSeeds(server.app.prisma, [file]);
+    await loadSeeds(server.prisma, [file]);
     const data =
       await server.query(`{ actor(name: "Overlap Group Two") { associations { totalCount nodes { kind confidence from { ... on Actor { name } } to { ... on Actor { name } } citations { nodes { source { url } } } } } }
       tool(name: "Test Loader") { associations { nodes { kind symmetric from { ... on Tool { name } } to { ... on Tool { name } } } } } }`);
@@ -464,7 +465,7 @@ describe(`STIX 2.1 reports (${databaseLabel})`, () => {
         objects: [group, tool, uses, report],
       }),
     );
-    await loadSeeds(server.app.prisma, [file]);
+    await loadSeeds(server.prisma, [file]);
     const data =
       await server.query(`{ sources(filter: { publishedFrom: "2025-02-28", publishedTo: "2025-02-28" }) { nodes { title url kind
       citations { nodes { field supports { __typename ... on Actor { name } ... on Tool { name } ... on ToolUsage { tool { name } } } } } } } }`);
