@@ -86,6 +86,10 @@ export function userError(code: ErrorCode, message: string, extensions: Record<s
 /** The one body of an error answered outside GraphQL (STIX downloads, health, admin import, 401s). */
 export const errorBody = (code: HttpErrorCode, message: string) => ({ error: { code, message } });
 
+/** BAD_USER_INPUT about one input field: the message names it, and `extensions.fields` lists it. */
+export const inputError = (field: string, message: string) =>
+  userError('BAD_USER_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
+
 export const notFound = (what: string, how: string, hint = '') =>
   userError('NOT_FOUND', `No ${what} with ${how}.${hint ? ` ${hint}` : ''}`);
 

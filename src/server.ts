@@ -153,7 +153,7 @@ export async function startHttpServer(
     headers: Record<string, string> = {},
   ) => {
     res.writeHead(errorCodes[code].status, { 'content-type': 'application/json', ...headers });
-    const graphql = (req.url ?? '/').split('?')[0] === '/graphql';
+    const graphql = pathOf(req) === '/graphql';
     res.end(JSON.stringify(graphql ? { errors: [{ message, extensions: { code } }] } : errorBody(code, message)));
   };
   /** Answers 429 RATE_LIMITED; null, as `caller` returns for a request answered already. */

@@ -122,7 +122,7 @@ export const recordVersionFields = (t: InputFields) => ({
 });
 
 /** Which claim an update<Claim> changes, at the version read. */
-export const claimVersionFields = (t: InputFields) => ({
+const claimVersionFields = (t: InputFields) => ({
   id: t.id({ required: true }),
   expectedVersion: t.int({
     required: true,

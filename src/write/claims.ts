@@ -3,14 +3,13 @@
 // kind has, and is changed or superseded at the version the writer read. A name, claim or record the
 // writer may not see is answered as one that does not exist. No GraphQL here (see entities.ts).
 import { visibleFact, visibleSource } from '../auth/visibility.js';
-import { notFound, userError } from '../errors.js';
+import { inputError, notFound, userError } from '../errors.js';
 import type { AssociationKind, ClaimStatus, Prisma, Tlp } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
-import { markingFor, type Writer } from './entities.js';
+import { checkDatesInOrder, markingFor, type Nullable, type Writer } from './entities.js';
 import { confidenceFromLabel, nameOwnerColumn, newClaimKey, newId, normalizeName } from './rules.js';
 import { delegateOf, type Edit, edit, updateAtVersion, visibleRowOf } from './transaction.js';
 
-type Nullable<T> = T | null | undefined;
 type GlobalId = string | number;
 
 /** A source that supports a name or claim, optionally with the words that say so. */
@@ -44,14 +43,11 @@ const citingColumn: Record<ClaimModel | 'Name', Citing> = {
   Name: 'nameId',
 };
 
-const fieldError = (field: string, message: string) =>
-  userError('BAD_USER_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
-
 /**
  * Cites sources for a new name or claim, in the order given (time-ordered ids: connections list them
  * so). A source the writer may not see is answered as an unknown one.
  */
-export async function cite(e: Edit, column: Citing, id: string, sources: readonly CitationInput[]) {
+async function cite(e: Edit, column: Citing, id: string, sources: readonly CitationInput[]) {
   if (!sources.length) return;
   const ids = sources.map((s, i) => idOf(s.source, ['Source'], `input.sources.${i}.source`).id);
   const found = new Set(
@@ -71,11 +67,8 @@ export async function cite(e: Edit, column: Citing, id: string, sources: readonl
 }
 
 /** A claim's observed dates in order: those of an input, or of an update over what is stored. */
-function checkObservedOrder(claim: Record<string, unknown>) {
-  const a = claim.firstObserved as Nullable<Date>;
-  const b = claim.lastObserved as Nullable<Date>;
-  if (a && b && a > b) throw fieldError('input.lastObserved', 'must not be before firstObserved');
-}
+const checkObservedOrder = (claim: Record<string, unknown>) =>
+  checkDatesInOrder(claim, 'firstObserved', 'lastObserved');
 
 /** The columns of the claim fields present in an input (confidence from the label when only it is given). */
 function claimColumns(e: Edit, input: ClaimFields & { status?: Nullable<ClaimStatus> }) {
@@ -83,7 +76,7 @@ function claimColumns(e: Edit, input: ClaimFields & { status?: Nullable<ClaimSta
   const data: Record<string, unknown> = {};
   for (const f of ['confidence', 'confidenceLabel', 'firstObserved', 'lastObserved', 'note', 'status'] as const)
     if (input[f] !== undefined) data[f] = input[f];
-  if (data.status === null) throw fieldError('input.status', 'must not be null');
+  if (data.status === null) throw inputError('input.status', 'must not be null');
   if (input.confidence == null && typeof input.confidenceLabel === 'string')
     data.confidence = confidenceFromLabel(input.confidenceLabel) ?? null;
   if (input.tlp !== undefined) data.tlp = markingFor(e.principal, input.tlp, 'input.tlp');
@@ -91,7 +84,7 @@ function claimColumns(e: Edit, input: ClaimFields & { status?: Nullable<ClaimSta
 }
 
 /** The database id of a record an input names, which must exist for the writer (INVALID_ID / NOT_FOUND naming the field). */
-export async function existing(e: Edit, globalId: GlobalId, types: readonly string[], field: string) {
+async function existing(e: Edit, globalId: GlobalId, types: readonly string[], field: string) {
   const ref = idOf(globalId, types, field);
   if (!(await visibleRowOf(e, ref.type, ref.id))) throw notFound(ref.type.toLowerCase(), `the ID given in ${field}`);
   return ref;
@@ -101,7 +94,7 @@ export async function existing(e: Edit, globalId: GlobalId, types: readonly stri
 async function recordIn(e: Edit, model: ClaimModel | 'Name', sources: readonly CitationInput[], data: object) {
   // A claim is sourced; a name may be recorded before a source that uses it is.
   if (model !== 'Name' && !sources.length)
-    throw fieldError('input.sources', 'needs at least one source: claims here are sourced');
+    throw inputError('input.sources', 'needs at least one source: claims here are sourced');
   const created = await delegateOf(e.tx, model).create({ data });
   await cite(e, citingColumn[model], created.id, sources);
   // Read back after the citations: the database has set its visibility from its sources.
@@ -123,32 +116,46 @@ export async function updateClaim(writer: Writer, model: ClaimModel, input: Clai
   });
 }
 
-/** Records that an actor or a campaign (`by`) uses a tool: recordToolUsage. */
-export const recordToolUsage = (writer: Writer, input: NewClaim & { by: GlobalId; tool: GlobalId }) =>
-  edit(writer.prisma, writer.principal, 'recordToolUsage', async (e) => {
+/**
+ * A claim an actor or a campaign (`by`) makes about another record: that it uses a tool, or targets a
+ * victim. One write, audited as `operation`.
+ */
+const recordByActorOrCampaign = (
+  writer: Writer,
+  operation: 'recordToolUsage' | 'recordTargeting',
+  input: NewClaim & { by: GlobalId },
+  target: { model: 'ToolUsage' | 'Targeting'; type: 'Tool' | 'Victim'; id: GlobalId; field: string; column: string },
+) =>
+  edit(writer.prisma, writer.principal, operation, async (e) => {
     const by = await existing(e, input.by, ['Actor', 'Campaign'], 'input.by');
-    const tool = await existing(e, input.tool, ['Tool'], 'input.tool');
+    const { id } = await existing(e, target.id, [target.type], `input.${target.field}`);
     const side = by.type === 'Actor' ? { actorId: by.id } : { campaignId: by.id };
-    return recordIn(e, 'ToolUsage', input.sources, {
+    return recordIn(e, target.model, input.sources, {
       key: newClaimKey(),
       ...side,
-      toolId: tool.id,
+      [target.column]: id,
       ...claimColumns(e, input),
     });
   });
 
+/** Records that an actor or a campaign (`by`) uses a tool: recordToolUsage. */
+export const recordToolUsage = (writer: Writer, input: NewClaim & { by: GlobalId; tool: GlobalId }) =>
+  recordByActorOrCampaign(writer, 'recordToolUsage', input, {
+    model: 'ToolUsage',
+    type: 'Tool',
+    id: input.tool,
+    field: 'tool',
+    column: 'toolId',
+  });
+
 /** Records that an actor or a campaign (`by`) targets a victim: recordTargeting. */
 export const recordTargeting = (writer: Writer, input: NewClaim & { by: GlobalId; victim: GlobalId }) =>
-  edit(writer.prisma, writer.principal, 'recordTargeting', async (e) => {
-    const by = await existing(e, input.by, ['Actor', 'Campaign'], 'input.by');
-    const victim = await existing(e, input.victim, ['Victim'], 'input.victim');
-    const side = by.type === 'Actor' ? { actorId: by.id } : { campaignId: by.id };
-    return recordIn(e, 'Targeting', input.sources, {
-      key: newClaimKey(),
-      ...side,
-      victimId: victim.id,
-      ...claimColumns(e, input),
-    });
+  recordByActorOrCampaign(writer, 'recordTargeting', input, {
+    model: 'Targeting',
+    type: 'Victim',
+    id: input.victim,
+    field: 'victim',
+    column: 'victimId',
   });
 
 /** Records that two actors or two tools are related without being one: recordAssociation. */
@@ -159,7 +166,7 @@ export const recordAssociation = (
   edit(writer.prisma, writer.principal, 'recordAssociation', async (e) => {
     const from = await existing(e, input.from, ['Actor', 'Tool'], 'input.from');
     const to = await existing(e, input.to, [from.type], 'input.to');
-    if (from.id === to.id) throw fieldError('input.to', 'a record is not associated with itself');
+    if (from.id === to.id) throw inputError('input.to', 'a record is not associated with itself');
     const side =
       from.type === 'Actor' ? { fromActorId: from.id, toActorId: to.id } : { fromToolId: from.id, toToolId: to.id };
     return recordIn(e, 'Association', input.sources, {
@@ -189,7 +196,7 @@ async function assessment(e: Edit, input: Assessment, subject: { type: string; i
       { fields: [{ field: 'input.actor', message: 'required without attributedToDescription' }] },
     );
   if (subject.type === 'Actor' && subject.id === actor)
-    throw fieldError('input.actor', 'an actor cannot be attributed to itself');
+    throw inputError('input.actor', 'an actor cannot be attributed to itself');
   return {
     key: newClaimKey(),
     [subjectColumn[subject.type as keyof typeof subjectColumn]]: subject.id,
@@ -238,7 +245,7 @@ export const supersedeAttribution = (writer: Writer, input: Assessment & { id: G
  */
 export const addName = (writer: Writer, input: NewName) => {
   const normalized = normalizeName(input.value);
-  if (!normalized) throw fieldError('input.value', 'a name needs at least one letter or digit');
+  if (!normalized) throw inputError('input.value', 'a name needs at least one letter or digit');
   return edit(writer.prisma, writer.principal, 'addName', async (e) => {
     const owner = await existing(e, input.owner, ['Actor', 'Campaign', 'Tool'], 'input.owner');
     const column = nameOwnerColumn[owner.type as keyof typeof nameOwnerColumn];

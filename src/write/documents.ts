@@ -73,7 +73,7 @@ export async function writeDocuments(
           }
           result.warnings.push(...warnings);
         }
-        if (files) e.audit('Import', newId(), null, { files, counts: result.counts }, highestMarking(docs));
+        if (files) e.audit('Import', newId(), null, { files, counts: result.counts }, highest);
         e.changed(Object.values(result.counts).some((c) => c.created + c.updated > 0));
         return result;
       },
@@ -83,7 +83,7 @@ export async function writeDocuments(
 }
 
 /** The most restrictive marking documents give (their records', sources', names' and claims'). */
-export function highestMarking(docs: object[]): Tlp {
+function highestMarking(docs: object[]): Tlp {
   const items = docs.flatMap(
     (doc) => Object.values(doc).filter(Array.isArray).flat() as { tlp?: Tlp; names?: { tlp?: Tlp }[] }[],
   );

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { canSee, type Principal } from '../auth/principal.js';
 import { visibleFact } from '../auth/visibility.js';
 import type { Db } from '../db.js';
-import { notFound, userError } from '../errors.js';
+import { inputError, notFound, userError } from '../errors.js';
 import type { DatePrecision, SourceKind, Tlp, ToolKind, VictimKind } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { nameOwnerColumn, normalizeName, searchTextOf, slug } from './rules.js';
@@ -17,7 +17,8 @@ export type Writer = { prisma: Db; principal: Principal };
 
 export type EntityModel = 'Actor' | 'Campaign' | 'Tool' | 'Victim' | 'Source' | 'Organization';
 
-type Nullable<T> = T | null | undefined;
+/** An input field: left out (undefined), cleared (null) or given. */
+export type Nullable<T> = T | null | undefined;
 
 /** The fields each type's inputs carry (left out: unchanged; null: cleared). */
 export type EntityFields = {
@@ -119,9 +120,6 @@ const aLabel = (model: EntityModel) => {
   return `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
 };
 
-const fieldError = (field: string, message: string) =>
-  userError('BAD_USER_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
-
 /** A marking the writer may give: never above their own clearance (they could not read what they wrote). */
 export function markingFor(principal: Principal, tlp: Nullable<Tlp>, field: string): Tlp {
   const marking = tlp ?? 'CLEAR';
@@ -135,14 +133,15 @@ export function markingFor(principal: Principal, tlp: Nullable<Tlp>, field: stri
   return marking;
 }
 
-/** `to` must not come before `from` (both optional): the input's values over what is stored. */
-function checkOrder(rules: EntityRules, values: Record<string, unknown>) {
-  if (!rules.ordered) return;
-  const [from, to] = rules.ordered;
+/** The date `to` must not come before `from` (both optional): an input's values, or an update's over what is stored. */
+export function checkDatesInOrder(values: Record<string, unknown>, from: string, to: string) {
   const a = values[from] as Nullable<Date>;
   const b = values[to] as Nullable<Date>;
-  if (a && b && a > b) throw fieldError(`input.${to}`, `must not be before ${from}`);
+  if (a && b && a > b) throw inputError(`input.${to}`, `must not be before ${from}`);
 }
+
+const checkOrder = (rules: EntityRules, values: Record<string, unknown>) =>
+  rules.ordered && checkDatesInOrder(values, ...rules.ordered);
 
 /**
  * The columns an input sets (references decoded and checked, the marking checked). Absent fields are
@@ -154,7 +153,7 @@ async function columns(e: Edit, model: EntityModel, input: Record<string, unknow
   const data: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(input)) {
     if (value === undefined || field === 'id' || field === 'expectedVersion' || field === 'key') continue;
-    if (value === null && rules.required.includes(field)) throw fieldError(`input.${field}`, 'must not be null');
+    if (value === null && rules.required.includes(field)) throw inputError(`input.${field}`, 'must not be null');
     const reference = rules.references?.[field];
     if (reference) {
       const id = value === null ? null : idOf(value as string, [reference.type], `input.${field}`).id;
@@ -210,7 +209,7 @@ export async function createEntity<M extends EntityModel>(writer: Writer, model:
   const rules = entityRules[model];
   const fields = input as Record<string, unknown>;
   for (const field of rules.required)
-    if (fields[field] == null) throw fieldError(`input.${field}`, 'is required to create a record');
+    if (fields[field] == null) throw inputError(`input.${field}`, 'is required to create a record');
   checkOrder(rules, fields);
   return edit(writer.prisma, writer.principal, `create${model}`, async (e) => {
     const data = await columns(e, model, fields);
