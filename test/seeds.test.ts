@@ -107,7 +107,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
     const first = await server.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
     const file2 = await seedFile('update2.yaml', { organizations: [{ key: 'test-org', name: 'Test Org (renamed)' }] });
     const { counts } = await loadSeeds(server.prisma, [file2]);
-    expect(counts.organization).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(counts.Organization).toEqual({ created: 0, updated: 1, unchanged: 0 });
     const second = await server.prisma.organization.findUniqueOrThrow({ where: { key: 'test-org' } });
     expect(second.id).toBe(first.id);
     expect(second.name).toBe('Test Org (renamed)');
@@ -183,7 +183,7 @@ describe(`seeds and the write path (${databaseLabel})`, () => {
       ],
     });
     const { counts, warnings } = await loadSeeds(server.prisma, [file]);
-    expect(counts.actor).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(counts.Actor).toEqual({ created: 0, updated: 1, unchanged: 0 });
     expect(warnings).toEqual([
       'actors[other-lazarus]: external id mitre-attack:G0082 already belongs to another record; left there',
     ]);

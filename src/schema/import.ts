@@ -13,7 +13,10 @@ const ImportResult = builder
     fields: (t) => ({
       format: t.exposeString('format', { description: 'stix, misp or seed (detected from the content).' }),
       total: t.exposeInt('total', { description: 'Records in the document.' }),
-      counts: t.expose('counts', { type: 'JSON', description: 'Per record type: created, updated, unchanged.' }),
+      counts: t.expose('counts', {
+        type: 'JSON',
+        description: 'Per record type, by its GraphQL name (Actor, ToolUsage ...): created, updated, unchanged.',
+      }),
       skipped: t.expose('skipped', {
         type: 'JSON',
         description: 'STIX object types this API does not hold, and how many were skipped.',

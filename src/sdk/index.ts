@@ -976,7 +976,7 @@ export type ExternalId = {
 /** What an import wrote. */
 export type ImportResult = {
   __typename?: 'ImportResult';
-  /** Per record type: created, updated, unchanged. */
+  /** Per record type, by its GraphQL name (Actor, ToolUsage ...): created, updated, unchanged. */
   counts: Scalars['JSON']['output'];
   /** stix, misp or seed (detected from the content). */
   format: Scalars['String']['output'];

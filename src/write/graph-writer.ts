@@ -10,6 +10,7 @@ import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules
 
 type Tx = Prisma.TransactionClient;
 type Counts = { created: number; updated: number; unchanged: number };
+/** Counts per record type, keyed by the type's name as in GraphQL, Prisma and the audit log (`Actor`, `ToolUsage`). */
 export type WriteSummary = Record<string, Counts>;
 /** What a write did, per record type, and what it set aside (e.g. an identifier another record holds). */
 export type WriteResult = { counts: WriteSummary; warnings: string[] };
@@ -113,9 +114,11 @@ class GraphWriter {
     this.onProgress?.(++this.done);
   }
 
+  /** `type` is a Prisma delegate name (`toolUsage`); the summary says the type's name (`ToolUsage`). */
   private count(type: string, outcome: keyof Counts, n = 1) {
-    this.summary[type] ??= { created: 0, updated: 0, unchanged: 0 };
-    this.summary[type][outcome] += n;
+    const name = type[0].toUpperCase() + type.slice(1);
+    this.summary[name] ??= { created: 0, updated: 0, unchanged: 0 };
+    this.summary[name][outcome] += n;
   }
 
   private delegate(type: KeyedType) {
