@@ -237,6 +237,104 @@ describe(`bad input answers with a specific code (${databaseLabel})`, () => {
   });
 });
 
+describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
+  /** Rows the write path may touch, and the audit log: what a refused mutation must leave as it was. */
+  async function counts() {
+    const p = server.app.prisma;
+    const [actors, names, targetings, citations, victims, audit] = await Promise.all([
+      p.actor.count(),
+      p.name.count(),
+      p.targeting.count(),
+      p.citation.count(),
+      p.victim.count(),
+      p.auditEntry.count(),
+    ]);
+    return { actors, names, targetings, citations, victims, audit };
+  }
+
+  it('never answer an internal error, and a refused input writes nothing', async () => {
+    // A key of its own, so that the other tests' requests leave its rate limit whole.
+    const fuzzer = await server.key('ANALYST', 'RED');
+    const sourceId = (
+      await server.query(
+        'mutation { createSource(input: { title: "Fuzz test report", kind: REPORT, url: "https://example.org/f" }) { id } }',
+        {},
+        fuzzer,
+      )
+    ).createSource.id;
+    const anyId = fc.oneof(fc.string(), fc.constant(lazarus), fc.constant(sourceId), fc.base64String());
+    const date = fc.oneof(
+      fc.constant(null),
+      fc.string(),
+      fc
+        .date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    );
+    const actorInput = fc.record(
+      {
+        name: fc.string({ maxLength: 250 }),
+        key: fc.option(fc.string({ maxLength: 30 })),
+        originCountry: fc.option(fc.string({ maxLength: 3 })),
+        motivations: fc.option(fc.array(fc.string(), { maxLength: 3 })),
+        firstSeen: date,
+        lastSeen: date,
+        description: fc.option(fc.string()),
+      },
+      { requiredKeys: ['name'] },
+    );
+    const claimInput = fc.record(
+      {
+        by: anyId,
+        victim: anyId,
+        confidence: fc.option(fc.integer({ min: -50, max: 200 })),
+        confidenceLabel: fc.option(fc.string()),
+        firstObserved: date,
+        lastObserved: date,
+        tlp: fc.option(fc.constantFrom('CLEAR', 'AMBER', 'RED')),
+        sources: fc.array(fc.record({ source: anyId, excerpt: fc.option(fc.string()) }), { maxLength: 3 }),
+      },
+      { requiredKeys: ['by', 'victim', 'sources'] },
+    );
+    const nameInput = fc.record(
+      {
+        owner: anyId,
+        value: fc.string({ maxLength: 250 }),
+        coinedBy: fc.option(anyId),
+        tlp: fc.option(fc.constantFrom('CLEAR', 'GREEN', 'AMBER_STRICT')),
+        sources: fc.option(fc.array(fc.record({ source: anyId }), { maxLength: 2 })),
+      },
+      { requiredKeys: ['owner', 'value'] },
+    );
+    const updateInput = fc.record(
+      {
+        id: anyId,
+        expectedVersion: fc.integer({ min: -1, max: 3 }),
+        name: fc.option(fc.string({ maxLength: 30 })),
+        originCountry: fc.option(fc.string({ maxLength: 2 })),
+        lastSeen: date,
+      },
+      { requiredKeys: ['id', 'expectedVersion'] },
+    );
+    const mutation = fc.oneof(
+      actorInput.map((i) => ['mutation($i: CreateActorInput!) { createActor(input: $i) { id } }', i] as const),
+      nameInput.map((i) => ['mutation($i: AddNameInput!) { addName(input: $i) { id } }', i] as const),
+      updateInput.map((i) => ['mutation($i: UpdateActorInput!) { updateActor(input: $i) { id } }', i] as const),
+      claimInput.map((i) => ['mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', i] as const),
+    );
+    await fc.assert(
+      fc.asyncProperty(mutation, async ([query, input]) => {
+        const before = await counts();
+        const res = await server.raw<any>(query, { i: input }, fuzzer);
+        const codes = (res.errors ?? []).map((e: any) => e.extensions?.code);
+        expect(codes).not.toContain('INTERNAL_SERVER_ERROR');
+        for (const code of codes) expect(code, JSON.stringify(res.errors)).toBeTruthy();
+        if (res.errors) expect(await counts()).toEqual(before);
+      }),
+      { numRuns: 200, seed: 20261126 },
+    );
+  }, 120_000);
+});
+
 describe(`fuzzing the HTTP surface (${databaseLabel})`, () => {
   const queries = [
     'query($id: ID!) { node(id: $id) { id } }',
