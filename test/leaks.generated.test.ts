@@ -39,11 +39,11 @@ const unknownLike = (id: string) => globalId(typeOf(id), UNKNOWN_UUID);
 let server: TestServer;
 const keys: Record<string, string | undefined> = {};
 const analysts: Record<string, string> = {};
-/** Fixture ids by level, and their names (for lookups by name and search). */
-const fixtures: Record<Level, { ids: string[]; names: string[] }> = {
-  GREEN: { ids: [], names: [] },
-  AMBER: { ids: [], names: [] },
-  RED: { ids: [], names: [] },
+/** Fixture ids by level, their names (for lookups by name and search) and identifiers (lookups by externalId). */
+const fixtures: Record<Level, { ids: string[]; names: string[]; identifiers: string[] }> = {
+  GREEN: { ids: [], names: [], identifiers: [] },
+  AMBER: { ids: [], names: [], identifiers: [] },
+  RED: { ids: [], names: [], identifiers: [] },
 };
 
 beforeAll(async () => {
@@ -93,6 +93,17 @@ beforeAll(async () => {
     add(tool, `${w} tool`);
     const victim = await m('createVictim', { name: `${w} victim`, kind: 'ORGANIZATION', tlp });
     add(victim);
+    // An identifier on each marked actor, campaign and tool, as an import gives them.
+    for (const [owner, id] of [
+      ['actorId', actor],
+      ['campaignId', campaign],
+      ['toolId', tool],
+    ] as const) {
+      const value = `${w}-${owner}`;
+      const dbId = Buffer.from(id, 'base64').toString().split(':')[1];
+      await server.app.prisma.externalId.create({ data: { system: 'leak-test', value, [owner]: dbId } });
+      fixtures[level].identifiers.push(value);
+    }
     // Marked facts on visible records: a marked alias, an alias whose only source is marked, marked claims.
     add(await m('addName', { owner: lazarus, value: `${w} alias`, tlp, coinedBy: null }), `${w} alias`);
     add(await m('addName', { owner: lazarus, value: `${w} quiet`, sources: [{ source }] }), `${w} quiet`);
@@ -191,13 +202,18 @@ function selection(type: GraphQLNamedType, depth: number, inList = false): strin
 function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, unknown>[] {
   const all = levels.flatMap((l) => fixtures[l].ids);
   const names = levels.flatMap((l) => fixtures[l].names);
+  const identifiers = levels.flatMap((l) => fixtures[l].identifiers);
   const has = (n: string) => field.args.some((a) => a.name === n);
   const base: Record<string, unknown> = has('first') ? { first: 50 } : {};
   if (has('ids')) return [{ ...base, ids: all }];
   if (has('id') && has('name'))
-    return [...all.map((id) => ({ ...base, id })), ...names.map((name) => ({ ...base, name }))];
+    return [
+      ...all.map((id) => ({ ...base, id })),
+      ...names.map((name) => ({ ...base, name })),
+      ...(has('externalId') ? identifiers.map((externalId) => ({ ...base, externalId })) : []),
+    ];
   if (has('id')) return all.map((id) => ({ ...base, id }));
-  if (has('name')) return names.map((name) => ({ ...base, name }));
+  if (has('name')) return [...names, ...identifiers].map((name) => ({ ...base, name }));
   if (has('query')) return levels.map((l) => ({ ...base, query: marker(l) }));
   if (has('record')) return [base, ...all.map((record) => ({ ...base, record }))];
   return [base];
@@ -247,9 +263,15 @@ describe(`generated leak tests: every query field (${databaseLabel})`, () => {
           seen[caller] ??= new Set();
           seen[caller].add(l);
         }
-        // A hidden record asked by id answers as an unknown one.
-        if (typeof variables.id === 'string' && answer.errors?.length) {
-          const unknown = await server.raw<any>(query, { ...variables, id: unknownLike(variables.id) }, key);
+        // A hidden record asked by id or identifier answers as an unknown one.
+        const unknownVariables =
+          typeof variables.id === 'string'
+            ? { ...variables, id: unknownLike(variables.id) }
+            : typeof variables.externalId === 'string'
+              ? { ...variables, externalId: 'no-such-identifier' }
+              : null;
+        if (unknownVariables && answer.errors?.length) {
+          const unknown = await server.raw<any>(query, unknownVariables, key);
           expect(answer.errors.map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')])).toEqual(
             (unknown.errors ?? []).map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')]),
           );

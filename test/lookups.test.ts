@@ -1,5 +1,6 @@
 // Lookups by any name (normalised), ambiguity, resolveName, node / nodes, over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candidate } from '../src/schema/name-lookup.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
 
@@ -41,6 +42,42 @@ describe(`lookups by name (${databaseLabel})`, () => {
     expect(data.tool).toEqual({ name: 'CageyChameleon', kind: 'MALWARE', malwareTypes: ['backdoor'] });
   });
 
+  it.each([
+    ['G0032', 'Lazarus Group'],
+    ['g0032', 'Lazarus Group'],
+    [' G0082 ', 'APT38'],
+    ['intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a', 'Lazarus Group'],
+    ['INTRUSION-SET--00F67A77-86A4-4ADF-BE26-1A54FC713340', 'APT38'],
+  ])('actor(externalId: %j) is %s', async (externalId, expected) => {
+    const data = await server.query(`query($x: String!) { actor(externalId: $x) { name } }`, { x: externalId });
+    expect(data.actor.name).toBe(expected);
+  });
+
+  it('tool(externalId:) finds by ATT&CK id and by Malpedia id; an identifier of another type is NOT_FOUND', async () => {
+    expect((await server.query(`{ tool(externalId: "S0002") { name } }`)).tool.name).toBe('Mimikatz');
+    expect((await server.query(`{ tool(externalId: "vbs.cageychameleon") { name } }`)).tool.name).toBe(
+      'CageyChameleon',
+    );
+    const res = await server.raw(`{ campaign(externalId: "G0032") { name } }`);
+    expect(res.errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect(res.errors![0].message).toContain('G0032');
+  });
+
+  it('asks for exactly one of id, name and externalId', async () => {
+    const res = await server.raw(`{ actor(name: "Lazarus Group", externalId: "G0032") { name } }`);
+    expect(res.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toContain('externalId');
+  });
+
+  it('resolveName also matches identifiers, saying which one matched', async () => {
+    const data = await server.query(`{ resolveName(name: "g0082") {
+      entity { ... on Actor { name } } names { value } externalIds { system value }
+    } }`);
+    expect(data.resolveName).toEqual([
+      { entity: { name: 'APT38' }, names: [], externalIds: [{ system: 'mitre-attack', value: 'G0082' }] },
+    ]);
+  });
+
   it('refuses a name several actors carry, with the candidates', async () => {
     const res = await server.raw(`{ actor(name: "APT 38") { name } }`);
     expect(res.data?.actor).toBeNull();
@@ -48,8 +85,16 @@ describe(`lookups by name (${databaseLabel})`, () => {
     expect(error.extensions!.code).toBe('AMBIGUOUS_NAME');
     expect(error.message).toContain('APT38');
     expect(error.message).toContain('Lazarus Group');
-    const candidates = error.extensions!.candidates as { id: string; name: string }[];
+    const candidates = error.extensions!.candidates as Candidate[];
     expect(candidates.map((c) => c.name).sort()).toEqual(['APT38', 'Lazarus Group']);
+    // Enough to choose: each candidate's datasets, ATT&CK ids, and the sources that use the name for it.
+    const apt38 = candidates.find((c) => c.name === 'APT38')!;
+    expect(apt38).toMatchObject({ datasets: ['curated'], attackIds: ['G0082'] });
+    expect(apt38.matchedNames.map((n) => n.value)).toEqual(['APT38']);
+    expect(error.message).toContain('G0082');
+    const lazarus = candidates.find((c) => c.name === 'Lazarus Group')!;
+    expect(lazarus.attackIds).toEqual(['G0032']);
+    expect(lazarus.matchedNames[0].sources.length).toBeGreaterThan(0);
     // The candidates' ids work.
     for (const c of candidates) {
       const data = await server.query(`query($id: ID!) { actor(id: $id) { name } }`, { id: c.id });

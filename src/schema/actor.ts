@@ -212,10 +212,13 @@ builder.queryFields((t) => ({
     type: 'Actor',
     nullable: true,
     description:
-      'One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
+      'One actor, by `id`, by any of its names (case, spaces and punctuation ignored) or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: {
       id: t.arg.id({ description: 'The global ID.' }),
       name: t.arg.string({ description: 'Any name of the actor.' }),
+      externalId: t.arg.string({
+        description: 'An identifier of the actor: ATT&CK id (G0032), STIX id or MISP uuid (any case).',
+      }),
     },
     resolve: lookupResolver<ActorRow>('Actor'),
   }),

@@ -3,15 +3,16 @@
 import { userError } from '../errors.js';
 import { idOf } from '../global-id.js';
 
-/** The database id named by `id` (checked to be of the right type) or found by `name`. */
+/** The database id named by `id` (checked to be of the right type), or found by `name` or `externalId`. */
 export async function resolveLookupId(
-  args: { id?: unknown; name?: unknown },
+  args: { id?: unknown; name?: unknown; externalId?: unknown },
   type: string,
-  byName: () => Promise<string>,
+  find: { byName: () => Promise<string>; byExternalId: () => Promise<string> },
 ): Promise<string> {
-  if ((args.id == null) === (args.name == null))
-    throw userError('BAD_USER_INPUT', 'Give exactly one of "id" or "name".');
-  if (args.name != null) return byName();
+  if ([args.id, args.name, args.externalId].filter((a) => a != null).length !== 1)
+    throw userError('BAD_USER_INPUT', 'Give exactly one of "id", "name" or "externalId".');
+  if (args.name != null) return find.byName();
+  if (args.externalId != null) return find.byExternalId();
   return idOf(String(args.id), [type], 'id').id;
 }
 

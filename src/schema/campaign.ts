@@ -161,10 +161,13 @@ builder.queryFields((t) => ({
     type: 'Campaign',
     nullable: true,
     description:
-      'One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
+      'One campaign, by `id`, by any of its names or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: {
       id: t.arg.id({ description: 'The global ID.' }),
       name: t.arg.string({ description: 'Any name of the campaign.' }),
+      externalId: t.arg.string({
+        description: 'An identifier of the campaign: ATT&CK id (C0022), STIX id or MISP uuid (any case).',
+      }),
     },
     resolve: lookupResolver<CampaignRow>('Campaign'),
   }),

@@ -1,5 +1,5 @@
-// Finding the one actor, campaign or tool that carries a name, for actor(name:), campaign(name:)
-// and tool(name:). Never picks one silently: several matches are an AMBIGUOUS_NAME error.
+// Finding the one actor, campaign or tool that carries a name or an identifier, for actor(name:),
+// actor(externalId:), campaign(...) and tool(...). Never picks one silently: several matches are an AMBIGUOUS_NAME error.
 
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import type { Context } from '../context.js';
@@ -10,7 +10,22 @@ import { resolveLookupId } from './args.js';
 import type { EntityType } from './typed.js';
 
 const ownerField = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
-const entitySelect = { name: true, revoked: true, deprecated: true } as const;
+const entitySelect = {
+  name: true,
+  dataset: true,
+  revoked: true,
+  deprecated: true,
+  externalIds: { where: { system: 'mitre-attack' }, select: { value: true }, orderBy: { value: 'asc' } },
+} as const;
+
+/** What a person needs to choose among entities that share a name: where each comes from, and who uses the name. */
+export type Candidate = {
+  id: string;
+  name: string;
+  datasets: string[];
+  attackIds: string[];
+  matchedNames: { value: string; sources: string[] }[];
+};
 
 /** The database id of the one entity of `type` that carries `name`. */
 export async function findOneByName(ctx: Context, type: EntityType, name: string): Promise<string> {
@@ -18,8 +33,9 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   if (!normalized)
     throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
   const owner = ownerField[type];
+  const clearance = ctx.principal.clearance;
   const rows = await ctx.prisma.name.findMany({
-    where: { normalized, [owner]: { not: null }, ...visibleFact(ctx.principal.clearance) },
+    where: { normalized, [owner]: { not: null }, ...visibleFact(clearance) },
     select: {
       value: true,
       actorId: true,
@@ -28,19 +44,27 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
       actor: { select: entitySelect },
       campaign: { select: entitySelect },
       tool: { select: entitySelect },
+      citations: {
+        where: { source: visibleRecord(clearance) },
+        select: { source: { select: { title: true } } },
+        orderBy: { createdAt: 'asc' },
+        take: 5,
+      },
     },
   });
-  const byId = new Map<string, { id: string; name: string; matchedNames: string[]; current: boolean }>();
+  const byId = new Map<string, Candidate & { current: boolean }>();
   for (const r of rows) {
     const id = r[owner]!;
     const entity = (r.actor ?? r.campaign ?? r.tool)!;
     const entry = byId.get(id) ?? {
       id: encodeId(type, id),
       name: entity.name,
+      datasets: [entity.dataset],
+      attackIds: entity.externalIds.map((x) => x.value),
       matchedNames: [],
       current: !entity.revoked && !entity.deprecated,
     };
-    entry.matchedNames.push(r.value);
+    entry.matchedNames.push({ value: r.value, sources: r.citations.map((c) => c.source.title) });
     byId.set(id, entry);
   }
   const what = type.toLowerCase();
@@ -53,28 +77,65 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   // A revoked or deprecated record keeps its names; while a current record carries the name too, it wins.
   if ([...byId.values()].some((e) => e.current)) for (const [id, e] of byId) if (!e.current) byId.delete(id);
   if (byId.size > 1) {
-    const candidates = [...byId.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
+    const candidates: Candidate[] = [...byId.values()]
+      .sort((a, b) => a.name.localeCompare(b.name) || a.datasets[0].localeCompare(b.datasets[0]))
       .map(({ current: _current, ...c }) => c);
+    const described = candidates.map((c) => `${c.name} (${[...c.datasets, ...c.attackIds].join(', ')})`);
     throw userError(
       'AMBIGUOUS_NAME',
-      `"${name}" is a name of ${byId.size} ${what}s (${candidates.map((c) => c.name).join(', ')}). Ask by id; the candidates are in extensions.candidates.`,
+      `"${name}" is a name of ${byId.size} ${what}s: ${described.join('; ')}. Ask by id or externalId; the candidates, with their datasets, ATT&CK ids and the sources of the matching names, are in extensions.candidates.`,
       { candidates },
     );
   }
   return [...byId.keys()][0];
 }
 
-/** The resolver of actor(id:|name:), campaign(...) and tool(...): by global ID or by any name. */
+/**
+ * The identifier forms a lookup tries: ATT&CK ids are upper case (G0032), STIX ids and MISP uuids lower
+ * case, so that an identifier is found however it is typed (as names are).
+ */
+export function identifierForms(value: string) {
+  const trimmed = value.trim();
+  return [...new Set([trimmed, trimmed.toUpperCase(), trimmed.toLowerCase()])];
+}
+
+/** The database id of the entity of `type` that holds an identifier: ATT&CK id, STIX id, MISP uuid ... */
+export async function findOneByExternalId(ctx: Context, type: EntityType, externalId: string): Promise<string> {
+  if (!externalId.trim())
+    throw userError('BAD_USER_INPUT', 'An identifier cannot be empty.', { argument: 'externalId' });
+  const owner = ownerField[type];
+  const model = type.toLowerCase() as 'actor' | 'campaign' | 'tool';
+  const found = await ctx.prisma.externalId.findFirst({
+    where: {
+      value: { in: identifierForms(externalId) },
+      [owner]: { not: null },
+      [model]: visibleRecord(ctx.principal.clearance),
+    },
+    select: { [owner]: true },
+  });
+  const id = (found as Record<string, string | null> | null)?.[owner];
+  if (!id)
+    throw notFound(
+      model,
+      `the identifier "${externalId}"`,
+      'Identifiers are ATT&CK ids (G0032, C0022, S0002), STIX ids (intrusion-set--...) and MISP uuids.',
+    );
+  return id;
+}
+
+/** The resolver of actor(id:|name:|externalId:), campaign(...) and tool(...). */
 export function lookupResolver<Row>(type: EntityType) {
   const model = type.toLowerCase() as 'actor' | 'campaign' | 'tool';
   return async (
     query: object,
     _root: unknown,
-    args: { id?: string | number | null; name?: string | null },
+    args: { id?: string | number | null; name?: string | null; externalId?: string | null },
     ctx: Context,
   ): Promise<Row> => {
-    const id = await resolveLookupId(args, type, () => findOneByName(ctx, type, args.name!));
+    const id = await resolveLookupId(args, type, {
+      byName: () => findOneByName(ctx, type, args.name!),
+      byExternalId: () => findOneByExternalId(ctx, type, args.externalId!),
+    });
     const delegate = ctx.prisma[model] as unknown as { findUnique(a: object): Promise<Row | null> };
     const row = await delegate.findUnique({ ...query, where: { id, ...visibleRecord(ctx.principal.clearance) } });
     if (!row) throw notFound(model, 'that ID', 'It may have been deleted.');

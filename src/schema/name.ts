@@ -2,7 +2,7 @@
 // Also resolveName(name:); the lookups by name live in name-lookup.ts.
 
 import { z } from 'zod';
-import { visibleFact } from '../auth/visibility.js';
+import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { userError } from '../errors.js';
 import { addName } from '../write/claims.js';
@@ -16,6 +16,7 @@ import {
   deleteClaimDescription,
   deleteMutation,
 } from './mutation-inputs.js';
+import { identifierForms } from './name-lookup.js';
 import { tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
 
@@ -55,44 +56,74 @@ export const Name = builder.prismaNode('Name', {
 });
 
 type Entity = typeof NamedEntity.$inferType;
-const NameResolution = builder.objectRef<{ entity: Entity; names: { id: string }[] }>('NameResolution').implement({
-  description:
-    'An entity that carries the name, with the name records that match (who coined them, which sources use them).',
-  fields: (t) => ({
-    entity: t.field({ type: NamedEntity, resolve: (r) => r.entity }),
-    names: t.prismaField({
-      type: ['Name'],
-      resolve: (query, r, _args, ctx) =>
-        ctx.prisma.name.findMany({
-          ...query,
-          where: { id: { in: r.names.map((n) => n.id) }, ...visibleFact(ctx.principal.clearance) },
-          orderBy: { value: 'asc' },
-        }),
+const NameResolution = builder
+  .objectRef<{ entity: Entity; names: { id: string }[]; externalIds: { id: string }[] }>('NameResolution')
+  .implement({
+    description:
+      'An entity that carries the name or holds it as an identifier, with the name records that match (who coined them, which sources use them) and the identifiers that match.',
+    fields: (t) => ({
+      entity: t.field({ type: NamedEntity, resolve: (r) => r.entity }),
+      names: t.prismaField({
+        type: ['Name'],
+        resolve: (query, r, _args, ctx) =>
+          ctx.prisma.name.findMany({
+            ...query,
+            where: { id: { in: r.names.map((n) => n.id) }, ...visibleFact(ctx.principal.clearance) },
+            orderBy: { value: 'asc' },
+          }),
+      }),
+      externalIds: t.prismaField({
+        type: ['ExternalId'],
+        description: 'Identifiers of the entity equal to the name asked (ATT&CK id, STIX id, MISP uuid; any case).',
+        resolve: (query, r, _args, ctx) =>
+          r.externalIds.length
+            ? ctx.prisma.externalId.findMany({
+                ...query,
+                where: { id: { in: r.externalIds.map((x) => x.id) } },
+                orderBy: { system: 'asc' },
+              })
+            : [],
+      }),
     }),
-  }),
-});
+  });
 
 builder.queryField('resolveName', (t) =>
   t.field({
     type: [NameResolution],
     description:
-      'Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored). Never picks one.',
+      'Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored) or holds it as an identifier (G0032, a STIX id, a MISP uuid). Never picks one.',
     args: { name: t.arg.string({ required: true }) },
     resolve: async (_root, { name }, ctx) => {
       const normalized = normalizeName(name);
       if (!normalized)
         throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
-      const rows = await ctx.prisma.name.findMany({
-        where: { normalized, ...visibleFact(ctx.principal.clearance) },
-        include: { actor: true, campaign: true, tool: true },
-      });
-      const groups = new Map<string, { entity: Entity; names: { id: string }[] }>();
-      for (const r of rows) {
+      const clearance = ctx.principal.clearance;
+      const [rows, ids] = await Promise.all([
+        ctx.prisma.name.findMany({
+          where: { normalized, ...visibleFact(clearance) },
+          include: { actor: true, campaign: true, tool: true },
+        }),
+        ctx.prisma.externalId.findMany({
+          where: {
+            value: { in: identifierForms(name) },
+            OR: [
+              { actor: visibleRecord(clearance) },
+              { campaign: visibleRecord(clearance) },
+              { tool: visibleRecord(clearance) },
+            ],
+          },
+          include: { actor: true, campaign: true, tool: true },
+        }),
+      ]);
+      const groups = new Map<string, { entity: Entity; names: { id: string }[]; externalIds: { id: string }[] }>();
+      const groupOf = (r: (typeof rows)[number] | (typeof ids)[number]) => {
         const [type, entity] = r.actor ? ['Actor', r.actor] : r.campaign ? ['Campaign', r.campaign] : ['Tool', r.tool!];
-        const group = groups.get(entity.id) ?? { entity: tagged(type, entity), names: [] };
-        group.names.push({ id: r.id });
+        const group = groups.get(entity.id) ?? { entity: tagged(type, entity), names: [], externalIds: [] };
         groups.set(entity.id, group);
-      }
+        return group;
+      };
+      for (const r of rows) groupOf(r).names.push({ id: r.id });
+      for (const x of ids) groupOf(x).externalIds.push({ id: x.id });
       return [...groups.values()];
     },
   }),

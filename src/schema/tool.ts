@@ -116,10 +116,13 @@ builder.queryFields((t) => ({
     type: 'Tool',
     nullable: true,
     description:
-      'One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
+      'One tool, by `id`, by any of its names or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates.',
     args: {
       id: t.arg.id({ description: 'The global ID.' }),
       name: t.arg.string({ description: 'Any name of the tool.' }),
+      externalId: t.arg.string({
+        description: 'An identifier of the tool: ATT&CK id (S0002), STIX id or MISP uuid (any case).',
+      }),
     },
     resolve: lookupResolver<ToolRow>('Tool'),
   }),

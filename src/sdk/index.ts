@@ -1380,10 +1380,12 @@ export type NameCitationsConnectionEdge = {
   node: Citation;
 };
 
-/** An entity that carries the name, with the name records that match (who coined them, which sources use them). */
+/** An entity that carries the name or holds it as an identifier, with the name records that match (who coined them, which sources use them) and the identifiers that match. */
 export type NameResolution = {
   __typename?: 'NameResolution';
   entity: NamedEntity;
+  /** Identifiers of the entity equal to the name asked (ATT&CK id, STIX id, MISP uuid; any case). */
+  externalIds: Array<ExternalId>;
   names: Array<Name>;
 };
 
@@ -1483,13 +1485,13 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** One actor, by `id` or by any of its names (case, spaces and punctuation ignored). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates. */
+  /** One actor, by `id`, by any of its names (case, spaces and punctuation ignored) or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates. */
   actor?: Maybe<Actor>;
   /** Actors, filtered and ordered (by name unless told otherwise). */
   actors: ActorConnection;
   /** Changes made through mutations and imports, newest first (admin only): those about records you are cleared for. */
   auditLog: AuditEntryConnection;
-  /** One campaign, by `id` or by any of its names. A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates. */
+  /** One campaign, by `id`, by any of its names or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several campaigns carry is refused with AMBIGUOUS_NAME and the candidates. */
   campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
   campaigns: CampaignConnection;
@@ -1501,13 +1503,13 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** Organisations, by name. */
   organizations: OrganizationConnection;
-  /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored). Never picks one. */
+  /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored) or holds it as an identifier (G0032, a STIX id, a MISP uuid). Never picks one. */
   resolveName: Array<NameResolution>;
   /** Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix). */
   search: SearchConnection;
   /** Sources, newest first unless told otherwise. */
   sources: SourceConnection;
-  /** One tool, by `id` or by any of its names. A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates. */
+  /** One tool, by `id`, by any of its names or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates. */
   tool?: Maybe<Tool>;
   /** Tools, filtered and ordered (by name unless told otherwise). */
   tools: ToolConnection;
@@ -1517,6 +1519,7 @@ export type Query = {
 
 
 export type QueryActorArgs = {
+  externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
@@ -1544,6 +1547,7 @@ export type QueryAuditLogArgs = {
 
 
 export type QueryCampaignArgs = {
+  externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
@@ -1614,6 +1618,7 @@ export type QuerySourcesArgs = {
 
 
 export type QueryToolArgs = {
+  externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
@@ -2444,14 +2449,18 @@ export type VictimTargetedByConnectionEdge = {
 };
 
 export type CampaignStoryQueryVariables = Exact<{
-  name: Scalars['String']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
 }>;
 
 
 export type CampaignStoryQuery = { __typename?: 'Query', campaign?: { __typename?: 'Campaign', id: string, name: string, firstSeen?: string | null, estimatedLossUsd?: string | null, confirmedLossUsd?: string | null, names: { __typename?: 'CampaignNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null, citations: { __typename?: 'NameCitationsConnection', nodes: Array<{ __typename?: 'Citation', source: { __typename?: 'Source', title: string, url?: string | null } }> } }> }, attributions: { __typename?: 'CampaignAttributionsConnection', nodes: Array<{ __typename?: 'Attribution', id: string, assessedOn?: string | null, status: ClaimStatus, confidence?: number | null, confidenceLabel?: string | null, attributedToDescription?: string | null, attributedToCountries: Array<string>, actor?: { __typename?: 'Actor', id: string, name: string } | null, supersededBy?: { __typename?: 'Attribution', id: string, assessedOn?: string | null } | null, citations: { __typename?: 'AttributionCitationsConnection', nodes: Array<{ __typename?: 'Citation', excerpt?: string | null, source: { __typename?: 'Source', title: string, url?: string | null, publishedOn?: string | null, publisher?: { __typename?: 'Organization', name: string } | null } }> } }> } } | null };
 
 export type ActorProfileQueryVariables = Exact<{
-  name: Scalars['String']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 }>;
 
@@ -2487,7 +2496,7 @@ export type ResolveNameQuery = { __typename?: 'Query', resolveName: Array<{ __ty
       | { __typename: 'Actor', id: string, name: string }
       | { __typename: 'Campaign', id: string, name: string }
       | { __typename: 'Tool', id: string, name: string }
-    , names: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }> };
+    , names: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }>, externalIds: Array<{ __typename?: 'ExternalId', system: string, value: string }> }> };
 
 export type SearchQueryVariables = Exact<{
   query: Scalars['String']['input'];
@@ -2526,8 +2535,8 @@ export type NodeQuery = { __typename?: 'Query', node?:
 
 
 export const CampaignStoryDocument = `
-    query CampaignStory($name: String!) {
-  campaign(name: $name) {
+    query CampaignStory($name: String, $id: ID, $externalId: String) {
+  campaign(name: $name, id: $id, externalId: $externalId) {
     id
     name
     firstSeen
@@ -2586,8 +2595,8 @@ export const CampaignStoryDocument = `
 }
     `;
 export const ActorProfileDocument = `
-    query ActorProfile($name: String!, $first: Int) {
-  actor(name: $name) {
+    query ActorProfile($name: String, $id: ID, $externalId: String, $first: Int) {
+  actor(name: $name, id: $id, externalId: $externalId) {
     id
     name
     originCountry
@@ -2716,6 +2725,10 @@ export const ResolveNameDocument = `
         name
       }
     }
+    externalIds {
+      system
+      value
+    }
   }
 }
     `;
@@ -2773,10 +2786,10 @@ const defaultWrapper: SdkFunctionWrapper = (action, _operationName, _operationTy
 
 export function getSdk(client: GraphQLClient, withWrapper: SdkFunctionWrapper = defaultWrapper) {
   return {
-    CampaignStory(variables: CampaignStoryQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<CampaignStoryQuery> {
+    CampaignStory(variables?: CampaignStoryQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<CampaignStoryQuery> {
       return withWrapper((wrappedRequestHeaders) => client.request<CampaignStoryQuery>({ document: CampaignStoryDocument, variables, requestHeaders: { ...requestHeaders, ...wrappedRequestHeaders }, signal }), 'CampaignStory', 'query', variables);
     },
-    ActorProfile(variables: ActorProfileQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<ActorProfileQuery> {
+    ActorProfile(variables?: ActorProfileQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<ActorProfileQuery> {
       return withWrapper((wrappedRequestHeaders) => client.request<ActorProfileQuery>({ document: ActorProfileDocument, variables, requestHeaders: { ...requestHeaders, ...wrappedRequestHeaders }, signal }), 'ActorProfile', 'query', variables);
     },
     ActorsPage(variables?: ActorsPageQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<ActorsPageQuery> {
