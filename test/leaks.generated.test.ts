@@ -106,6 +106,32 @@ beforeAll(async () => {
     }
     // Marked facts on visible records: a marked alias, an alias whose only source is marked, marked claims.
     add(await m('addName', { owner: lazarus, value: `${w} alias`, tlp, coinedBy: null }), `${w} alias`);
+    // The marked actor carries it too: the pair is a possible duplicate only its level may see.
+    await m('addName', { owner: actor, value: `${w} alias` });
+    // A marked record of a visible actor (as an import keeps it), and a marked earlier version of a visible one.
+    const lazarusId = Buffer.from(lazarus, 'base64').toString().split(':')[1];
+    await server.app.prisma.datasetRecord.create({
+      data: {
+        dataset: 'leak-test',
+        identifier: `${w}-record`,
+        format: 'stix',
+        type: 'intrusion-set',
+        tlp,
+        original: { description: w },
+        actorId: lazarusId,
+      },
+    });
+    await server.app.prisma.datasetRecord.create({
+      data: {
+        dataset: 'leak-test',
+        identifier: `versioned-${level.toLowerCase()}`, // the record is CLEAR: only its version carries the marker
+        format: 'stix',
+        type: 'intrusion-set',
+        original: { description: 'clear' },
+        actorId: lazarusId,
+        versions: { create: { tlp, original: { description: w } } },
+      },
+    });
     add(await m('addName', { owner: lazarus, value: `${w} quiet`, sources: [{ source }] }), `${w} quiet`);
     add(
       await m('recordTargeting', {
@@ -215,6 +241,9 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
   if (has('id')) return all.map((id) => ({ ...base, id }));
   if (has('name')) return [...names, ...identifiers].map((name) => ({ ...base, name }));
   if (has('query')) return levels.map((l) => ({ ...base, query: marker(l) }));
+  if (has('type') && !has('dataset')) return ['ACTOR', 'CAMPAIGN', 'TOOL'].map((type) => ({ ...base, type }));
+  if (has('dataset'))
+    return [{ ...base, dataset: 'leak-test' }, ...levels.map((l) => ({ ...base, identifier: `${marker(l)}-record` }))];
   if (has('record')) return [base, ...all.map((record) => ({ ...base, record }))];
   return [base];
 }
@@ -291,6 +320,8 @@ describe(`generated leak tests: every query field (${databaseLabel})`, () => {
         'campaigns',
         'victims',
         'organizations',
+        'possibleDuplicates',
+        'datasetRecords',
       ].includes(field.name)
     ) {
       for (const caller of callers)

@@ -18,6 +18,20 @@ export const visibleFact = (clearance: Tlp) => (all(clearance) ? {} : { visibili
 export const visibleRecord = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
 const records = new Set(['Actor', 'Campaign', 'Tool', 'Victim', 'Organization']);
 
+/**
+ * `where` for dataset records: their own marking, and the entity they resolve to (a record of a marked
+ * entity is as hidden as the entity).
+ */
+export const visibleDatasetRecord = (clearance: Tlp) =>
+  all(clearance)
+    ? {}
+    : {
+        ...visibleRecord(clearance),
+        AND: (['actor', 'campaign', 'tool'] as const).map((owner) => ({
+          OR: [{ [`${owner}Id`]: null }, { [owner]: visibleRecord(clearance) }],
+        })),
+      };
+
 /** `where` for sources. */
 export const visibleSource = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { slug } from '../write/rules.js';
 import { galaxyToDocument, parseGalaxy } from './misp.js';
 import { parseSeedDocument, type SeedDocument, SeedFormatError } from './seed-format.js';
 import { parseStixBundle, type StixOptions, stixToDocument } from './stix.js';
@@ -23,6 +24,29 @@ const knownDatasets: { match: RegExp; options: StixOptions }[] = [
     },
   },
 ];
+
+/**
+ * Who made a STIX object says which dataset it belongs to, whatever the file is called: a reviewed
+ * table of `created_by_ref` identities. MITRE's identity is the one every object of ATT&CK's STIX data
+ * names (identity "The MITRE Corporation" in mitre/cti and mitre-attack/attack-stix-data; 2,310 of
+ * the 2,314 objects of the shipped v18.1 file, the other 4 being the identity and marking-definition).
+ */
+const datasetOfCreator: Record<string, { dataset: string; name: string }> = {
+  'identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5': { dataset: 'mitre-attack', name: 'MITRE ATT&CK®' },
+};
+
+/** The dataset most of a bundle's objects name by their creator, if the table above knows it. */
+function datasetOfBundle(raw: Record<string, unknown>[]) {
+  const votes = new Map<string, number>();
+  for (const o of raw) {
+    const known = datasetOfCreator[String(o.created_by_ref)];
+    if (known) votes.set(known.dataset, (votes.get(known.dataset) ?? 0) + 1);
+  }
+  const [best] = [...votes].sort((a, b) => b[1] - a[1]);
+  return best && best[1] * 2 > raw.length
+    ? Object.values(datasetOfCreator).find((d) => d.dataset === best[0])
+    : undefined;
+}
 
 export function detectFormat(file: string, text: string): ImportFormat {
   const trimmed = text.trimStart();
@@ -63,7 +87,26 @@ export function parseImportText(
     } catch (error) {
       throw new SeedFormatError(`${origin} could not be read as YAML: ${(error as Error).message}`);
     }
-    return { format, doc: parseSeedDocument(data, origin), skipped: {} };
+    const doc = parseSeedDocument(data, origin);
+    // Each entry as written, kept as the curated dataset's record of its actor, campaign or tool.
+    const entries = data as Record<'actors' | 'campaigns' | 'tools', Record<string, unknown>[] | undefined>;
+    for (const [section, owner] of [
+      ['actors', 'actor'],
+      ['campaigns', 'campaign'],
+      ['tools', 'tool'],
+    ] as const)
+      for (const [i, entry] of (entries[section] ?? []).entries()) {
+        const key = doc[section][i].key;
+        doc.records.push({
+          identifier: key,
+          format: 'seed',
+          type: owner,
+          tlp: doc[section][i].tlp,
+          original: entry,
+          [owner]: key,
+        });
+      }
+    return { format, doc, skipped: {} };
   }
   let json: unknown;
   try {
@@ -82,13 +125,22 @@ export function parseImportText(
     });
     return { format, doc: parseSeedDocument(doc, origin), skipped: {} };
   }
-  const known = knownDatasets.find((d) => d.match.test(path.basename(origin)))?.options;
+  const { objects, raw, skipped } = parseStixBundle(json, origin);
+  const file = path.basename(origin);
+  // A shipped release keeps its own title; any other file takes its dataset from its objects' creator
+  // (so that a newer ATT&CK object updates ATT&CK's record whatever the file is called).
+  const known = knownDatasets.find((d) => d.match.test(file))?.options;
+  const detected = datasetOfBundle(raw);
   const stixOptions: StixOptions = {
     dataset: 'stix',
-    title: `STIX bundle ${path.basename(origin)}`,
-    ...known,
+    title: `STIX bundle ${file}`,
+    ...(known ??
+      (detected && {
+        dataset: detected.dataset,
+        title: `${detected.name} objects from ${file}`,
+        sourceKey: `dataset-${detected.dataset}-${slug(file)}`,
+      })),
     ...stixOverrides,
   };
-  const { objects, skipped } = parseStixBundle(json, origin);
-  return { format, doc: parseSeedDocument(stixToDocument(objects, stixOptions), origin), skipped };
+  return { format, doc: parseSeedDocument(stixToDocument(objects, stixOptions, raw), origin), skipped };
 }

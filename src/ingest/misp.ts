@@ -159,7 +159,9 @@ export function parseGalaxy(input: unknown, origin: string) {
     throw new MispFormatError(
       `${origin} has ${problems.length} broken cluster(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`,
     );
-  return { type: galaxy.data.type, name: galaxy.data.name, version: galaxy.data.version, clusters };
+  // Each cluster as it came (the parsed ones keep only what the translation reads), kept as its record.
+  const raw = galaxy.data.values as Record<string, unknown>[];
+  return { type: galaxy.data.type, name: galaxy.data.name, version: galaxy.data.version, clusters, raw };
 }
 
 /** producer.json: uuid → the organisation that coins names. */
@@ -198,6 +200,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
     usages: [] as NonNullable<Doc['usages']>,
     attributions: [] as NonNullable<Doc['attributions']>,
     associations: [] as NonNullable<Doc['associations']>,
+    records: [] as NonNullable<Doc['records']>,
   };
   const seen = {
     orgs: new Set<string>(),
@@ -232,9 +235,16 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
   const sectorFor = (name: string) =>
     victim(`sector-${slug(name)}`, { key: `sector-${slug(name)}`, name, kind: 'SECTOR', sector: slug(name) });
 
-  for (const c of galaxy.clusters) {
+  for (const [i, c] of galaxy.clusters.entries()) {
     const meta = c.meta ?? {};
     const key = `misp-${galaxy.type}--${c.uuid.toLowerCase()}`;
+    doc.records.push({
+      identifier: c.uuid.toLowerCase(),
+      format: 'misp',
+      type: galaxy.type,
+      original: galaxy.raw[i],
+      [kind]: key,
+    });
     const refs = strings(meta.refs).filter(isUrl);
     for (const url of refs) {
       const k = sourceKeyOfUrl(url);

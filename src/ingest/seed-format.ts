@@ -90,6 +90,22 @@ import { associationKinds } from './association-kinds.js';
 const oneOf = (fields: string[], what: string) => (v: Record<string, unknown>) =>
   fields.filter((f) => v[f] != null).length === 1 || `${what}: expected exactly one of ${fields.join(', ')}`;
 
+/**
+ * An object as its dataset brought it, kept whole (see DatasetRecord in schema.prisma): parsers make
+ * these, seed files do not list them. `actor` / `campaign` / `tool` name the document's entity it is.
+ */
+const datasetRecord = z.strictObject({
+  identifier: z.string().min(1),
+  format: z.enum(['stix', 'misp', 'seed']),
+  type: z.string().min(1),
+  modifiedAt: z.iso.datetime({ offset: true }).optional(),
+  tlp: tlp.default('CLEAR'),
+  original: z.record(z.string(), z.unknown()),
+  actor: key.optional(),
+  campaign: key.optional(),
+  tool: key.optional(),
+});
+
 export const SeedDocument = z.strictObject({
   /** Which dataset the document comes from: its records keep it, and other datasets only fill their gaps. */
   dataset: z
@@ -273,6 +289,7 @@ export const SeedDocument = z.strictObject({
       }),
     )
     .default([]),
+  records: z.array(datasetRecord).default([]),
 });
 
 export type SeedDocument = z.infer<typeof SeedDocument>;

@@ -155,7 +155,14 @@ const tlpMarkings: Record<string, Tlp> = {
   'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'RED',
 };
 
-export type StixOptions = { dataset: string; title: string; url?: string; publishedOn?: string };
+export type StixOptions = {
+  dataset: string;
+  title: string;
+  url?: string;
+  publishedOn?: string;
+  /** The key of the source that stands for the file (default `dataset-<dataset>`). */
+  sourceKey?: string;
+};
 
 const months = [
   'january',
@@ -206,7 +213,7 @@ export class StixFormatError extends SeedFormatError {}
 export function parseStixBundle(
   input: unknown,
   origin: string,
-): { objects: StixObject[]; skipped: Record<string, number> } {
+): { objects: StixObject[]; raw: Record<string, unknown>[]; skipped: Record<string, number> } {
   const bundle = z
     .object({ type: z.literal('bundle'), id: z.string(), objects: z.array(z.record(z.string(), z.unknown())) })
     .safeParse(input);
@@ -251,7 +258,8 @@ export function parseStixBundle(
     throw new StixFormatError(
       `${origin} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 20).join('\n')}`,
     );
-  return { objects, skipped };
+  // Every object as it came, those the API does not translate too: each is kept as a record.
+  return { objects, raw: bundle.data.objects, skipped };
 }
 
 /**
@@ -274,7 +282,7 @@ class StixTranslation {
     readonly options: StixOptions,
   ) {
     this.byId = new Map(objects.map((o) => [o.id, o] as const));
-    this.datasetSource = `dataset-${options.dataset}`;
+    this.datasetSource = options.sourceKey ?? `dataset-${options.dataset}`;
     this.doc = {
       dataset: options.dataset,
       organizations: [],
@@ -295,6 +303,7 @@ class StixTranslation {
       usages: [],
       associations: [],
       targetings: [],
+      records: [],
     };
     for (const r of this.objects)
       if (r.type === 'relationship' && r.relationship_type === 'targets')
@@ -304,12 +313,43 @@ class StixTranslation {
         ]);
   }
 
-  translate(): Doc {
+  translate(raw: Record<string, unknown>[]): Doc {
     this.addVictimsAndOrganizations();
     this.addReports();
     this.addEntities();
     this.addRelationships();
+    this.addRecords(raw);
     return this.doc;
+  }
+
+  /** Every object of the bundle, as it came, with the entity it became (if any) and its marking. */
+  private addRecords(raw: Record<string, unknown>[]) {
+    const owner = {
+      'intrusion-set': 'actor',
+      'threat-actor': 'actor',
+      campaign: 'campaign',
+      malware: 'tool',
+      tool: 'tool',
+    };
+    for (const original of raw) {
+      const id = original.id as string;
+      const parsed = this.byId.get(id);
+      const modified = typeof original.modified === 'string' ? original.modified : undefined;
+      const entity = owner[original.type as keyof typeof owner];
+      this.doc.records.push({
+        identifier: id,
+        format: 'stix',
+        type: String(original.type),
+        modifiedAt: modified && !Number.isNaN(Date.parse(modified)) ? modified : undefined,
+        tlp: !parsed
+          ? rawTlp(original)
+          : parsed.type === 'relationship'
+            ? this.relationshipTlp(parsed)
+            : this.tlpOf(parsed),
+        original,
+        ...(entity && parsed ? { [entity]: lowerKey(id) } : {}),
+      });
+    }
   }
 
   /**
@@ -626,6 +666,16 @@ class StixTranslation {
   }
 }
 
-export function stixToDocument(objects: StixObject[], options: StixOptions): Doc {
-  return new StixTranslation(objects, options).translate();
+/** The TLP of an object the API does not translate (attack-pattern, indicator ...): its markings, whole or granular. */
+function rawTlp(o: Record<string, unknown>): Tlp {
+  const list = (v: unknown) => (Array.isArray(v) ? v : []);
+  const refs = [
+    ...list(o.object_marking_refs),
+    ...list(o.granular_markings).map((g) => (g as { marking_ref?: unknown })?.marking_ref),
+  ];
+  return mostRestricted(refs.map((m) => tlpMarkings[String(m)]).filter(Boolean));
+}
+
+export function stixToDocument(objects: StixObject[], options: StixOptions, raw: Record<string, unknown>[] = []): Doc {
+  return new StixTranslation(objects, options).translate(raw);
 }

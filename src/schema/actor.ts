@@ -24,6 +24,7 @@ import {
   externalIdsConnection,
   namesConnection,
   provenanceDescriptions,
+  recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
 import {
@@ -74,6 +75,7 @@ export const Actor = builder.prismaNode('Actor', {
     names: t.relatedConnection('names', namesConnection),
     citations: t.relatedConnection('citations', citationsConnection),
     externalIds: t.relatedConnection('externalIds', externalIdsConnection),
+    records: t.relatedConnection('records', recordsConnection),
     attributedActivity: t.relatedConnection('attributedTo', {
       cursor: 'id',
       totalCount: true,

@@ -12,6 +12,7 @@ import {
   externalIdsConnection,
   namesConnection,
   provenanceDescriptions,
+  recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
 import {
@@ -70,6 +71,7 @@ export const Campaign = builder.prismaNode('Campaign', {
     names: t.relatedConnection('names', namesConnection),
     citations: t.relatedConnection('citations', citationsConnection),
     externalIds: t.relatedConnection('externalIds', externalIdsConnection),
+    records: t.relatedConnection('records', recordsConnection),
     attributions: t.relatedConnection('attributions', {
       cursor: 'id',
       totalCount: true,

@@ -1,7 +1,7 @@
 // The connections every named entity (actor, campaign, tool) exposes: names, citations of its own
 // attributes, and identifiers in other systems.
 
-import { visibleCitation, visibleFact } from '../auth/visibility.js';
+import { visibleCitation, visibleFact, visibleRecord } from '../auth/visibility.js';
 import { paged } from '../builder.js';
 import type { Context } from '../context.js';
 
@@ -56,4 +56,16 @@ export const externalIdsConnection = {
   ...paged,
   description: 'Identifiers of this entity in other systems (MITRE ATT&CK, STIX, Malpedia ...).',
   query: { orderBy: [{ system: 'asc' as const }, { value: 'asc' as const }] },
+};
+
+export const recordsConnection = {
+  cursor: 'id' as const,
+  totalCount: true,
+  ...paged,
+  description:
+    'The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others).',
+  query: (_args: unknown, ctx: Context) => ({
+    where: visibleRecord(ctx.principal.clearance),
+    orderBy: [{ dataset: 'asc' as const }, { id: 'asc' as const }],
+  }),
 };

@@ -31,3 +31,9 @@ export const CitationTargetEnum = builder.enumType('CitationTarget', {
     'NAME: citations of names. CLAIM: of attributions, tool usages, targetings and associations. ENTITY: of attributes of actors, campaigns, tools and victims.',
   values: ['NAME', 'CLAIM', 'ENTITY'] as const,
 });
+export const EntityTypeEnum = builder.enumType('EntityType', {
+  description: 'The named entities: actors, campaigns and tools.',
+  values: ['ACTOR', 'CAMPAIGN', 'TOOL'] as const,
+});
+/** An EntityType value as the GraphQL type's name. */
+export const entityTypeName = { ACTOR: 'Actor', CAMPAIGN: 'Campaign', TOOL: 'Tool' } as const;

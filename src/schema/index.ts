@@ -5,6 +5,8 @@ import './enums.js';
 import './claim.js';
 import './citation.js';
 import './external-id.js';
+import './dataset-record.js';
+import './possible-duplicates.js';
 import './name.js';
 import './actor.js';
 import './campaign.js';

@@ -5,18 +5,13 @@ import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
 import { encodeId } from '../global-id.js';
+import { rankOf } from '../write/resolution.js';
 import { normalizeName } from '../write/rules.js';
 import { resolveLookupId } from './args.js';
 import type { EntityType } from './typed.js';
 
 const ownerField = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
-const entitySelect = {
-  name: true,
-  dataset: true,
-  revoked: true,
-  deprecated: true,
-  externalIds: { where: { system: 'mitre-attack' }, select: { value: true }, orderBy: { value: 'asc' } },
-} as const;
+const entitySelect = { name: true, revoked: true, deprecated: true } as const;
 
 /** What a person needs to choose among entities that share a name: where each comes from, and who uses the name. */
 export type Candidate = {
@@ -33,39 +28,21 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   if (!normalized)
     throw userError('BAD_USER_INPUT', 'A name needs at least one letter or digit.', { argument: 'name' });
   const owner = ownerField[type];
-  const clearance = ctx.principal.clearance;
   const rows = await ctx.prisma.name.findMany({
-    where: { normalized, [owner]: { not: null }, ...visibleFact(clearance) },
+    where: { normalized, [owner]: { not: null }, ...visibleFact(ctx.principal.clearance) },
     select: {
-      value: true,
       actorId: true,
       campaignId: true,
       toolId: true,
       actor: { select: entitySelect },
       campaign: { select: entitySelect },
       tool: { select: entitySelect },
-      citations: {
-        where: { source: visibleRecord(clearance) },
-        select: { source: { select: { title: true } } },
-        orderBy: { createdAt: 'asc' },
-        take: 5,
-      },
     },
   });
-  const byId = new Map<string, Candidate & { current: boolean }>();
+  const byId = new Map<string, { name: string; current: boolean }>();
   for (const r of rows) {
-    const id = r[owner]!;
     const entity = (r.actor ?? r.campaign ?? r.tool)!;
-    const entry = byId.get(id) ?? {
-      id: encodeId(type, id),
-      name: entity.name,
-      datasets: [entity.dataset],
-      attackIds: entity.externalIds.map((x) => x.value),
-      matchedNames: [],
-      current: !entity.revoked && !entity.deprecated,
-    };
-    entry.matchedNames.push({ value: r.value, sources: r.citations.map((c) => c.source.title) });
-    byId.set(id, entry);
+    byId.set(r[owner]!, { name: entity.name, current: !entity.revoked && !entity.deprecated });
   }
   const what = type.toLowerCase();
   if (byId.size === 0)
@@ -77,9 +54,7 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
   // A revoked or deprecated record keeps its names; while a current record carries the name too, it wins.
   if ([...byId.values()].some((e) => e.current)) for (const [id, e] of byId) if (!e.current) byId.delete(id);
   if (byId.size > 1) {
-    const candidates: Candidate[] = [...byId.values()]
-      .sort((a, b) => a.name.localeCompare(b.name) || a.datasets[0].localeCompare(b.datasets[0]))
-      .map(({ current: _current, ...c }) => c);
+    const candidates = await candidatesFor(ctx, type, normalized, [...byId.keys()]);
     const described = candidates.map((c) => `${c.name} (${[...c.datasets, ...c.attackIds].join(', ')})`);
     throw userError(
       'AMBIGUOUS_NAME',
@@ -88,6 +63,59 @@ export async function findOneByName(ctx: Context, type: EntityType, name: string
     );
   }
   return [...byId.keys()][0];
+}
+
+/** The candidates of an ambiguous name, with what tells them apart (read only when a name is ambiguous). */
+async function candidatesFor(ctx: Context, type: EntityType, normalized: string, ids: string[]): Promise<Candidate[]> {
+  const clearance = ctx.principal.clearance;
+  const owner = ownerField[type];
+  const model = type.toLowerCase() as 'actor' | 'campaign' | 'tool';
+  const delegate = ctx.prisma[model] as unknown as {
+    findMany(a: object): Promise<
+      {
+        id: string;
+        name: string;
+        dataset: string;
+        externalIds: { value: string }[];
+        records: { dataset: string }[];
+        names: { value: string; citations: { source: { title: string } }[] }[];
+      }[]
+    >;
+  };
+  const rows = await delegate.findMany({
+    where: { id: { in: ids } },
+    select: {
+      id: true,
+      name: true,
+      dataset: true,
+      externalIds: { where: { system: 'mitre-attack' }, select: { value: true }, orderBy: { value: 'asc' } },
+      records: { where: visibleRecord(clearance), select: { dataset: true } },
+      names: {
+        where: { normalized, [owner]: { in: ids }, ...visibleFact(clearance) },
+        select: {
+          value: true,
+          citations: {
+            where: { source: visibleRecord(clearance) },
+            select: { source: { select: { title: true } } },
+            orderBy: { createdAt: 'asc' },
+            take: 5,
+          },
+        },
+      },
+    },
+  });
+  return rows
+    .map((r) => ({
+      id: encodeId(type, r.id),
+      name: r.name,
+      // The datasets whose records it combines, in precedence order (the one its fields come from first).
+      datasets: [...new Set([r.dataset, ...r.records.map((x) => x.dataset)])].sort(
+        (a, b) => rankOf(a) - rankOf(b) || a.localeCompare(b),
+      ),
+      attackIds: r.externalIds.map((x) => x.value),
+      matchedNames: r.names.map((n) => ({ value: n.value, sources: n.citations.map((c) => c.source.title) })),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 /**

@@ -8,11 +8,9 @@ import { userError } from '../errors.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { normalizeName } from '../write/rules.js';
 import { arrayConnection, itemOf, nodesQuery, totalCountField } from './array-connection.js';
+import { EntityTypeEnum, entityTypeName } from './enums.js';
 import { type EntityType, tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
-
-const SearchType = builder.enumType('SearchType', { values: ['ACTOR', 'CAMPAIGN', 'TOOL'] as const });
-const typeName = { ACTOR: 'Actor', CAMPAIGN: 'Campaign', TOOL: 'Tool' } as const;
 
 /** How many hits are ranked at most: a search is for finding, paging goes through them. */
 const MAX_HITS = 200;
@@ -85,7 +83,7 @@ builder.queryField('search', (t) =>
         'Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix).',
       args: {
         query: t.arg.string({ required: true, description: 'Words or a name, e.g. "leery turtle" or "hiden cobra".' }),
-        types: t.arg({ type: [SearchType], description: 'Only these types (default: all).' }),
+        types: t.arg({ type: [EntityTypeEnum], description: 'Only these types (default: all).' }),
       },
       resolve: async (_root, args, ctx, info) => {
         if (args.query.trim().length < 2)
@@ -93,7 +91,7 @@ builder.queryField('search', (t) =>
         if (args.query.length > 200)
           throw userError('BAD_USER_INPUT', 'The search query is limited to 200 characters.', { argument: 'query' });
         const types = (args.types?.length ? args.types : (['ACTOR', 'CAMPAIGN', 'TOOL'] as const)).map(
-          (x) => typeName[x],
+          (x) => entityTypeName[x],
         );
         const hits = await rankedHits(ctx, args.query, types);
         // Only the page's records are read (the ranking already left out what is not current).

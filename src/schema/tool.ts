@@ -13,6 +13,7 @@ import {
   externalIdsConnection,
   namesConnection,
   provenanceDescriptions,
+  recordsConnection,
 } from './entity-fields.js';
 import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
 import {
@@ -58,6 +59,7 @@ export const Tool = builder.prismaNode('Tool', {
     names: t.relatedConnection('names', namesConnection),
     citations: t.relatedConnection('citations', citationsConnection),
     externalIds: t.relatedConnection('externalIds', externalIdsConnection),
+    records: t.relatedConnection('records', recordsConnection),
     usedBy: t.relatedConnection('usages', {
       cursor: 'id',
       totalCount: true,

@@ -58,6 +58,8 @@ export type Actor = Node & {
   names: ActorNamesConnection;
   /** Suspected origin, ISO 3166-1 alpha-2. */
   originCountry?: Maybe<Scalars['String']['output']>;
+  /** The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others). */
+  records: ActorRecordsConnection;
   /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
   revoked: Scalars['Boolean']['output'];
   /** The record that replaced this one. */
@@ -138,6 +140,15 @@ export type ActorExternalIdsArgs = {
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorNamesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A threat actor (intrusion set): a group tracked under one or more names. */
+export type ActorRecordsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -326,6 +337,20 @@ export type ActorOrderField =
   | 'FIRST_SEEN'
   | 'LAST_SEEN'
   | 'NAME';
+
+export type ActorRecordsConnection = {
+  __typename?: 'ActorRecordsConnection';
+  edges: Array<ActorRecordsConnectionEdge>;
+  nodes: Array<DatasetRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ActorRecordsConnectionEdge = {
+  __typename?: 'ActorRecordsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: DatasetRecord;
+};
 
 export type ActorTargetingsConnection = {
   __typename?: 'ActorTargetingsConnection';
@@ -616,6 +641,8 @@ export type Campaign = Node & {
   /** Every name of this entity, each with who coined it and the sources that use it. */
   names: CampaignNamesConnection;
   objective?: Maybe<Scalars['String']['output']>;
+  /** The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others). */
+  records: CampaignRecordsConnection;
   /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
   revoked: Scalars['Boolean']['output'];
   /** The record that replaced this one. */
@@ -663,6 +690,15 @@ export type CampaignExternalIdsArgs = {
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignNamesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
+export type CampaignRecordsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -784,6 +820,20 @@ export type CampaignOrderField =
   | 'FIRST_SEEN'
   | 'LAST_SEEN'
   | 'NAME';
+
+export type CampaignRecordsConnection = {
+  __typename?: 'CampaignRecordsConnection';
+  edges: Array<CampaignRecordsConnectionEdge>;
+  nodes: Array<DatasetRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CampaignRecordsConnectionEdge = {
+  __typename?: 'CampaignRecordsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: DatasetRecord;
+};
 
 export type CampaignTargetingsConnection = {
   __typename?: 'CampaignTargetingsConnection';
@@ -952,6 +1002,58 @@ export type CreateVictimInput = {
   tlp?: InputMaybe<Tlp>;
 };
 
+/** An object as a dataset or an import brought it (a STIX object, a MISP galaxy cluster, a curated seed entry), kept whole. A newer version replaces it (the replaced one is kept in `versions`); an older one is kept in `versions` only. */
+export type DatasetRecord = {
+  __typename?: 'DatasetRecord';
+  /** curated, mitre-attack, misp-galaxy, stix ... */
+  dataset: Scalars['String']['output'];
+  /** The actor, campaign or tool it resolves to (none for objects that are not one). */
+  entity?: Maybe<NamedEntity>;
+  /** The format of `original`: stix, misp or seed. */
+  format: Scalars['String']['output'];
+  /** Its id in its dataset: STIX id, MISP uuid, seed key. */
+  identifier: Scalars['String']['output'];
+  /** What the rule matched (identifiers, names) and, where evidence conflicted, what pointed elsewhere. */
+  joinEvidence?: Maybe<Scalars['JSON']['output']>;
+  /** How it was joined to its entity: created (it made the entity), identifier (the entity holds its STIX id, MISP uuid or the one ATT&CK id it lists), similar (MISP `similar` to the entity), name (the same display name in another catalogue, nothing against it). */
+  joinRule?: Maybe<Scalars['String']['output']>;
+  /** When its dataset last changed it (STIX `modified`), where the format says. */
+  modifiedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The object exactly as it came. */
+  original: Scalars['JSON']['output'];
+  /** The highest marking the object carries. */
+  tlp: Tlp;
+  /** Its type in that format (intrusion-set, threat-actor ...). */
+  type: Scalars['String']['output'];
+  /** Its other versions, newest first. */
+  versions: Array<DatasetRecordVersion>;
+};
+
+export type DatasetRecordConnection = {
+  __typename?: 'DatasetRecordConnection';
+  edges: Array<DatasetRecordConnectionEdge>;
+  nodes: Array<DatasetRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DatasetRecordConnectionEdge = {
+  __typename?: 'DatasetRecordConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: DatasetRecord;
+};
+
+/** A version of a record other than its current one, kept as it came. */
+export type DatasetRecordVersion = {
+  __typename?: 'DatasetRecordVersion';
+  modifiedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The object exactly as it came. */
+  original: Scalars['JSON']['output'];
+  /** When this database stored it. */
+  storedAt: Scalars['DateTime']['output'];
+  tlp: Tlp;
+};
+
 /** How much of a date the source gives: a day, a month or only a year. */
 export type DatePrecision =
   | 'DAY'
@@ -964,6 +1066,12 @@ export type DeletedRecord = {
   /** The global ID the record had. */
   id: Scalars['ID']['output'];
 };
+
+/** The named entities: actors, campaigns and tools. */
+export type EntityType =
+  | 'ACTOR'
+  | 'CAMPAIGN'
+  | 'TOOL';
 
 /** An identifier of the entity in another system: mitre-attack (G0032), stix (intrusion-set--...), malpedia, misp. */
 export type ExternalId = {
@@ -1483,6 +1591,32 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Two entities that share names but were not joined, with the evidence for and against: a curator joins them with mergeRecords, or leaves them apart. */
+export type PossibleDuplicate = {
+  __typename?: 'PossibleDuplicate';
+  /** The two entities. */
+  entities: Array<NamedEntity>;
+  /** Why they were not joined: identifiers, catalogues or links that tell them apart. */
+  evidenceAgainst: Array<Scalars['String']['output']>;
+  evidenceFor: Array<Scalars['String']['output']>;
+  sharedNames: Array<Scalars['String']['output']>;
+};
+
+export type PossibleDuplicateConnection = {
+  __typename?: 'PossibleDuplicateConnection';
+  edges: Array<PossibleDuplicateConnectionEdge>;
+  nodes: Array<PossibleDuplicate>;
+  pageInfo: PageInfo;
+  /** How many items there are in all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PossibleDuplicateConnectionEdge = {
+  __typename?: 'PossibleDuplicateConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: PossibleDuplicate;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** One actor, by `id`, by any of its names (case, spaces and punctuation ignored) or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several actors carry is refused with AMBIGUOUS_NAME and the candidates. */
@@ -1495,6 +1629,8 @@ export type Query = {
   campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
   campaigns: CampaignConnection;
+  /** Objects as their datasets brought them, kept whole: a dataset's records (e.g. every ATT&CK object exactly as MITRE published it), or the records of one identifier (a STIX id, a MISP uuid, any case) in every dataset. */
+  datasetRecords: DatasetRecordConnection;
   /** Merges, newest first; with `record`, those it took part in (as survivor or absorbed). */
   merges: MergeConnection;
   /** Any object by its global ID. */
@@ -1503,6 +1639,8 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** Organisations, by name. */
   organizations: OrganizationConnection;
+  /** Pairs of current actors, campaigns or tools that share names but were not joined, most shared names first, each with the evidence for and against (for curators). */
+  possibleDuplicates: PossibleDuplicateConnection;
   /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored) or holds it as an identifier (G0032, a STIX id, a MISP uuid). Never picks one. */
   resolveName: Array<NameResolution>;
   /** Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix). */
@@ -1564,6 +1702,17 @@ export type QueryCampaignsArgs = {
 };
 
 
+export type QueryDatasetRecordsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  dataset?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  identifier?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  type?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryMergesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1592,6 +1741,15 @@ export type QueryOrganizationsArgs = {
 };
 
 
+export type QueryPossibleDuplicatesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  type: EntityType;
+};
+
+
 export type QueryResolveNameArgs = {
   name: Scalars['String']['input'];
 };
@@ -1603,7 +1761,7 @@ export type QuerySearchArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
-  types?: InputMaybe<Array<SearchType>>;
+  types?: InputMaybe<Array<EntityType>>;
 };
 
 
@@ -1748,11 +1906,6 @@ export type SearchEdge = {
   /** Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8. */
   score: Scalars['Float']['output'];
 };
-
-export type SearchType =
-  | 'ACTOR'
-  | 'CAMPAIGN'
-  | 'TOOL';
 
 export type SortDirection =
   | 'ASC'
@@ -1947,6 +2100,8 @@ export type Tool = Node & {
   /** Every name of this entity, each with who coined it and the sources that use it. */
   names: ToolNamesConnection;
   platforms: Array<Scalars['String']['output']>;
+  /** The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others). */
+  records: ToolRecordsConnection;
   /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
   revoked: Scalars['Boolean']['output'];
   /** The record that replaced this one. */
@@ -2001,6 +2156,15 @@ export type ToolExternalIdsArgs = {
 
 /** Malware or a tool used by actors and campaigns. */
 export type ToolNamesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Malware or a tool used by actors and campaigns. */
+export type ToolRecordsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2127,6 +2291,20 @@ export type ToolOrder = {
 export type ToolOrderField =
   | 'CREATED_AT'
   | 'NAME';
+
+export type ToolRecordsConnection = {
+  __typename?: 'ToolRecordsConnection';
+  edges: Array<ToolRecordsConnectionEdge>;
+  nodes: Array<DatasetRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ToolRecordsConnectionEdge = {
+  __typename?: 'ToolRecordsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: DatasetRecord;
+};
 
 /** A sourced claim that an actor or a campaign uses a tool. */
 export type ToolUsage = Claim & Node & {
@@ -2500,7 +2678,7 @@ export type ResolveNameQuery = { __typename?: 'Query', resolveName: Array<{ __ty
 
 export type SearchQueryVariables = Exact<{
   query: Scalars['String']['input'];
-  types?: InputMaybe<Array<SearchType> | SearchType>;
+  types?: InputMaybe<Array<EntityType> | EntityType>;
   first?: InputMaybe<Scalars['Int']['input']>;
 }>;
 
@@ -2733,7 +2911,7 @@ export const ResolveNameDocument = `
 }
     `;
 export const SearchDocument = `
-    query Search($query: String!, $types: [SearchType!], $first: Int) {
+    query Search($query: String!, $types: [EntityType!], $first: Int) {
   search(query: $query, types: $types, first: $first) {
     totalCount
     edges {

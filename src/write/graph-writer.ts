@@ -3,9 +3,12 @@
 // names and claims always cited, references checked, and nothing rewritten when nothing changed
 // (loading the same data twice leaves every row, timestamps included, as it was). Mutations write one
 // record at a time through entities.ts and claims.ts; both share rules.ts.
+
+import { isDeepStrictEqual } from 'node:util';
 import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
+import { Catalogue, type Join, rankOf } from './resolution.js';
 import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
 
 type Tx = Prisma.TransactionClient;
@@ -102,6 +105,12 @@ class GraphWriter {
   private pendingKeys = new Set<string>();
 
   private done = 0;
+
+  /** How each of the document's actors, campaigns and tools was resolved ("actor:key" → the join). */
+  private joins = new Map<string, Join>();
+  /** Entities resolution kept apart from a record on conflicting evidence: linked for review. */
+  private apart: SeedDocument['associations'] = [];
+  private catalogues = new Map<Owner, Catalogue>();
 
   constructor(
     private tx: Tx,
@@ -227,6 +236,149 @@ class GraphWriter {
       if (owner) return owner;
     }
     return null;
+  }
+
+  private async catalogue(type: Owner) {
+    const known = this.catalogues.get(type);
+    if (known) return known;
+    const loaded = await Catalogue.load(this.tx, type);
+    this.catalogues.set(type, loaded);
+    return loaded;
+  }
+
+  /**
+   * Entities that conflicting evidence pointed a record at but that it did not join (see resolution.ts)
+   * are linked to it by a SIMILAR association citing the record's sources, so that the pair shows in
+   * both entities' associations and in `possibleDuplicates`.
+   */
+  private keepApart(
+    type: Owner,
+    e: SeedDocument['actors' | 'campaigns' | 'tools'][number],
+    apart: { key: string; evidence: string[] }[],
+  ) {
+    if (type === 'campaign') return; // associations link actors or tools
+    const sources = e.names[0]?.sources.slice(0, 1) ?? [];
+    if (!sources.length) return;
+    for (const other of apart)
+      this.apart.push({
+        key: `apart-${e.key}--${other.key}`.slice(0, 200),
+        kind: 'SIMILAR',
+        ...(type === 'actor' ? { fromActor: e.key, toActor: other.key } : { fromTool: e.key, toTool: other.key }),
+        toMatch: [],
+        status: 'CURRENT',
+        tlp: e.tlp,
+        note: `Not joined: ${this.dataset}'s record ${e.name} ${other.evidence.join(', ')}, and its other evidence points to another entity.`,
+        sources,
+      });
+  }
+
+  /**
+   * Keeps each object as it came (see DatasetRecord): a new one is created; a newer version of a known
+   * one (or, without dates, a different one) replaces it and the replaced version is kept; an older
+   * version is kept as a version only, and changes nothing else.
+   */
+  private async writeRecords(records: SeedDocument['records']) {
+    const select = {
+      id: true,
+      identifier: true,
+      modifiedAt: true,
+      original: true,
+      tlp: true,
+      actorId: true,
+      campaignId: true,
+      toolId: true,
+    } as const;
+    const existing = new Map<string, Prisma.DatasetRecordGetPayload<{ select: typeof select }>>();
+    for (const chunk of chunks([...new Set(records.map((r) => r.identifier))]))
+      for (const row of await this.tx.datasetRecord.findMany({
+        where: { dataset: this.dataset, identifier: { in: chunk } },
+        select,
+      }))
+        existing.set(row.identifier, row);
+    const creating = new Map<string, Prisma.DatasetRecordCreateManyInput>();
+    const versions: Prisma.DatasetRecordVersionCreateManyInput[] = [];
+    for (const r of records) {
+      const entity = r.actor ? 'actor' : r.campaign ? 'campaign' : r.tool ? 'tool' : null;
+      const docKey = r.actor ?? r.campaign ?? r.tool;
+      const ownerId = entity && docKey ? (this.ids.get(`${entity}:${docKey}`) ?? null) : null;
+      const join = entity && docKey ? this.joins.get(`${entity}:${docKey}`) : undefined;
+      const owner = {
+        actorId: null,
+        campaignId: null,
+        toolId: null,
+        ...(entity && ownerId ? { [`${entity}Id`]: ownerId } : {}),
+      };
+      const modifiedAt = r.modifiedAt ? new Date(r.modifiedAt) : null;
+      const original = r.original as Prisma.InputJsonObject;
+      const pending = creating.get(r.identifier);
+      if (pending) {
+        // The same object twice in one document: the later version is kept.
+        if (!pending.modifiedAt || !modifiedAt || modifiedAt >= (pending.modifiedAt as Date))
+          Object.assign(pending, { original, modifiedAt, tlp: r.tlp });
+        this.count('datasetRecord', 'unchanged');
+        continue;
+      }
+      const row = existing.get(r.identifier);
+      if (!row) {
+        const record = {
+          id: newId(),
+          dataset: this.dataset,
+          identifier: r.identifier,
+          format: r.format,
+          type: r.type,
+          modifiedAt,
+          tlp: r.tlp,
+          original,
+          ...owner,
+          joinRule: join?.rule ?? null,
+          joinEvidence: join?.evidence ?? Prisma.DbNull,
+        };
+        creating.set(r.identifier, record);
+        this.count('datasetRecord', 'created');
+        continue;
+      }
+      if (row.modifiedAt && modifiedAt && modifiedAt < row.modifiedAt) {
+        // An older version: history only (once).
+        const known = await this.tx.datasetRecordVersion.findFirst({ where: { recordId: row.id, modifiedAt } });
+        if (!known) versions.push({ recordId: row.id, modifiedAt, original, tlp: r.tlp });
+        this.count('datasetRecord', 'unchanged');
+        this.warnings.push(
+          `${this.dataset} ${r.identifier}: older than the version held (${row.modifiedAt.toISOString()}); kept as a version only`,
+        );
+        continue;
+      }
+      const sameOwner =
+        owner.actorId === row.actorId && owner.campaignId === row.campaignId && owner.toolId === row.toolId;
+      if (isDeepStrictEqual(row.original, r.original) && row.tlp === r.tlp && (sameOwner || !ownerId)) {
+        this.count('datasetRecord', 'unchanged');
+        continue;
+      }
+      if (!isDeepStrictEqual(row.original, r.original))
+        versions.push({
+          recordId: row.id,
+          modifiedAt: row.modifiedAt,
+          original: row.original as Prisma.InputJsonObject,
+          tlp: row.tlp,
+        });
+      await this.tx.datasetRecord.update({
+        where: { id: row.id },
+        data: {
+          original,
+          modifiedAt,
+          tlp: r.tlp,
+          format: r.format,
+          type: r.type,
+          version: { increment: 1 },
+          // The join stays as it was made unless the record now resolves elsewhere.
+          ...(ownerId && !sameOwner
+            ? { ...owner, joinRule: join?.rule ?? null, joinEvidence: join?.evidence ?? Prisma.DbNull }
+            : {}),
+        },
+      });
+      this.count('datasetRecord', 'updated');
+    }
+    for (const chunk of chunks([...creating.values()])) await this.tx.datasetRecord.createMany({ data: chunk });
+    for (const chunk of chunks(versions)) await this.tx.datasetRecordVersion.createMany({ data: chunk });
   }
 
   /** The id of a record named by key: written in this batch or already in the database. */
@@ -391,15 +543,21 @@ class GraphWriter {
     fields: (e: E) => Record<string, unknown>,
   ) {
     const written = [];
+    const catalogue = await this.catalogue(type);
     for (const e of list) {
       const where = `${type}s[${e.key}]`;
-      // Strongest first: the record's own id in its dataset (the first external id), then the records
-      // it is said to be (MISP `similar` → the ATT&CK object), then its other identifiers (ATT&CK ids a
-      // MISP cluster lists, which may name a revoked ATT&CK record: G0086 Stolen Pencil for Kimsuky).
-      const [own, ...others] = e.externalIds;
-      const key = (await this.matchByExternalIds(type, [...(own ? [own] : []), ...e.sameAs, ...others])) ?? e.key;
+      const resolution = await catalogue.resolve(this.dataset, e, async (x) => (await this.idHolder(x))?.keys[type]);
+      const key = resolution.join?.key ?? e.key;
       const existing = await this.rowByKey(type, key);
+      const join: Join = existing && resolution.join ? resolution.join : { key, rule: 'created', evidence: {} };
+      this.joins.set(`${type}:${e.key}`, join);
+      this.keepApart(type, e, resolution.apart);
       const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
+      // Field by field, the dataset of higher precedence wins (see datasetPrecedence); a lower one fills gaps.
+      const lower =
+        existing != null &&
+        existing.dataset !== this.dataset &&
+        rankOf(existing.dataset as string) <= rankOf(this.dataset);
       const id = await this.upsertByKey(
         type,
         key,
@@ -414,7 +572,14 @@ class GraphWriter {
           // A new record's names are the document's: its search text is known now (no update later).
           ...(existing ? {} : { searchText: searchTextOf(e.name, e.description) }),
         },
-        { fillOnly: existing != null && existing.dataset !== this.dataset, modifiedAt, existing },
+        { fillOnly: lower, modifiedAt, existing },
+      );
+      catalogue.noteRecord(
+        key,
+        this.dataset,
+        e.name,
+        e.externalIds.filter((x) => x.system === 'mitre-attack').map((x) => x.value),
+        !e.revoked && !e.deprecated,
       );
       this.ids.set(`${type}:${e.key}`, id); // the document's own key refers to the matched record too
       written.push({ e, key, id, where });
@@ -524,9 +689,10 @@ class GraphWriter {
     await this.writeVictims(doc.victims);
     await this.writeAttributions(doc.attributions);
     await this.writeUsages(doc.usages);
-    await this.writeAssociations(doc.associations);
+    await this.writeAssociations([...doc.associations, ...this.apart]);
     this.reportUnmatched();
     await this.writeTargetings(doc.targetings);
+    await this.writeRecords(doc.records);
     return this.summary;
   }
 

@@ -53,6 +53,7 @@ const owned: Record<MergeType, [string, string][]> = {
   Actor: [
     ['Name', 'actorId'],
     ['ExternalId', 'actorId'],
+    ['DatasetRecord', 'actorId'],
     ['Citation', 'actorId'],
     ['Attribution', 'actorId'],
     ['Attribution', 'subjectActorId'],
@@ -64,6 +65,7 @@ const owned: Record<MergeType, [string, string][]> = {
   Campaign: [
     ['Name', 'campaignId'],
     ['ExternalId', 'campaignId'],
+    ['DatasetRecord', 'campaignId'],
     ['Citation', 'campaignId'],
     ['Attribution', 'campaignId'],
     ['ToolUsage', 'campaignId'],
@@ -72,6 +74,7 @@ const owned: Record<MergeType, [string, string][]> = {
   Tool: [
     ['Name', 'toolId'],
     ['ExternalId', 'toolId'],
+    ['DatasetRecord', 'toolId'],
     ['Citation', 'toolId'],
     ['Attribution', 'toolId'],
     ['ToolUsage', 'toolId'],
@@ -170,16 +173,25 @@ async function mergeMarking(e: Edit, moved: Record<string, string[]>, given: Tlp
   let marking = given;
   for (const [key, ids] of Object.entries(moved)) {
     const table = key.split('.')[0];
-    if (!markedTables.has(table)) continue;
+    const column = markingColumn[table];
+    if (!column) continue;
     const [row] = await e.tx.$queryRawUnsafe<{ max: Tlp | null }[]>(
-      `SELECT max(visibility)::text AS max FROM "${table}" WHERE id = ANY($1::uuid[])`,
+      `SELECT max("${column}")::text AS max FROM "${table}" WHERE id = ANY($1::uuid[])`,
       ids,
     );
     if (row?.max && tlpLevels.indexOf(row.max) > tlpLevels.indexOf(marking)) marking = row.max;
   }
   return marking;
 }
-const markedTables = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association']);
+/** The column that says who may see a moved row: facts' visibility, a dataset record's own marking. */
+const markingColumn: Record<string, string> = {
+  Name: 'visibility',
+  Attribution: 'visibility',
+  ToolUsage: 'visibility',
+  Targeting: 'visibility',
+  Association: 'visibility',
+  DatasetRecord: 'tlp',
+};
 
 async function splitIn(e: Edit, mergeId: string) {
   const merge = (await visibleRowOf(e, 'Merge', mergeId)) as unknown as MergeRow | null;
