@@ -5,6 +5,7 @@
 // paging through a collection neither skips nor repeats objects while data is added.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from 'find-my-way';
+import { visibleDatasetRecord, visibleRecord } from '../auth/visibility.js';
 import { keptUntilChange } from '../database/graph-changes.js';
 import type { Db } from '../db.js';
 import type { Tlp } from '../generated/prisma/client.js';
@@ -19,8 +20,15 @@ type Entry = {
   object: Record<string, unknown> & { id: string; type: string; modified?: string; created?: string };
   addedAt: Date;
   dataset: string | null;
+  /** The version held as current (an older version kept as history is not). */
+  current: boolean;
 };
-type Collection = { id: string; title: string; description: string; dataset: string | null };
+/**
+ * `records`: the collection serves the dataset's records exactly as they came, with their versions
+ * (a faithful copy of a STIX dataset); otherwise the resolved objects of the entities whose fields come
+ * from the dataset.
+ */
+type Collection = { id: string; title: string; description: string; dataset: string | null; records?: boolean };
 
 /** Fixed ids: clients keep them across restarts. */
 const collections: Collection[] = [
@@ -39,8 +47,10 @@ const collections: Collection[] = [
   {
     id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e03',
     title: 'MITRE ATT&CK',
-    description: 'Records whose fields come from MITRE ATT&CK® (dataset "mitre-attack").',
+    description:
+      'MITRE ATT&CK® objects exactly as MITRE published them (every property, the identity and marking-definition objects), with the versions kept (dataset "mitre-attack").',
     dataset: 'mitre-attack',
+    records: true,
   },
   {
     id: '2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e04',
@@ -72,12 +82,52 @@ function entries(prisma: Db, clearance: Tlp, collection: Collection): Promise<En
   );
 }
 
+/**
+ * A dataset's STIX records as they came, each current version and each kept one (dated when this
+ * database stored it). A relationship that names a record the caller may not see is left out with it.
+ */
+async function recordEntries(prisma: Db, clearance: Tlp, dataset: string): Promise<Entry[]> {
+  const rows = await prisma.datasetRecord.findMany({
+    where: { dataset, format: 'stix', ...visibleDatasetRecord(clearance) },
+    select: {
+      identifier: true,
+      original: true,
+      updatedAt: true,
+      versions: { where: visibleRecord(clearance), select: { original: true, storedAt: true } },
+    },
+  });
+  const hidden = new Set(
+    (
+      await prisma.datasetRecord.findMany({
+        where: { dataset, format: 'stix', NOT: visibleDatasetRecord(clearance) },
+        select: { identifier: true },
+      })
+    ).map((r) => r.identifier),
+  );
+  const entries: Entry[] = [];
+  for (const r of rows) {
+    const object = r.original as Entry['object'];
+    if (hidden.has(object.source_ref as string) || hidden.has(object.target_ref as string)) continue;
+    entries.push({ object, addedAt: r.updatedAt, dataset, current: true });
+    for (const v of r.versions)
+      entries.push({ object: v.original as Entry['object'], addedAt: v.storedAt, dataset, current: false });
+  }
+  return entries.sort(
+    (a, b) =>
+      a.addedAt.getTime() - b.addedAt.getTime() ||
+      a.object.id.localeCompare(b.object.id) ||
+      versionOf(a).localeCompare(versionOf(b)),
+  );
+}
+
 async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
+  if (collection.records && collection.dataset) return recordEntries(prisma, clearance, collection.dataset);
   const provenance: Provenance = new Map();
   const { objects } = await exportAll(prisma, clearance, provenance);
   const all = objects.map((object) => ({
     object,
     ...(provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null }),
+    current: true,
   })) as Entry[];
   let selected = all;
   if (collection.dataset) {
@@ -92,17 +142,42 @@ async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection):
   return selected.sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime() || a.object.id.localeCompare(b.object.id));
 }
 
-const cursorOf = (e: Entry) => Buffer.from(`${e.addedAt.toISOString()}|${e.object.id}`).toString('base64url');
+const versionOf = (e: Entry) => String(e.object.modified ?? e.object.created);
+
+/** A page ends at (date added, id, version): an object's versions may share a date added. */
+const cursorOf = (e: Entry) =>
+  Buffer.from(`${e.addedAt.toISOString()}|${e.object.id}|${versionOf(e)}`).toString('base64url');
 function afterCursor(next: string) {
-  const [at, id] = Buffer.from(next, 'base64url').toString('utf8').split('|');
+  const [at, id, version = ''] = Buffer.from(next, 'base64url').toString('utf8').split('|');
   const time = Date.parse(at);
   if (!id || Number.isNaN(time))
     throw new TaxiiError(400, 'Invalid next', 'The "next" parameter is not one this server gave.');
-  return (e: Entry) => e.addedAt.getTime() > time || (e.addedAt.getTime() === time && e.object.id > id);
+  return (e: Entry) =>
+    e.addedAt.getTime() > time ||
+    (e.addedAt.getTime() === time && (e.object.id > id || (e.object.id === id && versionOf(e) > version)));
+}
+
+/**
+ * TAXII's match[version]: "last" (the default of the objects and manifest endpoints) is the version
+ * held as current, "first" the earliest kept, "all" (the versions endpoint's) every one, or timestamps.
+ */
+function selectVersions(list: Entry[], versions: string[]) {
+  if (versions.includes('all')) return list;
+  const first = new Map<string, string>();
+  for (const e of list) {
+    const known = first.get(e.object.id);
+    if (!known || versionOf(e) < known) first.set(e.object.id, versionOf(e));
+  }
+  return list.filter(
+    (e) =>
+      (versions.includes('last') && e.current) ||
+      (versions.includes('first') && first.get(e.object.id) === versionOf(e)) ||
+      versions.includes(versionOf(e)),
+  );
 }
 
 /** Applies the filters and paging of the objects, manifest and versions endpoints. */
-function page(list: Entry[], query: URLSearchParams, objectId?: string) {
+function page(list: Entry[], query: URLSearchParams, objectId?: string, allVersions = false) {
   let selected = objectId ? list.filter((e) => e.object.id === objectId) : list;
   const addedAfter = query.get('added_after');
   if (addedAfter) {
@@ -123,10 +198,7 @@ function page(list: Entry[], query: URLSearchParams, objectId?: string) {
   if (types) selected = selected.filter((e) => types.includes(e.object.type));
   const specVersions = list_('match[spec_version]');
   if (specVersions && !specVersions.includes('2.1')) selected = [];
-  // One version of each object is held (the latest): "last", "first" and "all" all give it.
-  const versions = list_('match[version]');
-  if (versions && !versions.some((v) => ['last', 'first', 'all'].includes(v)))
-    selected = selected.filter((e) => versions.includes(String(e.object.modified ?? e.object.created)));
+  selected = selectVersions(selected, list_('match[version]') ?? [allVersions ? 'all' : 'last']);
   const next = query.get('next');
   if (next) selected = selected.filter(afterCursor(next));
   const rawLimit = query.get('limit');
@@ -191,7 +263,7 @@ async function sendPage(call: Call, params: Params, key: 'objects' | 'versions',
   const objectId = params.object;
   if (objectId !== undefined && !all.some((e) => e.object.id === objectId))
     throw new TaxiiError(404, 'Not Found', `There is no object ${objectId} in this collection.`);
-  const p = page(all, call.query, objectId);
+  const p = page(all, call.query, objectId, key === 'versions');
   const envelope = p.items.length ? { more: p.more, ...(p.next ? { next: p.next } : {}), [key]: p.items.map(map) } : {};
   call.send(200, envelope, dateHeaders(p.items));
 }
