@@ -59,7 +59,19 @@ describe(`STIX 2.1 export (${databaseLabel})`, () => {
     const campaign = bundle.objects.find((o: any) => o.type === 'campaign');
     expect(campaign.aliases).toEqual(['CageyChameleon', 'CryptoMimic', 'Dangerous Password', 'Leery Turtle']);
     const lazarus = bundle.objects.find((o: any) => o.name === 'Lazarus Group');
-    expect(lazarus.id).toBe('intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a'); // the STIX id is kept
+    // Its fields are the curated ones: it is not presented under ATT&CK's STIX id, which it names instead.
+    expect(lazarus.id).not.toBe('intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a');
+    expect(lazarus.external_references).toContainEqual({
+      source_name: 'stix',
+      external_id: 'intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a',
+    });
+    // An entity whose fields are ATT&CK's (Net, S0039) keeps ATT&CK's id.
+    const net = (await server.query(`{ tool(externalId: "S0039") { dataset externalIds { nodes { system value } } } }`))
+      .tool;
+    expect(net.dataset).toBe('mitre-attack');
+    const attackId = net.externalIds.nodes.find((x: any) => x.system === 'stix').value;
+    const exported = await bundleOf(`{ tool(externalId: "S0039") { stixBundle } }`);
+    expect(exported.objects.map((o: any) => o.id)).toContain(attackId);
     const attributed = bundle.objects.filter((o: any) => o.relationship_type === 'attributed-to');
     expect(attributed).toHaveLength(2); // the Eastern European lead names no actor: no STIX target
     expect(attributed.every((r: any) => r.source_ref === campaign.id && r.target_ref === lazarus.id)).toBe(true);

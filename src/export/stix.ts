@@ -50,6 +50,8 @@ type Cited = { citations: { excerpt: string | null; source: { id: string; title:
 type Entity = {
   id: string;
   key: string;
+  /** The dataset the fields come from (see stixIdOf). */
+  dataset: string;
   name: string;
   description: string | null;
   createdAt: Date;
@@ -64,20 +66,32 @@ type Entity = {
 
 function stixIdOf(
   kind: string,
-  record: { key: string; externalIds?: { system: string; value: string }[] },
+  record: { key: string; dataset?: string; externalIds?: { system: string; value: string }[] },
   type: string,
+  stixDatasets?: Map<string, string>,
 ) {
-  const own = record.externalIds?.find((x) => x.system === 'stix' && x.value.startsWith(`${type}--`));
-  if (own) return own.value;
+  const held = (record.externalIds ?? [])
+    .filter((x) => x.system === 'stix' && x.value.startsWith(`${type}--`))
+    .map((x) => x.value);
+  // A STIX id belongs to the dataset that published the object: an entity shows it only when its fields
+  // come from that dataset. One whose fields come elsewhere (the curated Lazarus Group, which combines
+  // ATT&CK's intrusion set) gets an id of its own and names the object in external_references. Ids no
+  // record holds (a database from before records were kept) are shown as before.
+  const published = held.find((v) => stixDatasets?.get(v) === record.dataset);
+  if (published) return published;
+  if (held.length && !held.some((v) => stixDatasets?.has(v))) return held[0];
   if (record.key.startsWith(`${type}--`)) return record.key;
   return `${type}--${uuidv5(`${kind}:${record.key}`, NAMESPACE)}`;
 }
 
-/** External references: the record's identifiers, its aliases' citations, and every source it cites. */
-function references(e: Entity) {
+/**
+ * External references: the record's identifiers (the STIX objects it combines, other than the one it
+ * is, among them), its aliases' citations, and every source it cites.
+ */
+function references(e: Entity, id: string) {
   const refs: Record<string, unknown>[] = [];
   for (const x of e.externalIds)
-    if (x.system !== 'stix' && x.system !== 'misp')
+    if (x.system !== 'misp' && x.value !== id)
       refs.push(clean({ source_name: x.system, external_id: x.value, url: x.url ?? undefined }));
   const sources = new Map<string, { title: string; url: string | null }>();
   const cite = (c: Cited['citations'][number]) => sources.set(c.source.id, c.source);
@@ -135,7 +149,8 @@ const clean = <T extends Record<string, unknown>>(o: T) =>
     Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)),
   ) as T;
 
-function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObject {
+function sdo(type: string, e: Entity, extra: Record<string, unknown>, stixDatasets: Map<string, string>): StixObject {
+  const id = stixIdOf(type, e, type, stixDatasets);
   const modified = e.modifiedAt ?? e.updatedAt;
   const created = e.createdAt < modified ? e.createdAt : modified;
   const aliases = e.names.filter((n) => n.value !== e.name);
@@ -149,14 +164,14 @@ function sdo(type: string, e: Entity, extra: Record<string, unknown>): StixObjec
   return clean({
     type,
     spec_version: '2.1',
-    id: stixIdOf(type, e, type),
+    id,
     created: iso(created),
     modified: iso(modified),
     name: e.name,
     description: e.description ?? undefined,
     aliases: aliases.map((n) => n.value),
     revoked: e.revoked || undefined,
-    external_references: references(e),
+    external_references: references(e, id),
     object_marking_refs: markingRefs(e.tlp),
     granular_markings: granular,
     ...extra,
@@ -315,23 +330,42 @@ async function bundleOf(
 
   const idOf = new Map<string, string>();
   const objects: StixObject[] = [...extra];
+  // Which dataset each STIX id the entities hold was published by (see stixIdOf).
+  const stixIds = [...actors, ...campaigns, ...tools].flatMap((e) =>
+    e.externalIds.filter((x) => x.system === 'stix').map((x) => x.value),
+  );
+  const stixDatasets = new Map(
+    (
+      await prisma.datasetRecord.findMany({
+        where: { format: 'stix', identifier: { in: stixIds } },
+        select: { identifier: true, dataset: true },
+      })
+    ).map((r) => [r.identifier, r.dataset]),
+  );
   const note = (o: StixObject, record: { updatedAt: Date; dataset?: string }) =>
     provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null });
   for (const a of actors) {
-    const o = sdo('intrusion-set', a, {
-      first_seen: a.firstSeen && iso(a.firstSeen),
-      last_seen: a.lastSeen && iso(a.lastSeen),
-    });
+    const o = sdo(
+      'intrusion-set',
+      a,
+      { first_seen: a.firstSeen && iso(a.firstSeen), last_seen: a.lastSeen && iso(a.lastSeen) },
+      stixDatasets,
+    );
     note(o, a);
     idOf.set(a.id, o.id);
     objects.push(o);
   }
   for (const c of campaigns) {
-    const o = sdo('campaign', c, {
-      objective: c.objective ?? undefined,
-      first_seen: c.firstSeen && iso(c.firstSeen),
-      last_seen: c.lastSeen && iso(c.lastSeen),
-    });
+    const o = sdo(
+      'campaign',
+      c,
+      {
+        objective: c.objective ?? undefined,
+        first_seen: c.firstSeen && iso(c.firstSeen),
+        last_seen: c.lastSeen && iso(c.lastSeen),
+      },
+      stixDatasets,
+    );
     note(o, c);
     idOf.set(c.id, o.id);
     objects.push(o);
@@ -342,6 +376,7 @@ async function bundleOf(
       type,
       t,
       type === 'malware' ? { is_family: true, malware_types: t.malwareTypes } : { tool_types: t.malwareTypes },
+      stixDatasets,
     );
     note(o, t);
     idOf.set(t.id, o.id);
