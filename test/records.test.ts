@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFiles } from '../src/config.js';
+import { encodeId } from '../src/global-id.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { normalizeName } from '../src/write/rules.js';
 import { databaseLabel } from './helpers/database.js';
@@ -149,5 +150,35 @@ describe(`records and resolution (${databaseLabel})`, () => {
     expect(counts.Actor).toMatchObject({ updated: 1 });
     const actor = await server.prisma.actor.findUniqueOrThrow({ where: { id: record.actorId! } });
     expect(actor.description).toBe(changed.description);
+  });
+
+  it('a join made by inference is a recorded merge: an analyst splits it, and the split survives a re-import', async () => {
+    const analyst = await server.key('ANALYST', 'RED');
+    const absorbed = await server.prisma.actor.findUniqueOrThrow({
+      where: { key: 'misp-threat-actor--9c124874-042d-48cd-b72b-ccdc51ecbbd6' },
+    });
+    expect(absorbed.revoked).toBe(true); // merged into APT41, kept
+    const merge = await server.prisma.merge.findFirstOrThrow({ where: { absorbedId: absorbed.id, splitAt: null } });
+    expect(merge.note).toContain('"name"');
+    const split = await server.raw(
+      `mutation($id: ID!) { splitMerge(merge: $id) { splitAt } }`,
+      { id: encodeId('Merge', merge.id) },
+      analyst,
+    );
+    expect(split.errors).toBeUndefined();
+    const whose = async () =>
+      (
+        await server.query(
+          `{ actor(externalId: "9c124874-042d-48cd-b72b-ccdc51ecbbd6") { id name revoked records { nodes { dataset } } } }`,
+        )
+      ).actor;
+    const apart = await whose();
+    expect(apart).toMatchObject({ name: 'APT41', revoked: false, records: { nodes: [{ dataset: 'misp-galaxy' }] } });
+    const before = await server.prisma.merge.count();
+    await loadSeeds(server.prisma, [mispActorsFile]);
+    expect(await whose()).toEqual(apart); // the record stays with the entity the split gave back
+    expect(await server.prisma.merge.count()).toBe(before); // and is not joined again
+    const attackApt41 = (await server.query(`{ actor(externalId: "G0096") { records { nodes { dataset } } } }`)).actor;
+    expect(attackApt41.records.nodes.map((r: any) => r.dataset)).toEqual(['mitre-attack']);
   });
 });

@@ -2,6 +2,7 @@
 // (DATABASE_URL or the embedded one): records per dataset and join rule, display names that more than
 // one current entity shows, possible duplicates, and the checks the resolution issue named (APT41).
 import { createPrismaClient, type Db } from '../db.js';
+import { importJoinNote } from '../write/resolution.js';
 import { normalizeName } from '../write/rules.js';
 import { withDatabase } from './with-database.js';
 
@@ -39,6 +40,14 @@ await withDatabase('', async (db) => {
     rules.map((r) => ({ dataset: r.dataset, joinRule: r.joinRule ?? '(not an entity)', records: r._count._all })),
   );
 
+  const merges = await prisma.merge.groupBy({
+    by: ['entityType'],
+    where: { note: { startsWith: importJoinNote }, splitAt: null },
+    _count: { _all: true },
+  });
+  console.log(
+    `Joins by inference kept as merges (splitMerge undoes one): ${merges.map((m) => `${m._count._all} ${m.entityType.toLowerCase()}s`).join(', ') || 'none'}`,
+  );
   console.log('Display names held by more than one current entity:');
   const table: Record<string, { current: number; sharedDisplayNames: number; examples: string }> = {};
   for (const model of ['actor', 'campaign', 'tool'] as const) {

@@ -62,7 +62,7 @@ export async function writeDocuments(
         const result: WriteResult = { counts: {}, warnings: [] };
         let before = 0;
         for (const doc of docs) {
-          const { counts, warnings } = await writeGraph(e.tx, doc, onProgress && ((done) => onProgress(before + done)));
+          const { counts, warnings } = await writeGraph(e, doc, onProgress && ((done) => onProgress(before + done)));
           before += recordCount(doc);
           for (const [type, c] of Object.entries(counts)) {
             result.counts[type] ??= { created: 0, updated: 0, unchanged: 0 };

@@ -8,10 +8,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
-import { Catalogue, type Join, rankOf } from './resolution.js';
+import { type MergeType, mergeIn } from './merge.js';
+import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
 import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
 
-type Tx = Prisma.TransactionClient;
+import { delegateOf, type Edit, type Tx, updateAtVersion } from './transaction.js';
+
 type Counts = { created: number; updated: number; unchanged: number };
 /** Counts per record type, keyed by the type's name as in GraphQL, Prisma and the audit log (`Actor`, `ToolUsage`). */
 export type WriteSummary = Record<string, Counts>;
@@ -111,12 +113,29 @@ class GraphWriter {
   /** Entities resolution kept apart from a record on conflicting evidence: linked for review. */
   private apart: SeedDocument['associations'] = [];
   private catalogues = new Map<Owner, Catalogue>();
+  /**
+   * Joins made by inference (`name`, `similar`): the record makes its own entity, merged into the one it
+   * was joined to once the whole document is written (mergeRecords' machinery: recorded, audited, and
+   * undone exactly by splitMerge; after a split the record's own id keeps it apart on every re-import).
+   */
+  private inferred: {
+    type: Owner;
+    absorbed: string;
+    survivor: string;
+    join: Join;
+    fields: Record<string, unknown>;
+    names: SeedDocument['actors'][number]['names'];
+  }[] = [];
+
+  private tx: Tx;
 
   constructor(
-    private tx: Tx,
+    private edit: Edit,
     private dataset: string,
     private onProgress?: (done: number) => void,
-  ) {}
+  ) {
+    this.tx = edit.tx;
+  }
 
   /** One top-level record written (for progress bars on long imports). */
   private tick() {
@@ -381,6 +400,48 @@ class GraphWriter {
     for (const chunk of chunks(versions)) await this.tx.datasetRecordVersion.createMany({ data: chunk });
   }
 
+  /**
+   * Merges each entity a record made into the entity resolution joined it to by inference (see
+   * `inferred`), as mergeRecords does, and fills the survivor's empty fields from the record (as a
+   * lower dataset does). A survivor revoked meanwhile is left alone: the two stay apart.
+   */
+  private async mergeInferred() {
+    for (const m of this.inferred) {
+      const model = `${m.type[0].toUpperCase()}${m.type.slice(1)}` as MergeType;
+      // Read afresh: the rows this writer holds may predate its own updates (and lack their versions).
+      const delegate = delegateOf(this.tx, model);
+      const [absorbed, survivor] = await Promise.all(
+        [m.absorbed, m.survivor].map((key) => delegate.findFirst({ where: { key } })),
+      );
+      if (!absorbed || !survivor || survivor.revoked || absorbed.revoked) continue;
+      const note = `${importJoinNote} by the rule "${m.join.rule}": ${JSON.stringify(m.join.evidence)}`;
+      await mergeIn(
+        this.edit,
+        model,
+        { id: survivor.id as string, version: survivor.version as number },
+        { id: absorbed.id as string, version: absorbed.version as number },
+        note,
+        'CLEAR',
+      );
+      this.count('merge', 'created');
+      // The names the survivor carried already stayed with the absorbed entity: the record's sources and
+      // coiners are added to the survivor's, as a later import of the record would (so that it is a no-op).
+      await this.writeNames(`${m.type}Id`, [
+        { ownerId: survivor.id as string, names: m.names, where: `${m.type}s[${m.absorbed}]` },
+      ]);
+      const current = await delegate.findUniqueOrThrow({ where: { id: survivor.id } });
+      const fill = missingFields(current, m.fields);
+      const { tlp: _tlp, ...filled } = fill as Record<string, unknown>;
+      if (Object.keys(filled).length) {
+        if (filled.description !== undefined)
+          filled.searchText = searchTextOf(current.name as string, filled.description as string);
+        await updateAtVersion(this.edit, model, survivor.id as string, current.version as number, filled);
+      }
+      this.rows.delete(`${m.type}:${m.survivor}`);
+      this.rows.delete(`${m.type}:${m.absorbed}`);
+    }
+  }
+
   /** The id of a record named by key: written in this batch or already in the database. */
   private async idOf(type: KeyedType, key: string, where: string) {
     const known = this.ids.get(`${type}:${key}`);
@@ -547,10 +608,21 @@ class GraphWriter {
     for (const e of list) {
       const where = `${type}s[${e.key}]`;
       const resolution = await catalogue.resolve(this.dataset, e, async (x) => (await this.idHolder(x))?.keys[type]);
-      const key = resolution.join?.key ?? e.key;
+      const inferred = resolution.join && resolution.join.rule !== 'identifier' ? resolution.join : null;
+      const key = inferred ? e.key : (resolution.join?.key ?? e.key);
       const existing = await this.rowByKey(type, key);
-      const join: Join = existing && resolution.join ? resolution.join : { key, rule: 'created', evidence: {} };
+      const join: Join =
+        inferred ?? (existing && resolution.join ? resolution.join : { key, rule: 'created', evidence: {} });
       this.joins.set(`${type}:${e.key}`, join);
+      if (inferred && !existing)
+        this.inferred.push({
+          type,
+          absorbed: e.key,
+          survivor: inferred.key,
+          join: inferred,
+          fields: fields(e),
+          names: e.names,
+        });
       this.keepApart(type, e, resolution.apart);
       const modifiedAt = e.modifiedAt ? new Date(e.modifiedAt) : null;
       // Field by field, the dataset of higher precedence wins (see datasetPrecedence); a lower one fills gaps.
@@ -575,7 +647,7 @@ class GraphWriter {
         { fillOnly: lower, modifiedAt, existing },
       );
       catalogue.noteRecord(
-        key,
+        inferred?.key ?? key,
         this.dataset,
         e.name,
         e.externalIds.filter((x) => x.system === 'mitre-attack').map((x) => x.value),
@@ -693,6 +765,7 @@ class GraphWriter {
     this.reportUnmatched();
     await this.writeTargetings(doc.targetings);
     await this.writeRecords(doc.records);
+    await this.mergeInferred();
     return this.summary;
   }
 
@@ -966,8 +1039,12 @@ export const recordCount = (doc: SeedDocument) =>
   doc.associations.length;
 
 /** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
-export async function writeGraph(tx: Tx, doc: SeedDocument, onProgress?: (done: number) => void): Promise<WriteResult> {
-  const writer = new GraphWriter(tx, doc.dataset, onProgress);
+export async function writeGraph(
+  e: Edit,
+  doc: SeedDocument,
+  onProgress?: (done: number) => void,
+): Promise<WriteResult> {
+  const writer = new GraphWriter(e, doc.dataset, onProgress);
   await writer.write(doc);
   return { counts: writer.summary, warnings: writer.warnings };
 }

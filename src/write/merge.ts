@@ -116,7 +116,7 @@ const move = (e: Edit, table: string, column: string, ids: string[], from: strin
 
 type Versioned = { id: string; version: number };
 
-async function mergeIn(
+export async function mergeIn(
   e: Edit,
   type: MergeType,
   survivor: Versioned,

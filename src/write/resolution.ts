@@ -13,12 +13,17 @@
 // `similar` to G0044) joins nothing, unless exactly one of them also has the record's display name (APT41
 // is G0096); the others are linked by an association and the pair is left for review
 // (`possibleDuplicates`).
+//
+// A join by inference (`similar`, `name`) is carried out by the graph writer as a recorded merge
+// (mergeRecords' machinery), so that splitMerge undoes it; a join on a hard identifier is not.
 
 import type { Prisma } from '../generated/prisma/client.js';
 import { normalizeName } from './rules.js';
 import type { Tx } from './transaction.js';
 
 export type EntityModel = 'actor' | 'campaign' | 'tool';
+/** How the note of a merge that an import made by inference begins (data:report counts them by it). */
+export const importJoinNote = 'Joined on import';
 export type JoinRule = 'created' | 'identifier' | 'similar' | 'name';
 export type Join = { key: string; rule: JoinRule; evidence: Prisma.InputJsonObject };
 
