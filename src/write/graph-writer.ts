@@ -8,11 +8,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
-import { type MergeType, mergeIn } from './merge.js';
+import { type MergeType, mergeManyIn } from './merge.js';
 import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
 import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
 
-import { delegateOf, type Edit, type Tx, updateAtVersion } from './transaction.js';
+import type { Edit, Tx } from './transaction.js';
 
 type Counts = { created: number; updated: number; unchanged: number };
 /** Counts per record type, keyed by the type's name as in GraphQL, Prisma and the audit log (`Actor`, `ToolUsage`). */
@@ -402,43 +402,51 @@ class GraphWriter {
 
   /**
    * Merges each entity a record made into the entity resolution joined it to by inference (see
-   * `inferred`), as mergeRecords does, and fills the survivor's empty fields from the record (as a
-   * lower dataset does). A survivor revoked meanwhile is left alone: the two stay apart.
+   * `inferred`), as mergeRecords does (in bulk: mergeManyIn), adds the record's names to the survivor's
+   * and fills the survivor's empty fields from the record (as a lower dataset does). A survivor revoked
+   * meanwhile is left alone: the two stay apart.
    */
   private async mergeInferred() {
-    for (const m of this.inferred) {
-      const model = `${m.type[0].toUpperCase()}${m.type.slice(1)}` as MergeType;
+    for (const type of ['actor', 'campaign', 'tool'] as const) {
+      const list = this.inferred.filter((m) => m.type === type);
+      if (!list.length) continue;
+      const model = `${type[0].toUpperCase()}${type.slice(1)}` as MergeType;
+      const delegate = this.tx[type] as unknown as { findMany(a: object): Promise<Row[]> };
       // Read afresh: the rows this writer holds may predate its own updates (and lack their versions).
-      const delegate = delegateOf(this.tx, model);
-      const [absorbed, survivor] = await Promise.all(
-        [m.absorbed, m.survivor].map((key) => delegate.findFirst({ where: { key } })),
+      const rows = new Map(
+        (await delegate.findMany({ where: { key: { in: list.flatMap((m) => [m.absorbed, m.survivor]) } } })).map(
+          (r) => [r.key as string, r],
+        ),
       );
-      if (!absorbed || !survivor || survivor.revoked || absorbed.revoked) continue;
-      const note = `${importJoinNote} by the rule "${m.join.rule}": ${JSON.stringify(m.join.evidence)}`;
-      await mergeIn(
-        this.edit,
-        model,
-        { id: survivor.id as string, version: survivor.version as number },
-        { id: absorbed.id as string, version: absorbed.version as number },
-        note,
-        'CLEAR',
-      );
-      this.count('merge', 'created');
+      const pairs = list.flatMap((m) => {
+        const [absorbed, survivor] = [rows.get(m.absorbed), rows.get(m.survivor)];
+        if (!absorbed || !survivor) return [];
+        const note = `${importJoinNote} by the rule "${m.join.rule}": ${JSON.stringify(m.join.evidence)}`;
+        return [{ survivor: survivor.id as string, absorbed: absorbed.id as string, note, m, row: survivor }];
+      });
+      const done = new Set((await mergeManyIn(this.edit, model, pairs)).map((p) => p.absorbed));
+      const merged = pairs.filter((p) => done.has(p.absorbed));
+      this.count('merge', 'created', merged.length);
       // The names the survivor carried already stayed with the absorbed entity: the record's sources and
       // coiners are added to the survivor's, as a later import of the record would (so that it is a no-op).
-      await this.writeNames(`${m.type}Id`, [
-        { ownerId: survivor.id as string, names: m.names, where: `${m.type}s[${m.absorbed}]` },
-      ]);
-      const current = await delegate.findUniqueOrThrow({ where: { id: survivor.id } });
-      const fill = missingFields(current, m.fields);
-      const { tlp: _tlp, ...filled } = fill as Record<string, unknown>;
-      if (Object.keys(filled).length) {
-        if (filled.description !== undefined)
-          filled.searchText = searchTextOf(current.name as string, filled.description as string);
-        await updateAtVersion(this.edit, model, survivor.id as string, current.version as number, filled);
+      await this.writeNames(
+        `${type}Id`,
+        merged.map((p) => ({ ownerId: p.survivor, names: p.m.names, where: `${type}s[${p.m.absorbed}]` })),
+      );
+      for (const p of merged) {
+        const { tlp: _tlp, ...fill } = missingFields(p.row, p.m.fields) as Record<string, unknown>;
+        if (!Object.keys(fill).length) continue;
+        if (fill.description !== undefined)
+          fill.searchText = searchTextOf(p.row.name as string, fill.description as string);
+        await (this.tx[type] as unknown as { update(a: object): Promise<Row> }).update({
+          where: { id: p.survivor },
+          data: fill,
+        });
       }
-      this.rows.delete(`${m.type}:${m.survivor}`);
-      this.rows.delete(`${m.type}:${m.absorbed}`);
+      for (const p of merged) {
+        this.rows.delete(`${type}:${p.m.survivor}`);
+        this.rows.delete(`${type}:${p.m.absorbed}`);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { markingFor, type Writer } from './entities.js';
+import { newId } from './rules.js';
 import { delegateOf, type Edit, edit, updateAtVersion, visibleRowOf } from './transaction.js';
 
 export const mergeable = ['Actor', 'Campaign', 'Tool'] as const;
@@ -116,7 +117,7 @@ const move = (e: Edit, table: string, column: string, ids: string[], from: strin
 
 type Versioned = { id: string; version: number };
 
-export async function mergeIn(
+async function mergeIn(
   e: Edit,
   type: MergeType,
   survivor: Versioned,
@@ -226,3 +227,116 @@ async function splitIn(e: Edit, mergeId: string) {
 }
 
 export type MergeRow = Prisma.MergeGetPayload<object>;
+
+/** One merge an import makes by inference (see resolution.ts): the survivor's and absorbed entity's ids. */
+export type InferredMerge = { survivor: string; absorbed: string; note: string };
+
+/**
+ * Merges many pairs at once, as mergeIn does each (the same moved rows, Merge rows and audit entries,
+ * so that splitMerge undoes each exactly), in a few set-based statements per table instead of ~25
+ * statements per pair: an import's 229 merges took 10 s one by one on the embedded database. A
+ * survivor appears once per round, so that two names moved to it in one statement cannot collide.
+ * Pairs whose survivor or absorbed entity is revoked, or whose absorbed entity is merged already, are
+ * left apart.
+ */
+export async function mergeManyIn(e: Edit, type: MergeType, pairs: InferredMerge[]) {
+  const table = `"${type}"`;
+  type Entity = { id: string; key: string; revoked: boolean; tlp: Tlp };
+  const rows = await e.tx.$queryRawUnsafe<Entity[]>(
+    `SELECT id::text, key, revoked, tlp::text AS tlp FROM ${table} WHERE id = ANY($1::uuid[])`,
+    [...new Set(pairs.flatMap((p) => [p.survivor, p.absorbed]))],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const merged = new Set(
+    (await e.tx.merge.findMany({ where: { absorbedId: { in: pairs.map((p) => p.absorbed) }, splitAt: null } })).map(
+      (m) => m.absorbedId,
+    ),
+  );
+  let pending = pairs.filter(
+    (p) =>
+      byId.get(p.survivor) &&
+      byId.get(p.absorbed) &&
+      !byId.get(p.survivor)!.revoked &&
+      !byId.get(p.absorbed)!.revoked &&
+      !merged.has(p.absorbed) &&
+      p.survivor !== p.absorbed,
+  );
+  const done: InferredMerge[] = [];
+  while (pending.length) {
+    const survivors = new Set<string>();
+    const round = pending.filter((p) => !survivors.has(p.survivor) && survivors.add(p.survivor));
+    pending = pending.filter((p) => !round.includes(p));
+    const moved = new Map<string, Record<string, string[]>>(round.map((p) => [p.absorbed, {}]));
+    const absorbedIds = round.map((p) => p.absorbed);
+    const survivorIds = round.map((p) => p.survivor);
+    for (const [t, column] of owned[type]) {
+      // Names the survivor carries already stay where they are (as in ownedRows).
+      const keep =
+        t === 'Name'
+          ? `AND NOT EXISTS (SELECT 1 FROM "Name" s WHERE s."${column}" = p.survivor AND s.normalized = x.normalized)`
+          : '';
+      const changed = await e.tx.$queryRawUnsafe<{ id: string; absorbed: string }[]>(
+        `UPDATE "${t}" x SET "${column}" = p.survivor
+           FROM (SELECT unnest($1::uuid[]) AS absorbed, unnest($2::uuid[]) AS survivor) p
+          WHERE x."${column}" = p.absorbed ${keep}
+          RETURNING x.id::text AS id, p.absorbed::text AS absorbed`,
+        absorbedIds,
+        survivorIds,
+      );
+      for (const c of changed) {
+        const m = moved.get(c.absorbed)!;
+        const key = `${t}.${column}`;
+        m[key] = [...(m[key] ?? []), c.id];
+      }
+    }
+    for (const m of moved.values()) for (const ids of Object.values(m)) ids.sort();
+    // The absorbed are revoked in favour of their survivors; both go up a version, as updateAtVersion does.
+    await e.tx.$executeRawUnsafe(
+      `UPDATE ${table} a SET revoked = true, "revokedBy" = s.key, version = a.version + 1, "updatedAt" = now()
+         FROM (SELECT unnest($1::uuid[]) AS absorbed, unnest($2::uuid[]) AS survivor) p JOIN ${table} s ON s.id = p.survivor
+        WHERE a.id = p.absorbed`,
+      absorbedIds,
+      survivorIds,
+    );
+    await e.tx.$executeRawUnsafe(
+      `UPDATE ${table} SET version = version + 1, "updatedAt" = now() WHERE id = ANY($1::uuid[])`,
+      survivorIds,
+    );
+    // Each merge marked at least as the rows it moved (mergeMarking), read in one query per table.
+    const marking = new Map<string, Tlp>();
+    for (const [t, column] of Object.entries(markingColumn)) {
+      const ids = [...moved.values()].flatMap((m) =>
+        Object.entries(m).flatMap(([k, v]) => (k.startsWith(`${t}.`) ? v : [])),
+      );
+      if (!ids.length) continue;
+      for (const r of await e.tx.$queryRawUnsafe<{ id: string; tlp: Tlp }[]>(
+        `SELECT id::text, "${column}"::text AS tlp FROM "${t}" WHERE id = ANY($1::uuid[])`,
+        ids,
+      ))
+        marking.set(r.id, r.tlp);
+    }
+    const data = round.map((p) => {
+      const ids = Object.values(moved.get(p.absorbed)!).flat();
+      return {
+        id: newId(),
+        entityType: type,
+        survivorId: p.survivor,
+        absorbedId: p.absorbed,
+        moved: moved.get(p.absorbed)!,
+        previous: { revoked: false, revokedBy: null },
+        note: p.note,
+        mergedBy: e.principal.name,
+        tlp: mostRestricted([
+          byId.get(p.survivor)!.tlp,
+          byId.get(p.absorbed)!.tlp,
+          ...ids.flatMap((id) => (marking.has(id) ? [marking.get(id)!] : [])),
+        ]),
+      };
+    });
+    await e.tx.merge.createMany({ data });
+    for (const m of await e.tx.merge.findMany({ where: { id: { in: data.map((d) => d.id) } } }))
+      e.audit('Merge', m.id, null, m);
+    done.push(...round);
+  }
+  return done;
+}
