@@ -35,7 +35,7 @@ export async function startApp(config: Config): Promise<App> {
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
       log(
         'info',
-        'first start: loading the seeds (the curated story and the shipped datasets take about half a minute)',
+        'first start: loading the seeds (the curated story and the shipped datasets take about 50 seconds)',
         config.seedFiles,
       );
       // Loaded only when seeding: a start on a seeded database need not load the import machinery.

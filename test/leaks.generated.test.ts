@@ -6,6 +6,8 @@
 // the markers at or below it (so the probes do reach the fixtures), a hidden record answers mutations
 // exactly as an unknown one, and nothing marked is changed by a caller below its marking. A field,
 // mutation or endpoint added later is probed without editing this file.
+
+import { randomUUID } from 'node:crypto';
 import {
   type GraphQLField,
   type GraphQLInputType,
@@ -22,6 +24,7 @@ import {
   isUnionType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Prisma } from '../src/generated/prisma/client.js';
 import { schema } from '../src/schema/index.js';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -121,6 +124,42 @@ beforeAll(async () => {
         actorId: lazarusId,
       },
     });
+    // ATT&CK records as its TAXII collection serves them: a marked object, a relationship to it (its
+    // text names its level: it must go where the object goes), and a visible object with a marked version.
+    const attackObject = `intrusion-set--${randomUUID()}`;
+    const attackRecord = (identifier: string, original: Prisma.InputJsonObject, extra: object = {}) =>
+      server.app.prisma.datasetRecord.create({
+        data: { dataset: 'mitre-attack', identifier, format: 'stix', type: String(original.type), original, ...extra },
+      });
+    await attackRecord(attackObject, { type: 'intrusion-set', id: attackObject, name: `${w} attack group` }, { tlp });
+    const relationship = `relationship--${randomUUID()}`;
+    await attackRecord(relationship, {
+      type: 'relationship',
+      id: relationship,
+      relationship_type: 'uses',
+      source_ref: attackObject,
+      target_ref: 'tool--afc079f3-c0ea-4096-b75d-3f05338b7f60',
+      description: `${w} relationship`,
+    });
+    const versioned = `intrusion-set--${randomUUID()}`;
+    await attackRecord(
+      versioned,
+      { type: 'intrusion-set', id: versioned, name: 'a visible group', modified: '2026-01-02T00:00:00.000Z' },
+      {
+        versions: {
+          create: {
+            tlp,
+            modifiedAt: new Date('2026-01-01T00:00:00.000Z'),
+            original: {
+              type: 'intrusion-set',
+              id: versioned,
+              name: `${w} old name`,
+              modified: '2026-01-01T00:00:00.000Z',
+            },
+          },
+        },
+      },
+    );
     await server.app.prisma.datasetRecord.create({
       data: {
         dataset: 'leak-test',
@@ -440,11 +479,16 @@ async function fixtureState() {
 // --- HTTP endpoints ---------------------------------------------------------------------------------
 
 describe(`generated leak tests: every HTTP endpoint (${databaseLabel})`, () => {
-  const taxii = '/taxii2/api/collections/2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01';
+  // Every collection (everything, curated, ATT&CK, MISP), every version.
+  const collections = ['01', '02', '03', '04'].map(
+    (n) => `/taxii2/api/collections/2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e${n}`,
+  );
   const endpoints = () => [
     '/stix/bundle.json',
-    `${taxii}/objects/?limit=10000`,
-    `${taxii}/manifest/?limit=10000`,
+    ...collections.flatMap((taxii) => [
+      `${taxii}/objects/?limit=10000&match[version]=all`,
+      `${taxii}/manifest/?limit=10000&match[version]=all`,
+    ]),
     ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/stix/${id}?depth=2`)),
   ];
   it("no download or TAXII answer holds anything above the caller's clearance; cleared callers get theirs", async () => {
