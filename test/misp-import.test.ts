@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFiles } from '../src/config.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
-import { countryCode } from '../src/ingest/misp.js';
+import { isAssignedCountry } from '../src/write/countries.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
 
@@ -35,26 +35,31 @@ const counts = async () => {
   ]);
 };
 
-describe('country names', () => {
-  it('maps the names MISP uses to ISO codes', () => {
-    expect(
-      [
-        'United States',
-        'South Korea',
-        'Russia',
-        'Iran',
-        'Taiwan',
-        'Hong Kong',
-        'Czech Republic',
-        'Vietnam',
-        'Germany',
-      ].map(countryCode),
-    ).toEqual(['US', 'KR', 'RU', 'IR', 'TW', 'HK', 'CZ', 'VN', 'DE']);
-    expect(countryCode('Bangladesh Bank')).toBeUndefined();
-  });
-});
-
 describe(`MISP galaxy import (${databaseLabel})`, () => {
+  it('stores countries as assigned ISO codes: France FR, the United Kingdom GB, Serbia RS, never FX, UK or YU', async () => {
+    const victims = await server.prisma.victim.findMany({
+      where: { kind: 'COUNTRY' },
+      select: { country: true, name: true },
+    });
+    const reserved = victims.filter((v) => !v.country || !isAssignedCountry(v.country));
+    expect(reserved).toEqual([]);
+    const q = `query($c: String!) { victims(filter: { country: $c }) { nodes { name kind targetedBy { totalCount } } } }`;
+    for (const [code, name] of [
+      ['FR', 'France'],
+      ['GB', 'United Kingdom'],
+      ['RS', 'Serbia'],
+    ]) {
+      const found = (await server.query(q, { c: code })).victims.nodes.filter((v: any) => v.kind === 'COUNTRY');
+      expect(
+        found.map((v: any) => v.name),
+        code,
+      ).toEqual([name]);
+      expect(found[0].targetedBy.totalCount, code).toBeGreaterThan(0);
+    }
+    // The United Kingdom's targetings are under one victim (34 MISP claims were under "UK" beside the curated GB).
+    expect((await server.query(q, { c: 'GB' })).victims.nodes[0].targetedBy.totalCount).toBeGreaterThanOrEqual(34);
+  });
+
   it('starts with about a thousand real actors', async () => {
     const data = await server.query(`{ actors { totalCount } tools { totalCount } }`);
     expect(data.actors.totalCount).toBeGreaterThan(1000);

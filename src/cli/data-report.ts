@@ -2,6 +2,7 @@
 // (DATABASE_URL or the embedded one): records per dataset and join rule, display names that more than
 // one current entity shows, possible duplicates, and the checks the resolution issue named (APT41).
 import { createPrismaClient, type Db } from '../db.js';
+import { isAssignedCountry } from '../write/countries.js';
 import { importJoinNote } from '../write/resolution.js';
 import { normalizeName } from '../write/rules.js';
 import { withDatabase } from './with-database.js';
@@ -63,6 +64,19 @@ await withDatabase('', async (db) => {
   }
   console.table(table);
 
+  const coded = [
+    ...(await prisma.victim.findMany({ where: { country: { not: null } }, select: { country: true } })),
+    ...(await prisma.actor.findMany({ where: { originCountry: { not: null } }, select: { originCountry: true } })).map(
+      (a) => ({ country: a.originCountry }),
+    ),
+    ...(await prisma.organization.findMany({ where: { country: { not: null } }, select: { country: true } })),
+  ];
+  const outside = coded.filter((c) => !isAssignedCountry(c.country!));
+  console.log(
+    `Country codes outside ISO 3166-1's assigned ones (victims, origins, organisations): ${outside.length} of ${coded.length}${
+      outside.length ? ` (${[...new Set(outside.map((c) => c.country))].join(', ')})` : ''
+    }`,
+  );
   const [apt41, winnti] = [await holderOf(prisma, 'G0096'), await holderOf(prisma, 'G0044')];
   const mispApt41 = await prisma.datasetRecord.findFirst({
     where: { dataset: 'misp-galaxy', identifier: '9c124874-042d-48cd-b72b-ccdc51ecbbd6' },

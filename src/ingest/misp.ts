@@ -17,6 +17,7 @@
 //   likelihood tag is the claim's confidence words. Links to clusters not shipped are set aside (counted).
 
 import { z } from 'zod';
+import { assignedCountry, countryCodeOfName } from '../write/countries.js';
 import { knownConfidenceLabels, slug as slugOf, sourceKeyOfUrl } from '../write/rules.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
@@ -51,53 +52,6 @@ const strings = (v: unknown) =>
 const slug = (s: string) => slugOf(s, { maxLength: 80, empty: 'x' });
 const isUrl = (s: string) => /^https?:\/\/\S+$/.test(s);
 
-/** English country names (and the variants MISP uses) → ISO 3166-1 alpha-2. */
-const countryCodes = (() => {
-  const names = new Intl.DisplayNames(['en'], { type: 'region' });
-  const map = new Map<string, string>();
-  for (let a = 65; a <= 90; a++)
-    for (let b = 65; b <= 90; b++) {
-      const code = String.fromCharCode(a, b);
-      const name = names.of(code);
-      if (name && name !== code) map.set(name.toLowerCase(), code);
-    }
-  const aliases: Record<string, string> = {
-    'united states of america': 'US',
-    usa: 'US',
-    us: 'US',
-    uk: 'GB',
-    'great britain': 'GB',
-    'south korea': 'KR',
-    'republic of korea': 'KR',
-    'korea (republic of)': 'KR',
-    'north korea': 'KP',
-    "korea (democratic people's republic of)": 'KP',
-    russia: 'RU',
-    'russian federation': 'RU',
-    iran: 'IR',
-    'iran (islamic republic of)': 'IR',
-    'czech republic': 'CZ',
-    czechia: 'CZ',
-    taiwan: 'TW',
-    'hong kong': 'HK',
-    vietnam: 'VN',
-    'viet nam': 'VN',
-    syria: 'SY',
-    turkey: 'TR',
-    türkiye: 'TR',
-    laos: 'LA',
-    'united arab emirates': 'AE',
-    uae: 'AE',
-    palestine: 'PS',
-    'myanmar (burma)': 'MM',
-    burma: 'MM',
-    macau: 'MO',
-    'ivory coast': 'CI',
-    "côte d'ivoire": 'CI',
-  };
-  for (const [name, code] of Object.entries(aliases)) map.set(name, code);
-  return map;
-})();
 const regions = new Set([
   'middle east',
   'europe',
@@ -118,6 +72,8 @@ const regions = new Set([
   'oceania',
   'scandinavia',
   'balkans',
+  // Not a country, and its reserved code (EU) is none: a region of victims.
+  'european union',
 ]);
 
 /** The words of a MISP estimative-language likelihood tag ("likely"); the writer turns them into a number. */
@@ -127,10 +83,6 @@ function estimative(tags: string[] | undefined) {
     if (m) return m[1];
   }
   return undefined;
-}
-
-export function countryCode(name: string): string | undefined {
-  return countryCodes.get(name.trim().toLowerCase());
 }
 
 export type MispOptions = { dataset: string; title: string; url?: string; producers?: unknown };
@@ -177,7 +129,7 @@ function producerIndex(producers: unknown) {
     index.set(p.data.uuid.toLowerCase(), {
       key: `misp-producer--${p.data.uuid.toLowerCase()}`,
       name: p.data.value,
-      country: country && /^[A-Z]{2}$/.test(country) ? country : undefined,
+      country: assignedCountry(country),
       description: p.data.description,
     });
   }
@@ -220,7 +172,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
   };
   /** A cfr-suspected-victims entry: a country, a region, or else an organisation. */
   const victimFor = (name: string) => {
-    const code = countryCode(name);
+    const code = countryCodeOfName(name);
     if (code)
       return victim(`country-${code.toLowerCase()}`, {
         key: `country-${code.toLowerCase()}`,
@@ -338,7 +290,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
       const confidence = Number(strings(meta['attribution-confidence'])[0]);
       doc.actors.push({
         ...entity,
-        originCountry: country && /^[A-Z]{2}$/.test(country) ? country : undefined,
+        originCountry: assignedCountry(country),
         sponsor: strings(meta['cfr-suspected-state-sponsor'])[0],
         motivations: strings(meta['cfr-type-of-incident']).map((m) => m.toLowerCase()),
       });

@@ -2,10 +2,17 @@
 // naming a source or an actor by key) are checked by the writer, which knows what the database holds.
 
 import { z } from 'zod';
+import { isAssignedCountry } from '../write/countries.js';
 import { keyPattern, keyRule, knownConfidenceLabels } from '../write/rules.js';
 
 const key = z.string().regex(keyPattern, `expected a key: ${keyRule}`);
-const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as KP');
+const country = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as KP')
+  .refine(
+    isAssignedCountry,
+    'expected an assigned ISO 3166-1 code (reserved ones such as UK are not: the United Kingdom is GB)',
+  );
 // YAML reads 2020-06-24 as a Date; keep it a calendar date either way.
 const date = z.preprocess(
   (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),

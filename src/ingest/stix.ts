@@ -19,6 +19,7 @@
 
 import { z } from 'zod';
 import { leastRestricted, mostRestricted, type tlpLevels } from '../auth/principal.js';
+import { assignedCountry } from '../write/countries.js';
 import { sourceKeyOfUrl } from '../write/rules.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
@@ -477,8 +478,9 @@ class StixTranslation {
         this.doc.victims.push({
           key: lowerKey(o.id),
           name: o.name ?? o.country?.toUpperCase() ?? o.region ?? o.id,
-          kind: o.country ? 'COUNTRY' : 'REGION',
-          country: o.country?.toUpperCase(),
+          // An assigned ISO code (UK → GB); a reserved one that names no country (EU) makes a region.
+          kind: assignedCountry(o.country) ? 'COUNTRY' : 'REGION',
+          country: assignedCountry(o.country),
           tlp: this.victimTlp(o),
           createdAt: o.created,
           updatedAt: o.modified,

@@ -2,16 +2,14 @@
 // with zod: errors name the field, "input.confidence: ...", and nothing is written when any field is
 // wrong), the claim fields, citations, and the (id, expectedVersion) of changes and deletes. The
 // mutations themselves are defined, by name, in each type's module.
-import { iso31661 } from 'iso-3166';
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { isAssignedCountry } from '../write/countries.js';
 import { type DeletableModel, deleteRecord } from '../write/entities.js';
 import { keyPattern, keyRule } from '../write/rules.js';
 import { ClaimStatusEnum, TlpEnum } from './enums.js';
 
-/** ISO 3166-1 alpha-2 codes officially assigned (not reserved ones such as UK, EU or QO). */
-const assigned = new Set(iso31661.map((c) => c.alpha2));
-const isCountry = (code: string) => assigned.has(code);
+const isCountry = isAssignedCountry;
 
 export const check = {
   name: z.string().trim().min(1, 'must not be empty').max(200, 'is limited to 200 characters'),
