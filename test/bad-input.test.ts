@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseLabel } from './helpers/database.js';
+import { writtenRowCounts } from './helpers/row-counts.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -238,20 +239,6 @@ describe(`bad input answers with a specific code (${databaseLabel})`, () => {
 });
 
 describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
-  /** Rows the write path may touch, and the audit log: what a refused mutation must leave as it was. */
-  async function counts() {
-    const p = server.app.prisma;
-    const [actors, names, targetings, citations, victims, audit] = await Promise.all([
-      p.actor.count(),
-      p.name.count(),
-      p.targeting.count(),
-      p.citation.count(),
-      p.victim.count(),
-      p.auditEntry.count(),
-    ]);
-    return { actors, names, targetings, citations, victims, audit };
-  }
-
   it('never answer an internal error, and a refused input writes nothing', async () => {
     // A key of its own, so that the other tests' requests leave its rate limit whole.
     const fuzzer = await server.key('ANALYST', 'RED');
@@ -323,12 +310,12 @@ describe(`fuzzed mutation inputs (${databaseLabel})`, () => {
     );
     await fc.assert(
       fc.asyncProperty(mutation, async ([query, input]) => {
-        const before = await counts();
+        const before = await writtenRowCounts(server.app.prisma);
         const res = await server.raw<any>(query, { i: input }, fuzzer);
         const codes = (res.errors ?? []).map((e: any) => e.extensions?.code);
         expect(codes).not.toContain('INTERNAL_SERVER_ERROR');
         for (const code of codes) expect(code, JSON.stringify(res.errors)).toBeTruthy();
-        if (res.errors) expect(await counts()).toEqual(before);
+        if (res.errors) expect(await writtenRowCounts(server.app.prisma)).toEqual(before);
       }),
       { numRuns: 200, seed: 20261126 },
     );

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
+import { writtenRowCounts } from './helpers/row-counts.js';
 
 let server: InProcess;
 let analyst: string;
@@ -27,19 +28,6 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const as = (query: string, variables: Record<string, unknown> = {}) => server.raw<any>(query, variables, analyst);
-/** Rows the write path may touch, and the audit log: what a refused mutation must leave as it was. */
-async function counts() {
-  const p = server.prisma;
-  const [actors, names, targetings, citations, victims, audit] = await Promise.all([
-    p.actor.count(),
-    p.name.count(),
-    p.targeting.count(),
-    p.citation.count(),
-    p.victim.count(),
-    p.auditEntry.count(),
-  ]);
-  return { actors, names, targetings, citations, victims, audit };
-}
 
 describe(`entity mutations (${databaseLabel})`, () => {
   it('creates, updates and deletes an actor; each change is in the audit log with who, before and after', async () => {
@@ -125,7 +113,7 @@ describe(`entity mutations (${databaseLabel})`, () => {
   });
 
   it('validates inputs: every error names its field, and nothing is written', async () => {
-    const before = await counts();
+    const before = await writtenRowCounts(server.prisma);
     const cases: [string, Record<string, unknown>, string][] = [
       [
         'mutation($i: CreateActorInput!) { createActor(input: $i) { id } }',
@@ -170,7 +158,7 @@ describe(`entity mutations (${databaseLabel})`, () => {
       expect(res.errors?.[0].message).toContain(field);
       expect(res.data ?? null).toBeNull();
     }
-    expect(await counts()).toEqual(before);
+    expect(await writtenRowCounts(server.prisma)).toEqual(before);
   });
 
   it('is all-or-nothing: a claim citing one unknown source writes neither the claim nor any citation nor an audit entry', async () => {
@@ -178,14 +166,14 @@ describe(`entity mutations (${databaseLabel})`, () => {
     const victim = (
       await as('mutation { createVictim(input: { name: "Test Atomic Bank", kind: ORGANIZATION }) { id } }')
     ).data.createVictim.id;
-    const before = await counts();
+    const before = await writtenRowCounts(server.prisma);
     const unknown = Buffer.from('Source:00000000-0000-4000-8000-000000000000').toString('base64');
     const res = await as('mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }', {
       i: { by: lazarus, victim, sources: [{ source: sourceId }, { source: unknown }] },
     });
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(res.errors?.[0].message).toContain('input.sources.1.source');
-    expect(await counts()).toEqual(before);
+    expect(await writtenRowCounts(server.prisma)).toEqual(before);
     const ok = await as(
       'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id confidence confidenceLabel citations { totalCount } } }',
       {
@@ -390,14 +378,14 @@ describe(`importDocument (${databaseLabel})`, () => {
     const log = await server.query('{ auditLog(operation: "importDocument") { nodes { keyName after } } }', {}, admin);
     expect(log.auditLog.nodes[0].after).toMatchObject({ files: [{ file: 'test.json', format: 'stix' }] });
 
-    const before = await counts();
+    const before = await writtenRowCounts(server.prisma);
     const broken = await server.raw<any>(
       q,
       { c: '{"type": "bundle", "objects": [{"type": "intrusion-set"}]}', f: 'broken.json' },
       admin,
     );
     expect(broken.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(await counts()).toEqual(before);
+    expect(await writtenRowCounts(server.prisma)).toEqual(before);
     expect(
       (await server.raw(q, { c: bundle('Analyst Group'), f: 'a.json' }, analyst)).errors?.[0].extensions?.code,
     ).toBe('FORBIDDEN');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFiles } from '../src/config.js';
+import { sharedDisplayNames } from '../src/data-quality.js';
 import { encodeId } from '../src/global-id.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { normalizeName } from '../src/write/rules.js';
@@ -25,15 +26,9 @@ const [attackFile] = datasetFiles['mitre-attack'];
 const mispActorsFile = datasetFiles['misp-galaxy'].find((f) => f.endsWith('threat-actor.json'))!;
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
 
-/** Display names (normalised) that more than one current entity of a type shows. */
-async function sharedDisplayNames(model: 'actor' | 'campaign' | 'tool') {
-  const rows = await (
-    server.prisma[model] as unknown as { findMany(a: object): Promise<{ id: string; name: string }[]> }
-  ).findMany({ where: { revoked: false, deprecated: false }, select: { id: true, name: true } });
-  const byName = new Map<string, string[]>();
-  for (const r of rows) byName.set(normalizeName(r.name), [...(byName.get(normalizeName(r.name)) ?? []), r.id]);
-  return [...byName].filter(([, ids]) => ids.length > 1);
-}
+/** Display names (normalised) that more than one current entity of a type shows, with their ids. */
+const sharedNames = async (model: 'actor' | 'campaign' | 'tool') =>
+  (await sharedDisplayNames(server.prisma, model)).shared.map(([name, entities]) => [name, entities.map((e) => e.id)]);
 
 describe(`records and resolution (${databaseLabel})`, () => {
   it('keeps every object of the shipped ATT&CK file whole, property by property', async () => {
@@ -49,9 +44,9 @@ describe(`records and resolution (${databaseLabel})`, () => {
   });
 
   it('no display name is shown by two current actors or campaigns; the tools that share one are listed for review', async () => {
-    expect(await sharedDisplayNames('actor')).toEqual([]);
-    expect(await sharedDisplayNames('campaign')).toEqual([]);
-    const tools = await sharedDisplayNames('tool');
+    expect(await sharedNames('actor')).toEqual([]);
+    expect(await sharedNames('campaign')).toEqual([]);
+    const tools = await sharedNames('tool');
     const listed = await server.query(
       `{ possibleDuplicates(type: TOOL, first: 100) { totalCount nodes { entities { ... on Tool { id name } } evidenceAgainst } } }`,
     );

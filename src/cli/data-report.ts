@@ -1,24 +1,11 @@
 // `npm run data:report`: what the data holds and how well it is resolved, measured on the database
 // (DATABASE_URL or the embedded one): records per dataset and join rule, display names that more than
 // one current entity shows, possible duplicates, and the checks the resolution issue named (APT41).
+import { sharedDisplayNames } from '../data-quality.js';
 import { createPrismaClient, type Db } from '../db.js';
 import { isAssignedCountry } from '../write/countries.js';
 import { importJoinNote } from '../write/resolution.js';
-import { normalizeName } from '../write/rules.js';
 import { withDatabase } from './with-database.js';
-
-type Model = 'actor' | 'campaign' | 'tool';
-
-/** Display names (normalised) that more than one current entity of a type shows, with those entities' names. */
-async function sharedDisplayNames(prisma: Db, model: Model) {
-  const rows = await (prisma[model] as unknown as { findMany(a: object): Promise<{ name: string }[]> }).findMany({
-    where: { revoked: false, deprecated: false },
-    select: { name: true },
-  });
-  const byName = new Map<string, string[]>();
-  for (const r of rows) byName.set(normalizeName(r.name), [...(byName.get(normalizeName(r.name)) ?? []), r.name]);
-  return { current: rows.length, shared: [...byName.values()].filter((names) => names.length > 1) };
-}
 
 async function holderOf(prisma: Db, value: string) {
   const x = await prisma.externalId.findFirst({
@@ -58,7 +45,7 @@ await withDatabase('', async (db) => {
       sharedDisplayNames: shared.length,
       examples: shared
         .slice(0, 5)
-        .map((names) => names.join(' / '))
+        .map(([, entities]) => entities.map((e) => e.name).join(' / '))
         .join('; '),
     };
   }

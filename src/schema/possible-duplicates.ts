@@ -47,18 +47,18 @@ type Described = {
   associations: { kind: string; note: string | null; other: string }[];
 };
 
-async function describe(ctx: Context, type: EntityType, ids: string[]): Promise<Map<string, Described>> {
+/** What tells each entity apart; `entities` are their rows, read once by the caller. */
+async function describe(
+  ctx: Context,
+  type: EntityType,
+  entities: { id: string; name: string; dataset: string }[],
+): Promise<Map<string, Described>> {
+  const ids = entities.map((e) => e.id);
   const clearance = ctx.principal.clearance;
   const model = type.toLowerCase() as 'actor' | 'campaign' | 'tool';
   const hasAssociations = type !== 'Campaign';
   const owner = `${model}Id` as const;
-  const [entities, records, externalIds, associations] = await Promise.all([
-    (
-      ctx.prisma[model] as unknown as { findMany(a: object): Promise<{ id: string; name: string; dataset: string }[]> }
-    ).findMany({
-      where: { id: { in: ids } },
-      select: { id: true, name: true, dataset: true },
-    }),
+  const [records, externalIds, associations] = await Promise.all([
     ctx.prisma.datasetRecord.findMany({
       where: { [owner]: { in: ids }, ...visibleRecord(clearance) },
       select: { dataset: true, actorId: true, campaignId: true, toolId: true },
@@ -146,12 +146,12 @@ builder.queryField('possibleDuplicates', (t) =>
         const pairs = await sharedNamePairs(ctx, type);
         const page = arrayConnection(args, ctx, pairs, () => null);
         const ids = [...new Set(page.edges.flatMap((e) => [e.item.a, e.item.b]))];
-        const [described, rows] = await Promise.all([
-          describe(ctx, type, ids),
-          (ctx.prisma[model] as unknown as { findMany(a: object): Promise<{ id: string }[]> }).findMany({
-            where: { id: { in: ids } },
-          }),
-        ]);
+        const rows = await (
+          ctx.prisma[model] as unknown as {
+            findMany(a: object): Promise<{ id: string; name: string; dataset: string }[]>;
+          }
+        ).findMany({ where: { id: { in: ids } } });
+        const described = await describe(ctx, type, rows);
         const row = (id: string) => tagged(type, rows.find((r) => r.id === id)!);
         return {
           ...page,
