@@ -76,21 +76,27 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
     expect(byUrl).toBe(1);
   });
 
-  it('keeps ATT&CK’s alias citations: "(Citation: X)" in the alias reference names the sources', async () => {
+  it('keeps ATT&CK’s alias citations: "(Citation: X)" in the alias reference names the sources, read as citations', async () => {
     const data =
       await server.query(`{ campaign(name: "Operation North Star") { name externalIds { nodes { system value } }
-      names { nodes { value citations { nodes { source { title url publishedOn publishedPrecision } } } } } } }`);
+      names { nodes { value citations { nodes { source { title url authors publishedOn publishedPrecision note publisher { name } } } } } } } }`);
     expect(data.campaign.name).toBe('Operation Dream Job');
     expect(data.campaign.externalIds.nodes).toContainEqual({ system: 'mitre-attack', value: 'C0022' });
     const northStar = data.campaign.names.nodes.find((n: any) => n.value === 'Operation North Star');
-    const titles = northStar.citations.nodes.map((c: any) => c.source.title);
-    expect(titles).toEqual(expect.arrayContaining(['McAfee Lazarus Jul 2020', 'McAfee Lazarus Nov 2020']));
-    const nov = northStar.citations.nodes.find((c: any) => c.source.title === 'McAfee Lazarus Nov 2020').source;
-    expect(nov).toMatchObject({
+    const sources = northStar.citations.nodes.map((c: any) => c.source);
+    // The reference "McAfee Lazarus Nov 2020": "Beek, C. (2020, November 5). Operation North Star: Behind
+    // The Scenes. Retrieved December 20, 2021." → title, author and date; McAfee from the publishers table.
+    const nov = sources.find((s: any) => s.note?.startsWith('Beek, C. (2020, November 5)'));
+    expect(nov).toEqual({
+      title: 'Operation North Star: Behind The Scenes',
+      authors: ['Beek, C.'],
       publishedOn: '2020-11-05',
       publishedPrecision: 'DAY',
       url: 'https://www.mcafee.com/blogs/other-blogs/mcafee-labs/operation-north-star-behind-the-scenes/',
+      note: 'Beek, C. (2020, November 5). Operation North Star: Behind The Scenes. Retrieved December 20, 2021.',
+      publisher: { name: 'McAfee' },
     });
+    expect(sources.filter((s: any) => s.publisher?.name === 'McAfee').length).toBeGreaterThanOrEqual(2);
   });
 
   it('matches software by STIX id: Mimikatz is one tool, used by the curated claims and ATT&CK’s', async () => {

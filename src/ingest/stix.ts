@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { leastRestricted, mostRestricted, type tlpLevels } from '../auth/principal.js';
 import { assignedCountry } from '../write/countries.js';
 import { sourceKeyOfUrl } from '../write/rules.js';
+import { parseCitation } from './citations.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -164,33 +165,6 @@ export type StixOptions = {
   /** The key of the source that stands for the file (default `dataset-<dataset>`). */
   sourceKey?: string;
 };
-
-const months = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-
-/** "Author. (2018, October 03). Title. Retrieved ..." → the date and how precise it is. */
-function citedDate(description: string | undefined): { publishedOn?: string; precision?: 'DAY' | 'MONTH' | 'YEAR' } {
-  const m = /\((\d{4})(?:, ([A-Za-z]+)(?: (\d{1,2}))?)?\)/.exec(description ?? '');
-  if (!m) return {};
-  const month = m[2] ? months.indexOf(m[2].toLowerCase()) + 1 : 0;
-  if (!month) return { publishedOn: `${m[1]}-01-01`, precision: 'YEAR' };
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return m[3]
-    ? { publishedOn: `${m[1]}-${pad(month)}-${pad(Number(m[3]))}`, precision: 'DAY' }
-    : { publishedOn: `${m[1]}-${pad(month)}-01`, precision: 'MONTH' };
-}
 
 /**
  * The references a text's "(Citation: X)" markers name, in the order they appear. Titles may hold
@@ -416,9 +390,13 @@ class StixTranslation {
       if (!this.sourceKeys.has(key)) {
         this.sourceKeys.add(key);
         const own = !!ref.external_id;
+        // A citation's line gives its title, authors and date; the object's own page was published
+        // when the object was created.
+        const cited = own ? null : parseCitation(ref.description);
         this.doc.sources.push({
           key,
           title:
+            cited?.title ??
             plainTitle.get(ref.url) ??
             (own
               ? `${'name' in o && o.name ? o.name : ref.external_id} (${ref.source_name} ${ref.external_id})`
@@ -428,7 +406,12 @@ class StixTranslation {
           note: ref.description,
           tlp: this.tlpOf(o),
           publisher: own ? this.publisherOf(o) : undefined,
-          ...(own ? {} : citedDate(ref.description)),
+          authors: cited?.authors ?? [],
+          ...(own
+            ? 'created' in o && o.created
+              ? { publishedOn: day(o.created), precision: 'DAY' as const }
+              : {}
+            : { publishedOn: cited?.publishedOn, precision: cited?.precision ?? 'DAY' }),
         });
       }
       if (isPage) page = key;

@@ -67,6 +67,15 @@ const SourceFilter = builder.inputType('SourceFilter', {
     publishedTo: t.field({ type: 'Date' }),
     kind: t.field({ type: SourceKindEnum }),
     language: t.string(),
+    query: t.string({
+      description: 'Words in the title, the citation line (`note`), an author or the URL, in any case.',
+      validate: check.shortText.nullish(),
+    }),
+    host: t.string({
+      description: 'The host of the URL, or a parent domain ("clearskysec.com" also finds www.clearskysec.com).',
+      validate: check.shortText.nullish(),
+    }),
+    hasPublisher: t.boolean({ description: 'Only sources with (true) or without (false) a known publisher.' }),
   }),
 });
 
@@ -78,6 +87,9 @@ function sourceWhere(
         publishedTo?: Date | null;
         kind?: Prisma.SourceWhereInput['kind'] | null;
         language?: string | null;
+        query?: string | null;
+        host?: string | null;
+        hasPublisher?: boolean | null;
       }
     | null
     | undefined,
@@ -90,7 +102,35 @@ function sourceWhere(
   if (filter.publisher != null) {
     publisherId = idOf(filter.publisher, ['Organization'], 'filter.publisher').id;
   }
+  const words = filter.query?.trim().split(/\s+/).filter(Boolean) ?? [];
+  const host = filter.host
+    ?.trim()
+    .toLowerCase()
+    .replace(/^www\d?\./, '');
   return {
+    AND: [
+      // Every word somewhere: "clearsky dream job" finds ClearSky's Operation 'Dream Job' report.
+      ...words.map((word) => ({
+        OR: [
+          { title: { contains: word, mode: 'insensitive' as const } },
+          { note: { contains: word, mode: 'insensitive' as const } },
+          { canonicalUrl: { contains: word.toLowerCase() } },
+          { authors: { has: word } },
+        ],
+      })),
+      ...(host
+        ? [
+            {
+              OR: [
+                { canonicalUrl: { startsWith: `${host}/` } },
+                { canonicalUrl: { equals: host } },
+                { canonicalUrl: { contains: `.${host}/` } },
+              ],
+            },
+          ]
+        : []),
+    ],
+    ...(filter.hasPublisher != null ? { publisherId: filter.hasPublisher ? { not: null } : null } : {}),
     ...(publisherId ? { publisherId } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
     ...(filter.language ? { language: filter.language } : {}),

@@ -1977,12 +1977,18 @@ export type SourceEdge = {
 };
 
 export type SourceFilter = {
+  /** Only sources with (true) or without (false) a known publisher. */
+  hasPublisher?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The host of the URL, or a parent domain ("clearskysec.com" also finds www.clearskysec.com). */
+  host?: InputMaybe<Scalars['String']['input']>;
   kind?: InputMaybe<SourceKind>;
   language?: InputMaybe<Scalars['String']['input']>;
   publishedFrom?: InputMaybe<Scalars['Date']['input']>;
   publishedTo?: InputMaybe<Scalars['Date']['input']>;
   /** Global ID of the publishing organisation. */
   publisher?: InputMaybe<Scalars['ID']['input']>;
+  /** Words in the title, the citation line (`note`), an author or the URL, in any case. */
+  query?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type SourceKind =

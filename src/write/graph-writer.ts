@@ -9,8 +9,10 @@ import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
 import { type MergeType, mergeManyIn } from './merge.js';
+import { withPublishers } from './publishers.js';
 import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
 import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
+import { canonicalUrl, dateInUrl } from './source-urls.js';
 
 import type { Edit, Tx } from './transaction.js';
 
@@ -48,7 +50,17 @@ const changedFields = <T extends Record<string, unknown>>(current: Record<string
 
 /** The fields a record of another dataset lacks and this one has: they are filled, nothing else changes. */
 const missingFields = <T extends Record<string, unknown>>(current: Record<string, unknown>, wanted: T) =>
-  Object.fromEntries(Object.entries(wanted).filter(([k, v]) => isEmpty(current[k]) && !isEmpty(v))) as Partial<T>;
+  Object.fromEntries(
+    Object.entries(wanted).filter(
+      ([k, v]) =>
+        !isEmpty(v) &&
+        (isEmpty(current[k]) ||
+          (k in filledWith && isEmpty(current[filledWith[k]]) && !isEmpty(wanted[filledWith[k]]) && current[k] !== v)),
+    ),
+  ) as Partial<T>;
+
+/** Fields that mean something only with another: filled when that one is (a date's precision). */
+const filledWith: Record<string, string> = { publishedPrecision: 'publishedOn' };
 
 type KeyedType =
   | 'organization'
@@ -99,7 +111,7 @@ class GraphWriter {
   // null: none), kept current as this writer changes them. Only this writer writes inside its transaction.
   private rows = new Map<string, Row | null>();
   private idHolders = new Map<string, IdHolder | null>(); // "system\u0000value" → holder
-  private sourcesByUrl = new Map<string, Row | null>(); // the first source with each URL
+  private sourcesByUrl = new Map<string, Row | null>(); // the first source with each canonical URL
   private externalIdCreates: Prisma.ExternalIdCreateManyInput[] = [];
 
   // Rows to create, per type, written by `flush` in a few multi-row INSERTs (before anything refers to them).
@@ -714,10 +726,14 @@ class GraphWriter {
       'source',
       doc.sources.map((x) => x.key),
     );
-    const urls = [...new Set(doc.sources.flatMap((x) => (x.url ? [x.url] : [])))];
+    const urls = [...new Set(doc.sources.flatMap((x) => (x.url ? [canonicalUrl(x.url)] : [])))];
     for (const chunk of chunks(urls)) {
-      for (const row of await this.tx.source.findMany({ where: { url: { in: chunk } }, orderBy: { createdAt: 'asc' } }))
-        if (!this.sourcesByUrl.get(row.url!)) this.sourcesByUrl.set(row.url!, row);
+      const rows = await this.tx.source.findMany({
+        where: { canonicalUrl: { in: chunk } },
+        orderBy: { createdAt: 'asc' },
+      });
+      for (const row of rows)
+        if (!this.sourcesByUrl.get(row.canonicalUrl!)) this.sourcesByUrl.set(row.canonicalUrl!, row);
     }
     for (const url of urls) if (!this.sourcesByUrl.has(url)) this.sourcesByUrl.set(url, null);
     await this.preload(
@@ -818,7 +834,10 @@ class GraphWriter {
       // One document, one source: a source already known by its URL (under another key), or by a key
       // made from its URL (ref-…, as imports make them), is shared: it keeps its fields, gaps are filled.
       const known = await this.rowByKey('source', s.key);
-      const sameUrl = s.url && !known ? (this.sourcesByUrl.get(s.url) ?? null) : null;
+      const canonical = s.url ? canonicalUrl(s.url) : null;
+      const sameUrl = canonical && !known ? (this.sourcesByUrl.get(canonical) ?? null) : null;
+      // A date the URL's path states (a blog's permalink) where the document gives none.
+      const dated = s.publishedOn ? { publishedOn: s.publishedOn, precision: s.precision } : s.url && dateInUrl(s.url);
       const existingKey = sameUrl ? (sameUrl.key as string) : null;
       const id = await this.upsertByKey(
         'source',
@@ -826,9 +845,10 @@ class GraphWriter {
         {
           title: s.title,
           url: s.url ?? null,
+          canonicalUrl: canonical,
           alternateUrls: s.alternateUrls,
-          publishedOn: day(s.publishedOn),
-          publishedPrecision: s.precision,
+          publishedOn: dated ? day(dated.publishedOn) : null,
+          publishedPrecision: dated ? dated.precision : s.precision,
           kind: s.kind,
           language: s.language,
           tlp: s.tlp,
@@ -839,8 +859,8 @@ class GraphWriter {
         { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known },
       );
       this.ids.set(`source:${s.key}`, id);
-      if (s.url && !this.sourcesByUrl.get(s.url))
-        this.sourcesByUrl.set(s.url, this.rows.get(`source:${existingKey ?? s.key}`)!);
+      if (canonical && !this.sourcesByUrl.get(canonical))
+        this.sourcesByUrl.set(canonical, this.rows.get(`source:${existingKey ?? s.key}`)!);
       this.tick();
     }
     await this.flush('source');
@@ -1053,6 +1073,6 @@ export async function writeGraph(
   onProgress?: (done: number) => void,
 ): Promise<WriteResult> {
   const writer = new GraphWriter(e, doc.dataset, onProgress);
-  await writer.write(doc);
+  await writer.write(withPublishers(doc));
   return { counts: writer.summary, warnings: writer.warnings };
 }
