@@ -38,9 +38,20 @@ describe(`search (${databaseLabel})`, () => {
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
-  it('an exact name scores 1', async () => {
-    const result = await search('Diamond Sleet');
-    expect(result.edges[0]).toMatchObject({ score: 1, node: { name: 'Lazarus Group' } });
+  it('the exact display name scores 1, an exact alias 0.95, above names merely containing the query', async () => {
+    expect((await search('Lazarus Group')).edges[0]).toMatchObject({ score: 1, node: { name: 'Lazarus Group' } });
+    const alias = await search('Diamond Sleet');
+    expect(alias.edges[0]).toMatchObject({
+      score: 0.95,
+      matchedName: 'Diamond Sleet',
+      node: { name: 'Lazarus Group' },
+    });
+    // "lazarus" is the start of "Lazarus Group" (0.7-0.9): above descriptions that mention Lazarus (0.3-0.55).
+    const partial = await search('lazarus');
+    expect(partial.edges[0]).toMatchObject({ matchedName: 'Lazarus Group', node: { name: 'Lazarus Group' } });
+    expect(partial.edges[0].score).toBeGreaterThanOrEqual(0.7);
+    for (const edge of partial.edges.filter((e) => e.matchedName === null))
+      expect(edge.score).toBeLessThanOrEqual(0.55);
   });
 
   it('finds words of descriptions', async () => {
@@ -54,8 +65,8 @@ describe(`search (${databaseLabel})`, () => {
   it('matches description words as prefixes, and only descriptions holding every word', async () => {
     const prefix = await search('hot wall');
     expect(prefix.edges[0]).toMatchObject({ matchedName: null, node: { name: 'CryptoCore' } });
-    expect(prefix.edges[0].score).toBeGreaterThanOrEqual(0.4);
-    expect(prefix.edges[0].score).toBeLessThanOrEqual(0.8);
+    expect(prefix.edges[0].score).toBeGreaterThanOrEqual(0.3);
+    expect(prefix.edges[0].score).toBeLessThanOrEqual(0.55);
     expect((await search('hot wallets zzqxw')).edges.map((e) => e.node.name)).not.toContain('CryptoCore');
   });
 
@@ -69,9 +80,21 @@ describe(`search (${databaseLabel})`, () => {
       expect(named.length).toBeGreaterThan(0);
       for (const edge of named) expect(edge.score).toBeGreaterThanOrEqual(0.45);
     }
-    // Below it: "Lazarus Group" is 0.39 similar to "lazarus team", "Mimikatz" 0.38 to the other.
-    for (const query of ['lazarus team', 'mimikatz lite edition'])
-      expect((await search(query)).edges.filter((e) => e.matchedName !== null)).toEqual([]);
+    // Below it, with no word of the query whole in the name: "Lazarus Group" is 0.3 similar to "lazarux teem".
+    expect((await search('lazarux teem')).edges.filter((e) => e.matchedName !== null)).toEqual([]);
+  });
+
+  it('a name holding one word of the query whole matches at a similarity of 0.3 (a typo in the other word)', async () => {
+    // "Lazarus Group" is 0.39 similar to "lazarus team", "Mimikatz" 0.38 to "mimikatz lite edition".
+    for (const [query, name] of [
+      ['lazarus team', 'Lazarus Group'],
+      ['mimikatz lite edition', 'Mimikatz'],
+    ]) {
+      const [first] = (await search(query)).edges;
+      expect(first.node.name).toBe(name);
+      expect(first.score).toBeGreaterThanOrEqual(0.3);
+      expect(first.score).toBeLessThan(0.45);
+    }
   });
 
   it('one or two letters find names starting with them', async () => {

@@ -2,9 +2,12 @@
 
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
+import type { Context } from '../context.js';
+import { userError } from '../errors.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
-import { activeBetween, countryArg, orderBy } from './args.js';
+import { activityOf, actorsActiveBetween, ObservedActivity } from './activity.js';
+import { countryArg, orderBy } from './args.js';
 import {
   arrayConnection,
   derivedEdgeFields,
@@ -72,6 +75,11 @@ export const Actor = builder.prismaNode('Actor', {
     motivations: t.exposeStringList('motivations'),
     firstSeen: t.expose('firstSeen', { type: 'Date', nullable: true }),
     lastSeen: t.expose('lastSeen', { type: 'Date', nullable: true }),
+    activity: t.field({
+      type: ObservedActivity,
+      description: 'When the actor was observed, derived from the dated evidence you may see (see ObservedActivity).',
+      resolve: (actor, _args, ctx) => activityOf(ctx, actor.id),
+    }),
     names: t.relatedConnection('names', namesConnection),
     citations: t.relatedConnection('citations', citationsConnection),
     externalIds: t.relatedConnection('externalIds', externalIdsConnection),
@@ -192,8 +200,19 @@ const ActorFilter = builder.inputType('ActorFilter', {
   fields: (t) => ({
     originCountry: t.string({ description: 'ISO 3166-1 alpha-2, e.g. KP.' }),
     motivation: t.string({ description: 'e.g. financial-gain, espionage.' }),
-    activeFrom: t.field({ type: 'Date', description: 'Active on or after this date (last seen, or still active).' }),
-    activeTo: t.field({ type: 'Date', description: 'Active on or before this date (first seen).' }),
+    activeFrom: t.field({
+      type: 'Date',
+      description: 'Observed on or after this date (the derived `activity`: its last observed date).',
+    }),
+    activeTo: t.field({
+      type: 'Date',
+      description: 'Observed on or before this date (the derived `activity`: its first observed date).',
+    }),
+    includeUndated: t.boolean({
+      defaultValue: false,
+      description:
+        'With activeFrom/activeTo: also list actors with no dated evidence at all (whose activity is unknown). Default: left out.',
+    }),
   }),
 });
 
@@ -239,20 +258,20 @@ builder.queryFields((t) => ({
           description: 'Also list revoked and deprecated records.',
         }),
       },
-      totalCount: (_parent, args, ctx) =>
+      totalCount: async (_parent, args, ctx) =>
         ctx.prisma.actor.count({
           where: {
-            ...actorWhere(args.filter),
+            ...(await actorWhere(args.filter, ctx)),
             ...currentOnly(args.includeRevoked),
             ...visibleRecord(ctx.principal.clearance),
           },
         }),
-      resolve: (query, _root, args, ctx) => {
+      resolve: async (query, _root, args, ctx) => {
         const column = orderColumn[args.orderBy?.field ?? 'NAME'];
         return ctx.prisma.actor.findMany({
           ...query,
           where: {
-            ...actorWhere(args.filter),
+            ...(await actorWhere(args.filter, ctx)),
             ...currentOnly(args.includeRevoked),
             ...visibleRecord(ctx.principal.clearance),
           },
@@ -269,18 +288,31 @@ builder.queryFields((t) => ({
   ),
 }));
 
-function actorWhere(
+async function actorWhere(
   filter:
-    | { originCountry?: string | null; motivation?: string | null; activeFrom?: Date | null; activeTo?: Date | null }
+    | {
+        originCountry?: string | null;
+        motivation?: string | null;
+        activeFrom?: Date | null;
+        activeTo?: Date | null;
+        includeUndated?: boolean | null;
+      }
     | null
     | undefined,
-): Prisma.ActorWhereInput {
+  ctx: Context,
+): Promise<Prisma.ActorWhereInput> {
   if (!filter) return {};
+  const { activeFrom: from, activeTo: to } = filter;
+  if (from && to && from > to)
+    throw userError('BAD_USER_INPUT', '"activeFrom" must not be after "activeTo".', { argument: 'filter' });
+  const active = from || to ? await actorsActiveBetween(ctx.prisma, ctx.principal.clearance, from, to) : null;
+  // Every actor with some dated evidence: the others' activity is unknown (listed only with includeUndated).
+  const dated = active && filter.includeUndated ? await actorsActiveBetween(ctx.prisma, ctx.principal.clearance) : null;
   return {
     AND: [
       ...(filter.originCountry ? [{ originCountry: countryArg(filter.originCountry, 'filter.originCountry') }] : []),
       ...(filter.motivation ? [{ motivations: { has: filter.motivation } }] : []),
-      ...activeBetween(filter.activeFrom, filter.activeTo),
+      ...(active ? [dated ? { OR: [{ id: { in: active } }, { id: { notIn: dated } }] } : { id: { in: active } }] : []),
     ],
   };
 }

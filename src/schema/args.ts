@@ -28,14 +28,22 @@ export function countryArg(value: string, argument: string) {
   return code;
 }
 
-/** Active between two dates: seen on or after `from` (or still active), first seen on or before `to`. */
-export function activeBetween(from?: Date | null, to?: Date | null) {
+/**
+ * Active between two dates, by stated first and last seen: seen on or after `from` (or ongoing: a first
+ * seen and no last), first seen on or before `to`. A record with neither date is unknown, left out
+ * unless `includeUndated`.
+ */
+export function activeBetween(from?: Date | null, to?: Date | null, includeUndated?: boolean | null) {
   if (from && to && from > to)
     throw userError('BAD_USER_INPUT', '"activeFrom" must not be after "activeTo".', { argument: 'filter' });
-  return [
+  if (!from && !to) return [];
+  const dated = { OR: [{ firstSeen: { not: null } }, { lastSeen: { not: null } }] };
+  const undated = { firstSeen: null, lastSeen: null };
+  const window = [
     ...(from ? [{ OR: [{ lastSeen: { gte: from } }, { lastSeen: null }] }] : []),
     ...(to ? [{ OR: [{ firstSeen: { lte: to } }, { firstSeen: null }] }] : []),
   ];
+  return [{ OR: [{ AND: [dated, ...window] }, ...(includeUndated ? [undated] : [])] }];
 }
 
 /** The Prisma filter for citations of the given kinds of record. */

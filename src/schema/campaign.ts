@@ -110,6 +110,10 @@ const CampaignFilter = builder.inputType('CampaignFilter', {
   fields: (t) => ({
     activeFrom: t.field({ type: 'Date', description: 'Active on or after this date (last seen, or ongoing).' }),
     activeTo: t.field({ type: 'Date', description: 'Active on or before this date (first seen).' }),
+    includeUndated: t.boolean({
+      defaultValue: false,
+      description: 'With activeFrom/activeTo: also list campaigns with neither first nor last seen. Default: left out.',
+    }),
     targetedCountry: t.string({
       description: 'Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2).',
     }),
@@ -134,6 +138,7 @@ function campaignWhere(
     | {
         activeFrom?: Date | null;
         activeTo?: Date | null;
+        includeUndated?: boolean | null;
         targetedCountry?: string | null;
         targetedSector?: string | null;
       }
@@ -143,7 +148,7 @@ function campaignWhere(
   if (!filter) return {};
   return {
     AND: [
-      ...activeBetween(filter.activeFrom, filter.activeTo),
+      ...activeBetween(filter.activeFrom, filter.activeTo, filter.includeUndated),
       ...(filter.targetedCountry
         ? [
             {

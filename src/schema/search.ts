@@ -1,79 +1,13 @@
-// search(query:): ranked fuzzy search over names (trigram similarity of the normalised name, so
-// typos such as "hiden cobra" still match) and descriptions (full-text: every word, as a prefix).
+// search(query:): ranked fuzzy search over names and descriptions (the ranking: search-ranking.ts).
 import type { GraphQLResolveInfo } from 'graphql';
-import { visibleRecordSql, visibleSql } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
-import { Prisma } from '../generated/prisma/client.js';
-import { normalizeName } from '../write/rules.js';
 import { arrayConnection, itemOf, nodesQuery, totalCountField } from './array-connection.js';
 import { EntityTypeEnum, entityTypeName } from './enums.js';
+import { type Hit, rankedHits } from './search-ranking.js';
 import { type EntityType, tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
-
-/** How many hits are ranked at most: a search is for finding, paging goes through them. */
-const MAX_HITS = 200;
-
-type Hit = { type: EntityType; id: string; score: number; matched: string | null };
-
-/** The query's words as a full-text query, each word a prefix ("crypto" finds "cryptocurrency"). */
-function descriptionQuery(query: string): string | null {
-  const words = (
-    query
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? []
-  ).slice(0, 16);
-  return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
-}
-
-const table = { Actor: Prisma.raw('"Actor"'), Campaign: Prisma.raw('"Campaign"'), Tool: Prisma.raw('"Tool"') } as const;
-
-async function rankedHits(ctx: Context, query: string, types: EntityType[]): Promise<Hit[]> {
-  const normalized = normalizeName(query);
-  const words = descriptionQuery(query);
-  // Names score by trigram similarity of the normalised forms (`%`: at least the session's threshold,
-  // see sessionSettings), and a name containing the query counts at least 0.5, among the names the
-  // caller may see. For one or two letters, a name starting with them: the trigram index finds a LIKE
-  // pattern by its trigrams, and "%ka%" has none, so every name would be compared (0.4 s at 200k
-  // names), where "ka%" has the start of a name ("  k", " ka"). Display names and descriptions
-  // (searchText: no aliases, which may be marked) match when they hold every word of the query,
-  // scoring 0.4-0.8 by how often and how close together the words appear. An entity's score is its
-  // best; `matched` is its best-matching name, if any matched. Each condition is one an index answers
-  // (the trigram index on Name.normalized for `%` and LIKE: a normalised name has only letters and
-  // digits, so nothing in it needs escaping; the full-text indexes on to_tsvector('simple', "searchText")).
-  const containing = normalized.length < 3 ? `${normalized}%` : `%${normalized}%`;
-  const descriptions = words
-    ? types.map(
-        (type) => Prisma.sql`
-      UNION ALL
-      SELECT ${type}, e.id, 0.4 + 0.4 * ts_rank_cd(to_tsvector('simple', e."searchText"), to_tsquery('simple', ${words}), 32), NULL
-        FROM ${table[type]} e
-       WHERE to_tsvector('simple', e."searchText") @@ to_tsquery('simple', ${words}) AND NOT (e.revoked OR e.deprecated) AND ${visibleRecordSql(ctx.principal.clearance, 'e')}`,
-      )
-    : [];
-  return ctx.prisma.$queryRaw<Hit[]>`
-    SELECT type, id::text AS id, max(score)::float8 AS score, (array_agg(matched ORDER BY score DESC) FILTER (WHERE matched IS NOT NULL))[1] AS matched
-      FROM (
-      SELECT CASE WHEN n."actorId" IS NOT NULL THEN 'Actor' WHEN n."campaignId" IS NOT NULL THEN 'Campaign' ELSE 'Tool' END AS type,
-             COALESCE(n."actorId", n."campaignId", n."toolId") AS id,
-             GREATEST(similarity(n.normalized, ${normalized}), CASE WHEN n.normalized LIKE ${containing} THEN 0.5 ELSE 0 END) AS score,
-             n.value AS matched
-        FROM "Name" n
-        LEFT JOIN "Actor" na ON na.id = n."actorId"
-        LEFT JOIN "Campaign" nc ON nc.id = n."campaignId"
-        LEFT JOIN "Tool" nt ON nt.id = n."toolId"
-       WHERE ${normalized} <> '' AND (n.normalized % ${normalized} OR n.normalized LIKE ${containing}) AND ${visibleSql(ctx.principal.clearance, 'n')}
-         AND NOT COALESCE(na.revoked OR na.deprecated, nc.revoked OR nc.deprecated, nt.revoked OR nt.deprecated)
-      ${descriptions.length ? Prisma.join(descriptions, '') : Prisma.empty}
-      ) hits
-     WHERE type = ANY(${types})
-     GROUP BY type, id
-     ORDER BY score DESC, type, id
-     LIMIT ${MAX_HITS}`;
-}
 
 builder.queryField('search', (t) =>
   t.connection(
@@ -93,7 +27,7 @@ builder.queryField('search', (t) =>
         const types = (args.types?.length ? args.types : (['ACTOR', 'CAMPAIGN', 'TOOL'] as const)).map(
           (x) => entityTypeName[x],
         );
-        const hits = await rankedHits(ctx, args.query, types);
+        const hits = await rankedHits(ctx.prisma, ctx.principal.clearance, args.query, types);
         // Only the page's records are read (the ranking already left out what is not current).
         const page = arrayConnection(args, ctx, hits, () => null);
         const rows = await loadEntities(
@@ -110,7 +44,7 @@ builder.queryField('search', (t) =>
       fields: (e) => ({
         score: e.float({
           description:
-            'Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8.',
+            'Relevance, 0-1: 1 is the exact display name, 0.95 an exact alias; a name starting with the query 0.7-0.9, one containing it 0.6-0.8 (for one or two letters: only names starting with them); a similar name its similarity (at most 0.9); a description holding every word 0.3-0.55.',
           resolve: (edge) => Math.round(itemOf<Hit>(edge).score * 1000) / 1000,
         }),
         matchedName: e.string({

@@ -29,6 +29,8 @@ export type Scalars = {
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type Actor = Node & {
   __typename?: 'Actor';
+  /** When the actor was observed, derived from the dated evidence you may see (see ObservedActivity). */
+  activity: ObservedActivity;
   /** Association claims with this record on either side (compare `from` and `to` with it), by kind then id. */
   associations: ActorAssociationsConnection;
   /** Claims attributing a campaign, a subgroup or a tool to this actor, oldest assessment first, undated last. */
@@ -301,10 +303,12 @@ export type ActorExternalIdsConnectionEdge = {
 };
 
 export type ActorFilter = {
-  /** Active on or after this date (last seen, or still active). */
+  /** Observed on or after this date (the derived `activity`: its last observed date). */
   activeFrom?: InputMaybe<Scalars['Date']['input']>;
-  /** Active on or before this date (first seen). */
+  /** Observed on or before this date (the derived `activity`: its first observed date). */
   activeTo?: InputMaybe<Scalars['Date']['input']>;
+  /** With activeFrom/activeTo: also list actors with no dated evidence at all (whose activity is unknown). Default: left out. */
+  includeUndated?: InputMaybe<Scalars['Boolean']['input']>;
   /** e.g. financial-gain, espionage. */
   motivation?: InputMaybe<Scalars['String']['input']>;
   /** ISO 3166-1 alpha-2, e.g. KP. */
@@ -790,6 +794,8 @@ export type CampaignFilter = {
   activeFrom?: InputMaybe<Scalars['Date']['input']>;
   /** Active on or before this date (first seen). */
   activeTo?: InputMaybe<Scalars['Date']['input']>;
+  /** With activeFrom/activeTo: also list campaigns with neither first nor last seen. Default: left out. */
+  includeUndated?: InputMaybe<Scalars['Boolean']['input']>;
   /** Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2). */
   targetedCountry?: InputMaybe<Scalars['String']['input']>;
   /** Campaigns with a targeting claim on a victim in this sector, e.g. cryptocurrency. */
@@ -1504,6 +1510,15 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/** When an actor was observed, derived (not stated by any one source): the earliest and latest dates of the evidence you may see about it — its own first and last seen, its claims’ observed dates, the campaigns attributed to it, and the publication dates of the reports cited for it and its claims. */
+export type ObservedActivity = {
+  __typename?: 'ObservedActivity';
+  /** Always true: these dates are computed from the evidence, not stated by a source. */
+  derived: Scalars['Boolean']['output'];
+  firstObserved?: Maybe<Scalars['Date']['output']>;
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+};
+
 /** A vendor, agency or publisher: it publishes sources and coins names. */
 export type Organization = Node & {
   __typename?: 'Organization';
@@ -1903,7 +1918,7 @@ export type SearchEdge = {
   /** The name that matched, when a name matched. */
   matchedName?: Maybe<Scalars['String']['output']>;
   node: NamedEntity;
-  /** Relevance, 0-1: 1 is an exact name; a name containing the query (for one or two letters: starting with them) scores at least 0.5; a description holding every word 0.4-0.8. */
+  /** Relevance, 0-1: 1 is the exact display name, 0.95 an exact alias; a name starting with the query 0.7-0.9, one containing it 0.6-0.8 (for one or two letters: only names starting with them); a similar name its similarity (at most 0.9); a description holding every word 0.3-0.55. */
   score: Scalars['Float']['output'];
 };
 

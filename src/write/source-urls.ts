@@ -35,7 +35,8 @@ export function canonicalUrl(url: string): string {
   const port = parsed.port && !['80', '443'].includes(parsed.port) ? `:${parsed.port}` : '';
   const kept = [...parsed.searchParams].filter(([name]) => !trackingParameter.test(name));
   const query = kept.length ? `?${new URLSearchParams(kept).toString()}` : '';
-  const path = parsed.pathname.replace(/\/+$/, '');
+  // "/" stays before a query ("clearskysec.com/?p=3579"), so that a host is always followed by "/" or ":".
+  const path = parsed.pathname.replace(/\/+$/, '') || (query ? '/' : '');
   return `${host}${port}${path}${query}`;
 }
 

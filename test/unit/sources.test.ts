@@ -20,6 +20,7 @@ describe('canonical URLs', () => {
     // The path's case and a query that selects the document stay: they can name another document.
     expect(canonicalUrl('https://example.org/Report?id=2')).toBe('example.org/Report?id=2');
     expect(canonicalUrl('https://example.org/report?id=2')).not.toBe(canonicalUrl('https://example.org/report?id=3'));
+    expect(canonicalUrl('https://www.clearskysec.com/?p=3579')).toBe('clearskysec.com/?p=3579');
     expect(canonicalUrl('not a url ')).toBe('not a url');
   });
 

@@ -1,0 +1,190 @@
+// Data quality on the default seeded database (curated + ATT&CK + MISP), with real objects of the
+// shipped files: sources one per document with publisher, title and date; a search that ranks exact
+// names first; activity filters that leave out what is undated.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actorsNotFoundFirst, sourceFigures } from '../src/data-quality.js';
+import { databaseLabel } from './helpers/database.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
+
+let server: InProcess;
+beforeAll(async () => {
+  server = await inProcess({ SEED_DATASETS: 'curated,mitre-attack,misp-galaxy' });
+});
+afterAll(() => server?.stop());
+
+describe(`sources (${databaseLabel})`, () => {
+  it('stores each document once, whatever form of its URL a dataset gave', async () => {
+    const twice = await server.prisma.source.groupBy({
+      by: ['canonicalUrl'],
+      where: { canonicalUrl: { not: null } },
+      having: { canonicalUrl: { _count: { gt: 1 } } },
+      _count: { canonicalUrl: true },
+    });
+    expect(twice).toEqual([]);
+    // ATT&CK cites Google TAG's Conti report with a trailing slash, MISP without; ATT&CK cites Symantec's
+    // Buckeye post by its address, MISP also by its Wayback Machine copy.
+    for (const canonicalUrl of [
+      'blog.google/threat-analysis-group/exposing-initial-access-broker-ties-conti',
+      'symantec.com/connect/blogs/buckeye-cyberespionage-group-shifts-gaze-us-hong-kong',
+    ]) {
+      const stored = await server.prisma.source.findMany({ where: { canonicalUrl }, select: { title: true } });
+      expect(stored, canonicalUrl).toHaveLength(1);
+    }
+  });
+
+  it('answers "which reports did ClearSky publish?" with every clearskysec.com document', async () => {
+    const data = await server.query(`{
+      organizations(first: 100) { nodes { id key name } }
+      byHost: sources(filter: { host: "clearskysec.com" }) { totalCount }
+      dreamJob: sources(filter: { query: "dream job widespread" }) { nodes { title authors publishedOn publishedPrecision publisher { name } } }
+    }`);
+    const clearsky = data.organizations.nodes.find((o: any) => o.key === 'clearsky');
+    const published = await server.query(`query($p: ID!) { sources(filter: { publisher: $p }) { totalCount } }`, {
+      p: clearsky.id,
+    });
+    expect(data.byHost.totalCount).toBeGreaterThanOrEqual(25);
+    expect(published.sources.totalCount).toBe(data.byHost.totalCount);
+    // ATT&CK's citation "ClearSky Research Team. (2020, August 13). Operation 'Dream Job' Widespread North
+    // Korean Espionage Campaign. Retrieved December 20, 2021."
+    expect(data.dreamJob.nodes).toContainEqual({
+      title: "Operation 'Dream Job' Widespread North Korean Espionage Campaign",
+      authors: ['ClearSky Research Team'],
+      publishedOn: '2020-08-13',
+      publishedPrecision: 'DAY',
+      publisher: { name: 'ClearSky Cyber Security' },
+    });
+  });
+
+  it('has a publisher for at least 80 % of sources, and no publisher for hosts the table does not list', async () => {
+    const figures = await sourceFigures(server.prisma);
+    expect(figures.withPublisher / figures.total).toBeGreaterThanOrEqual(0.8);
+    const github = await server.query(`{ sources(filter: { host: "medium.com", hasPublisher: true }) { totalCount } }`);
+    expect(github.sources.totalCount).toBe(0);
+    const without = await server.query(`{ sources(filter: { hasPublisher: false }) { totalCount } }`);
+    expect(without.sources.totalCount).toBe(figures.total - figures.withPublisher);
+  });
+
+  it('dates every ATT&CK citation that states a date', async () => {
+    const undated = await server.prisma.source.findMany({
+      where: { publishedOn: null, note: { contains: ') Retrieved' } },
+      select: { note: true },
+    });
+    const stating = undated.filter((s) => /\((19|20)\d{2}[,)]/.test(s.note ?? ''));
+    expect(stating).toEqual([]);
+  });
+});
+
+describe(`search ranks like a person expects (${databaseLabel})`, () => {
+  const first = async (query: string) =>
+    (
+      await server.query(
+        `query($q: String!) { search(query: $q, first: 3) { edges { score matchedName node { ... on Actor { name } ... on Campaign { name } ... on Tool { name } } } } }`,
+        { q: query },
+      )
+    ).search.edges[0];
+
+  it('"lazarus" finds Lazarus Group before campaigns whose description mentions it', async () => {
+    expect(await first('lazarus')).toMatchObject({ node: { name: 'Lazarus Group' }, matchedName: 'Lazarus Group' });
+  });
+
+  it('"fancy bare" (a typo in one word) finds APT28 by its alias Fancy Bear', async () => {
+    expect(await first('fancy bare')).toMatchObject({ node: { name: 'APT28' }, matchedName: 'Fancy Bear' });
+  });
+
+  it('every current actor’s display name finds an exact name or alias first', async () => {
+    const { searched, missed } = await actorsNotFoundFirst(server.prisma);
+    expect(searched).toBeGreaterThan(1000);
+    expect(missed).toEqual([]);
+  });
+});
+
+describe(`activity (${databaseLabel})`, () => {
+  const active2020 = `query($undated: Boolean) { actors(filter: { activeFrom: "2020-01-01", activeTo: "2020-12-31", includeUndated: $undated }, first: 100) {
+    totalCount nodes { id name activity { firstObserved lastObserved derived } } } }`;
+
+  /** Every actor "active in 2020" (with undated ones, if asked), page by page. */
+  const allNames = async (undated: boolean) => {
+    const names: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = await server.query(
+        `query($after: String) { actors(filter: { activeFrom: "2020-01-01", activeTo: "2020-12-31", includeUndated: ${undated} }, first: 100, after: $after) {
+          pageInfo { hasNextPage endCursor } nodes { name } } }`,
+        { after },
+      );
+      names.push(...page.actors.nodes.map((a: any) => a.name));
+      after = page.actors.pageInfo.hasNextPage ? page.actors.pageInfo.endCursor : null;
+    } while (after);
+    return names;
+  };
+
+  it('"active in 2020" lists only actors with dated evidence in 2020; undated ones on request', async () => {
+    const { actors } = await server.query(active2020);
+    const all = await server.query('{ actors { totalCount } }');
+    expect(actors.totalCount).toBeGreaterThan(20);
+    expect(actors.totalCount).toBeLessThan(all.actors.totalCount / 4);
+    for (const a of actors.nodes) {
+      expect(a.activity.derived).toBe(true);
+      expect(a.activity.firstObserved <= '2020-12-31' && a.activity.lastObserved >= '2020-01-01', a.name).toBe(true);
+    }
+    expect(actors.nodes.map((a: any) => a.name)).toContain('Lazarus Group');
+    // WET PANDA (a MISP cluster with a description only: no claim, no source with a date): unknown.
+    const wetPanda = await server.query(
+      '{ actor(name: "WET PANDA") { name activity { firstObserved lastObserved } } }',
+    );
+    expect(wetPanda.actor).toEqual({ name: 'WET PANDA', activity: { firstObserved: null, lastObserved: null } });
+    expect(await allNames(false)).not.toContain('WET PANDA');
+    const withUndated = await allNames(true);
+    expect(withUndated).toContain('WET PANDA');
+    expect(withUndated.length).toBeGreaterThan(actors.totalCount);
+  });
+
+  it('Lazarus Group’s activity starts no later than its stated first seen (2009)', async () => {
+    const { actor } = await server.query(
+      '{ actor(name: "Lazarus Group") { firstSeen activity { firstObserved lastObserved } } }',
+    );
+    expect(actor.firstSeen).toBe('2009-01-01');
+    expect(actor.activity.firstObserved <= '2009-01-01').toBe(true);
+    expect(actor.activity.lastObserved >= '2020-01-01').toBe(true);
+  });
+
+  it('a marked claim’s dates date nothing for a caller not cleared for it', async () => {
+    const admin = await server.key('ADMIN', 'RED');
+    const reader = await server.key('READER', 'CLEAR');
+    const active1999 = async (key: string) =>
+      (
+        await server.query(
+          '{ actors(filter: { activeFrom: "1999-01-01", activeTo: "1999-12-31" }) { totalCount } }',
+          {},
+          key,
+        )
+      ).actors.totalCount;
+    const before = { red: await active1999(admin), clear: await active1999(reader) };
+    const ids = await server.query(
+      `{ actor(name: "WET PANDA") { id } tools(first: 1) { nodes { id } } sources(first: 1) { nodes { id } } }`,
+      {},
+      admin,
+    );
+    await server.query(
+      'mutation($i: RecordToolUsageInput!) { recordToolUsage(input: $i) { id } }',
+      {
+        i: {
+          by: ids.actor.id,
+          tool: ids.tools.nodes[0].id,
+          firstObserved: '1999-05-01',
+          lastObserved: '1999-06-01',
+          tlp: 'RED',
+          sources: [{ source: ids.sources.nodes[0].id }],
+        },
+      },
+      admin,
+    );
+    const red = await server.query('{ actor(name: "WET PANDA") { activity { firstObserved } } }', {}, admin);
+    expect(red.actor.activity.firstObserved).toBe('1999-05-01');
+    const clear = await server.query('{ actor(name: "WET PANDA") { activity { firstObserved } } }', {}, reader);
+    expect(clear.actor.activity.firstObserved).toBeNull();
+    // The filter: one actor more in 1999 for RED than before the claim, none more for CLEAR.
+    expect(await active1999(admin)).toBe(before.red + 1);
+    expect(await active1999(reader)).toBe(before.clear);
+  });
+});
