@@ -10,6 +10,7 @@
 //   after their kind (`variant-of` is STIX's own; `overlaps`, `linked-to` ... are custom types, which
 //   STIX 2.1 allows and which this importer and MISP read back).
 import { v5 as uuidv5 } from 'uuid';
+
 import { tlpLevels } from '../auth/principal.js';
 import {
   visibleCitation,
@@ -22,6 +23,7 @@ import type { Db } from '../db.js';
 import { notFound } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { associationTypeOf } from '../ingest/association-kinds.js';
+import { foldWord } from '../write/vocabularies.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
 
@@ -397,7 +399,7 @@ async function bundleOf(
       ...(isLocation
         ? v.country
           ? { country: v.country }
-          : { region: v.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') }
+          : { region: v.region ?? foldWord(v.name) }
         : {
             identity_class: v.kind === 'SECTOR' ? 'class' : 'organization',
             sectors: v.sector ? [v.sector] : undefined,

@@ -378,6 +378,8 @@ class StixTranslation {
   referenceSources(o: StixObject) {
     const refs = 'external_references' in o ? (o.external_references ?? []) : [];
     const byName = new Map<string, string>();
+    // Every reference's source, in order: two references may share a name (two documents with one title).
+    const keys: string[] = [];
     let page: string | undefined;
     // A URL listed both as an identifier's page and as a plain reference takes the plain one's title.
     const plainTitle = new Map(refs.filter((r) => r.url && !r.external_id).map((r) => [r.url!, r.source_name]));
@@ -416,8 +418,9 @@ class StixTranslation {
       }
       if (isPage) page = key;
       byName.set(ref.source_name, key);
+      keys.push(key);
     }
-    return { page, byName };
+    return { page, byName, keys };
   }
 
   /** Sources for a statement: the references its "(Citation: X)" markers name, else the fallback. */
@@ -502,7 +505,7 @@ class StixTranslation {
         o.type !== 'tool'
       )
         continue;
-      const { page, byName } = this.referenceSources(o);
+      const { page, byName, keys } = this.referenceSources(o);
       const own = [page ?? this.datasetSource];
       const refs = o.external_references ?? [];
       const listed = (o.type === 'malware' || o.type === 'tool' ? (o.x_mitre_aliases ?? o.aliases) : o.aliases) ?? [];
@@ -531,9 +534,7 @@ class StixTranslation {
         // The object's page supports its description; every other reference it lists, the record as a whole.
         citations: [
           ...(o.description ? [{ source: own[0], field: 'description' }] : []),
-          ...[...new Set(byName.values())]
-            .filter((k) => k !== own[0])
-            .map((source) => ({ source, field: 'reference' })),
+          ...[...new Set(keys)].filter((k) => k !== own[0]).map((source) => ({ source, field: 'reference' })),
           ...(this.reportsCiting.get(o.id) ?? []).map((source) => ({ source, field: 'report' })),
         ],
         revoked: o.revoked ?? false,
@@ -583,7 +584,7 @@ class StixTranslation {
           `${r.id}: ${this.byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${this.byId.has(r.source_ref) ? r.target_ref : r.source_ref})`,
         );
       }
-      const { byName } = this.referenceSources(r);
+      const { keys } = this.referenceSources(r);
       const claim = {
         key: lowerKey(r.id),
         // A claim tells of both ends: it is marked at least as they are.
@@ -599,7 +600,7 @@ class StixTranslation {
         // A relationship's references are its sources (ATT&CK lists exactly those its description cites).
         sources: [
           ...new Set([
-            ...(byName.size ? byName.values() : this.reportsCiting.has(r.id) ? [] : [this.datasetSource]),
+            ...(keys.length ? keys : this.reportsCiting.has(r.id) ? [] : [this.datasetSource]),
             ...(this.reportsCiting.get(r.id) ?? []),
           ]),
         ].map((source) => ({ source })),

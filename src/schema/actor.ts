@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
+import { termOf } from '../write/vocabularies.js';
 import { activityOf, actorsActiveBetween, ObservedActivity } from './activity.js';
 import { countryArg, orderBy } from './args.js';
 import {
@@ -199,7 +200,10 @@ export const Actor = builder.prismaNode('Actor', {
 const ActorFilter = builder.inputType('ActorFilter', {
   fields: (t) => ({
     originCountry: t.string({ description: 'ISO 3166-1 alpha-2, e.g. KP.' }),
-    motivation: t.string({ description: 'e.g. financial-gain, espionage.' }),
+    motivation: t.string({
+      description:
+        'A term of attack-motivation-ov or a custom one (espionage, financial-gain …), in any case and spacing ("Financial gain").',
+    }),
     activeFrom: t.field({
       type: 'Date',
       description: 'Observed on or after this date (the derived `activity`: its last observed date).',
@@ -311,7 +315,7 @@ async function actorWhere(
   return {
     AND: [
       ...(filter.originCountry ? [{ originCountry: countryArg(filter.originCountry, 'filter.originCountry') }] : []),
-      ...(filter.motivation ? [{ motivations: { has: filter.motivation } }] : []),
+      ...(filter.motivation ? [{ motivations: { has: termOf('attack-motivation', filter.motivation).term } }] : []),
       ...(active ? [dated ? { OR: [{ id: { in: active } }, { id: { notIn: dated } }] } : { id: { in: active } }] : []),
     ],
   };

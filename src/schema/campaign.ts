@@ -4,6 +4,7 @@ import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Campaign as CampaignRow, Prisma } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
+import { termOf } from '../write/vocabularies.js';
 import { activeBetween, countryArg, orderBy } from './args.js';
 import {
   citationsConnection,
@@ -118,7 +119,8 @@ const CampaignFilter = builder.inputType('CampaignFilter', {
       description: 'Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2).',
     }),
     targetedSector: t.string({
-      description: 'Campaigns with a targeting claim on a victim in this sector, e.g. cryptocurrency.',
+      description:
+        'Campaigns with a targeting claim on a victim in this sector: an industry-sector-ov term or a dataset word mapped to one, e.g. financial-services, "Finance", cryptocurrency.',
     }),
   }),
 });
@@ -158,7 +160,9 @@ function campaignWhere(
             },
           ]
         : []),
-      ...(filter.targetedSector ? [{ targetings: { some: { victim: { sector: filter.targetedSector } } } }] : []),
+      ...(filter.targetedSector
+        ? [{ targetings: { some: { victim: { sector: termOf('industry-sector', filter.targetedSector).term } } } }]
+        : []),
     ],
   };
 }

@@ -19,6 +19,7 @@ import './tool-usage.js';
 import './targeting.js';
 import './association.js';
 import './search.js';
+import './vocabulary.js';
 import './unions.js';
 import './stix-export.js';
 import './audit-entry.js';

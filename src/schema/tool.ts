@@ -2,8 +2,10 @@
 
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
+import type { Context } from '../context.js';
 import type { Prisma, Tool as ToolRow } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
+import { foldWord, termOf, toolTypeVocabulary } from '../write/vocabularies.js';
 import { orderBy } from './args.js';
 import { AssociationKindEnum, associationsConnection } from './association.js';
 import {
@@ -87,8 +89,11 @@ export const Tool = builder.prismaNode('Tool', {
 const ToolFilter = builder.inputType('ToolFilter', {
   fields: (t) => ({
     kind: t.field({ type: ToolKindEnum }),
-    platform: t.string({ description: 'e.g. Windows, macOS, Linux.' }),
-    malwareType: t.string({ description: 'e.g. backdoor.' }),
+    platform: t.string({ description: 'e.g. Windows, macOS, Linux (any case).' }),
+    malwareType: t.string({
+      description:
+        'A term of malware-type-ov (malware) or tool-type-ov (tools), or a dataset word the vocabulary table maps to one ("RAT" finds remote-access-trojan); any case.',
+    }),
   }),
 });
 const ToolOrderField = builder.enumType('ToolOrderField', { values: ['NAME', 'CREATED_AT'] as const });
@@ -99,18 +104,40 @@ const ToolOrder = builder.inputType('ToolOrder', {
   }),
 });
 
-function toolWhere(
+async function toolWhere(
   filter:
     | { kind?: 'MALWARE' | 'TOOL' | null; platform?: string | null; malwareType?: string | null }
     | null
     | undefined,
-): Prisma.ToolWhereInput {
+  ctx: Context,
+): Promise<Prisma.ToolWhereInput> {
   if (!filter) return {};
+  // A type is a term of malware-type-ov for malware, of tool-type-ov for tools (see vocabularies.ts).
+  const types = filter.malwareType
+    ? (['MALWARE', 'TOOL'] as const).map((kind) => ({
+        kind,
+        malwareTypes: { has: termOf(toolTypeVocabulary(kind), filter.malwareType!).term },
+      }))
+    : null;
   return {
-    ...(filter.kind ? { kind: filter.kind } : {}),
-    ...(filter.platform ? { platforms: { has: filter.platform } } : {}),
-    ...(filter.malwareType ? { malwareTypes: { has: filter.malwareType } } : {}),
+    AND: [
+      ...(filter.kind ? [{ kind: filter.kind }] : []),
+      ...(filter.platform ? [{ platforms: { hasSome: await platformSpellings(ctx, filter.platform) } }] : []),
+      ...(types ? [{ OR: types }] : []),
+    ],
   };
+}
+
+/**
+ * The stored spellings of a platform, in any case ("macos" finds ATT&CK's "macOS"): platforms are
+ * not a STIX vocabulary, so each dataset's spelling is kept and the filter folds them.
+ */
+async function platformSpellings(ctx: Context, platform: string) {
+  const folded = foldWord(platform);
+  const rows = await ctx.prisma.$queryRaw<
+    { platform: string }[]
+  >`SELECT DISTINCT unnest(platforms) AS platform FROM "Tool"`;
+  return [platform, ...rows.map((r) => r.platform).filter((p) => foldWord(p) === folded)];
 }
 
 builder.queryFields((t) => ({
@@ -143,20 +170,20 @@ builder.queryFields((t) => ({
           description: 'Also list revoked and deprecated records.',
         }),
       },
-      totalCount: (_parent, args, ctx) =>
+      totalCount: async (_parent, args, ctx) =>
         ctx.prisma.tool.count({
           where: {
-            ...toolWhere(args.filter),
+            ...(await toolWhere(args.filter, ctx)),
             ...currentOnly(args.includeRevoked),
             ...visibleRecord(ctx.principal.clearance),
           },
         }),
-      resolve: (query, _root, args, ctx) => {
+      resolve: async (query, _root, args, ctx) => {
         const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
         return ctx.prisma.tool.findMany({
           ...query,
           where: {
-            ...toolWhere(args.filter),
+            ...(await toolWhere(args.filter, ctx)),
             ...currentOnly(args.includeRevoked),
             ...visibleRecord(ctx.principal.clearance),
           },

@@ -4,6 +4,7 @@ import { visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
+import { termOf } from '../write/vocabularies.js';
 import { countryArg } from './args.js';
 import { citationsConnection, claimsById } from './entity-fields.js';
 import { TlpEnum, VictimKindEnum } from './enums.js';
@@ -31,7 +32,16 @@ export const Victim = builder.prismaNode('Victim', {
     name: t.exposeString('name'),
     kind: t.expose('kind', { type: VictimKindEnum }),
     country: t.exposeString('country', { nullable: true, description: 'ISO 3166-1 alpha-2, where known.' }),
-    sector: t.exposeString('sector', { nullable: true }),
+    sector: t.exposeString('sector', {
+      nullable: true,
+      description:
+        'A term of STIX industry-sector-ov, or a custom term (lower-case, hyphenated) where the vocabulary has none; the dataset’s own word is the name of a sector victim.',
+    }),
+    region: t.exposeString('region', {
+      nullable: true,
+      description:
+        'A REGION victim’s term of STIX region-ov (UN M49), or a custom term; its name is the dataset’s word.',
+    }),
     description: t.exposeString('description', { nullable: true }),
     citations: t.relatedConnection('citations', citationsConnection),
     targetedBy: t.relatedConnection('targetings', {
@@ -48,7 +58,8 @@ const VictimFilter = builder.inputType('VictimFilter', {
   fields: (t) => ({
     kind: t.field({ type: VictimKindEnum }),
     country: t.string({ description: 'ISO 3166-1 alpha-2.' }),
-    sector: t.string(),
+    sector: t.string({ description: 'An industry-sector-ov term or a word mapped to one, any case ("Finance").' }),
+    region: t.string({ description: 'A region-ov term or a word mapped to one, any case ("Southeast Asia").' }),
   }),
 });
 
@@ -58,6 +69,7 @@ function victimWhere(
         kind?: 'ORGANIZATION' | 'SECTOR' | 'COUNTRY' | 'REGION' | null;
         country?: string | null;
         sector?: string | null;
+        region?: string | null;
       }
     | null
     | undefined,
@@ -66,7 +78,8 @@ function victimWhere(
   return {
     ...(filter.kind ? { kind: filter.kind } : {}),
     ...(filter.country ? { country: countryArg(filter.country, 'filter.country') } : {}),
-    ...(filter.sector ? { sector: filter.sector } : {}),
+    ...(filter.sector ? { sector: termOf('industry-sector', filter.sector).term } : {}),
+    ...(filter.region ? { region: termOf('region', filter.region).term } : {}),
   };
 }
 

@@ -309,7 +309,7 @@ export type ActorFilter = {
   activeTo?: InputMaybe<Scalars['Date']['input']>;
   /** With activeFrom/activeTo: also list actors with no dated evidence at all (whose activity is unknown). Default: left out. */
   includeUndated?: InputMaybe<Scalars['Boolean']['input']>;
-  /** e.g. financial-gain, espionage. */
+  /** A term of attack-motivation-ov or a custom one (espionage, financial-gain …), in any case and spacing ("Financial gain"). */
   motivation?: InputMaybe<Scalars['String']['input']>;
   /** ISO 3166-1 alpha-2, e.g. KP. */
   originCountry?: InputMaybe<Scalars['String']['input']>;
@@ -798,7 +798,7 @@ export type CampaignFilter = {
   includeUndated?: InputMaybe<Scalars['Boolean']['input']>;
   /** Campaigns with a targeting claim on a victim in this country (ISO 3166-1 alpha-2). */
   targetedCountry?: InputMaybe<Scalars['String']['input']>;
-  /** Campaigns with a targeting claim on a victim in this sector, e.g. cryptocurrency. */
+  /** Campaigns with a targeting claim on a victim in this sector: an industry-sector-ov term or a dataset word mapped to one, e.g. financial-services, "Finance", cryptocurrency. */
   targetedSector?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1668,6 +1668,8 @@ export type Query = {
   tools: ToolConnection;
   /** Victims, by name. */
   victims: VictimConnection;
+  /** A STIX open vocabulary: its terms with counts, then the custom terms the data holds (words no term covers, kept lower-case and hyphenated). Filters take any term or label, in any case. */
+  vocabulary: Array<VocabularyTerm>;
 };
 
 
@@ -1814,6 +1816,11 @@ export type QueryVictimsArgs = {
   filter?: InputMaybe<VictimFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVocabularyArgs = {
+  kind: VocabularyKind;
 };
 
 /** A sourced claim that two actors (or two tools) are related without being one record. */
@@ -2279,9 +2286,9 @@ export type ToolExternalIdsConnectionEdge = {
 
 export type ToolFilter = {
   kind?: InputMaybe<ToolKind>;
-  /** e.g. backdoor. */
+  /** A term of malware-type-ov (malware) or tool-type-ov (tools), or a dataset word the vocabulary table maps to one ("RAT" finds remote-access-trojan); any case. */
   malwareType?: InputMaybe<Scalars['String']['input']>;
-  /** e.g. Windows, macOS, Linux. */
+  /** e.g. Windows, macOS, Linux (any case). */
   platform?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2565,6 +2572,9 @@ export type Victim = Node & {
   key: Scalars['String']['output'];
   kind: VictimKind;
   name: Scalars['String']['output'];
+  /** A REGION victim’s term of STIX region-ov (UN M49), or a custom term; its name is the dataset’s word. */
+  region?: Maybe<Scalars['String']['output']>;
+  /** A term of STIX industry-sector-ov, or a custom term (lower-case, hyphenated) where the vocabulary has none; the dataset’s own word is the name of a sector victim. */
   sector?: Maybe<Scalars['String']['output']>;
   /** Claims that an actor or a campaign targets this victim. */
   targetedBy: VictimTargetedByConnection;
@@ -2624,6 +2634,9 @@ export type VictimFilter = {
   /** ISO 3166-1 alpha-2. */
   country?: InputMaybe<Scalars['String']['input']>;
   kind?: InputMaybe<VictimKind>;
+  /** A region-ov term or a word mapped to one, any case ("Southeast Asia"). */
+  region?: InputMaybe<Scalars['String']['input']>;
+  /** An industry-sector-ov term or a word mapped to one, any case ("Finance"). */
   sector?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2645,6 +2658,34 @@ export type VictimTargetedByConnectionEdge = {
   __typename?: 'VictimTargetedByConnectionEdge';
   cursor: Scalars['String']['output'];
   node: Targeting;
+};
+
+/** A STIX 2.1 open vocabulary (the `-ov` lists of the specification, section 10). */
+export type VocabularyKind =
+  /** attack-motivation-ov */
+  | 'ATTACK_MOTIVATION'
+  /** attack-resource-level-ov */
+  | 'ATTACK_RESOURCE_LEVEL'
+  /** industry-sector-ov */
+  | 'INDUSTRY_SECTOR'
+  /** malware-type-ov */
+  | 'MALWARE_TYPE'
+  /** region-ov */
+  | 'REGION'
+  /** tool-type-ov */
+  | 'TOOL_TYPE';
+
+/** A term and how many records you may see hold it. */
+export type VocabularyTerm = {
+  __typename?: 'VocabularyTerm';
+  /** Records holding it: victims (region, sector), malware or tools (types), actors (motivations); current records only. */
+  count: Scalars['Int']['output'];
+  /** False for a custom term: a dataset word the vocabulary has no term for. */
+  inVocabulary: Scalars['Boolean']['output'];
+  /** For people: "Financial services". Filters accept it too. */
+  label: Scalars['String']['output'];
+  /** As stored and exported: lower case, hyphenated. */
+  term: Scalars['String']['output'];
 };
 
 export type CampaignStoryQueryVariables = Exact<{

@@ -11,6 +11,7 @@ import type { DatePrecision, SourceKind, Tlp, ToolKind, VictimKind } from '../ge
 import { idOf } from '../global-id.js';
 import { nameOwnerColumn, normalizeName, searchTextOf, slug } from './rules.js';
 import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from './transaction.js';
+import { withVocabularyTerms } from './vocabularies.js';
 
 /** What the caller may write: the API's context, or any principal with a database. */
 export type Writer = { prisma: Db; principal: Principal };
@@ -212,7 +213,7 @@ export async function createEntity<M extends EntityModel>(writer: Writer, model:
     if (fields[field] == null) throw inputError(`input.${field}`, 'is required to create a record');
   checkOrder(rules, fields);
   return edit(writer.prisma, writer.principal, `create${model}`, async (e) => {
-    const data = await columns(e, model, fields);
+    const data = withVocabularyTerms(model, await columns(e, model, fields));
     const name = String(fields[rules.nameField]);
     const key = await freeKey(e, model, input.key ?? slug(name));
     const description = (fields.description as Nullable<string>) ?? null;
@@ -232,10 +233,11 @@ export async function updateEntity<M extends EntityModel>(writer: Writer, model:
     const data = await columns(e, model, input as Record<string, unknown>);
     await updateAtVersion(e, model, id, input.expectedVersion, (before) => {
       checkOrder(rules, { ...before, ...data });
-      if (!isNamed(model)) return data;
+      const terms = withVocabularyTerms(model, data, before);
+      if (!isNamed(model)) return terms;
       const name = String(data.name ?? before.name);
       const description = ('description' in data ? data.description : before.description) as string | null;
-      return { ...data, searchText: searchTextOf(name, description) };
+      return { ...terms, searchText: searchTextOf(name, description) };
     });
     if (isNamed(model) && typeof data.name === 'string') await keepDisplayName(e, model, id, data.name);
     return id;

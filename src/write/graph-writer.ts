@@ -13,8 +13,8 @@ import { withPublishers } from './publishers.js';
 import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
 import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
 import { canonicalUrl, dateInUrl } from './source-urls.js';
-
 import type { Edit, Tx } from './transaction.js';
+import { termsOf, toolTypeVocabulary, withVocabularyTerms } from './vocabularies.js';
 
 type Counts = { created: number; updated: number; unchanged: number };
 /** Counts per record type, keyed by the type's name as in GraphQL, Prisma and the audit log (`Actor`, `ToolUsage`). */
@@ -58,6 +58,16 @@ const missingFields = <T extends Record<string, unknown>>(current: Record<string
           (k in filledWith && isEmpty(current[filledWith[k]]) && !isEmpty(wanted[filledWith[k]]) && current[k] !== v)),
     ),
   ) as Partial<T>;
+
+/**
+ * A tool's types are terms of malware-type-ov or tool-type-ov by its kind: types another dataset gives
+ * a stored tool (as gaps filled, or a joined record's) are read in the stored tool's vocabulary.
+ */
+function toolTypesFor(type: string, row: Record<string, unknown>, changes: Record<string, unknown>) {
+  if (type !== 'tool' || !Array.isArray(changes.malwareTypes)) return changes;
+  const kind = (changes.kind ?? row.kind) as string;
+  return { ...changes, malwareTypes: termsOf(toolTypeVocabulary(kind), changes.malwareTypes as string[]) };
+}
 
 /** Fields that mean something only with another: filled when that one is (a date's precision). */
 const filledWith: Record<string, string> = { publishedPrecision: 'publishedOn' };
@@ -201,7 +211,11 @@ class GraphWriter {
     } else {
       const newer =
         existing.modifiedAt instanceof Date && options.modifiedAt != null && existing.modifiedAt > options.modifiedAt;
-      const changes = options.fillOnly ? missingFields(existing, data) : newer ? {} : changedFields(existing, data);
+      const changes = toolTypesFor(
+        type,
+        existing,
+        options.fillOnly ? missingFields(existing, data) : newer ? {} : changedFields(existing, data),
+      );
       if (Object.keys(changes).length > 0) {
         if (this.pendingKeys.has(`${type}:${key}`))
           Object.assign(existing, changes); // not written yet: the create takes them
@@ -446,7 +460,10 @@ class GraphWriter {
         merged.map((p) => ({ ownerId: p.survivor, names: p.m.names, where: `${type}s[${p.m.absorbed}]` })),
       );
       for (const p of merged) {
-        const { tlp: _tlp, ...fill } = missingFields(p.row, p.m.fields) as Record<string, unknown>;
+        const { tlp: _tlp, ...fill } = toolTypesFor(type, p.row, missingFields(p.row, p.m.fields)) as Record<
+          string,
+          unknown
+        >;
         if (!Object.keys(fill).length) continue;
         if (fill.description !== undefined)
           fill.searchText = searchTextOf(p.row.name as string, fill.description as string);
@@ -872,7 +889,7 @@ class GraphWriter {
       description: a.description ?? null,
       originCountry: a.originCountry ?? null,
       sponsor: a.sponsor ?? null,
-      motivations: a.motivations,
+      motivations: termsOf('attack-motivation', a.motivations),
       firstSeen: day(a.firstSeen),
       lastSeen: day(a.lastSeen),
       tlp: a.tlp,
@@ -890,7 +907,7 @@ class GraphWriter {
     await this.writeEntities('tool', doc.tools, (t) => ({
       name: t.name,
       kind: t.kind,
-      malwareTypes: t.malwareTypes,
+      malwareTypes: termsOf(toolTypeVocabulary(t.kind), t.malwareTypes),
       platforms: t.platforms,
       description: t.description ?? null,
       tlp: t.tlp,
@@ -906,10 +923,10 @@ class GraphWriter {
         'victim',
         v.key,
         {
-          name: v.name,
-          kind: v.kind,
+          ...(withVocabularyTerms('Victim', { name: v.name, kind: v.kind, sector: v.sector ?? null }) as {
+            name: string;
+          }),
           country: v.country ?? null,
-          sector: v.sector ?? null,
           description: v.description ?? null,
           tlp: v.tlp,
           createdAt: v.createdAt ? new Date(v.createdAt) : undefined,
