@@ -62,8 +62,22 @@ export async function sourceFigures(prisma: Db) {
   return row;
 }
 
-/** Claims (attributions, tool usages, targetings, associations) and how many cite a dated report. */
+/**
+ * Claims (attributions, tool usages, targetings, associations), how many cite a dated report, and the
+ * attributions "assessed" on their dataset's own timestamp (an imported claim whose assessedOn is the
+ * day it was recorded and no report it cites is of that day: what ATT&CK's relationships gave before
+ * assessedOn came from the reports).
+ */
 export async function claimFigures(prisma: Db) {
+  const [dates] = await prisma.$queryRaw<
+    { attributions: number; assessed: number; assessedOnDatasetTimestamp: number }[]
+  >`
+    SELECT count(*)::int AS attributions, count("assessedOn")::int AS assessed,
+           count(*) FILTER (WHERE "assessedOn" = "createdAt"::date AND "modifiedAt" IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM "Citation" c JOIN "Source" s ON s.id = c."sourceId"
+              WHERE c."attributionId" = a.id AND s."publishedOn" = a."assessedOn" AND s.kind <> 'DATASET'))::int
+             AS "assessedOnDatasetTimestamp"
+      FROM "Attribution" a`;
   const [row] = await prisma.$queryRaw<{ total: number; withDatedSource: number }[]>`
     WITH claims AS (
       SELECT id, 'attributionId' AS col FROM "Attribution" UNION ALL SELECT id, 'toolUsageId' FROM "ToolUsage"
@@ -73,7 +87,7 @@ export async function claimFigures(prisma: Db) {
         FROM "Citation" c JOIN "Source" s ON s.id = c."sourceId"
        WHERE s."publishedOn" IS NOT NULL AND s.kind <> 'DATASET')
     SELECT count(*)::int AS total, count(*) FILTER (WHERE id IN (SELECT id FROM dated))::int AS "withDatedSource" FROM claims`;
-  return row;
+  return { ...row, ...dates };
 }
 
 /** Each vocabulary: values held (per record), how many are terms of it, and the custom terms found. */

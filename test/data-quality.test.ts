@@ -3,7 +3,7 @@
 // names first; activity filters that leave out what is undated.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actorsNotFoundFirst, sourceFigures, vocabularyFigures } from '../src/data-quality.js';
+import { actorsNotFoundFirst, claimFigures, sourceFigures, vocabularyFigures } from '../src/data-quality.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
 
@@ -244,5 +244,50 @@ describe(`STIX vocabularies (${databaseLabel})`, () => {
       const listed = line ? line.split(', ').map((t) => t.replace(/`/g, '').trim()) : [];
       expect(customTerms, kind).toEqual(listed);
     }
+  });
+});
+
+describe(`dates that mean what they say (${databaseLabel})`, () => {
+  it('an ATT&CK attribution is assessed on its earliest dated report, recorded when MITRE made it', async () => {
+    const { campaign } = await server.query(`{ campaign(externalId: "C0022") { name attributions { nodes {
+      assessedOn assessedPrecision recordedAt actor { name }
+      citations { nodes { source { kind publishedOn } } } } } } }`);
+    expect(campaign.name).toBe('Operation Dream Job');
+    const attack = campaign.attributions.nodes.find((a: any) => a.recordedAt.startsWith('2023-03-17'));
+    expect(attack.actor.name).toBe('Lazarus Group');
+    const reportDates = attack.citations.nodes
+      .filter((c: any) => c.source.kind !== 'DATASET' && c.source.publishedOn)
+      .map((c: any) => c.source.publishedOn)
+      .sort();
+    // ESET's "Operation In(ter)ception" (2020, June 17) is the earliest report the relationship cites.
+    expect(reportDates[0]).toBe('2020-06-17');
+    expect(attack).toMatchObject({ assessedOn: '2020-06-17', assessedPrecision: 'DAY' });
+    const figures = await claimFigures(server.prisma);
+    expect(figures.assessedOnDatasetTimestamp).toBe(0);
+    expect(figures.assessed).toBeGreaterThan(0);
+  });
+
+  it('recordAttribution without a date takes its earliest dated report’s, with the precision', async () => {
+    const admin = await server.key('ADMIN', 'RED');
+    const created = await server.query(
+      `mutation { year: createSource(input: { title: "A yearly report", kind: REPORT, publishedOn: "2019-01-01", publishedPrecision: YEAR }) { id }
+        later: createSource(input: { title: "A later report", kind: REPORT, publishedOn: "2021-05-04" }) { id }
+        subject: createActor(input: { name: "Dated Subject" }) { id } }`,
+      {},
+      admin,
+    );
+    const lazarus = await server.query('{ actor(name: "Lazarus Group") { id } }');
+    const { recordAttribution } = await server.query(
+      `mutation($i: RecordAttributionInput!) { recordAttribution(input: $i) { assessedOn assessedPrecision } }`,
+      {
+        i: {
+          subject: created.subject.id,
+          actor: lazarus.actor.id,
+          sources: [{ source: created.later.id }, { source: created.year.id }],
+        },
+      },
+      admin,
+    );
+    expect(recordAttribution).toEqual({ assessedOn: '2019-01-01', assessedPrecision: 'YEAR' });
   });
 });

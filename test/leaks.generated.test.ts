@@ -9,9 +9,11 @@
 
 import { randomUUID } from 'node:crypto';
 import {
+  type GraphQLEnumType,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLNamedType,
+  type GraphQLNonNull,
   type GraphQLOutputType,
   getNamedType,
   isEnumType,
@@ -88,14 +90,27 @@ beforeAll(async () => {
     add(source);
     const org = await m('createOrganization', { name: `${w} vendor`, tlp, description: w });
     add(org);
-    const actor = await m('createActor', { name: `${w} actor`, description: `${w} description`, tlp });
+    // Vocabulary values carry the marker too (custom terms): vocabulary(kind:) must not count them below it.
+    const actor = await m('createActor', {
+      name: `${w} actor`,
+      description: `${w} description`,
+      motivations: [`${w} motive`],
+      tlp,
+    });
     add(actor, `${w} actor`);
     const campaign = await m('createCampaign', { name: `${w} campaign`, description: w, tlp });
     add(campaign, `${w} campaign`);
-    const tool = await m('createTool', { name: `${w} tool`, kind: 'TOOL', description: w, tlp });
+    const tool = await m('createTool', {
+      name: `${w} tool`,
+      kind: 'TOOL',
+      description: w,
+      malwareTypes: [`${w} type`],
+      tlp,
+    });
     add(tool, `${w} tool`);
-    const victim = await m('createVictim', { name: `${w} victim`, kind: 'ORGANIZATION', tlp });
+    const victim = await m('createVictim', { name: `${w} victim`, kind: 'ORGANIZATION', sector: `${w} sector`, tlp });
     add(victim);
+    add(await m('createVictim', { name: `${w} region`, kind: 'REGION', tlp }));
     // An identifier on each marked actor, campaign and tool, as an import gives them.
     for (const [owner, id] of [
       ['actorId', actor],
@@ -284,6 +299,12 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
   if (has('dataset'))
     return [{ ...base, dataset: 'leak-test' }, ...levels.map((l) => ({ ...base, identifier: `${marker(l)}-record` }))];
   if (has('record')) return [base, ...all.map((record) => ({ ...base, record }))];
+  // A required enum (vocabulary(kind:)): every value.
+  const choice = field.args.find((a) => isNonNullType(a.type) && isEnumType(a.type.ofType));
+  if (choice)
+    return (choice.type as GraphQLNonNull<GraphQLEnumType>).ofType
+      .getValues()
+      .map((v) => ({ ...base, [choice.name]: v.value }));
   return [base];
 }
 

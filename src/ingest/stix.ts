@@ -624,7 +624,8 @@ class StixTranslation {
               : isTool(r.source_ref)
                 ? { tool: from }
                 : null;
-        if (subject) this.doc.attributions.push({ ...claim, ...subject, actor: to, assessedOn: day(r.created) });
+        // When it was assessed is its reports' date (the write layer reads it), not when MITRE recorded it.
+        if (subject) this.doc.attributions.push({ ...claim, ...subject, actor: to });
       } else if (
         associationKindOf[r.relationship_type] &&
         ((isActor(r.source_ref) && isActor(r.target_ref)) || (isTool(r.source_ref) && isTool(r.target_ref)))

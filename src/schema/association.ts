@@ -41,6 +41,7 @@ export const Association = builder.prismaNode('Association', {
     status: true,
     note: true,
     tlp: true,
+    createdAt: true,
   },
   nullable: true, // an unknown ID loads as null: node(id:) reports NOT_FOUND, nodes(ids:) a null entry
   interfaces: [Claim],

@@ -5,6 +5,7 @@ import { builder, paged } from '../builder.js';
 import { recordAttribution, supersedeAttribution, updateClaim } from '../write/claims.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
+import { DatePrecisionEnum } from './enums.js';
 import {
   check,
   claimChangeFields,
@@ -60,7 +61,13 @@ export const Attribution = builder.prismaNode('Attribution', {
     assessedOn: t.expose('assessedOn', {
       type: 'Date',
       nullable: true,
-      description: 'When the source made the assessment.',
+      description:
+        'When a source made the assessment: as given, else the date of the earliest dated report the claim cites (read with `assessedPrecision`); null when no cited report is dated. Never a dataset’s own timestamp (that is `recordedAt`).',
+    }),
+    assessedPrecision: t.expose('assessedPrecision', {
+      type: DatePrecisionEnum,
+      nullable: true,
+      description: 'How precise `assessedOn` is: a MONTH date is the first of the month, a YEAR date 1 January.',
     }),
     supersededBy: t.prismaField({
       type: 'Attribution',

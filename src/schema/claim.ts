@@ -23,6 +23,11 @@ export const claimFields = (t: any) => ({
   firstObserved: t.expose('firstObserved', { type: 'Date', nullable: true }),
   lastObserved: t.expose('lastObserved', { type: 'Date', nullable: true }),
   status: t.expose('status', { type: ClaimStatusEnum }),
+  recordedAt: t.expose('createdAt', {
+    type: 'DateTime',
+    description:
+      'When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here.',
+  }),
   note: t.exposeString('note', { nullable: true }),
   tlp: t.expose('tlp', {
     type: TlpEnum,

@@ -454,6 +454,8 @@ export type Association = Claim & Node & {
   kind: AssociationKind;
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
+  /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
+  recordedAt: Scalars['DateTime']['output'];
   status: ClaimStatus;
   /** Whether the kind holds both ways (all but VARIANT_OF). */
   symmetric: Scalars['Boolean']['output'];
@@ -501,8 +503,10 @@ export type Attribution = Claim & Node & {
   __typename?: 'Attribution';
   /** The actor it is attributed to; null when the source describes the actor only in words. */
   actor?: Maybe<Actor>;
-  /** When the source made the assessment. */
+  /** When a source made the assessment: as given, else the date of the earliest dated report the claim cites (read with `assessedPrecision`); null when no cited report is dated. Never a dataset’s own timestamp (that is `recordedAt`). */
   assessedOn?: Maybe<Scalars['Date']['output']>;
+  /** How precise `assessedOn` is: a MONTH date is the first of the month, a YEAR date 1 January. */
+  assessedPrecision?: Maybe<DatePrecision>;
   /** Countries the source links the actor to (ISO 3166-1 alpha-2). */
   attributedToCountries: Array<Scalars['String']['output']>;
   /** The source’s own description, e.g. "a threat actor linked to the East European region". */
@@ -517,6 +521,8 @@ export type Attribution = Claim & Node & {
   id: Scalars['ID']['output'];
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
+  /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
+  recordedAt: Scalars['DateTime']['output'];
   status: ClaimStatus;
   /** What is attributed. */
   subject: AttributionSubject;
@@ -905,6 +911,8 @@ export type Claim = {
   firstObserved?: Maybe<Scalars['Date']['output']>;
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
+  /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
+  recordedAt: Scalars['DateTime']['output'];
   status: ClaimStatus;
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
@@ -2064,6 +2072,8 @@ export type Targeting = Claim & Node & {
   id: Scalars['ID']['output'];
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
+  /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
+  recordedAt: Scalars['DateTime']['output'];
   status: ClaimStatus;
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;
@@ -2350,6 +2360,8 @@ export type ToolUsage = Claim & Node & {
   id: Scalars['ID']['output'];
   lastObserved?: Maybe<Scalars['Date']['output']>;
   note?: Maybe<Scalars['String']['output']>;
+  /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
+  recordedAt: Scalars['DateTime']['output'];
   status: ClaimStatus;
   /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
   tlp: Tlp;

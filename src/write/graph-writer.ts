@@ -11,7 +11,14 @@ import type { SeedDocument } from '../ingest/seed-format.js';
 import { type MergeType, mergeManyIn } from './merge.js';
 import { withPublishers } from './publishers.js';
 import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
-import { confidenceFromLabel, newId, normalizeName, searchTextOf } from './rules.js';
+import {
+  confidenceFromLabel,
+  type DatePrecision,
+  earliestReportDate,
+  newId,
+  normalizeName,
+  searchTextOf,
+} from './rules.js';
 import { canonicalUrl, dateInUrl } from './source-urls.js';
 import type { Edit, Tx } from './transaction.js';
 import { termsOf, toolTypeVocabulary, withVocabularyTerms } from './vocabularies.js';
@@ -121,6 +128,8 @@ class GraphWriter {
   // null: none), kept current as this writer changes them. Only this writer writes inside its transaction.
   private rows = new Map<string, Row | null>();
   private idHolders = new Map<string, IdHolder | null>(); // "system\u0000value" → holder
+  /** The row each source key of the document stands for (one document may give it under several keys). */
+  private sourceRows = new Map<string, Row>();
   private sourcesByUrl = new Map<string, Row | null>(); // the first source with each canonical URL
   private externalIdCreates: Prisma.ExternalIdCreateManyInput[] = [];
 
@@ -876,6 +885,7 @@ class GraphWriter {
         { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known },
       );
       this.ids.set(`source:${s.key}`, id);
+      this.sourceRows.set(s.key, this.rows.get(`source:${existingKey ?? s.key}`)!);
       if (canonical && !this.sourcesByUrl.get(canonical))
         this.sourcesByUrl.set(canonical, this.rows.get(`source:${existingKey ?? s.key}`)!);
       this.tick();
@@ -946,6 +956,18 @@ class GraphWriter {
     await this.citeAll('victimId', citations);
   }
 
+  /** The date of the earliest dated report among sources cited by key (see earliestReportDate). */
+  private async assessedFromSources(keys: string[], where: string) {
+    const rows = [];
+    for (const key of keys) {
+      const row = this.sourceRows.get(key) ?? (await this.rowByKey('source', key));
+      if (!row) throw new WriteError(`${where}: there is no source with key "${key}"`);
+      rows.push(row as { publishedOn: Date | null; publishedPrecision: DatePrecision; kind: string });
+    }
+    const earliest = earliestReportDate(rows);
+    return earliest;
+  }
+
   private async writeAttributions(attributions: SeedDocument['attributions']) {
     const citations: { id: string; citations: { source: string }[]; where: string }[] = [];
     for (const a of attributions) {
@@ -964,7 +986,15 @@ class GraphWriter {
         actorId: await this.ref('actor', actorKey ?? undefined, where),
         attributedToDescription: a.attributedToDescription ?? null,
         attributedToCountries: a.attributedToCountries,
-        assessedOn: day(a.assessedOn),
+        ...(a.assessedOn
+          ? { assessedOn: day(a.assessedOn), assessedPrecision: 'DAY' }
+          : ((await this.assessedFromSources(
+              a.sources.map((c) => c.source),
+              where,
+            )) ?? {
+              assessedOn: null,
+              assessedPrecision: null,
+            })),
       });
       citations.push({ id, citations: a.sources, where });
       this.tick();

@@ -88,3 +88,24 @@ export function confidenceFromLabel(label: string | null | undefined): number | 
 }
 
 export const knownConfidenceLabels = Object.keys(scale);
+
+/** How precise a date is: a day, a month (the first of it stands for it) or a year (its 1 January). */
+export type DatePrecision = 'DAY' | 'MONTH' | 'YEAR';
+
+/**
+ * The date a claim was assessed, when it gives none: that of the earliest dated report it cites, with
+ * that date's precision (a dataset's own pages do not count: their date is when a catalogue entry was
+ * made). Before this rule an ATT&CK attribution was "assessed" when MITRE created the relationship
+ * (Operation Dream Job: 2023-03-17, for reports of 2020).
+ */
+export function earliestReportDate(
+  sources: { publishedOn: Date | string | null; publishedPrecision: DatePrecision; kind: string }[],
+): { assessedOn: Date; assessedPrecision: DatePrecision } | null {
+  let earliest: { assessedOn: Date; assessedPrecision: DatePrecision } | null = null;
+  for (const s of sources) {
+    if (!s.publishedOn || s.kind === 'DATASET') continue;
+    const on = new Date(s.publishedOn);
+    if (!earliest || on < earliest.assessedOn) earliest = { assessedOn: on, assessedPrecision: s.publishedPrecision };
+  }
+  return earliest;
+}
