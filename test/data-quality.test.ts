@@ -291,3 +291,22 @@ describe(`dates that mean what they say (${databaseLabel})`, () => {
     expect(recordAttribution).toEqual({ assessedOn: '2019-01-01', assessedPrecision: 'YEAR' });
   });
 });
+
+describe(`origin (${databaseLabel})`, () => {
+  it('shows each record’s stated origin where records disagree, and reads no prose', async () => {
+    const data = await server.query(`{
+      turla: actor(name: "Turla") { originCountry origins { country dataset recordName } }
+      lazarus: actor(name: "Lazarus Group") { originCountry origins { country dataset } }
+      andariel: actor(externalId: "G0138") { name description originCountry origins { country } }
+    }`);
+    // MISP has two Turla clusters: one says RU, the other CN. Precedence kept RU; both are shown.
+    expect(data.turla.originCountry).toBe('RU');
+    expect(data.turla.origins.map((o: any) => o.country).sort()).toEqual(['CN', 'RU']);
+    expect(data.turla.origins.every((o: any) => o.dataset === 'misp-galaxy')).toBe(true);
+    expect(data.lazarus.origins).toContainEqual({ country: 'KP', dataset: 'curated' });
+    // ATT&CK's Andariel: its description says North Korea, no record states an origin: none is made up.
+    expect(data.andariel.name).toBe('Andariel');
+    expect(data.andariel.description).toMatch(/North Korea/);
+    expect(data.andariel).toMatchObject({ originCountry: null, origins: [] });
+  });
+});

@@ -112,10 +112,17 @@ describe(`STIX 2.1 import of MITRE ATT&CK (${databaseLabel})`, () => {
 
   it('maps attributed-to to an attribution with its citation', async () => {
     const data = await server.query(
-      `{ campaign(name: "HomeLand Justice") { attributions { nodes { status actor { name } assessedOn citations { nodes { source { url } } } } } } }`,
+      `{ campaign(name: "HomeLand Justice") { attributions { nodes { status actor { name } assessedOn assessedPrecision recordedAt citations { nodes { source { url } } } } } } }`,
     );
     const [a] = data.campaign.attributions.nodes;
-    expect(a).toMatchObject({ status: 'CURRENT', actor: { name: 'HEXANE' }, assessedOn: '2024-08-07' });
+    // Assessed when Microsoft's report said so (2022, September 8); recorded when MITRE made the relationship.
+    expect(a).toMatchObject({
+      status: 'CURRENT',
+      actor: { name: 'HEXANE' },
+      assessedOn: '2022-09-08',
+      assessedPrecision: 'DAY',
+      recordedAt: expect.stringMatching(/^2024-08-07T/),
+    });
     expect(a.citations.nodes[0].source.url).toBe(
       'https://www.microsoft.com/en-us/security/blog/2022/09/08/microsoft-investigates-iranian-attacks-against-the-albanian-government/',
     );

@@ -42,6 +42,7 @@ import {
   versionDescription,
 } from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
+import { originsOf, StatedOriginRef } from './origin.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
 
@@ -76,6 +77,12 @@ export const Actor = builder.prismaNode('Actor', {
     motivations: t.exposeStringList('motivations'),
     firstSeen: t.expose('firstSeen', { type: 'Date', nullable: true }),
     lastSeen: t.expose('lastSeen', { type: 'Date', nullable: true }),
+    origins: t.field({
+      type: [StatedOriginRef],
+      description:
+        'The origin country each record you may see states (MISP’s country, a curated entry’s), so that records that disagree all show; `originCountry` is the one dataset precedence chose. Never read from prose.',
+      resolve: (actor, _args, ctx) => originsOf(ctx, actor.id),
+    }),
     activity: t.field({
       type: ObservedActivity,
       description: 'When the actor was observed, derived from the dated evidence you may see (see ObservedActivity).',

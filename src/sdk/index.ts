@@ -60,6 +60,8 @@ export type Actor = Node & {
   names: ActorNamesConnection;
   /** Suspected origin, ISO 3166-1 alpha-2. */
   originCountry?: Maybe<Scalars['String']['output']>;
+  /** The origin country each record you may see states (MISP’s country, a curated entry’s), so that records that disagree all show; `originCountry` is the one dataset precedence chose. Never read from prose. */
+  origins: Array<StatedOrigin>;
   /** The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others). */
   records: ActorRecordsConnection;
   /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
@@ -2029,6 +2031,18 @@ export type SourceKind =
   | 'DATASET'
   | 'PRESS_RELEASE'
   | 'REPORT';
+
+/** The origin country one record of a dataset states for an actor. */
+export type StatedOrigin = {
+  __typename?: 'StatedOrigin';
+  /** ISO 3166-1 alpha-2. */
+  country: Scalars['String']['output'];
+  dataset: Scalars['String']['output'];
+  /** The record’s identifier in its dataset (MISP uuid, seed key). */
+  identifier: Scalars['String']['output'];
+  /** The name the record gives the actor. */
+  recordName?: Maybe<Scalars['String']['output']>;
+};
 
 /** A later assessment of the same subject. The earlier claim is kept, marked SUPERSEDED and linked to this one. */
 export type SupersedeAttributionInput = {
