@@ -90,11 +90,14 @@ export async function claimFigures(prisma: Db) {
   return { ...row, ...dates };
 }
 
-/** Each vocabulary: values held (per record), how many are terms of it, and the custom terms found. */
+/**
+ * Each vocabulary: values held (per record, revoked and deprecated ones included, as exports hold them),
+ * how many are terms of it, and the custom terms found.
+ */
 export async function vocabularyFigures(prisma: Db) {
   const out = {} as Record<VocabularyKind, { values: number; inVocabulary: number; customTerms: string[] }>;
   for (const kind of vocabularyKinds) {
-    const terms = await vocabularyTerms(prisma, kind, 'RED');
+    const terms = await vocabularyTerms(prisma, kind, 'RED', { includeRevoked: true });
     const held = terms.filter((t) => t.count > 0);
     out[kind] = {
       values: held.reduce((n, t) => n + t.count, 0),

@@ -1,9 +1,17 @@
 // Data quality on the default seeded database (curated + ATT&CK + MISP), with real objects of the
 // shipped files: sources one per document with publisher, title and date; a search that ranks exact
 // names first; activity filters that leave out what is undated.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorsNotFoundFirst, claimFigures, sourceFigures, vocabularyFigures } from '../src/data-quality.js';
+import { projectRoot } from '../src/database/migrations.js';
+import { exportAll } from '../src/export/stix.js';
+import { vocabularies } from '../src/write/vocabularies.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
 
@@ -309,4 +317,43 @@ describe(`origin (${databaseLabel})`, () => {
     expect(data.andariel.description).toMatch(/North Korea/);
     expect(data.andariel).toMatchObject({ originCountry: null, origins: [] });
   });
+});
+
+describe(`the OASIS validator on the whole export (${databaseLabel})`, () => {
+  const validator = path.join(projectRoot, '../shared/tools/stix-clients/stix-validate');
+  it.runIf(existsSync(validator))(
+    'warns about vocabulary values only where they are custom terms (111: none)',
+    async () => {
+      const bundle = await exportAll(server.prisma, 'RED');
+      const dir = await mkdtemp(path.join(tmpdir(), 'data-quality-'));
+      const file = path.join(dir, 'all.json');
+      await writeFile(file, JSON.stringify(bundle));
+      const run = await promisify(execFile)(validator, [file], { maxBuffer: 64 * 1024 * 1024 }).catch((e) => e);
+      const warnings = (code: number) => Number(new RegExp(`warning ${code} x(\\d+)`).exec(run.stdout)?.[1] ?? 0);
+      const figures = await vocabularyFigures(server.prisma);
+      const fields = {
+        215: ['sectors', 'industry-sector'],
+        216: ['malware_types', 'malware-type'],
+        222: ['tool_types', 'tool-type'],
+        223: ['region', 'region'],
+      } as const;
+      expect(warnings(111)).toBe(0);
+      for (const [code, [property, kind]] of Object.entries(fields)) {
+        const custom = new Set(figures[kind].customTerms);
+        const values = bundle.objects.flatMap((o: Record<string, unknown>) => {
+          const v = o[property];
+          return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+        });
+        const terms = vocabularies()[kind].terms;
+        // Every value outside the vocabulary is one of the custom terms the report (and the README) lists.
+        expect(
+          values.filter((v: string) => !terms.has(v) && !custom.has(v)),
+          property,
+        ).toEqual([]);
+        // The validator warns once per value outside it.
+        expect(warnings(Number(code)), `${code} ${property}`).toBe(values.filter((v: string) => !terms.has(v)).length);
+      }
+    },
+    120_000,
+  );
 });

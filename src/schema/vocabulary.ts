@@ -25,9 +25,14 @@ export const VocabularyKindEnum = builder.enumType('VocabularyKind', {
 
 type Term = { term: string; label: string; inVocabulary: boolean; count: number };
 
-/** The records' values of a vocabulary, with counts, among what a clearance may see (current records only). */
-function valuesSql(kind: VocabularyKind, clearance: Tlp) {
-  const current = Prisma.sql`NOT (e.revoked OR e.deprecated) AND ${visibleRecordSql(clearance, 'e')}`;
+/**
+ * The records' values of a vocabulary, among what a clearance may see: current records only, unless
+ * `includeRevoked` (the report: exports hold revoked and deprecated records too).
+ */
+function valuesSql(kind: VocabularyKind, clearance: Tlp, includeRevoked: boolean) {
+  const current = includeRevoked
+    ? visibleRecordSql(clearance, 'e')
+    : Prisma.sql`NOT (e.revoked OR e.deprecated) AND ${visibleRecordSql(clearance, 'e')}`;
   switch (kind) {
     case 'region':
       return Prisma.sql`SELECT e.region AS term FROM "Victim" e WHERE e.region IS NOT NULL AND ${visibleRecordSql(clearance, 'e')}`;
@@ -47,8 +52,13 @@ function valuesSql(kind: VocabularyKind, clearance: Tlp) {
 const labelOf = (term: string) => term.charAt(0).toUpperCase() + term.slice(1).replace(/-/g, ' ');
 
 /** A vocabulary's terms (in the specification's order), then the custom terms found (most held first). */
-export async function vocabularyTerms(prisma: Db, kind: VocabularyKind, clearance: Tlp): Promise<Term[]> {
-  const sql = valuesSql(kind, clearance);
+export async function vocabularyTerms(
+  prisma: Db,
+  kind: VocabularyKind,
+  clearance: Tlp,
+  { includeRevoked = false } = {},
+): Promise<Term[]> {
+  const sql = valuesSql(kind, clearance, includeRevoked);
   const counts = new Map(
     sql
       ? (
