@@ -87,6 +87,46 @@ describe(`entity mutations (${databaseLabel})`, () => {
     expect(after.auditLog.nodes[0]).toEqual({ operation: 'deleteActor', after: null });
   });
 
+  it('a source is one per document: a new one for a stored URL (in any form) is refused with the stored one', async () => {
+    const curated = await server.query('{ sources(filter: { host: "clearskysec.com" }) { nodes { id url } } }');
+    const cryptocore = curated.sources.nodes.find((s: any) => s.url.includes('cryptocore-group'));
+    const again = await as(
+      'mutation { createSource(input: { title: "Same report", kind: REPORT, url: "http://clearskysec.com/cryptocore-group?utm_source=x" }) { id } }',
+    );
+    expect(again.errors[0].extensions).toMatchObject({ code: 'ALREADY_EXISTS', id: cryptocore.id });
+    expect(again.errors[0].message).toContain(cryptocore.id);
+    // A source hidden from the writer does not exist for them: theirs is made beside it.
+    const red = await as(
+      'mutation { createSource(input: { title: "Red copy", kind: REPORT, tlp: RED, url: "https://example.org/red-only/" }) { id } }',
+    );
+    expect(red.errors).toBeUndefined();
+    const clearWriter = await server.key('ANALYST', 'CLEAR');
+    const beside = await server.raw<any>(
+      'mutation { createSource(input: { title: "Clear copy", kind: REPORT, url: "https://example.org/red-only" }) { id } }',
+      {},
+      clearWriter,
+    );
+    expect(beside.errors).toBeUndefined();
+  });
+
+  it('a source made by a mutation gets its publisher from the hosts table and the date its permalink states', async () => {
+    const made = await as(
+      `mutation { createSource(input: { title: "Operation In(ter)ception", kind: REPORT,
+        url: "https://www.welivesecurity.com/2020/06/17/operation-interception-aerospace-military-firms-cyberspies-lazarus/" }) {
+        publishedOn publishedPrecision publisher { name } } }`,
+    );
+    expect(made.data.createSource).toEqual({
+      publishedOn: '2020-06-17',
+      publishedPrecision: 'DAY',
+      publisher: { name: 'ESET' },
+    });
+    const given = await as(
+      `mutation { createSource(input: { title: "Given", kind: REPORT, publishedOn: "2021-01-02",
+        url: "https://www.welivesecurity.com/2020/06/18/another/" }) { publishedOn } }`,
+    );
+    expect(given.data.createSource.publishedOn).toBe('2021-01-02');
+  });
+
   it('refuses a key that exists already, naming it', async () => {
     await as('mutation { createTool(input: { name: "Test Pliers", kind: TOOL }) { id } }');
     const again = await as('mutation { createTool(input: { name: "Test Pliers", kind: TOOL }) { id } }');

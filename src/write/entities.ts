@@ -10,6 +10,8 @@ import { inputError, notFound, userError } from '../errors.js';
 import type { DatePrecision, SourceKind, Tlp, ToolKind, VictimKind } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { nameOwnerColumn, normalizeName, searchTextOf, slug } from './rules.js';
+import { canonicalUrl } from './source-urls.js';
+import { refuseStoredTwice, sourceColumnsFromUrl } from './sources.js';
 import { delegateOf, deleteAtVersion, type Edit, edit, updateAtVersion, visibleRowOf } from './transaction.js';
 import { withVocabularyTerms } from './vocabularies.js';
 
@@ -213,7 +215,11 @@ export async function createEntity<M extends EntityModel>(writer: Writer, model:
     if (fields[field] == null) throw inputError(`input.${field}`, 'is required to create a record');
   checkOrder(rules, fields);
   return edit(writer.prisma, writer.principal, `create${model}`, async (e) => {
-    const data = withVocabularyTerms(model, await columns(e, model, fields));
+    let data = withVocabularyTerms(model, await columns(e, model, fields));
+    if (model === 'Source') {
+      await refuseStoredTwice(e, data.url as Nullable<string>);
+      data = await sourceColumnsFromUrl(e, data);
+    }
     const name = String(fields[rules.nameField]);
     const key = await freeKey(e, model, input.key ?? slug(name));
     const description = (fields.description as Nullable<string>) ?? null;
@@ -231,6 +237,10 @@ export async function updateEntity<M extends EntityModel>(writer: Writer, model:
   const { id } = idOf(input.id, [model], 'input.id');
   return edit(writer.prisma, writer.principal, `update${model}`, async (e) => {
     const data = await columns(e, model, input as Record<string, unknown>);
+    if (model === 'Source' && 'url' in data) {
+      await refuseStoredTwice(e, data.url as Nullable<string>, id);
+      data.canonicalUrl = data.url ? canonicalUrl(data.url as string) : null;
+    }
     await updateAtVersion(e, model, id, input.expectedVersion, (before) => {
       checkOrder(rules, { ...before, ...data });
       const terms = withVocabularyTerms(model, data, before);
