@@ -93,8 +93,8 @@ describe(`entity mutations (${databaseLabel})`, () => {
     const again = await as(
       'mutation { createSource(input: { title: "Same report", kind: REPORT, url: "http://clearskysec.com/cryptocore-group?utm_source=x" }) { id } }',
     );
-    expect(again.errors[0].extensions).toMatchObject({ code: 'ALREADY_EXISTS', id: cryptocore.id });
-    expect(again.errors[0].message).toContain(cryptocore.id);
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'ALREADY_EXISTS', id: cryptocore.id });
+    expect(again.errors?.[0].message).toContain(cryptocore.id);
     // A source hidden from the writer does not exist for them: theirs is made beside it.
     const red = await as(
       'mutation { createSource(input: { title: "Red copy", kind: REPORT, tlp: RED, url: "https://example.org/red-only/" }) { id } }',

@@ -38,16 +38,30 @@ const table = { Actor: Prisma.raw('"Actor"'), Campaign: Prisma.raw('"Campaign"')
  *
  * Which names are compared: those similar at the session's threshold (`%`, see sessionSettings) or
  * containing the query (for one or two letters: starting with it: "%ka%" has no trigram for the index,
- * so every name would be compared, 0.4 s at 200k names, where "ka%" has the start of a name). A query
- * of several words also compares the names that hold one of its words of four letters or more whole,
- * at a similarity of 0.3 or more: a typo in the other word ("fancy bare", 0.43 similar to "Fancy Bear")
- * is found without lowering the threshold for every query (0.3 for all: six times the work at 200k
- * names). Each condition is one the trigram index on Name.normalized answers (a normalised name has
+ * so every name would be compared, 0.4 s at 200k names, where "ka%" has the start of a name). When
+ * no name matches a query of several words, it is asked again comparing the names that hold one of
+ * its words of four letters or more whole, at a similarity of 0.3 or more: a typo in the other word
+ * ("fancy bare", 0.43 similar to "Fancy Bear") is found without lowering the threshold for every query
+ * (0.3 for all: six times the work at 200k names). Only as a second statement: a common word ("sleet")
+ * is held by thousands of names, and comparing them all on every search took the benchmark's Q3 from
+ * 4 to 16 ms (p50, scale S). Each condition is one the trigram index on Name.normalized answers (a normalised name has
  * only letters and digits: nothing in it needs escaping); descriptions use the full-text indexes on
  * to_tsvector('simple', "searchText"), which hold no aliases (an alias may be marked). An entity's
  * score is its best; `matched` is its best-matching name, if any matched.
  */
 export async function rankedHits(prisma: Db, clearance: Tlp, query: string, types: EntityType[]): Promise<Hit[]> {
+  const hits = await hitsFor(prisma, clearance, query, types, false);
+  const severalWords = (query.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2;
+  return severalWords && !hits.some((h) => h.matched !== null) ? hitsFor(prisma, clearance, query, types, true) : hits;
+}
+
+async function hitsFor(
+  prisma: Db,
+  clearance: Tlp,
+  query: string,
+  types: EntityType[],
+  wordByWord: boolean,
+): Promise<Hit[]> {
   const normalized = normalizeName(query);
   const words = descriptionQuery(query);
   const containing = normalized.length < 3 ? `${normalized}%` : `%${normalized}%`;
@@ -55,7 +69,7 @@ export async function rankedHits(prisma: Db, clearance: Tlp, query: string, type
     (w) => w.length >= 4,
   );
   const oneWordWhole =
-    wholeWords.length >= 1 && (query.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2
+    wordByWord && wholeWords.length >= 1
       ? Prisma.sql`OR ((${Prisma.join(
           wholeWords.slice(0, 8).map((w) => Prisma.sql`n.normalized LIKE ${`%${w}%`}`),
           ' OR ',
