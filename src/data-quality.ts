@@ -7,6 +7,7 @@ import { vocabularyTerms } from './schema/vocabulary.js';
 import { isAssignedCountry } from './write/countries.js';
 import { importJoinNote } from './write/resolution.js';
 import { normalizeName } from './write/rules.js';
+import { canonicalUrl } from './write/source-urls.js';
 import { type VocabularyKind, vocabularyKinds } from './write/vocabularies.js';
 
 /**
@@ -61,6 +62,48 @@ export async function sourceFigures(prisma: Db) {
       FROM "Source"`;
   return row;
 }
+
+/**
+ * The source figures per dataset: a dataset's sources are the documents its records cite (a STIX
+ * object's external references, a MISP cluster's `refs`), matched by canonical URL, and its own
+ * `dataset-…` source; the curated seeds' sources are those keyed by a person (imports key theirs `ref-…`
+ * or `dataset-…`). A document two datasets cite counts in both; the total counts it once.
+ */
+export async function sourceFiguresByDataset(prisma: Db) {
+  const urls = new Map<string, Set<string>>();
+  const records = await prisma.datasetRecord.findMany({ select: { dataset: true, format: true, original: true } });
+  for (const r of records) {
+    const o = r.original as { external_references?: { url?: unknown }[]; meta?: { refs?: unknown } };
+    const cited =
+      r.format === 'stix'
+        ? (o.external_references ?? []).map((x) => x.url)
+        : r.format === 'misp' && Array.isArray(o.meta?.refs)
+          ? o.meta.refs
+          : [];
+    const set = urls.get(r.dataset) ?? urls.set(r.dataset, new Set()).get(r.dataset)!;
+    for (const url of cited) if (typeof url === 'string') set.add(canonicalUrl(url));
+  }
+  const sources = await prisma.source.findMany({
+    select: { key: true, title: true, url: true, canonicalUrl: true, publisherId: true, publishedOn: true },
+  });
+  const figures: Record<string, SourceCounts> = {};
+  const count = (dataset: string, s: (typeof sources)[number]) => {
+    figures[dataset] ??= { total: 0, withPublisher: 0, withDate: 0, withTitle: 0 };
+    const f = figures[dataset];
+    f.total++;
+    if (s.publisherId) f.withPublisher++;
+    if (s.publishedOn) f.withDate++;
+    if (!s.url || s.title !== s.url.replace(/^https?:\/\/(www\.)?/, '').slice(0, 200)) f.withTitle++;
+  };
+  for (const s of sources) {
+    for (const [dataset, set] of urls)
+      if ((s.canonicalUrl && set.has(s.canonicalUrl)) || s.key.startsWith(`dataset-${dataset}`)) count(dataset, s);
+    if (!s.key.startsWith('ref-') && !s.key.startsWith('dataset-')) count('curated', s);
+  }
+  return figures;
+}
+
+export type SourceCounts = { total: number; withPublisher: number; withDate: number; withTitle: number };
 
 /**
  * Claims (attributions, tool usages, targetings, associations), how many cite a dated report, and the
@@ -174,7 +217,7 @@ export async function qualityReport(prisma: Db, { searchEvery = 1 } = {}) {
     })),
     inferredMerges: Object.fromEntries(merges.map((m) => [m.entityType, m._count._all])),
     duplicates,
-    sources: await sourceFigures(prisma),
+    sources: { ...(await sourceFigures(prisma)), byDataset: await sourceFiguresByDataset(prisma) },
     claims: await claimFigures(prisma),
     vocabularies: await vocabularyFigures(prisma),
     countries: await countryFigures(prisma),

@@ -4,7 +4,7 @@
 // report, values outside each STIX vocabulary (custom terms), country codes outside ISO 3166-1, actors
 // with dated activity, and whether every actor's display name finds an exact name first. Curators run
 // it after every import; `--json` gives the same figures to a script.
-import { qualityReport } from '../data-quality.js';
+import { qualityReport, type SourceCounts } from '../data-quality.js';
 import { createPrismaClient } from '../db.js';
 import { withDatabase } from './with-database.js';
 
@@ -54,13 +54,18 @@ await withDatabase('', async (db) => {
     ),
   );
   const s = report.sources;
-  console.log('Sources:');
+  const row = (f: SourceCounts) => ({
+    sources: f.total,
+    'with a publisher': percent(f.withPublisher, f.total),
+    'with a date': percent(f.withDate, f.total),
+    'with a title (not a URL)': percent(f.withTitle, f.total),
+  });
+  console.log(
+    `Sources, per dataset (the documents its records cite) and in total; documents stored twice: ${s.storedTwice}`,
+  );
   console.table({
-    total: { count: s.total, share: '' },
-    'with a publisher': { count: s.withPublisher, share: percent(s.withPublisher, s.total) },
-    'with a date': { count: s.withDate, share: percent(s.withDate, s.total) },
-    'with a title (not a URL)': { count: s.withTitle, share: percent(s.withTitle, s.total) },
-    'documents stored twice': { count: s.storedTwice, share: '' },
+    ...Object.fromEntries(Object.entries(s.byDataset as Record<string, SourceCounts>).map(([d, f]) => [d, row(f)])),
+    total: row(s),
   });
   const c = report.claims;
   console.log(
