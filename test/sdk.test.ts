@@ -37,6 +37,17 @@ describe(`typed SDK (${databaseLabel})`, () => {
     expect(actor?.name).toBe('Lazarus Group');
     expect(actor?.tools.edges.every((e) => !e.direct && e.via[0].name === 'CryptoCore')).toBe(true);
     expect(actor?.victims.totalCount).toBe(11);
+    expect(actor?.origins).toContainEqual(expect.objectContaining({ country: 'KP', dataset: 'curated' }));
+    expect(actor?.activity.derived).toBe(true);
+    expect(actor?.activity.firstObserved).toBe('2009-01-01');
+  });
+
+  it('searches sources and reads a vocabulary', async () => {
+    const { sources } = await server.sdk.SourcesPage({ filter: { host: 'clearskysec.com' }, first: 10 });
+    expect(sources.totalCount).toBeGreaterThan(0);
+    expect(sources.nodes.every((s) => s.url?.includes('clearskysec.com') && s.publisher?.name)).toBe(true);
+    const { vocabulary } = await server.sdk.Vocabulary({ kind: 'INDUSTRY_SECTOR' });
+    expect(vocabulary.find((t) => t.term === 'financial-services')?.inVocabulary).toBe(true);
   });
 
   it('resolves a shared name and searches', async () => {

@@ -2721,7 +2721,7 @@ export type CampaignStoryQueryVariables = Exact<{
 }>;
 
 
-export type CampaignStoryQuery = { __typename?: 'Query', campaign?: { __typename?: 'Campaign', id: string, name: string, firstSeen?: string | null, estimatedLossUsd?: string | null, confirmedLossUsd?: string | null, names: { __typename?: 'CampaignNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null, citations: { __typename?: 'NameCitationsConnection', nodes: Array<{ __typename?: 'Citation', source: { __typename?: 'Source', title: string, url?: string | null } }> } }> }, attributions: { __typename?: 'CampaignAttributionsConnection', nodes: Array<{ __typename?: 'Attribution', id: string, assessedOn?: string | null, status: ClaimStatus, confidence?: number | null, confidenceLabel?: string | null, attributedToDescription?: string | null, attributedToCountries: Array<string>, actor?: { __typename?: 'Actor', id: string, name: string } | null, supersededBy?: { __typename?: 'Attribution', id: string, assessedOn?: string | null } | null, citations: { __typename?: 'AttributionCitationsConnection', nodes: Array<{ __typename?: 'Citation', excerpt?: string | null, source: { __typename?: 'Source', title: string, url?: string | null, publishedOn?: string | null, publisher?: { __typename?: 'Organization', name: string } | null } }> } }> } } | null };
+export type CampaignStoryQuery = { __typename?: 'Query', campaign?: { __typename?: 'Campaign', id: string, name: string, firstSeen?: string | null, estimatedLossUsd?: string | null, confirmedLossUsd?: string | null, names: { __typename?: 'CampaignNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null, citations: { __typename?: 'NameCitationsConnection', nodes: Array<{ __typename?: 'Citation', source: { __typename?: 'Source', title: string, url?: string | null } }> } }> }, attributions: { __typename?: 'CampaignAttributionsConnection', nodes: Array<{ __typename?: 'Attribution', id: string, assessedOn?: string | null, assessedPrecision?: DatePrecision | null, recordedAt: string, status: ClaimStatus, confidence?: number | null, confidenceLabel?: string | null, attributedToDescription?: string | null, attributedToCountries: Array<string>, actor?: { __typename?: 'Actor', id: string, name: string } | null, supersededBy?: { __typename?: 'Attribution', id: string, assessedOn?: string | null } | null, citations: { __typename?: 'AttributionCitationsConnection', nodes: Array<{ __typename?: 'Citation', excerpt?: string | null, source: { __typename?: 'Source', title: string, url?: string | null, publishedOn?: string | null, publisher?: { __typename?: 'Organization', name: string } | null } }> } }> } } | null };
 
 export type ActorProfileQueryVariables = Exact<{
   name?: InputMaybe<Scalars['String']['input']>;
@@ -2731,7 +2731,7 @@ export type ActorProfileQueryVariables = Exact<{
 }>;
 
 
-export type ActorProfileQuery = { __typename?: 'Query', actor?: { __typename?: 'Actor', id: string, name: string, originCountry?: string | null, names: { __typename?: 'ActorNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }, campaigns: { __typename?: 'ActorCampaignsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorCampaignsConnectionEdge', current: boolean, node: { __typename?: 'Campaign', name: string }, attributions: Array<{ __typename?: 'Attribution', assessedOn?: string | null, status: ClaimStatus }> }> }, tools: { __typename?: 'ActorToolsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorToolsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Tool', name: string, kind: ToolKind } }> }, victims: { __typename?: 'ActorVictimsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorVictimsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Victim', name: string, kind: VictimKind, country?: string | null } }> }, associations: { __typename?: 'ActorAssociationsConnection', totalCount: number, nodes: Array<{ __typename?: 'Association', kind: AssociationKind, symmetric: boolean, confidence?: number | null, confidenceLabel?: string | null, from:
+export type ActorProfileQuery = { __typename?: 'Query', actor?: { __typename?: 'Actor', id: string, name: string, originCountry?: string | null, origins: Array<{ __typename?: 'StatedOrigin', country: string, dataset: string, identifier: string, recordName?: string | null }>, activity: { __typename?: 'ObservedActivity', firstObserved?: string | null, lastObserved?: string | null, derived: boolean }, names: { __typename?: 'ActorNamesConnection', totalCount: number, nodes: Array<{ __typename?: 'Name', value: string, coinedBy?: { __typename?: 'Organization', name: string } | null }> }, campaigns: { __typename?: 'ActorCampaignsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorCampaignsConnectionEdge', current: boolean, node: { __typename?: 'Campaign', name: string }, attributions: Array<{ __typename?: 'Attribution', assessedOn?: string | null, status: ClaimStatus }> }> }, tools: { __typename?: 'ActorToolsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorToolsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Tool', name: string, kind: ToolKind } }> }, victims: { __typename?: 'ActorVictimsConnection', totalCount: number, edges: Array<{ __typename?: 'ActorVictimsConnectionEdge', direct: boolean, via: Array<{ __typename?: 'Campaign', name: string }>, node: { __typename?: 'Victim', name: string, kind: VictimKind, country?: string | null } }> }, associations: { __typename?: 'ActorAssociationsConnection', totalCount: number, nodes: Array<{ __typename?: 'Association', kind: AssociationKind, symmetric: boolean, confidence?: number | null, confidenceLabel?: string | null, from:
           | { __typename?: 'Actor', id: string, name: string }
           | { __typename?: 'Campaign' }
           | { __typename?: 'Tool' }
@@ -2799,6 +2799,22 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'Victim', id: string }
    | null };
 
+export type SourcesPageQueryVariables = Exact<{
+  filter?: InputMaybe<SourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type SourcesPageQuery = { __typename?: 'Query', sources: { __typename?: 'SourceConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'Source', id: string, title: string, url?: string | null, authors: Array<string>, publishedOn?: string | null, publishedPrecision: DatePrecision, kind: SourceKind, publisher?: { __typename?: 'Organization', id: string, name: string } | null }> } };
+
+export type VocabularyQueryVariables = Exact<{
+  kind: VocabularyKind;
+}>;
+
+
+export type VocabularyQuery = { __typename?: 'Query', vocabulary: Array<{ __typename?: 'VocabularyTerm', term: string, label: string, inVocabulary: boolean, count: number }> };
+
 
 export const CampaignStoryDocument = `
     query CampaignStory($name: String, $id: ID, $externalId: String) {
@@ -2829,6 +2845,8 @@ export const CampaignStoryDocument = `
       nodes {
         id
         assessedOn
+        assessedPrecision
+        recordedAt
         status
         confidence
         confidenceLabel
@@ -2866,6 +2884,17 @@ export const ActorProfileDocument = `
     id
     name
     originCountry
+    origins {
+      country
+      dataset
+      identifier
+      recordName
+    }
+    activity {
+      firstObserved
+      lastObserved
+      derived
+    }
     names(first: $first) {
       totalCount
       nodes {
@@ -3044,6 +3073,40 @@ export const NodeDocument = `
   }
 }
     `;
+export const SourcesPageDocument = `
+    query SourcesPage($filter: SourceFilter, $first: Int, $after: String) {
+  sources(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      title
+      url
+      authors
+      publishedOn
+      publishedPrecision
+      kind
+      publisher {
+        id
+        name
+      }
+    }
+  }
+}
+    `;
+export const VocabularyDocument = `
+    query Vocabulary($kind: VocabularyKind!) {
+  vocabulary(kind: $kind) {
+    term
+    label
+    inVocabulary
+    count
+  }
+}
+    `;
 
 export type SdkFunctionWrapper = <T>(action: (requestHeaders?:Record<string, string>) => Promise<T>, operationName: string, operationType?: string, variables?: any) => Promise<T>;
 
@@ -3069,6 +3132,12 @@ export function getSdk(client: GraphQLClient, withWrapper: SdkFunctionWrapper = 
     },
     Node(variables: NodeQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<NodeQuery> {
       return withWrapper((wrappedRequestHeaders) => client.request<NodeQuery>({ document: NodeDocument, variables, requestHeaders: { ...requestHeaders, ...wrappedRequestHeaders }, signal }), 'Node', 'query', variables);
+    },
+    SourcesPage(variables?: SourcesPageQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<SourcesPageQuery> {
+      return withWrapper((wrappedRequestHeaders) => client.request<SourcesPageQuery>({ document: SourcesPageDocument, variables, requestHeaders: { ...requestHeaders, ...wrappedRequestHeaders }, signal }), 'SourcesPage', 'query', variables);
+    },
+    Vocabulary(variables: VocabularyQueryVariables, requestHeaders?: GraphQLClientRequestHeaders, signal?: RequestInit['signal']): Promise<VocabularyQuery> {
+      return withWrapper((wrappedRequestHeaders) => client.request<VocabularyQuery>({ document: VocabularyDocument, variables, requestHeaders: { ...requestHeaders, ...wrappedRequestHeaders }, signal }), 'Vocabulary', 'query', variables);
     }
   };
 }
