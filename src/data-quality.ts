@@ -1,13 +1,13 @@
 // Figures about the data itself: `npm run data:report` prints them (and `--json`), the tests assert
 // them. Each is read from the database as it is, for every clearance (the report is an operator's).
 import type { Db } from './db.js';
-import { actorsActiveBetween } from './schema/activity.js';
+import { activeBetween, datedActivity } from './schema/activity.js';
 import { rankedHits } from './schema/search-ranking.js';
-import { vocabularyTerms } from './schema/vocabulary.js';
+import { vocabularyTerms } from './schema/vocabulary-terms.js';
 import { isAssignedCountry } from './write/countries.js';
 import { importJoinNote } from './write/resolution.js';
 import { normalizeName } from './write/rules.js';
-import { canonicalUrl } from './write/source-urls.js';
+import { canonicalUrl, titleFromUrl } from './write/source-urls.js';
 import { type VocabularyKind, vocabularyKinds } from './write/vocabularies.js';
 
 /**
@@ -46,30 +46,17 @@ export async function actorsNotFoundFirst(prisma: Db, { every = 1 } = {}) {
   return { searched, missed };
 }
 
-/**
- * Sources: how many, with a publisher, a date, a title of their own (not the URL an import had to
- * stand in for one), and documents stored more than once (by canonical URL).
- */
-export async function sourceFigures(prisma: Db) {
-  const [row] = await prisma.$queryRaw<
-    { total: number; withPublisher: number; withDate: number; withTitle: number; storedTwice: number }[]
-  >`
-    SELECT count(*)::int AS "total",
-           count("publisherId")::int AS "withPublisher",
-           count("publishedOn")::int AS "withDate",
-           count(*) FILTER (WHERE url IS NULL OR title <> left(regexp_replace(url, '^https?://(www\\.)?', ''), 200))::int AS "withTitle",
-           (count("canonicalUrl") - count(DISTINCT "canonicalUrl"))::int AS "storedTwice"
-      FROM "Source"`;
-  return row;
-}
+export type SourceCounts = { total: number; withPublisher: number; withDate: number; withTitle: number };
 
 /**
- * The source figures per dataset: a dataset's sources are the documents its records cite (a STIX
- * object's external references, a MISP cluster's `refs`), matched by canonical URL, and its own
- * `dataset-…` source; the curated seeds' sources are those keyed by a person (imports key theirs `ref-…`
- * or `dataset-…`). A document two datasets cite counts in both; the total counts it once.
+ * Sources: how many, with a publisher, a date, a title of their own (not the URL an import had to
+ * stand in for one), documents stored more than once (by canonical URL), and the same per dataset: a
+ * dataset's sources are the documents its records cite (a STIX object's external references, a MISP
+ * cluster's `refs`), matched by canonical URL, and its own `dataset-…` source; the curated seeds'
+ * sources are those keyed by a person (imports key theirs `ref-…` or `dataset-…`). A document two
+ * datasets cite counts in both; the total counts it once.
  */
-export async function sourceFiguresByDataset(prisma: Db) {
+export async function sourceFigures(prisma: Db) {
   const urls = new Map<string, Set<string>>();
   const records = await prisma.datasetRecord.findMany({ select: { dataset: true, format: true, original: true } });
   for (const r of records) {
@@ -86,24 +73,32 @@ export async function sourceFiguresByDataset(prisma: Db) {
   const sources = await prisma.source.findMany({
     select: { key: true, title: true, url: true, canonicalUrl: true, publisherId: true, publishedOn: true },
   });
-  const figures: Record<string, SourceCounts> = {};
-  const count = (dataset: string, s: (typeof sources)[number]) => {
-    figures[dataset] ??= { total: 0, withPublisher: 0, withDate: 0, withTitle: 0 };
-    const f = figures[dataset];
+  const total: SourceCounts = { total: 0, withPublisher: 0, withDate: 0, withTitle: 0 };
+  const byDataset: Record<string, SourceCounts> = {};
+  const count = (f: SourceCounts, s: (typeof sources)[number]) => {
     f.total++;
     if (s.publisherId) f.withPublisher++;
     if (s.publishedOn) f.withDate++;
-    if (!s.url || s.title !== s.url.replace(/^https?:\/\/(www\.)?/, '').slice(0, 200)) f.withTitle++;
+    if (!s.url || s.title !== titleFromUrl(s.url)) f.withTitle++;
   };
+  const inDataset = (dataset: string, s: (typeof sources)[number]) => {
+    byDataset[dataset] ??= { total: 0, withPublisher: 0, withDate: 0, withTitle: 0 };
+    count(byDataset[dataset], s);
+  };
+  const canonical = new Set<string>();
+  let storedTwice = 0;
   for (const s of sources) {
+    count(total, s);
+    if (s.canonicalUrl) {
+      if (canonical.has(s.canonicalUrl)) storedTwice++;
+      canonical.add(s.canonicalUrl);
+    }
     for (const [dataset, set] of urls)
-      if ((s.canonicalUrl && set.has(s.canonicalUrl)) || s.key.startsWith(`dataset-${dataset}`)) count(dataset, s);
-    if (!s.key.startsWith('ref-') && !s.key.startsWith('dataset-')) count('curated', s);
+      if ((s.canonicalUrl && set.has(s.canonicalUrl)) || s.key.startsWith(`dataset-${dataset}`)) inDataset(dataset, s);
+    if (!s.key.startsWith('ref-') && !s.key.startsWith('dataset-')) inDataset('curated', s);
   }
-  return figures;
+  return { ...total, storedTwice, byDataset };
 }
-
-export type SourceCounts = { total: number; withPublisher: number; withDate: number; withTitle: number };
 
 /**
  * Claims (attributions, tool usages, targetings, associations), how many cite a dated report, and the
@@ -205,8 +200,8 @@ export async function qualityReport(prisma: Db, { searchEvery = 1 } = {}) {
     const { current, shared } = await sharedDisplayNames(prisma, model);
     duplicates[model] = { current, sharedDisplayNames: shared.map(([, es]) => es.map((e) => e.name).join(' / ')) };
   }
-  const dated = await actorsActiveBetween(prisma, 'RED');
-  const active2020 = await actorsActiveBetween(prisma, 'RED', new Date('2020-01-01'), new Date('2020-12-31'));
+  const dated = await datedActivity(prisma, 'RED');
+  const active2020 = activeBetween(dated, new Date('2020-01-01'), new Date('2020-12-31'));
   const search = await actorsNotFoundFirst(prisma, { every: searchEvery });
   return {
     datasets,
@@ -217,7 +212,7 @@ export async function qualityReport(prisma: Db, { searchEvery = 1 } = {}) {
     })),
     inferredMerges: Object.fromEntries(merges.map((m) => [m.entityType, m._count._all])),
     duplicates,
-    sources: { ...(await sourceFigures(prisma)), byDataset: await sourceFiguresByDataset(prisma) },
+    sources: await sourceFigures(prisma),
     claims: await claimFigures(prisma),
     vocabularies: await vocabularyFigures(prisma),
     countries: await countryFigures(prisma),

@@ -64,7 +64,7 @@ await withDatabase('', async (db) => {
     `Sources, per dataset (the documents its records cite) and in total; documents stored twice: ${s.storedTwice}`,
   );
   console.table({
-    ...Object.fromEntries(Object.entries(s.byDataset as Record<string, SourceCounts>).map(([d, f]) => [d, row(f)])),
+    ...Object.fromEntries(Object.entries(s.byDataset).map(([d, f]) => [d, row(f)])),
     total: row(s),
   });
   const c = report.claims;

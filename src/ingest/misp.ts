@@ -19,6 +19,7 @@
 import { z } from 'zod';
 import { assignedCountry, countryCodeOfName } from '../write/countries.js';
 import { knownConfidenceLabels, slug as slugOf, sourceKeyOfUrl } from '../write/rules.js';
+import { titleFromUrl } from '../write/source-urls.js';
 import { associationKindOf, type SeedDocument, SeedFormatError } from './seed-format.js';
 
 type Doc = z.input<typeof SeedDocument>;
@@ -202,7 +203,7 @@ export function galaxyToDocument(galaxy: ReturnType<typeof parseGalaxy>, options
       const k = sourceKeyOfUrl(url);
       if (!seen.sources.has(k)) {
         seen.sources.add(k);
-        doc.sources.push({ key: k, title: url.replace(/^https?:\/\/(www\.)?/, '').slice(0, 200), url, kind: 'REPORT' });
+        doc.sources.push({ key: k, title: titleFromUrl(url), url, kind: 'REPORT' });
       }
     }
     const cited = [{ source: datasetSource }];

@@ -6,8 +6,6 @@
 // most of the rest, so "active in 2020" no longer needs to count every undated actor as active.
 import DataLoader from 'dataloader';
 import { visibleRecordSql, visibleSql } from '../auth/visibility.js';
-import { builder } from '../builder.js';
-import type { Context } from '../context.js';
 import type { Db } from '../db.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 
@@ -51,46 +49,28 @@ export function activitySql(clearance: Tlp, actorIds?: readonly string[]) {
      GROUP BY actor`;
 }
 
-/** The ids of the actors whose activity (derived) overlaps [from, to]; undated actors are not among them. */
-export async function actorsActiveBetween(prisma: Db, clearance: Tlp, from?: Date | null, to?: Date | null) {
-  const rows = await prisma.$queryRaw<{ actor: string }[]>`
-    SELECT actor::text FROM (${activitySql(clearance)}) x
-     WHERE (${from ?? null}::date IS NULL OR x.last_observed >= ${from ?? null}::date)
-       AND (${to ?? null}::date IS NULL OR x.first_observed <= ${to ?? null}::date)`;
-  return rows.map((r) => r.actor);
-}
+export type DatedActivity = { actor: string; firstObserved: Date; lastObserved: Date };
 
-const loaders = new WeakMap<Context, DataLoader<string, Activity>>();
+/** Every actor with dated evidence the clearance may see, with its activity: one statement. */
+export const datedActivity = (prisma: Db, clearance: Tlp) =>
+  prisma.$queryRaw<DatedActivity[]>`
+    SELECT actor::text, first_observed AS "firstObserved", last_observed AS "lastObserved" FROM (${activitySql(clearance)}) x`;
 
-/** One statement for every actor of a request. */
-export function activityOf(ctx: Context, actorId: string) {
-  let loader = loaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(async (ids: readonly string[]) => {
-      const rows = await ctx.prisma.$queryRaw<
-        { actor: string; first_observed: Date | null; last_observed: Date | null }[]
-      >`
-        SELECT actor::text, first_observed, last_observed FROM (${activitySql(ctx.principal.clearance, ids)}) x`;
-      const byActor = new Map(rows.map((r) => [r.actor, r]));
-      return ids.map((id) => ({
-        firstObserved: byActor.get(id)?.first_observed ?? null,
-        lastObserved: byActor.get(id)?.last_observed ?? null,
-      }));
-    });
-    loaders.set(ctx, loader);
-  }
-  return loader.load(actorId);
-}
+/** The actors among `dated` whose activity overlaps [from, to] (either end open). */
+export const activeBetween = (dated: DatedActivity[], from?: Date | null, to?: Date | null) =>
+  dated
+    .filter((a) => (!from || new Date(a.lastObserved) >= from) && (!to || new Date(a.firstObserved) <= to))
+    .map((a) => a.actor);
 
-export const ObservedActivity = builder.objectRef<Activity>('ObservedActivity').implement({
-  description:
-    'When an actor was observed, derived (not stated by any one source): the earliest and latest dates of the evidence you may see about it — its own first and last seen, its claims’ observed dates, the campaigns attributed to it, and the publication dates of the reports cited for it and its claims.',
-  fields: (t) => ({
-    firstObserved: t.expose('firstObserved', { type: 'Date', nullable: true }),
-    lastObserved: t.expose('lastObserved', { type: 'Date', nullable: true }),
-    derived: t.boolean({
-      description: 'Always true: these dates are computed from the evidence, not stated by a source.',
-      resolve: () => true,
-    }),
-  }),
-});
+/** Each actor's activity, one statement for every actor of a request (see createLoaders). */
+export const activityLoader = (prisma: Db, clearance: Tlp) =>
+  new DataLoader<string, Activity>(async (ids) => {
+    const rows = await prisma.$queryRaw<DatedActivity[]>`
+      SELECT actor::text, first_observed AS "firstObserved", last_observed AS "lastObserved"
+        FROM (${activitySql(clearance, ids)}) x`;
+    const byActor = new Map(rows.map((r) => [r.actor, r]));
+    return ids.map((id) => ({
+      firstObserved: byActor.get(id)?.firstObserved ?? null,
+      lastObserved: byActor.get(id)?.lastObserved ?? null,
+    }));
+  });

@@ -7,7 +7,7 @@ import { userError } from '../errors.js';
 import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
 import { termOf } from '../write/vocabularies.js';
-import { activityOf, actorsActiveBetween, ObservedActivity } from './activity.js';
+import { type Activity, activeBetween } from './activity.js';
 import { countryArg, orderBy } from './args.js';
 import {
   arrayConnection,
@@ -42,9 +42,34 @@ import {
   versionDescription,
 } from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
-import { originsOf, StatedOriginRef } from './origin.js';
+import type { StatedOrigin } from './origin.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
+
+const ObservedActivity = builder.objectRef<Activity>('ObservedActivity').implement({
+  description:
+    'When an actor was observed, derived (not stated by any one source): the earliest and latest dates of the evidence you may see about it — its own first and last seen, its claims’ observed dates, the campaigns attributed to it, and the publication dates of the reports cited for it and its claims.',
+  fields: (t) => ({
+    firstObserved: t.expose('firstObserved', { type: 'Date', nullable: true }),
+    lastObserved: t.expose('lastObserved', { type: 'Date', nullable: true }),
+    derived: t.boolean({
+      description: 'Always true: these dates are computed from the evidence, not stated by a source.',
+      resolve: () => true,
+    }),
+  }),
+});
+
+const StatedOriginRef = builder.objectRef<StatedOrigin>('StatedOrigin').implement({
+  description: 'The origin country one record of a dataset states for an actor.',
+  fields: (t) => ({
+    country: t.exposeString('country', { description: 'ISO 3166-1 alpha-2.' }),
+    dataset: t.exposeString('dataset'),
+    identifier: t.exposeString('identifier', {
+      description: 'The record’s identifier in its dataset (MISP uuid, seed key).',
+    }),
+    recordName: t.exposeString('recordName', { nullable: true, description: 'The name the record gives the actor.' }),
+  }),
+});
 
 export const Actor = builder.prismaNode('Actor', {
   id: { field: 'id' },
@@ -81,12 +106,12 @@ export const Actor = builder.prismaNode('Actor', {
       type: [StatedOriginRef],
       description:
         'The origin country each record you may see states (MISP’s country, a curated entry’s), so that records that disagree all show; `originCountry` is the one dataset precedence chose. Never read from prose.',
-      resolve: (actor, _args, ctx) => originsOf(ctx, actor.id),
+      resolve: (actor, _args, ctx) => ctx.loaders.origins.load(actor.id),
     }),
     activity: t.field({
       type: ObservedActivity,
       description: 'When the actor was observed, derived from the dated evidence you may see (see ObservedActivity).',
-      resolve: (actor, _args, ctx) => activityOf(ctx, actor.id),
+      resolve: (actor, _args, ctx) => ctx.loaders.activity.load(actor.id),
     }),
     names: t.relatedConnection('names', namesConnection),
     citations: t.relatedConnection('citations', citationsConnection),
@@ -316,14 +341,18 @@ async function actorWhere(
   const { activeFrom: from, activeTo: to } = filter;
   if (from && to && from > to)
     throw userError('BAD_USER_INPUT', '"activeFrom" must not be after "activeTo".', { argument: 'filter' });
-  const active = from || to ? await actorsActiveBetween(ctx.prisma, ctx.principal.clearance, from, to) : null;
-  // Every actor with some dated evidence: the others' activity is unknown (listed only with includeUndated).
-  const dated = active && filter.includeUndated ? await actorsActiveBetween(ctx.prisma, ctx.principal.clearance) : null;
+  // One statement per request, however many times the filter is read (totalCount and the page).
+  const dated = from || to ? await ctx.loaders.datedActivity() : null;
+  const active = dated && activeBetween(dated, from, to);
+  // Actors with no dated evidence: their activity is unknown (listed only with includeUndated).
+  const withDates = dated && filter.includeUndated ? dated.map((a) => a.actor) : null;
   return {
     AND: [
       ...(filter.originCountry ? [{ originCountry: countryArg(filter.originCountry, 'filter.originCountry') }] : []),
       ...(filter.motivation ? [{ motivations: { has: termOf('attack-motivation', filter.motivation).term } }] : []),
-      ...(active ? [dated ? { OR: [{ id: { in: active } }, { id: { notIn: dated } }] } : { id: { in: active } }] : []),
+      ...(active
+        ? [withDates ? { OR: [{ id: { in: active } }, { id: { notIn: withDates } }] } : { id: { in: active } }]
+        : []),
     ],
   };
 }

@@ -16,6 +16,8 @@ import {
   type ToolUsage,
   type Victim,
 } from '../generated/prisma/client.js';
+import { activityLoader, type DatedActivity, datedActivity } from './activity.js';
+import { originsLoader } from './origin.js';
 
 export type ActorCampaign = { campaign: Campaign; attributions: Attribution[] };
 /** A tool or victim of an actor: `direct` when a claim names the actor, `via` the campaigns it is derived through. */
@@ -212,7 +214,25 @@ export function createLoaders(
   clearance: Tlp,
   strategy: PageStrategy = 'auto',
 ) {
+  let dated: Promise<DatedActivity[]> | undefined;
+  let platforms: Promise<string[]> | undefined;
   return {
+    /** Every spelling of a platform tools hold, read once per request (the platform filter). */
+    toolPlatforms: () => {
+      platforms ??= prisma.$queryRaw<
+        { platform: string }[]
+      >`SELECT DISTINCT unnest(platforms) AS platform FROM "Tool"`.then((rows) => rows.map((r) => r.platform));
+      return platforms;
+    },
+    /** Each actor's derived activity (activity.ts). */
+    activity: activityLoader(prisma, clearance),
+    /** Every dated actor's activity, read once per request (the activity filters). */
+    datedActivity: () => {
+      dated ??= datedActivity(prisma, clearance);
+      return dated;
+    },
+    /** Each actor's stated origins (origin.ts). */
+    origins: originsLoader(prisma, clearance),
     /**
      * Each actor's campaigns with their attributions, one DataLoader per query the campaigns are read
      * with (the selection the request makes under the connection's nodes, plus the name they are

@@ -134,10 +134,7 @@ async function toolWhere(
  */
 async function platformSpellings(ctx: Context, platform: string) {
   const folded = foldWord(platform);
-  const rows = await ctx.prisma.$queryRaw<
-    { platform: string }[]
-  >`SELECT DISTINCT unnest(platforms) AS platform FROM "Tool"`;
-  return [platform, ...rows.map((r) => r.platform).filter((p) => foldWord(p) === folded)];
+  return [platform, ...(await ctx.loaders.toolPlatforms()).filter((p) => foldWord(p) === folded)];
 }
 
 builder.queryFields((t) => ({

@@ -7,14 +7,7 @@ import { inputError, notFound, userError } from '../errors.js';
 import type { AssociationKind, ClaimStatus, Prisma, Tlp } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { checkDatesInOrder, markingFor, type Nullable, type Writer } from './entities.js';
-import {
-  confidenceFromLabel,
-  earliestReportDate,
-  nameOwnerColumn,
-  newClaimKey,
-  newId,
-  normalizeName,
-} from './rules.js';
+import { assessedDate, confidenceFromLabel, nameOwnerColumn, newClaimKey, newId, normalizeName } from './rules.js';
 import { delegateOf, type Edit, edit, updateAtVersion, visibleRowOf } from './transaction.js';
 
 type GlobalId = string | number;
@@ -192,15 +185,14 @@ export type Assessment = NewClaim & {
   assessedOn?: Nullable<Date>;
 };
 
-/** An attribution given no date was assessed when its earliest dated report says (see earliestReportDate). */
-async function assessedFromSources(e: Edit, sources: readonly CitationInput[]) {
+/** The dates of the sources an input cites (see assessedDate). */
+function citedSourceDates(e: Edit, sources: readonly CitationInput[]) {
   const ids = sources.map((s, i) => idOf(s.source, ['Source'], `input.sources.${i}.source`).id);
   // Only what the writer may see: a hidden source is refused when cited, and its date must not count.
-  const rows = await e.tx.source.findMany({
+  return e.tx.source.findMany({
     where: { id: { in: ids }, ...visibleSource(e.principal.clearance) },
     select: { publishedOn: true, publishedPrecision: true, kind: true },
   });
-  return earliestReportDate(rows);
 }
 
 const subjectColumn = { Campaign: 'campaignId', Actor: 'subjectActorId', Tool: 'toolId' } as const;
@@ -221,9 +213,7 @@ async function assessment(e: Edit, input: Assessment, subject: { type: string; i
     actorId: actor,
     attributedToDescription: input.attributedToDescription ?? null,
     attributedToCountries: input.attributedToCountries ?? [],
-    ...(input.assessedOn
-      ? { assessedOn: input.assessedOn, assessedPrecision: 'DAY' as const }
-      : ((await assessedFromSources(e, input.sources)) ?? { assessedOn: null, assessedPrecision: null })),
+    ...(await assessedDate(input.assessedOn, () => citedSourceDates(e, input.sources))),
     ...claimColumns(e, input),
     status: 'CURRENT' as const,
   };

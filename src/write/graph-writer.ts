@@ -11,14 +11,7 @@ import type { SeedDocument } from '../ingest/seed-format.js';
 import { type MergeType, mergeManyIn } from './merge.js';
 import { withPublishers } from './publishers.js';
 import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
-import {
-  confidenceFromLabel,
-  type DatePrecision,
-  earliestReportDate,
-  newId,
-  normalizeName,
-  searchTextOf,
-} from './rules.js';
+import { assessedDate, confidenceFromLabel, newId, normalizeName, type SourceDate, searchTextOf } from './rules.js';
 import { canonicalUrl, dateInUrl } from './source-urls.js';
 import type { Edit, Tx } from './transaction.js';
 import { termsOf, toolTypeVocabulary, withVocabularyTerms } from './vocabularies.js';
@@ -885,9 +878,9 @@ class GraphWriter {
         { fillOnly: existingKey != null || (known != null && s.key.startsWith('ref-')), existing: sameUrl ?? known },
       );
       this.ids.set(`source:${s.key}`, id);
-      this.sourceRows.set(s.key, this.rows.get(`source:${existingKey ?? s.key}`)!);
-      if (canonical && !this.sourcesByUrl.get(canonical))
-        this.sourcesByUrl.set(canonical, this.rows.get(`source:${existingKey ?? s.key}`)!);
+      const row = this.rows.get(`source:${existingKey ?? s.key}`)!;
+      this.sourceRows.set(s.key, row);
+      if (canonical && !this.sourcesByUrl.get(canonical)) this.sourcesByUrl.set(canonical, row);
       this.tick();
     }
     await this.flush('source');
@@ -956,16 +949,15 @@ class GraphWriter {
     await this.citeAll('victimId', citations);
   }
 
-  /** The date of the earliest dated report among sources cited by key (see earliestReportDate). */
-  private async assessedFromSources(keys: string[], where: string) {
-    const rows = [];
+  /** The rows of the sources cited by key (see assessedDate). */
+  private async citedSourceRows(keys: string[], where: string) {
+    const rows: SourceDate[] = [];
     for (const key of keys) {
       const row = this.sourceRows.get(key) ?? (await this.rowByKey('source', key));
       if (!row) throw new WriteError(`${where}: there is no source with key "${key}"`);
-      rows.push(row as { publishedOn: Date | null; publishedPrecision: DatePrecision; kind: string });
+      rows.push(row as SourceDate);
     }
-    const earliest = earliestReportDate(rows);
-    return earliest;
+    return rows;
   }
 
   private async writeAttributions(attributions: SeedDocument['attributions']) {
@@ -986,15 +978,12 @@ class GraphWriter {
         actorId: await this.ref('actor', actorKey ?? undefined, where),
         attributedToDescription: a.attributedToDescription ?? null,
         attributedToCountries: a.attributedToCountries,
-        ...(a.assessedOn
-          ? { assessedOn: day(a.assessedOn), assessedPrecision: 'DAY' }
-          : ((await this.assessedFromSources(
-              a.sources.map((c) => c.source),
-              where,
-            )) ?? {
-              assessedOn: null,
-              assessedPrecision: null,
-            })),
+        ...(await assessedDate(day(a.assessedOn), () =>
+          this.citedSourceRows(
+            a.sources.map((c) => c.source),
+            where,
+          ),
+        )),
       });
       citations.push({ id, citations: a.sources, where });
       this.tick();

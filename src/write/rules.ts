@@ -92,6 +92,21 @@ export const knownConfidenceLabels = Object.keys(scale);
 /** How precise a date is: a day, a month (the first of it stands for it) or a year (its 1 January). */
 export type DatePrecision = 'DAY' | 'MONTH' | 'YEAR';
 
+/** What earliestReportDate reads of a cited source. */
+export type SourceDate = { publishedOn: Date | string | null; publishedPrecision: DatePrecision; kind: string };
+
+/**
+ * An attribution's assessment date, on every way in: the one given (a day), else its earliest dated
+ * report's (`citedSources` is read only then), else none.
+ */
+export async function assessedDate(
+  given: Date | null | undefined,
+  citedSources: () => Promise<SourceDate[]>,
+): Promise<{ assessedOn: Date | null; assessedPrecision: DatePrecision | null }> {
+  if (given) return { assessedOn: given, assessedPrecision: 'DAY' };
+  return earliestReportDate(await citedSources()) ?? { assessedOn: null, assessedPrecision: null };
+}
+
 /**
  * The date a claim was assessed, when it gives none: that of the earliest dated report it cites, with
  * that date's precision (a dataset's own pages do not count: their date is when a catalogue entry was
@@ -99,7 +114,7 @@ export type DatePrecision = 'DAY' | 'MONTH' | 'YEAR';
  * (Operation Dream Job: 2023-03-17, for reports of 2020).
  */
 export function earliestReportDate(
-  sources: { publishedOn: Date | string | null; publishedPrecision: DatePrecision; kind: string }[],
+  sources: SourceDate[],
 ): { assessedOn: Date; assessedPrecision: DatePrecision } | null {
   let earliest: { assessedOn: Date; assessedPrecision: DatePrecision } | null = null;
   for (const s of sources) {

@@ -61,3 +61,6 @@ export function dateInUrl(url: string): { publishedOn: string; precision: 'DAY' 
     ? { publishedOn: `${m[1]}-${m[2]}-${m[3]}`, precision: 'DAY' }
     : { publishedOn: `${m[1]}-${m[2]}-01`, precision: 'MONTH' };
 }
+
+/** The title an import gives a document it knows only by its URL (a MISP `refs` entry): the URL, shortened. */
+export const titleFromUrl = (url: string) => url.replace(/^https?:\/\/(www\.)?/, '').slice(0, 200);

@@ -11,22 +11,16 @@ import { canonicalUrl, dateInUrl } from './source-urls.js';
 import type { Edit } from './transaction.js';
 
 /** The columns a source's URL gives: its canonical form, and the publisher and date where none is given. */
-export async function sourceColumnsFromUrl(
-  e: Edit,
-  data: Record<string, unknown>,
-  before: Record<string, unknown> = {},
-): Promise<Record<string, unknown>> {
+export async function sourceColumnsFromUrl(e: Edit, data: Record<string, unknown>): Promise<Record<string, unknown>> {
   if (!('url' in data)) return data;
   const url = data.url as string | null;
   if (!url) return { ...data, canonicalUrl: null };
   const out: Record<string, unknown> = { ...data, canonicalUrl: canonicalUrl(url) };
-  const publisherGiven = 'publisherId' in data ? data.publisherId : before.publisherId;
-  if (!publisherGiven) {
+  if (!data.publisherId) {
     const publisher = publisherOfUrl(url);
     if (publisher) out.publisherId = await organizationFor(e, publisher);
   }
-  const dateGiven = 'publishedOn' in data ? data.publishedOn : before.publishedOn;
-  const dated = !dateGiven && dateInUrl(url);
+  const dated = !data.publishedOn && dateInUrl(url);
   if (dated)
     Object.assign(out, {
       publishedOn: new Date(`${dated.publishedOn}T00:00:00Z`),
