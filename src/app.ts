@@ -5,24 +5,10 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
 import { createPrismaClient, type Db } from './db.js';
+import { createLogger } from './log.js';
 import { startHttpServer } from './server.js';
 
 export type App = { url: string; prisma: Db; database: Database; stop(): Promise<void> };
-
-const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-
-export function createLogger(level: Config['logLevel']) {
-  return (at: 'info' | 'warn' | 'error', message: string, extra?: unknown) => {
-    if (levels.indexOf(at) < levels.indexOf(level)) return;
-    const line = JSON.stringify({
-      time: new Date().toISOString(),
-      level: at,
-      message,
-      ...(extra === undefined ? {} : { detail: extra instanceof Error ? extra.stack : extra }),
-    });
-    (at === 'error' ? console.error : console.log)(line);
-  };
-}
 
 export async function startApp(config: Config): Promise<App> {
   const log = createLogger(config.logLevel);
@@ -30,31 +16,33 @@ export async function startApp(config: Config): Promise<App> {
   let prisma: Db | undefined;
   try {
     const applied = await applyMigrations(database.adapterFactory);
-    if (applied.length) log('info', 'migrations applied', applied);
+    if (applied.length) log.info({ migrations: applied }, 'migrations applied');
     prisma = createPrismaClient(database);
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
-      log(
-        'info',
+      log.info(
+        { files: config.seedFiles },
         'first start: loading the seeds (the curated story and the shipped datasets take about 50 seconds)',
-        config.seedFiles,
       );
       // Loaded only when seeding: a start on a seeded database need not load the import machinery.
       const { loadSeeds } = await import('./ingest/load-seeds.js');
       const { counts, warnings } = await loadSeeds(prisma, config.seedFiles);
-      log('info', 'database seeded', counts);
-      for (const warning of warnings) log('warn', warning);
+      log.info({ counts }, 'database seeded');
+      for (const warning of warnings) log.warn(warning);
     }
     // On the embedded database the server is the only process that may write: it takes the import
     // tool's work, with a secret only readers of the lock file know.
     const importToken = config.database.kind === 'embedded' ? randomBytes(32).toString('hex') : undefined;
-    const http = await startHttpServer(prisma, config, log, importToken);
+    const http = await startHttpServer(prisma, config, log, { importToken, poolStats: database.poolStats });
     if (importToken) database.announceImports(`${http.url}/admin/import`, importToken);
-    log('info', `GraphQL API and GraphiQL at ${http.url}/graphql`, {
-      database:
-        config.database.kind === 'embedded'
-          ? { embedded: config.database.dataDir, sharedAt: database.socketUrl }
-          : 'postgresql',
-    });
+    log.info(
+      {
+        database:
+          config.database.kind === 'embedded'
+            ? { embedded: config.database.dataDir, sharedAt: database.socketUrl }
+            : 'postgresql',
+      },
+      `GraphQL API and GraphiQL at ${http.url}/graphql`,
+    );
     const db = prisma;
     return {
       url: http.url,

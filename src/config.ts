@@ -44,6 +44,7 @@ const EnvSchema = z
     EMBEDDED_SHARE: bool(false),
     EMBEDDED_SHARE_PORT: int(0, 0, 65535),
     DB_POOL_SIZE: int(10, 1, 200),
+    DB_STATEMENT_TIMEOUT_MS: int(0, 0, 3_600_000).optional(),
     SEED_ON_START: bool(true),
     SEED_FILES: z.string().optional(),
     SEED_DATASETS: z
@@ -75,6 +76,7 @@ const EnvSchema = z
     FAILED_AUTH_PER_MINUTE: int(20, 1, 10_000_000),
     MAX_RESPONSE_BYTES: int(33_554_432, 1024, 1_073_741_824),
     PERSISTED_OPERATIONS: bool(false),
+    METRICS: bool(true),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .refine((env) => env.DEFAULT_PAGE_SIZE <= env.MAX_PAGE_SIZE, {
@@ -101,7 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     host: e.HOST,
     port: e.PORT,
     database: (e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DB_POOL_SIZE,
+          // A statement outliving its request's timeout is cancelled by the database (see connection.ts).
+          statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS ? e.DB_STATEMENT_TIMEOUT_MS : e.REQUEST_TIMEOUT_MS,
+        }
       : {
           kind: 'embedded',
           dataDir: path.resolve(e.DATA_DIR),
@@ -122,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */
     queryStats: e.QUERY_STATS ? e.QUERY_STATS === 'true' : e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
+    /** Serve Prometheus metrics at /metrics (see metrics.ts). */
+    metrics: e.METRICS,
     /** Abuse limits (see limits.ts); RATE_LIMIT_PER_MINUTE 0 turns rate limiting off. */
     limits: {
       maxDepth: e.MAX_DEPTH,

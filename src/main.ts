@@ -1,18 +1,28 @@
-// `npm start`: the API server, configured from the environment (see README, "Configuration").
+// `npm start` (and `npm run start:prod`, built): the API server, configured from the environment (see
+// README, "Configuration").
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirectoryBusyError } from './database/embedded-lock.js';
+import { createLogger } from './log.js';
 
 try {
-  const app = await startApp(loadConfig());
+  const config = loadConfig();
+  const app = await startApp(config);
+  const log = createLogger(config.logLevel);
   let stopping = false;
+  // Graceful shutdown: stop taking connections, let the requests in flight finish (up to the request
+  // timeout, after which they have been answered TIMEOUT anyway), then close the database.
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', message: `${signal}: shutting down` }));
-    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    log.info({ signal }, `${signal}: draining the requests in flight, then shutting down`);
+    const timer = setTimeout(() => {
+      log.error('requests still in flight after the drain timeout: exiting');
+      process.exit(1);
+    }, config.limits.requestTimeoutMs + 5_000).unref();
     await app.stop();
     clearTimeout(timer);
+    log.info('shut down');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

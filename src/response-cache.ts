@@ -10,10 +10,15 @@ import type { Plugin } from 'graphql-yoga';
 import type { Principal } from './auth/principal.js';
 import { cachesTrusted, onGraphChange } from './database/graph-changes.js';
 import type { Db } from './db.js';
+import type { Metrics } from './metrics.js';
 
 export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
 
-export function responseCache(prisma: Db, settings: ResponseCacheSettings): { plugin: Plugin; close(): void } {
+export function responseCache(
+  prisma: Db,
+  settings: ResponseCacheSettings,
+  metrics: Metrics | null,
+): { plugin: Plugin; close(): void } {
   let generation = 0;
   let inner = createInMemoryCache({ max: settings.max });
   const off = onGraphChange(prisma, () => {
@@ -27,6 +32,7 @@ export function responseCache(prisma: Db, settings: ResponseCacheSettings): { pl
     async get(id) {
       const at = generation;
       const hit = await inner.get(id);
+      metrics?.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
       if (hit) missedAt.delete(id);
       else {
         if (missedAt.size > 10_000) missedAt.clear(); // misses that errors kept from being stored

@@ -1,4 +1,5 @@
 // The HTTP server: GraphQL (with GraphiQL, served offline) at /graphql, /health and /ready.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -11,6 +12,7 @@ import { AuthError, authenticate } from './auth/authenticate.js';
 import { anonymous, type Principal } from './auth/principal.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
+import type { PoolStats } from './database/connection.js';
 import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import type { Db } from './db.js';
@@ -27,6 +29,8 @@ import {
   responseSizeLimit,
   shapeLimits,
 } from './limits.js';
+import { type Logger, yogaLogger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
 import { checkedDepth } from './schema/stix-export.js';
@@ -35,8 +39,6 @@ import { importRunning } from './write/import-status.js';
 /** The path of a request, without its query. */
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
 
-type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) => void;
-
 /**
  * Errors a caller caused keep their code; Pothos' own argument errors get one; the rest are masked.
  * GraphQLError is recognised by name: yoga and this code may load different builds of graphql
@@ -44,7 +46,7 @@ type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: unknown) 
  */
 const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
 
-export function maskError(error: unknown, message: string, log: Log): Error {
+export function maskError(error: unknown, message: string, log: Logger): Error {
   const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
   const path = isGraphQLError(error) ? error.path : undefined;
   if (isGraphQLError(original) && original.extensions?.code) return error as Error;
@@ -76,40 +78,71 @@ export function maskError(error: unknown, message: string, log: Log): Error {
       path,
     });
   }
-  log('error', 'unexpected error while resolving a request', original);
+  log.error({ err: original }, 'unexpected error while resolving a request');
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' }, path });
 }
 
 /** Adds `extensions.sqlStatements` (how many SQL statements the request sent) to each result. */
-function useStatementStats(): Plugin {
+function useStatementStats(metrics: Metrics | null): Plugin {
   return {
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
         const log = currentStatementLog();
-        if (log && !(Symbol.asyncIterator in result))
+        if (log && !(Symbol.asyncIterator in result)) {
+          metrics?.sqlStatementsPerRequest.observe(log.count);
           setResult({ ...result, extensions: { ...result.extensions, sqlStatements: log.count } });
+        }
       },
     }),
   };
 }
+
+/** What the line that closes a request says besides its path, status and duration. */
+type RequestLog = { id: string; keyId: string | null; operation: string | null };
+const requestLogs = new WeakMap<IncomingMessage, RequestLog>();
+
+/** The caller's X-Request-ID when it is a plain token (so it can be searched for in the logs), else a new one. */
+const requestIdOf = (req: IncomingMessage) => {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+};
+
+/** Records each GraphQL operation's name (or "anonymous") on its request's log line. */
+function useOperationNames(): Plugin {
+  return {
+    onParams({ params, context }) {
+      const log = (context as { requestLog?: RequestLog }).requestLog;
+      if (!log) return;
+      const name = params.operationName ?? /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(params.query ?? '')?.[1];
+      log.operation = log.operation ? `${log.operation},${name ?? 'anonymous'}` : (name ?? 'anonymous');
+    },
+  };
+}
+
+/** The route label of metrics: the door a path opens, never the path itself (IDs would make endless labels). */
+const routeOf = (path: string) => {
+  const first = path.split('/')[1] ?? '';
+  return ['graphql', 'stix', 'taxii2', 'health', 'ready', 'metrics'].includes(first) ? first : 'other';
+};
 
 export type RunningServer = { url: string; server: Server; close(): Promise<void> };
 
 export async function startHttpServer(
   prisma: Db,
   config: Config,
-  log: Log,
-  importToken?: string,
+  log: Logger,
+  { importToken, poolStats = () => null }: { importToken?: string; poolStats?: () => PoolStats | null } = {},
 ): Promise<RunningServer> {
+  const metrics = config.metrics ? createMetrics(poolStats) : null;
   // Writes by other processes reach the caches (responses, TAXII collections) on PostgreSQL by NOTIFY;
   // the embedded database has no other writer.
   const listener =
     config.database.kind === 'postgres'
-      ? listenForGraphChanges(prisma, config.database.url, (m, e) => log('warn', m, e))
+      ? listenForGraphChanges(prisma, config.database.url, (m, e) => log.warn({ err: e }, m))
       : null;
   await listener?.ready;
-  const cache = config.responseCache ? responseCache(prisma, config.responseCache) : null;
-  const yoga = createYoga<{ principal: Principal }>({
+  const cache = config.responseCache ? responseCache(prisma, config.responseCache, metrics) : null;
+  const yoga = createYoga<{ principal: Principal; requestLog?: RequestLog }>({
     schema,
     graphqlEndpoint: '/graphql',
     // The caller was authenticated before yoga saw the request (see `caller`).
@@ -119,13 +152,15 @@ export async function startHttpServer(
     landingPage: false,
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
     plugins: [
+      useOperationNames(),
+      ...(metrics?.graphqlPlugins ?? []),
       csrfPrevention(),
       refuseNulCharacters(),
       responseSizeLimit(config.limits.maxResponseBytes),
       ...(config.limits.persistedOperationsOnly ? persistedOperationsOnly() : []),
       ...shapeLimits(config.limits),
       ...(config.introspection ? [] : [useDisableIntrospection() as Plugin]),
-      ...(config.queryStats ? [useStatementStats()] : []),
+      ...(config.queryStats ? [useStatementStats(metrics)] : []),
       ...(cache ? [cache.plugin] : []),
     ],
     // Several operations in one request (a JSON array), up to MAX_BATCH.
@@ -133,7 +168,7 @@ export async function startHttpServer(
     // The body's size is checked before yoga sees the request (its declared length, below); yoga's own
     // check streams every body through a counter (a pipeline and an AbortSignal per request).
     maxRequestBodySize: false,
-    logging: config.logLevel === 'silent' ? false : config.logLevel,
+    logging: config.logLevel === 'silent' ? false : yogaLogger(log),
   });
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -157,7 +192,13 @@ export async function startHttpServer(
     res.end(JSON.stringify(graphql ? { errors: [{ message, extensions: { code } }] } : errorBody(code, message)));
   };
   /** Answers 429 RATE_LIMITED; null, as `caller` returns for a request answered already. */
-  const tooMany = (req: IncomingMessage, res: ServerResponse, over: { retryAfterSeconds: number }): null => {
+  const tooMany = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    over: { retryAfterSeconds: number },
+    limit: 'requests' | 'refused-keys',
+  ): null => {
+    metrics?.rateLimitRefusals.inc({ limit });
     refuse(
       req,
       res,
@@ -176,17 +217,19 @@ export async function startHttpServer(
   const caller = async (req: IncomingMessage, res: ServerResponse): Promise<Principal | null> => {
     if (req.headers.authorization && limited) {
       const over = await limited.blocked(req);
-      if (over) return tooMany(req, res, over);
+      if (over) return tooMany(req, res, over, 'refused-keys');
     }
     try {
       const principal = await authenticate(prisma, req.headers.authorization, config.anonymousRead);
       const over = await limited?.request(req, principal.keyId);
-      return over ? tooMany(req, res, over) : principal;
+      const requestLog = requestLogs.get(req);
+      if (requestLog) requestLog.keyId = principal.keyId;
+      return over ? tooMany(req, res, over, 'requests') : principal;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (req.headers.authorization) {
         const over = await limited?.refusedKey(req);
-        if (over) return tooMany(req, res, over);
+        if (over) return tooMany(req, res, over, 'refused-keys');
       }
       const headers = { 'www-authenticate': 'Bearer' };
       refuse(req, res, 'UNAUTHENTICATED', error.message, headers);
@@ -198,7 +241,7 @@ export async function startHttpServer(
     try {
       await prisma.$queryRaw`SELECT 1`;
     } catch (error) {
-      log('warn', 'readiness check failed', error);
+      log.warn({ err: error }, 'readiness check failed');
       return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
     }
     // Answers stay right while the change listener is down (caches are bypassed), only slower.
@@ -236,7 +279,7 @@ export async function startHttpServer(
     // A conditional request is not answered from the cache: yoga's cache would answer 304 to any
     // query whose ETag matched any cached answer, whatever the query and whoever asks.
     delete req.headers['if-none-match'];
-    return yoga(req, res, { principal });
+    return yoga(req, res, { principal, requestLog: requestLogs.get(req) });
   });
   // The same keys and clearance as GraphQL: a download holds only what the caller may read.
   const stix = guarded((req, res, principal) => sendStix(req, res, pathOf(req), principal));
@@ -257,6 +300,14 @@ export async function startHttpServer(
   });
   routes.on(everyMethod, '/health', (_req, res) => json(res, 200, { status: 'ok' }));
   routes.on(everyMethod, '/ready', (_req, res) => ready(res));
+  // Operation names, counts and timings only: no data, no keys. Scraped on the private network (see
+  // README, "Running in production"); METRICS=false turns it off.
+  if (metrics)
+    routes.on(['GET', 'HEAD'], '/metrics', async (_req, res) => {
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(body);
+    });
   if (importToken)
     routes.on(everyMethod, '/admin/import', async (req, res) =>
       (await import('./ingest/import-endpoint.js')).handleImport(req, res, prisma, importToken),
@@ -326,11 +377,35 @@ export async function startHttpServer(
           error.extensions.code === 'NOT_FOUND' ? 404 : 400,
           errorBody(error.extensions.code as HttpErrorCode, error.message),
         );
-      log('error', 'STIX export failed', error);
+      log.error({ err: error }, 'STIX export failed');
       return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
     }
   };
   const server = createServer((req, res) => {
+    const started = performance.now();
+    const requestLog: RequestLog = { id: requestIdOf(req), keyId: null, operation: null };
+    requestLogs.set(req, requestLog);
+    res.setHeader('x-request-id', requestLog.id);
+    res.once('close', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const path = pathOf(req);
+      const route = routeOf(path);
+      metrics?.httpRequests.inc({ route, method: req.method ?? '', status: res.statusCode });
+      metrics?.httpDuration.observe({ route }, seconds);
+      log.info(
+        {
+          requestId: requestLog.id,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          keyId: requestLog.keyId,
+          operation: requestLog.operation,
+          durationMs: Math.round(seconds * 10_000) / 10,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        'request',
+      );
+    });
     // A request that takes too long is answered (the work it started is not awaited any longer).
     const timer = setTimeout(() => {
       if (res.headersSent) return;
@@ -361,7 +436,7 @@ export async function startHttpServer(
       : handle(req, res);
     handled.catch((error) => {
       if (res.headersSent) return; // answered already (timed out)
-      log('error', 'request failed', error);
+      log.error({ err: error }, 'request failed');
       refuse(req, res, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
     });
   });
@@ -381,8 +456,14 @@ export async function startHttpServer(
     url: `http://${host}:${port}`,
     server,
     close: async () => {
+      // Graceful: no new connections; requests in flight are answered; each kept-alive connection is
+      // closed as soon as it is idle (a client would otherwise hold it open until its own timeout).
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       cache?.close();

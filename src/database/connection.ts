@@ -20,7 +20,16 @@ export type DatabaseTarget =
       /** An in-memory database (memory://) starts as this snapshot of another (see Database.snapshot). */
       snapshot?: Blob;
     }
-  | { kind: 'postgres'; url: string; poolSize?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /**
+       * statement_timeout of every pooled session, in ms (0: none): a request that timed out stops its
+       * database work within this long, rather than running on for a caller who has gone.
+       */
+      statementTimeoutMs?: number;
+    };
 
 export type Database = {
   target: DatabaseTarget;
@@ -34,8 +43,12 @@ export type Database = {
    * the tests migrate and seed once, then start each test file's database from it.
    */
   snapshot?(): Promise<Blob>;
+  /** The connection pool's use (PostgreSQL); null on the embedded database, which is one session. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 };
+
+export type PoolStats = { total: number; idle: number; waiting: number; max: number };
 
 /**
  * Settings every session starts with. Fuzzy name search (src/schema/search.ts) matches names with `%`,
@@ -87,7 +100,11 @@ function withPGliteShadow(factory: SqlMigrationAwareDriverAdapterFactory): SqlMi
   };
 }
 
-export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDriverAdapterFactory {
+export function postgresFactory(
+  url: string,
+  { poolSize = 10, statementTimeoutMs = 0 } = {},
+  pools: pg.Pool[] = [],
+): SqlMigrationAwareDriverAdapterFactory {
   const parsed = new URL(url);
   // Discrete fields, not a connection string: see ../shared/notes/prisma-offline.md.
   const config = {
@@ -99,7 +116,8 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
   };
   // The adapter's type wants a name for every statement; pg sends one without a name (undefined) unnamed.
   // Each pooled connection starts with the session settings (libpq's `options`, as PGOPTIONS gives them).
-  const options = Object.entries(sessionSettings)
+  const settings = { ...sessionSettings, statement_timeout: String(statementTimeoutMs) };
+  const options = Object.entries(settings)
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');
   const factory = new PrismaPg(
@@ -112,6 +130,7 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
     connectToShadowDb: () => factory.connectToShadowDb(),
     async connect() {
       const adapter = await factory.connect();
+      pools.push(adapter.underlyingDriver() as unknown as pg.Pool);
       // The pg adapter runs a migration script by splitting it at every ";", which cuts function
       // bodies ($$ … $$) apart. PostgreSQL's simple query protocol takes the whole script at once
       // (as one implicit transaction), as psql and PGlite do.
@@ -131,11 +150,23 @@ export function postgresFactory(url: string, poolSize = 10): SqlMigrationAwareDr
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
+    const pools: pg.Pool[] = [];
     return {
       target,
-      adapterFactory: withPGliteShadow(postgresFactory(target.url, target.poolSize)),
+      adapterFactory: withPGliteShadow(postgresFactory(target.url, target, pools)),
       socketUrl: null,
       announceImports: () => {},
+      poolStats: () => {
+        const live = pools.filter((p) => !p.ended);
+        if (!live.length) return null;
+        const sum = (f: (p: pg.Pool) => number) => live.reduce((n, p) => n + f(p), 0);
+        return {
+          total: sum((p) => p.totalCount),
+          idle: sum((p) => p.idleCount),
+          waiting: sum((p) => p.waitingCount),
+          max: sum((p) => p.options.max ?? 10),
+        };
+      },
       close: async () => {},
     };
   }
@@ -167,6 +198,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       adapterFactory: withPGliteShadow(new PrismaPGlite(db)),
       socketUrl,
       announceImports: (importUrl, importToken) => lock.update({ importUrl, importToken }),
+      poolStats: () => null,
       async close() {
         await socket?.stop();
         await db.close();
@@ -190,6 +222,7 @@ async function openInMemory(target: Extract<DatabaseTarget, { kind: 'embedded' }
     socketUrl: null,
     announceImports: () => {},
     snapshot: () => pglite.dumpDataDir('none'),
+    poolStats: () => null,
     close: () => pglite.close(),
   };
 }

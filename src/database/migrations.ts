@@ -76,12 +76,12 @@ async function allApplied(
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const migrationsList = await readMigrationList();
   if (await allApplied(adapterFactory, migrationsList)) return [];
-  const engine = await openSchemaEngine(await readSchema(), adapterFactory);
+  const { engine, close } = await openSchemaEngine(await readSchema(), adapterFactory);
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilter });
     return appliedMigrationNames;
   } finally {
-    engine.free();
+    await close();
   }
 }
 
@@ -95,7 +95,7 @@ export async function diffMigrationsToSchema(
   schemaText?: string,
 ): Promise<string> {
   const schema = schemaText === undefined ? await readSchema() : { path: schemaPath, content: schemaText };
-  const engine = await openSchemaEngine(schema, adapterFactory);
+  const { engine, close } = await openSchemaEngine(schema, adapterFactory);
   try {
     const result = await engine.diff({
       from: { tag: 'migrations', ...(await readMigrationList()) },
@@ -106,7 +106,7 @@ export async function diffMigrationsToSchema(
     });
     return result.stdout ?? '';
   } finally {
-    engine.free();
+    await close();
   }
 }
 

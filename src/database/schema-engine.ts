@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
@@ -42,15 +43,38 @@ function loadBindings() {
 
 export type { SchemaEngine };
 
+/**
+ * The engine, and `close()`, which frees it and disconnects what it connected: freeing the engine
+ * alone leaves its connection pool open (one idle PostgreSQL connection held for the life of the
+ * process, seen in the pool metrics).
+ */
 export async function openSchemaEngine(
   schema: { path: string; content: string },
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   log: (line: string) => void = () => {},
-): Promise<SchemaEngine> {
+): Promise<{ engine: SchemaEngine; close(): Promise<void> }> {
   const bindings = await loadBindings();
-  return bindings.SchemaEngine.new(
+  const connected: SqlDriverAdapter[] = [];
+  const tracked: SqlMigrationAwareDriverAdapterFactory = {
+    provider: adapterFactory.provider,
+    adapterName: adapterFactory.adapterName,
+    connect: async () => {
+      const adapter = await adapterFactory.connect();
+      connected.push(adapter);
+      return adapter;
+    },
+    connectToShadowDb: () => adapterFactory.connectToShadowDb(),
+  };
+  const engine = await bindings.SchemaEngine.new(
     { datamodels: [[schema.path, schema.content]] },
     log,
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    bindMigrationAwareSqlAdapterFactory(tracked),
   );
+  return {
+    engine,
+    async close() {
+      engine.free();
+      await Promise.all(connected.map((a) => a.dispose().catch(() => {})));
+    },
+  };
 }

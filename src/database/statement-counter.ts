@@ -20,7 +20,13 @@ export function currentStatementLog(): StatementLog | undefined {
   return scope.getStore();
 }
 
+let sent = 0;
+
+/** SQL statements sent by this process since it started (the metrics' `sql_statements_total`). */
+export const statementsSent = () => sent;
+
 function record(sql: string) {
+  sent++;
   const log = scope.getStore();
   if (log) {
     log.count++;

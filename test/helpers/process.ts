@@ -1,5 +1,5 @@
 // Runs `npm start`'s command (node --import tsx src/main.ts, without its V8 memory flag) as a separate process, the way a user
-// starts the server, and reads the address it prints.
+// starts the server, and reads the address it prints; with `built`, `npm run start:prod`'s (plain node on dist/main.js).
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -12,13 +12,22 @@ export type ServerProcess = {
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
-export function runMain(env: Record<string, string>) {
-  return runTool('src/main.ts', [], env);
+/** The built server (`npm run build`) is there to be tested: always in CI, which builds before testing. */
+export const builtServer = path.join(projectRoot, 'dist/main.js');
+
+export function runMain(env: Record<string, string>, { built = false } = {}) {
+  return runTool('src/main.ts', [], env, { built });
 }
 
-/** Runs one of the project's entry points (the server, a command-line tool) as its npm script does. */
-export function runTool(script: string, args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/**
+ * Runs one of the project's entry points (the server, a command-line tool) as its npm script does:
+ * from source through tsx, or (`built`) its compiled module in dist/ with plain node.
+ */
+export function runTool(script: string, args: string[], env: Record<string, string>, { built = false } = {}) {
+  const entry = built
+    ? ['--enable-source-maps', path.join('dist', script.replace(/^src\//, '').replace(/\.ts$/, '.js'))]
+    : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SEED_DATASETS: 'curated', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,8 +40,12 @@ export function runTool(script: string, args: string[], env: Record<string, stri
 }
 
 /** Starts the server and waits until it prints where it listens. */
-export async function startMain(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const { child, output, exited } = runMain(env);
+export async function startMain(
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+  { built = false } = {},
+): Promise<ServerProcess> {
+  const { child, output, exited } = runMain(env, { built });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output()}`)), timeoutMs);
     const check = () => {
