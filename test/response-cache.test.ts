@@ -63,6 +63,47 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor One');
   });
 
+  it('an import drops the answers it touched and the lists, and keeps the answers by ID it did not touch', async () => {
+    const byId = `query($id: ID!) { node(id: $id) { ... on Campaign { name } } }`;
+    const id = ((await server.query('{ campaign(name: "CryptoCore") { id } }')) as { campaign: { id: string } })
+      .campaign.id;
+    await server.raw(byId, { id });
+    await ask();
+    await loadSeeds(server.app.prisma, [await actorFile('Cache Test Actor Three')]);
+    expect(((await server.raw(byId, { id })) as Answer).extensions?.responseCache?.hit).toBe(true);
+    const after = await ask();
+    expect(after.extensions?.responseCache?.hit).toBe(false);
+    expect(after.data.actors.nodes.map((n) => n.name)).toContain('Cache Test Actor Three');
+  });
+
+  it.runIf(onPostgres)(
+    'a change made with SQL by hand (no write layer) drops everything, answers by ID too',
+    async () => {
+      const byId = `query($id: ID!) { node(id: $id) { ... on Campaign { name description } } }`;
+      const { campaign } = (await server.query('{ campaign(name: "CryptoCore") { id } }')) as {
+        campaign: { id: string };
+      };
+      await server.raw(byId, { id: campaign.id });
+      expect(((await server.raw(byId, { id: campaign.id })) as Answer).extensions?.responseCache?.hit).toBe(true);
+      const client = new pg.Client({ connectionString: (server.app.database.target as { url: string }).url });
+      await client.connect();
+      try {
+        await client.query(
+          `UPDATE "Campaign" SET description = description || ' (edited by hand)' WHERE name = 'CryptoCore'`,
+        );
+      } finally {
+        await client.end();
+      }
+      let after = (await server.raw(byId, { id: campaign.id })) as Answer & { data: any };
+      for (let i = 0; i < 50 && after.extensions?.responseCache?.hit; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = (await server.raw(byId, { id: campaign.id })) as Answer & { data: any };
+      }
+      expect(after.extensions?.responseCache?.hit).toBe(false);
+      expect(after.data.node.description).toMatch(/\(edited by hand\)$/);
+    },
+  );
+
   it('a write that changes nothing keeps the cache', async () => {
     const file = await actorFile('Cache Test Actor One');
     await ask();
@@ -78,6 +119,74 @@ describe(`response cache (${databaseLabel})`, () => {
     const after = await ask();
     expect(after.extensions?.responseCache?.hit).toBe(true);
     expect(after.data).toEqual(before.data);
+  });
+
+  it('a write drops the cached answers holding what it touched (derived ones too) and keeps the others', async () => {
+    const analyst = await server.key('ANALYST', 'RED');
+    const idOf = async (q: string) => Object.values((await server.query(q)) as Record<string, { id: string }>)[0].id;
+    const lazarus = await idOf('{ actor(name: "Lazarus Group") { id } }');
+    const apt38 = await idOf('{ actor(externalId: "G0082") { id } }');
+    const cryptocore = await idOf('{ campaign(name: "CryptoCore") { id } }');
+    const byId = (id: string) =>
+      server.raw(
+        'query($id: ID!) { node(id: $id) { ... on Actor { name description version victims { totalCount } } } }',
+        { id },
+      ) as Promise<{
+        data: { node: { name: string; description: string; version: number; victims: { totalCount: number } } };
+        extensions?: { responseCache?: { hit: boolean } };
+      }>;
+    const hit = async (answer: Promise<{ extensions?: { responseCache?: { hit: boolean } } }>) =>
+      (await answer).extensions?.responseCache?.hit;
+    await byId(lazarus);
+    const apt38Before = await byId(apt38);
+    await ask();
+    expect(await hit(byId(lazarus))).toBe(true);
+    expect(await hit(byId(apt38))).toBe(true);
+    expect(await hit(ask())).toBe(true);
+
+    // An edit of APT38: its answers go, Lazarus' stays; lists go (any write may change what they find).
+    const edited = await server.raw(
+      'mutation($i: UpdateActorInput!) { updateActor(input: $i) { version } }',
+      { i: { id: apt38, expectedVersion: apt38Before.data.node.version, description: 'Edited for the cache test.' } },
+      analyst,
+    );
+    expect(edited.errors).toBeUndefined();
+    expect(await hit(byId(lazarus))).toBe(true);
+    const apt38After = await byId(apt38);
+    expect(apt38After.extensions?.responseCache?.hit).toBe(false);
+    expect(apt38After.data.node.description).toBe('Edited for the cache test.');
+    expect(await hit(ask())).toBe(false);
+
+    // A victim of CryptoCore, attributed to Lazarus: Lazarus' derived victims changed, so its answer goes;
+    // APT38's (not attributed CryptoCore in the curated story) stays.
+    await byId(apt38);
+    const lazarusBefore = await byId(lazarus);
+    const source = (
+      await server.raw(
+        'mutation { createSource(input: { title: "Cache test report", kind: REPORT, url: "https://example.org/cache-test" }) { id } }',
+        {},
+        analyst,
+      )
+    ).data as { createSource: { id: string } };
+    const victim = (
+      (
+        await server.raw(
+          'mutation { createVictim(input: { name: "Cache Test Exchange", kind: ORGANIZATION }) { id } }',
+          {},
+          analyst,
+        )
+      ).data as { createVictim: { id: string } }
+    ).createVictim.id;
+    const targeting = await server.raw(
+      'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
+      { i: { by: cryptocore, victim, sources: [{ source: source.createSource.id }] } },
+      analyst,
+    );
+    expect(targeting.errors).toBeUndefined();
+    expect(await hit(byId(apt38))).toBe(true);
+    const lazarusAfter = await byId(lazarus);
+    expect(lazarusAfter.extensions?.responseCache?.hit).toBe(false);
+    expect(lazarusAfter.data.node.victims.totalCount).toBe(lazarusBefore.data.node.victims.totalCount + 1);
   });
 
   it.runIf(onPostgres)(

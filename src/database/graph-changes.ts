@@ -1,21 +1,51 @@
 // "The graph changed": what lets readers keep answers (the response cache, STIX / TAXII exports) for as
-// long as they are true. Every table's statement trigger sends a NOTIFY (see the clearance_on_writes
-// migration), so a change made any way (the API, an import, SQL by hand) reaches every process on the
-// same PostgreSQL server at its commit; the write path also announces its own commits in this process at
-// once. On the embedded database no other process writes (the server takes their imports).
+// long as they are true. The write layer announces each commit with the entities it touched (a NOTIFY
+// whose payload lists their global IDs, see src/write/touched.ts), at once in this process and at commit
+// to every process on the same PostgreSQL server; a change made any other way (SQL by hand) is
+// announced by the tables' statement triggers with an empty payload, which means "anything may have
+// changed" (see the writes_announce_what_they_touched migration). On the embedded database no other
+// process writes (the server takes their imports).
 //
 // A cache is only as good as the news of changes: while the listening connection is down, caches are
 // not trusted (every answer is computed afresh, `/ready` says degraded) until it is back.
 import pg from 'pg';
 import type { Db } from '../db.js';
+import { decodeId } from '../global-id.js';
+import { type CacheEntity, type GraphChange, listsTag } from '../write/touched.js';
+
+export type { GraphChange };
 
 export const CHANNEL = 'threat_actor_graph_changed';
 
-const listeners = new WeakMap<Db, Set<() => void>>();
+/** PostgreSQL's limit on a NOTIFY payload is 8000 bytes: a longer list is sent as "anything". */
+const MAX_PAYLOAD = 7_900;
+
+/** A change as a NOTIFY payload: the touched entities' global IDs, comma-separated; empty: anything. */
+export function changePayload(change: GraphChange): string {
+  if (change === 'everything') return '';
+  const payload = change.entities
+    .filter((e) => e !== listsTag && e.id)
+    .map((e) => e.id)
+    .join(',');
+  return payload.length <= MAX_PAYLOAD && payload ? payload : '';
+}
+
+/** A NOTIFY payload as a change (a payload it cannot read means anything may have changed). */
+export function changeOfPayload(payload: string | undefined): GraphChange {
+  if (!payload) return 'everything';
+  try {
+    const entities: CacheEntity[] = payload.split(',').map((id) => ({ typename: decodeId(id).typename, id }));
+    return { entities: [...entities, listsTag] };
+  } catch {
+    return 'everything';
+  }
+}
+
+const listeners = new WeakMap<Db, Set<(change: GraphChange) => void>>();
 const untrusted = new WeakSet<Db>();
 
 /** Calls `listener` after each committed write through `prisma` (or, with a listener started, by anyone). */
-export function onGraphChange(prisma: Db, listener: () => void): () => void {
+export function onGraphChange(prisma: Db, listener: (change: GraphChange) => void): () => void {
   let set = listeners.get(prisma);
   if (!set) {
     set = new Set();
@@ -25,8 +55,8 @@ export function onGraphChange(prisma: Db, listener: () => void): () => void {
   return () => set.delete(listener);
 }
 
-export function graphChanged(prisma: Db) {
-  for (const listener of listeners.get(prisma) ?? []) listener();
+export function graphChanged(prisma: Db, change: GraphChange = 'everything') {
+  for (const listener of listeners.get(prisma) ?? []) listener(change);
 }
 
 /** Whether caches over `prisma` may serve what they kept: false while changes by others cannot be heard. */
@@ -92,7 +122,7 @@ export function listenForGraphChanges(
   const connect = async () => {
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     client = c;
-    c.on('notification', () => graphChanged(prisma));
+    c.on('notification', (n) => graphChanged(prisma, changeOfPayload(n.payload)));
     c.on('error', (error) => lost(c, error));
     c.on('end', () => lost(c, new Error('connection ended')));
     try {

@@ -166,11 +166,18 @@ class GraphWriter {
     this.onProgress?.(++this.done);
   }
 
-  /** `type` is a Prisma delegate name (`toolUsage`); the summary says the type's name (`ToolUsage`). */
-  private count(type: string, outcome: keyof Counts, n = 1) {
+  /**
+   * `type` is a Prisma delegate name (`toolUsage`); the summary says the type's name (`ToolUsage`). A row
+   * created or updated is touched for the caches (src/write/touched.ts); one not given touches anything.
+   */
+  private count(type: string, outcome: keyof Counts, n = 1, row?: object) {
     const name = type[0].toUpperCase() + type.slice(1);
     this.summary[name] ??= { created: 0, updated: 0, unchanged: 0 };
     this.summary[name][outcome] += n;
+    if (outcome !== 'unchanged' && n > 0) {
+      if (row) this.edit.touched.row(name, row);
+      else this.edit.touched.everything();
+    }
   }
 
   private delegate(type: KeyedType) {
@@ -209,7 +216,7 @@ class GraphWriter {
       row = { id: newId(), key, ...Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) };
       (this.pending.get(type) ?? this.pending.set(type, []).get(type)!).push(row);
       this.pendingKeys.add(`${type}:${key}`);
-      this.count(type, 'created');
+      this.count(type, 'created', 1, row!);
     } else {
       const newer =
         existing.modifiedAt instanceof Date && options.modifiedAt != null && existing.modifiedAt > options.modifiedAt;
@@ -222,7 +229,7 @@ class GraphWriter {
         if (this.pendingKeys.has(`${type}:${key}`))
           Object.assign(existing, changes); // not written yet: the create takes them
         else row = await this.delegate(type).update({ where: { key }, data: changes });
-        this.count(type, 'updated');
+        this.count(type, 'updated', 1, { ...existing, ...changes });
       } else this.count(type, 'unchanged');
     }
     this.rows.set(`${type}:${key}`, row);
@@ -381,7 +388,7 @@ class GraphWriter {
           joinEvidence: join?.evidence ?? Prisma.DbNull,
         };
         creating.set(r.identifier, record);
-        this.count('datasetRecord', 'created');
+        this.count('datasetRecord', 'created', 1, record);
         continue;
       }
       if (row.modifiedAt && modifiedAt && modifiedAt < row.modifiedAt) {
@@ -422,7 +429,8 @@ class GraphWriter {
             : {}),
         },
       });
-      this.count('datasetRecord', 'updated');
+      this.edit.touched.row('DatasetRecord', row); // its former owner's answers show it too
+      this.count('datasetRecord', 'updated', 1, { ...row, ...(ownerId ? owner : {}) });
     }
     for (const chunk of chunks([...creating.values()])) await this.tx.datasetRecord.createMany({ data: chunk });
     for (const chunk of chunks(versions)) await this.tx.datasetRecordVersion.createMany({ data: chunk });
@@ -531,11 +539,11 @@ class GraphWriter {
           const id = newId();
           creates.push({ id, [column]: e.id, sourceId, field: c.field ?? null, excerpt: c.excerpt ?? null });
           known.set(k, { id, excerpt: c.excerpt ?? null });
-          this.count('citation', 'created');
+          this.count('citation', 'created', 1, { id, [column]: e.id, sourceId });
         } else if (c.excerpt !== undefined && found.excerpt !== c.excerpt) {
           await this.tx.citation.update({ where: { id: found.id }, data: { excerpt: c.excerpt } });
           found.excerpt = c.excerpt;
-          this.count('citation', 'updated');
+          this.count('citation', 'updated', 1, { id: found.id, [column]: e.id, sourceId });
         } else this.count('citation', 'unchanged');
       }
     }
@@ -571,7 +579,7 @@ class GraphWriter {
           created.add(row.id);
           existing = row;
           byNormalized.set(normalized, row);
-          this.count('name', 'created');
+          this.count('name', 'created', 1, row);
         } else {
           // The same name from another source: the first spelling stays; who coined it and the note are
           // filled in when missing, never overwritten (sources disagree; the citations keep each one).
@@ -581,7 +589,7 @@ class GraphWriter {
             if (!created.has(existing.id as string))
               await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
             Object.assign(existing, changes);
-            this.count('name', 'updated');
+            this.count('name', 'updated', 1, existing);
           } else this.count('name', 'unchanged');
         }
         cites.push({ id: existing.id as string, citations: n.sources, where: `${where}.names[${i}]` });
@@ -613,7 +621,7 @@ class GraphWriter {
           [owner]: ownerId,
           keys: { [type]: ownerKey },
         });
-        this.count('externalId', 'created');
+        this.count('externalId', 'created', 1, { [owner]: ownerId });
       } else if (holder[owner] !== ownerId) {
         // A hard identifier names one entity. Another record holds it already: keep it there, and say so.
         this.warnings.push(
@@ -630,7 +638,9 @@ class GraphWriter {
     const searchText = searchTextOf(row.name as string, row.description as string | null);
     if (row.searchText === searchText) return;
     const delegate = (this.tx as unknown as Record<string, { update(a: unknown): Promise<Row> }>)[type];
-    this.rows.set(`${type}:${key}`, await delegate.update({ where: { key }, data: { searchText } }));
+    const updated = await delegate.update({ where: { key }, data: { searchText } });
+    this.rows.set(`${type}:${key}`, updated);
+    this.edit.touched.row(type[0].toUpperCase() + type.slice(1), updated);
   }
 
   /**
@@ -940,6 +950,7 @@ class GraphWriter {
       // A victim made for marked claims keeps their marking until a less marked one names it: then it is lowered (never raised).
       if (known && tlpLevels.indexOf(v.tlp) < tlpLevels.indexOf(known.tlp as Tlp)) {
         await this.tx.victim.update({ where: { id }, data: { tlp: v.tlp } });
+        this.edit.touched.row('Victim', { id });
         known.tlp = v.tlp;
       }
       citations.push({ id, citations: v.citations, where: `victims[${v.key}]` });
@@ -998,11 +1009,11 @@ class GraphWriter {
       if (supersededById === this.ids.get(`attribution:${a.key}`))
         throw new WriteError(`${where}: an attribution cannot supersede itself`);
       const current = this.rows.get(`attribution:${a.key}`)!;
-      if ((current.supersededById ?? null) !== supersededById)
-        this.rows.set(
-          `attribution:${a.key}`,
-          await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } }),
-        );
+      if ((current.supersededById ?? null) !== supersededById) {
+        const updated = await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } });
+        this.rows.set(`attribution:${a.key}`, updated);
+        this.edit.touched.row('Attribution', updated);
+      }
     }
   }
 

@@ -5,11 +5,12 @@
 
 import { mostRestricted, type Principal, tlpLevels } from '../auth/principal.js';
 import { visibleRow } from '../auth/visibility.js';
-import { CHANNEL, graphChanged } from '../database/graph-changes.js';
+import { CHANNEL, changePayload, graphChanged } from '../database/graph-changes.js';
 import type { Db } from '../db.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { newId } from './rules.js';
+import { type GraphChange, Touched } from './touched.js';
 
 export type Tx = Prisma.TransactionClient;
 type Row = { id: string; version: number } & Record<string, unknown>;
@@ -24,6 +25,8 @@ export type Edit = {
   audit(entityType: string, entityId: string, before: object | null, after: object | null, visibility?: Tlp): void;
   /** Says whether rows changed that no audit entry of their own records (an import's bulk writes). */
   changed(yes?: boolean): void;
+  /** The rows this write touched, for the caches (audited rows are added by `audit`). */
+  touched: Touched;
 };
 
 /**
@@ -89,15 +92,25 @@ export async function edit<T>(
 ): Promise<T> {
   const role = principal.role;
   if (!role) throw userError('UNAUTHENTICATED', 'Changes need an API key.');
-  let changed = false;
+  let change: GraphChange | null = null;
   const result = await prisma.$transaction(async (tx) => {
+    // This transaction announces itself (below): the tables' statement triggers stay silent in it.
+    await tx.$executeRaw`SELECT set_config('threat_actor.writer_announces', 'on', true)`;
     const entries: Prisma.AuditEntryCreateManyInput[] = [];
+    const touched = new Touched();
     let changedRows = false;
     const out = await work({
       tx,
       principal,
+      touched,
       audit: (entityType, entityId, before, after, visibility) => {
         changedRows = true;
+        // A merge moves names and claims between entities: its reach is not worked out row by row.
+        if (entityType === 'Merge') touched.everything();
+        else if (entityType !== 'Import') {
+          touched.row(entityType, before);
+          touched.row(entityType, after);
+        }
         entries.push({
           id: newId(),
           keyId: principal.keyId,
@@ -120,13 +133,14 @@ export async function edit<T>(
       await tx.auditEntry.createMany({ data: entries });
     }
     if (changedRows) {
+      if (touched.empty) touched.everything(); // rows changed that no one named
+      change = await touched.entities(tx);
       // Delivered to the other processes only if the transaction commits.
-      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
-      changed = true;
+      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${changePayload(change)})`;
     }
     return out;
   }, options);
-  if (changed) graphChanged(prisma);
+  if (change) graphChanged(prisma, change);
   return result;
 }
 
@@ -201,5 +215,7 @@ export async function deleteAtVersion(e: Edit, model: string, id: string, expect
   const { count } = await delegate.deleteMany({ where: { id, version: expectedVersion } });
   if (count === 0) await lostRace(e, model, id, expectedVersion);
   e.audit(model, id, before, null);
+  // Its names, claims and citations went with it (cascades), each in answers of its own.
+  e.touched.everything();
   return before;
 }
