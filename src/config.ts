@@ -77,6 +77,12 @@ const EnvSchema = z
     MAX_RESPONSE_BYTES: int(33_554_432, 1024, 1_073_741_824),
     PERSISTED_OPERATIONS: bool(false),
     METRICS: bool(true),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, {
+        message: 'expected a redis:// or rediss:// URL (leave it unset to keep caches in the process)',
+      })
+      .optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .refine((env) => env.DEFAULT_PAGE_SIZE <= env.MAX_PAGE_SIZE, {
@@ -130,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Report SQL statements per request in the response's `extensions` (off in production by default). */
     queryStats: e.QUERY_STATS ? e.QUERY_STATS === 'true' : e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
+    /** Share the response cache, rate limits and kept exports with other processes through Redis (see redis.ts). */
+    redisUrl: e.REDIS_URL ?? null,
     /** Serve Prometheus metrics at /metrics (see metrics.ts). */
     metrics: e.METRICS,
     /** Abuse limits (see limits.ts); RATE_LIMIT_PER_MINUTE 0 turns rate limiting off. */

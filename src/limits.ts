@@ -10,7 +10,8 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError, parse, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from './config.js';
 import * as sdk from './sdk/index.js';
 
@@ -99,13 +100,31 @@ export function persistedOperationsOnly(): Plugin[] {
 /**
  * Requests per minute per caller, counted after authentication: per key id (however its header is
  * spelled), per address without a key; refused keys are counted per address against a much lower
- * limit, so that keys cannot be guessed at the rate questions are asked.
+ * limit, so that keys cannot be guessed at the rate questions are asked. With Redis the counts are
+ * shared by every process (one limit for the whole service); while Redis does not answer, each process
+ * counts on its own (rate-limiter-flexible's insurance limiter).
  */
-export function rateLimiter(limits: Limits) {
+export function rateLimiter(limits: Limits, redis?: Redis) {
   if (!limits.ratePerMinute) return null;
-  const asked = new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 });
-  const refused = new RateLimiterMemory({ points: limits.failedAuthPerMinute, duration: 60 });
-  const consume = async (limiter: RateLimiterMemory, caller: string): Promise<{ retryAfterSeconds: number } | null> => {
+  const limiter = (points: number, name: string): RateLimiterAbstract => {
+    const inProcess = new RateLimiterMemory({ points, duration: 60 });
+    return redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points,
+          duration: 60,
+          keyPrefix: `threat-actor-intel:rate:${name}`,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: inProcess,
+        })
+      : inProcess;
+  };
+  const asked = limiter(limits.ratePerMinute, 'asked');
+  const refused = limiter(limits.failedAuthPerMinute, 'refused-keys');
+  const consume = async (
+    limiter: RateLimiterAbstract,
+    caller: string,
+  ): Promise<{ retryAfterSeconds: number } | null> => {
     try {
       await limiter.consume(caller);
       return null;

@@ -13,7 +13,7 @@ import { anonymous, type Principal } from './auth/principal.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import type { PoolStats } from './database/connection.js';
-import { keptUntilChange, listenForGraphChanges } from './database/graph-changes.js';
+import { keptUntilChange, listenForGraphChanges, shareKept } from './database/graph-changes.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import type { Db } from './db.js';
 import { errorBody, errorCodes, type HttpErrorCode, userError } from './errors.js';
@@ -31,6 +31,7 @@ import {
 } from './limits.js';
 import { type Logger, yogaLogger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { connectRedis, redisKeptStore, redisResponseStore } from './redis.js';
 import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
 import { checkedDepth } from './schema/stix-export.js';
@@ -141,7 +142,11 @@ export async function startHttpServer(
       ? listenForGraphChanges(prisma, config.database.url, (m, e) => log.warn({ err: e }, m))
       : null;
   await listener?.ready;
-  const cache = config.responseCache ? responseCache(prisma, config.responseCache, metrics) : null;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : null;
+  const unshareKept = redis ? shareKept(prisma, redisKeptStore(redis)) : null;
+  const cache = config.responseCache
+    ? responseCache(prisma, config.responseCache, metrics, redis ? redisResponseStore(redis) : undefined)
+    : null;
   const yoga = createYoga<{ principal: Principal; requestLog?: RequestLog }>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -175,7 +180,7 @@ export async function startHttpServer(
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const limited = rateLimiter(config.limits);
+  const limited = rateLimiter(config.limits, redis?.client);
   /**
    * Refuses a request before it runs, with the code's HTTP status (src/errors.ts): a GraphQL request
    * gets a GraphQL error body, any other endpoint the one error body of the endpoints outside GraphQL.
@@ -244,11 +249,16 @@ export async function startHttpServer(
       log.warn({ err: error }, 'readiness check failed');
       return json(res, 503, { status: 'unavailable', reason: 'the database does not answer' });
     }
-    // Answers stay right while the change listener is down (caches are bypassed), only slower.
+    // Answers stay right while the change listener or Redis is down (caches are bypassed), only slower.
     if (listener && !listener.healthy())
       return json(res, 200, {
         status: 'degraded',
         reason: 'not listening for changes by other processes: caches are bypassed until it is back',
+      });
+    if (redis && !redis.ready())
+      return json(res, 200, {
+        status: 'degraded',
+        reason: 'Redis does not answer: caches are bypassed and rate limits are counted per process until it is back',
       });
     return json(res, 200, { status: 'ready' });
   };
@@ -342,8 +352,11 @@ export async function startHttpServer(
     try {
       if (path === '/stix/bundle.json') {
         // The whole database, built once per clearance and kept until the graph changes.
-        const body = await keptUntilChange(prisma, `stix-bundle:${clearance}`, async () =>
-          JSON.stringify(await exportAll(prisma, clearance)),
+        const body = await keptUntilChange(
+          prisma,
+          `stix-bundle:${clearance}`,
+          async () => JSON.stringify(await exportAll(prisma, clearance)),
+          { encode: (text) => text, decode: (text) => text },
         );
         res.writeHead(200, {
           'content-type': 'application/stix+json;version=2.1',
@@ -467,7 +480,9 @@ export async function startHttpServer(
         server.closeIdleConnections();
       });
       cache?.close();
+      unshareKept?.();
       await listener?.stop();
+      await redis?.close();
     },
   };
 }

@@ -64,12 +64,58 @@ export const cachesTrusted = (prisma: Db) => !untrusted.has(prisma);
 
 const kept = new WeakMap<Db, Map<string, Promise<unknown>>>();
 
+/** A store of kept exports shared by several processes (Redis: src/redis.ts), as text. */
+export type SharedKeptStore = {
+  get(key: string): Promise<string | null>;
+  set(key: string, text: string): Promise<void>;
+  clear(): Promise<void>;
+};
+/** How a kept value is stored as text in a shared store. */
+export type KeptCodec<T> = { encode(value: T): string; decode(text: string): T };
+
+const shared = new WeakMap<Db, { store: SharedKeptStore; changes: number }>();
+
+/** Shares what `keptUntilChange` keeps with other processes through `store`, emptied at every change. */
+export function shareKept(prisma: Db, store: SharedKeptStore): () => void {
+  const entry = { store, changes: 0 };
+  shared.set(prisma, entry);
+  const off = onGraphChange(prisma, () => {
+    entry.changes++;
+    void store.clear();
+  });
+  return () => {
+    off();
+    if (shared.get(prisma) === entry) shared.delete(prisma);
+  };
+}
+
+/** `build`, first looking in the shared store, and storing there what it built if no change came meanwhile. */
+function throughShared<T>(prisma: Db, key: string, build: () => Promise<T>, codec?: KeptCodec<T>) {
+  const entry = shared.get(prisma);
+  if (!entry || !codec) return build;
+  return async () => {
+    const text = await entry.store.get(key);
+    if (text !== null) return codec.decode(text);
+    const changes = entry.changes;
+    const value = await build();
+    if (entry.changes === changes) await entry.store.set(key, codec.encode(value));
+    return value;
+  };
+}
+
 /**
  * `build()`'s result, kept under `key` until the graph changes (a failed build is not kept); built
- * afresh every time while caches are not trusted.
+ * afresh every time while caches are not trusted. With a shared store (and a `codec` to store the value
+ * as text), another process's build is used, and this one's shared.
  */
-export function keptUntilChange<T>(prisma: Db, key: string, build: () => Promise<T>): Promise<T> {
-  if (!cachesTrusted(prisma)) return build();
+export function keptUntilChange<T>(
+  prisma: Db,
+  key: string,
+  plainBuild: () => Promise<T>,
+  codec?: KeptCodec<T>,
+): Promise<T> {
+  if (!cachesTrusted(prisma)) return plainBuild();
+  const build = throughShared(prisma, key, plainBuild, codec);
   let map = kept.get(prisma);
   if (!map) {
     const fresh = new Map<string, Promise<unknown>>();

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from 'find-my-way';
 import { visibleDatasetRecord, visibleRecord } from '../auth/visibility.js';
-import { keptUntilChange } from '../database/graph-changes.js';
+import { type KeptCodec, keptUntilChange } from '../database/graph-changes.js';
 import type { Db } from '../db.js';
 import type { Tlp } from '../generated/prisma/client.js';
 import { exportAll, type Provenance } from './stix.js';
@@ -75,10 +75,23 @@ class TaxiiError extends Error {
  * whole-database export once per collection and kept until the graph changes (a TAXII client pages
  * through a collection in many requests; each must not rebuild it).
  */
+/** Entries as text, for a store shared by several processes (their dates as ISO strings). */
+const entriesAsText: KeptCodec<Entry[]> = {
+  encode: (entries) => JSON.stringify(entries),
+  decode: (text) =>
+    (JSON.parse(text) as (Omit<Entry, 'addedAt'> & { addedAt: string })[]).map((e) => ({
+      ...e,
+      addedAt: new Date(e.addedAt),
+    })),
+};
+
 function entries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   // One build per clearance: what a collection holds depends on what the caller may see.
-  return keptUntilChange(prisma, `taxii:${clearance}:${collection.id}`, () =>
-    buildEntries(prisma, clearance, collection),
+  return keptUntilChange(
+    prisma,
+    `taxii:${clearance}:${collection.id}`,
+    () => buildEntries(prisma, clearance, collection),
+    entriesAsText,
   );
 }
 
