@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
+import type { Replica } from './database/replicas.js';
 import { createPrismaClient, type Db } from './db.js';
 import { createLogger } from './log.js';
 import { startHttpServer } from './server.js';
@@ -14,6 +15,7 @@ export async function startApp(config: Config): Promise<App> {
   const log = createLogger(config.logLevel);
   const database = await openDatabase(config.database);
   let prisma: Db | undefined;
+  const replicas: (Replica & { database: Database })[] = [];
   try {
     const applied = await applyMigrations(database.adapterFactory);
     if (applied.length) log.info({ migrations: applied }, 'migrations applied');
@@ -32,7 +34,22 @@ export async function startApp(config: Config): Promise<App> {
     // On the embedded database the server is the only process that may write: it takes the import
     // tool's work, with a secret only readers of the lock file know.
     const importToken = config.database.kind === 'embedded' ? randomBytes(32).toString('hex') : undefined;
-    const http = await startHttpServer(prisma, config, log, { importToken, poolStats: database.poolStats });
+    // Replicas: the same schema (they replay the primary's WAL), no migrations of their own.
+    for (const [i, url] of config.replicas.urls.entries()) {
+      const target = config.database.kind === 'postgres' ? { ...config.database, url } : null;
+      if (!target) break;
+      const replica = await openDatabase(target);
+      replicas.push({
+        name: `replica ${i + 1} (${new URL(url).host})`,
+        db: createPrismaClient(replica),
+        database: replica,
+      });
+    }
+    const http = await startHttpServer(prisma, config, log, {
+      importToken,
+      poolStats: database.poolStats,
+      replicas,
+    });
     if (importToken) database.announceImports(`${http.url}/admin/import`, importToken);
     log.info(
       {
@@ -51,11 +68,13 @@ export async function startApp(config: Config): Promise<App> {
       async stop() {
         await http.close();
         await db.$disconnect();
+        for (const r of replicas) await r.db.$disconnect();
         await database.close();
       },
     };
   } catch (error) {
     await prisma?.$disconnect().catch(() => {});
+    for (const r of replicas) await r.db.$disconnect().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

@@ -44,6 +44,14 @@ const EnvSchema = z
     EMBEDDED_SHARE: bool(false),
     EMBEDDED_SHARE_PORT: int(0, 0, 65535),
     DB_POOL_SIZE: int(10, 1, 200),
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .refine((v) => v.split(',').every((u) => /^postgres(ql)?:\/\//.test(u.trim())), {
+        message: 'expected comma-separated postgresql:// URLs of streaming replicas of DATABASE_URL',
+      })
+      .optional(),
+    REPLICA_CHECK_MS: int(250, 10, 60_000),
+    REPLICA_MAX_LAG_BYTES: int(16_777_216, 0, 1_073_741_824),
     DB_STATEMENT_TIMEOUT_MS: int(0, 0, 3_600_000).optional(),
     SEED_ON_START: bool(true),
     SEED_FILES: z.string().optional(),
@@ -85,6 +93,10 @@ const EnvSchema = z
       .optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
+  .refine((env) => !env.DATABASE_REPLICA_URLS || env.DATABASE_URL, {
+    message: 'replicas need their primary: set DATABASE_URL too',
+    path: ['DATABASE_REPLICA_URLS'],
+  })
   .refine((env) => env.DEFAULT_PAGE_SIZE <= env.MAX_PAGE_SIZE, {
     message: 'DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE',
     path: ['DEFAULT_PAGE_SIZE'],
@@ -121,6 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           dataDir: path.resolve(e.DATA_DIR),
           shareOn: e.EMBEDDED_SHARE ? { host: '127.0.0.1', port: e.EMBEDDED_SHARE_PORT } : null,
         }) as DatabaseTarget,
+    /** Streaming replicas of DATABASE_URL that answer queries (see database/replicas.ts). */
+    replicas: {
+      urls: e.DATABASE_REPLICA_URLS ? e.DATABASE_REPLICA_URLS.split(',').map((u) => u.trim()) : [],
+      checkMs: e.REPLICA_CHECK_MS,
+      maxLagBytes: e.REPLICA_MAX_LAG_BYTES,
+    },
     seedOnStart: e.SEED_ON_START,
     /** What the first start loads: SEED_FILES if given, else the files of SEED_DATASETS, in order. */
     seedFiles: e.SEED_FILES

@@ -157,6 +157,12 @@ export function createMetrics(poolStats: () => PoolStats | null) {
       labelNames: ['limit'] as const,
       registers,
     }),
+    readsRouted: new Counter({
+      name: 'db_reads_routed_total',
+      help: 'GraphQL queries by the database that answered them, with DATABASE_REPLICA_URLS: a replica, or the primary (no replica had replayed the latest change, or none answers).',
+      labelNames: ['target'] as const,
+      registers,
+    }),
     pool: new Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state (total open, idle, waiting requests for one, max); empty on the embedded database.',

@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import { createContext } from './context.js';
 import type { PoolStats } from './database/connection.js';
 import { keptUntilChange, listenForGraphChanges, shareKept } from './database/graph-changes.js';
+import { isQuery, type Replica, ReplicaRouter } from './database/replicas.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import type { Db } from './db.js';
 import { errorBody, errorCodes, type HttpErrorCode, userError } from './errors.js';
@@ -132,9 +133,17 @@ export async function startHttpServer(
   prisma: Db,
   config: Config,
   log: Logger,
-  { importToken, poolStats = () => null }: { importToken?: string; poolStats?: () => PoolStats | null } = {},
+  {
+    importToken,
+    poolStats = () => null,
+    replicas = [],
+  }: { importToken?: string; poolStats?: () => PoolStats | null; replicas?: Replica[] } = {},
 ): Promise<RunningServer> {
   const metrics = config.metrics ? createMetrics(poolStats) : null;
+  const router = replicas.length
+    ? new ReplicaRouter(prisma, replicas, config.replicas, (target) => metrics?.readsRouted.inc({ target }))
+    : null;
+  await router?.ready();
   // Writes by other processes reach the caches (responses, TAXII collections) on PostgreSQL by NOTIFY;
   // the embedded database has no other writer.
   const listener =
@@ -151,7 +160,13 @@ export async function startHttpServer(
     schema,
     graphqlEndpoint: '/graphql',
     // The caller was authenticated before yoga saw the request (see `caller`).
-    context: ({ principal }) => createContext(prisma, config, principal),
+    // A query may be answered by a replica that has replayed every change heard here; a mutation by the primary.
+    context: ({ principal, params }) =>
+      createContext(
+        router && isQuery(params.query, params.operationName) ? router.forQuery() : prisma,
+        config,
+        principal,
+      ),
     graphiql: config.graphiql ? { title: 'Threat-actor intelligence API', defaultQuery: exampleQuery } : false,
     renderGraphiQL,
     landingPage: false,
@@ -255,12 +270,18 @@ export async function startHttpServer(
         status: 'degraded',
         reason: 'not listening for changes by other processes: caches are bypassed until it is back',
       });
+    if (router && !router.status().some((r) => r.healthy))
+      return json(res, 200, {
+        status: 'degraded',
+        reason: 'no replica answers within its lag limit: every read is on the primary',
+        replicas: router.status(),
+      });
     if (redis && !redis.ready())
       return json(res, 200, {
         status: 'degraded',
         reason: 'Redis does not answer: caches are bypassed and rate limits are counted per process until it is back',
       });
-    return json(res, 200, { status: 'ready' });
+    return json(res, 200, { status: 'ready', ...(router ? { replicas: router.status() } : {}) });
   };
   /**
    * The doors that hold data (GraphQL, STIX downloads, TAXII): the body's declared size is checked
@@ -481,6 +502,7 @@ export async function startHttpServer(
       });
       cache?.close();
       unshareKept?.();
+      await router?.close();
       await listener?.stop();
       await redis?.close();
     },

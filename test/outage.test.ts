@@ -5,26 +5,18 @@
 // both come back to ready and cache again. PostgreSQL pass only, where Debian's cluster tools exist.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { onPostgres } from './helpers/database.js';
+import { freePort } from './helpers/process.js';
 
 const tools = existsSync('/usr/bin/pg_createcluster') && existsSync('/usr/bin/pg_ctlcluster');
 const version = tools ? execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0] : '';
 const cluster = `taioutage${process.pid}`;
 const ctl = (action: string, ...args: string[]) =>
   execFileSync('pg_ctlcluster', [version, cluster, action, ...args], { stdio: 'pipe' });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 describe.runIf(onPostgres && tools)('an outage of PostgreSQL under two instances', () => {
   let first: App;

@@ -4,7 +4,6 @@
 // answering from the database (/ready degraded, limits per process) and share again when it is back.
 // Redis is a server of this test's own (redis-server on a free port), so that it can be stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/auth/keys.js';
@@ -12,15 +11,7 @@ import { datasetFiles } from '../src/config.js';
 import { openDatabase } from '../src/database/connection.js';
 import { createPrismaClient } from '../src/db.js';
 import { freshDatabase, onPostgres } from './helpers/database.js';
-import { type ServerProcess, startMain } from './helpers/process.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort, type ServerProcess, startMain } from './helpers/process.js';
 
 /** A redis-server of the test's own, keeping nothing on disk. */
 async function startRedis(port: number): Promise<ChildProcess> {

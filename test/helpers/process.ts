@@ -1,6 +1,7 @@
 // Runs `npm start`'s command (node --import tsx src/main.ts, without its V8 memory flag) as a separate process, the way a user
 // starts the server, and reads the address it prints; with `built`, `npm run start:prod`'s (plain node on dist/main.js).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 export type ServerProcess = {
@@ -71,3 +72,12 @@ export async function startMain(
     },
   };
 }
+
+/** A TCP port nothing listens on now (for servers a test starts itself: Redis, PostgreSQL clusters). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
