@@ -157,3 +157,28 @@ export function redisKeptStore(redis: RedisConnection) {
 }
 
 export type KeptStore = ReturnType<typeof redisKeptStore>;
+
+/**
+ * The highest primary WAL position written through any process, for a minute: a process reads it before
+ * answering a query from a replica, so a change made through another process is read at once (the
+ * replica must have replayed it). Kept as 16 hex digits, so that Redis compares them as text.
+ */
+export function sharedWalFloor(redis: RedisConnection) {
+  const { client } = redis;
+  const key = `${PREFIX}wal-floor`;
+  const raise = `local c = redis.call('GET', KEYS[1])
+if (not c) or ARGV[1] > c then redis.call('SET', KEYS[1], ARGV[1], 'PX', 60000) end
+return 1`;
+  return {
+    async publish(lsn: bigint) {
+      if (!redis.ready()) return;
+      await client.eval(raise, 1, key, lsn.toString(16).padStart(16, '0')).catch(() => {});
+    },
+    /** Null while Redis does not answer: this process's own floor still holds. */
+    async read(): Promise<bigint | null> {
+      if (!redis.ready()) return null;
+      const value = await client.get(key).catch(() => null);
+      return value ? BigInt(`0x${value}`) : null;
+    },
+  };
+}

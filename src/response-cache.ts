@@ -73,15 +73,21 @@ export function responseCache(
   settings: ResponseCacheSettings,
   metrics: Metrics | null,
   store: ResponseCacheStore = inMemoryStore(settings.max),
-): { plugin: Plugin; close(): void } {
+): { plugin: Plugin; close(): void; settled(): Promise<void> } {
   // An answer computed while a write committed may predate it: the generation read when the request
   // missed the cache must still be current when the answer is stored. Every process hears every change
   // (NOTIFY) and drops what it touched from the shared store too, so a stale answer stored by one
   // process just before it heard of the change is dropped when it does.
   let generation = 0;
+  // Invalidations under way (a shared store answers over the network): a mutation's answer waits for
+  // them, so that a client reading through another process next finds nothing stale.
+  const pending = new Set<Promise<unknown>>();
   const off = onGraphChange(prisma, (change: GraphChange) => {
     generation++;
-    void Promise.resolve(change === 'everything' ? store.clear() : store.invalidate(change.entities)).catch(() => {});
+    const done = Promise.resolve(change === 'everything' ? store.clear() : store.invalidate(change.entities))
+      .catch(() => {})
+      .finally(() => pending.delete(done));
+    pending.add(done);
   });
   const missedAt = new Map<string, number>();
   const lists = new Set<string>();
@@ -133,5 +139,11 @@ export function responseCache(
     ttl: settings.ttlMs,
     includeExtensionMetadata: settings.reportHits,
   }) as Plugin;
-  return { plugin, close: off };
+  return {
+    plugin,
+    close: off,
+    settled: async () => {
+      await Promise.all(pending);
+    },
+  };
 }

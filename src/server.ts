@@ -32,7 +32,7 @@ import {
 } from './limits.js';
 import { type Logger, yogaLogger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { connectRedis, redisKeptStore, redisResponseStore } from './redis.js';
+import { connectRedis, redisKeptStore, redisResponseStore, sharedWalFloor } from './redis.js';
 import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
 import { checkedDepth } from './schema/stix-export.js';
@@ -121,6 +121,27 @@ function useOperationNames(): Plugin {
   };
 }
 
+/**
+ * A mutation's answer is sent once what it changed reaches every reader: the cached answers it made
+ * stale are dropped (from Redis too), and the replicas must replay past it before they answer again,
+ * here and (with Redis) in every process. So a client that reads next, through any process, reads it.
+ */
+function useWritesSettled(
+  cache: { settled(): Promise<void> } | null,
+  router: ReplicaRouter | null,
+  walFloor: ReturnType<typeof sharedWalFloor> | null,
+): Plugin {
+  return {
+    async onExecutionResult({ context }) {
+      const params = (context as { params?: { query?: string; operationName?: string | null } }).params;
+      if (isQuery(params?.query, params?.operationName)) return;
+      await cache?.settled();
+      const floor = router ? await router.afterWrite() : null;
+      if (floor !== null) await walFloor?.publish(floor);
+    },
+  };
+}
+
 /** The route label of metrics: the door a path opens, never the path itself (IDs would make endless labels). */
 const routeOf = (path: string) => {
   const first = path.split('/')[1] ?? '';
@@ -153,6 +174,7 @@ export async function startHttpServer(
   await listener?.ready;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : null;
   const unshareKept = redis ? shareKept(prisma, redisKeptStore(redis)) : null;
+  const walFloor = redis && router ? sharedWalFloor(redis) : null;
   const cache = config.responseCache
     ? responseCache(prisma, config.responseCache, metrics, redis ? redisResponseStore(redis) : undefined)
     : null;
@@ -161,9 +183,11 @@ export async function startHttpServer(
     graphqlEndpoint: '/graphql',
     // The caller was authenticated before yoga saw the request (see `caller`).
     // A query may be answered by a replica that has replayed every change heard here; a mutation by the primary.
-    context: ({ principal, params }) =>
+    context: async ({ principal, params }) =>
       createContext(
-        router && isQuery(params.query, params.operationName) ? router.forQuery() : prisma,
+        router && isQuery(params.query, params.operationName)
+          ? router.forQuery((await walFloor?.read()) ?? null)
+          : prisma,
         config,
         principal,
       ),
@@ -173,6 +197,7 @@ export async function startHttpServer(
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
     plugins: [
       useOperationNames(),
+      ...(cache || router ? [useWritesSettled(cache, router, walFloor)] : []),
       ...(metrics?.graphqlPlugins ?? []),
       csrfPrevention(),
       refuseNulCharacters(),

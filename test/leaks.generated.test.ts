@@ -511,6 +511,10 @@ describe(`generated leak tests: every HTTP endpoint (${databaseLabel})`, () => {
       `${taxii}/manifest/?limit=10000&match[version]=all`,
     ]),
     ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/stix/${id}?depth=2`)),
+    // Asked last, after every probe above has run: counts and operation names only, never data.
+    '/health',
+    '/ready',
+    '/metrics',
   ];
   it("no download or TAXII answer holds anything above the caller's clearance; cleared callers get theirs", async () => {
     for (const caller of callers) {

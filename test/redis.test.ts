@@ -1,17 +1,22 @@
-// Two API processes sharing Redis and one PostgreSQL database, as a platform runs several instances: an
-// answer cached by one is served by the other, a mutation through one is seen through the other at once
-// (and drops the shared answer for both), the rate limit counts across both; with Redis gone, both keep
-// answering from the database (/ready degraded, limits per process) and share again when it is back.
-// Redis is a server of this test's own (redis-server on a free port), so that it can be stopped.
+// Two API processes sharing Redis, a PostgreSQL primary and a streaming replica of it, as a platform runs
+// several instances: an answer cached by one is served by the other, queries are read on the replica, a
+// mutation through one is seen through the other at once (the shared answer dropped for both, the
+// replica skipped until it has replayed it), the rate limit counts across both; with Redis gone, both
+// keep answering from the database (/ready degraded, limits per process) and share again when it is
+// back. Redis and both PostgreSQL clusters are the test's own (redis-server and helpers/replica.ts on
+// free ports), so that they can be stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/auth/keys.js';
 import { datasetFiles } from '../src/config.js';
 import { openDatabase } from '../src/database/connection.js';
+import { applyMigrations } from '../src/database/migrations.js';
 import { createPrismaClient } from '../src/db.js';
-import { freshDatabase, onPostgres } from './helpers/database.js';
+import { loadSeeds } from '../src/ingest/load-seeds.js';
+import { onPostgres } from './helpers/database.js';
 import { freePort, type ServerProcess, startMain } from './helpers/process.js';
+import { clusterTools, type ReplicatedClusters, replicatedClusters } from './helpers/replica.js';
 
 /** A redis-server of the test's own, keeping nothing on disk. */
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -59,11 +64,11 @@ async function until(ok: () => Promise<boolean>, ms = 15_000) {
   return ok();
 }
 
-describe.runIf(onPostgres)('two API processes sharing Redis and PostgreSQL', () => {
-  const rateLimit = 40;
+describe.runIf(onPostgres && clusterTools)('two API processes sharing Redis, a primary and a replica', () => {
+  const rateLimit = 100;
   let redisPort: number;
   let redis: ChildProcess;
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let clusters: ReplicatedClusters;
   let a: ServerProcess;
   let b: ServerProcess;
   let analyst: string;
@@ -72,17 +77,20 @@ describe.runIf(onPostgres)('two API processes sharing Redis and PostgreSQL', () 
   beforeAll(async () => {
     redisPort = await freePort();
     redis = await startRedis(redisPort);
-    db = await freshDatabase(datasetFiles.curated);
-    if (db.target.kind !== 'postgres') throw new Error('expected a PostgreSQL target');
-    const database = await openDatabase(db.target);
+    clusters = await replicatedClusters('shared');
+    const database = await openDatabase({ kind: 'postgres', url: clusters.primaryUrl, poolSize: 2 });
+    await applyMigrations(database.adapterFactory);
     const prisma = createPrismaClient(database);
+    await loadSeeds(prisma, datasetFiles.curated);
     analyst = (await createApiKey(prisma, { name: 'redis test analyst', role: 'ANALYST', clearance: 'RED' })).key;
     apt38 = Buffer.from(
       `Actor:${(await prisma.externalId.findFirstOrThrow({ where: { value: 'G0082' } })).actorId}`,
     ).toString('base64');
     await prisma.$disconnect();
     const env = {
-      DATABASE_URL: db.target.url,
+      DATABASE_URL: clusters.primaryUrl,
+      DATABASE_REPLICA_URLS: clusters.replicaUrl,
+      REPLICA_CHECK_MS: '100',
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       RESPONSE_CACHE: 'true',
       RATE_LIMIT_PER_MINUTE: String(rateLimit),
@@ -94,18 +102,26 @@ describe.runIf(onPostgres)('two API processes sharing Redis and PostgreSQL', () 
   afterAll(async () => {
     await Promise.all([a, b].map((s) => s?.child.exitCode === null && s.stop()));
     redis?.kill('SIGKILL');
-    await db?.drop();
+    clusters?.drop();
   });
 
   const byId = 'query($id: ID!) { node(id: $id) { ... on Actor { name description version } } }';
 
-  it('an answer cached by one process is served by the other', async () => {
-    expect(await readiness(a)).toBe('ready');
+  const replicaReads = async (server: ServerProcess) =>
+    Number(
+      /db_reads_routed_total\{target="replica"\} (\d+)/.exec(
+        await (await fetch(`${server.url}/metrics`)).text(),
+      )?.[1] ?? 0,
+    );
+
+  it('an answer cached by one process is served by the other; queries are read on the replica', async () => {
+    expect(await until(async () => (await readiness(a)) === 'ready' && (await readiness(b)) === 'ready')).toBe(true);
     const first = await ask(a, byId, { id: apt38 });
     expect(first.extensions?.responseCache?.hit).toBe(false);
     const second = await ask(b, byId, { id: apt38 });
     expect(second.extensions?.responseCache?.hit).toBe(true);
     expect(second.data).toEqual(first.data);
+    expect(await replicaReads(a)).toBeGreaterThanOrEqual(1);
   });
 
   it('a mutation through one is seen through the other at once, the shared answer dropped for both', async () => {
@@ -123,6 +139,18 @@ describe.runIf(onPostgres)('two API processes sharing Redis and PostgreSQL', () 
     expect(throughB.data.node.description).toBe('Edited through process A.');
     const throughA = await ask(a, byId, { id: apt38 });
     expect(throughA.data.node.description).toBe('Edited through process A.');
+    // Again and again, through either process: never an answer older than the write just made.
+    for (let i = 0; i < 10; i++) {
+      const [writer, reader] = i % 2 ? [a, b] : [b, a];
+      const { version } = (await ask(writer, byId, { id: apt38 })).data.node;
+      await ask(
+        writer,
+        'mutation($i: UpdateActorInput!) { updateActor(input: $i) { version } }',
+        { i: { id: apt38, expectedVersion: version, description: `Round ${i}.` } },
+        analyst,
+      );
+      expect((await ask(reader, byId, { id: apt38 })).data.node.description).toBe(`Round ${i}.`);
+    }
   });
 
   it('the STIX bundle built by one is kept in Redis for both, and dropped at the next change', async () => {
@@ -174,7 +202,15 @@ describe.runIf(onPostgres)('two API processes sharing Redis and PostgreSQL', () 
       analyst,
     );
     expect(edited.errors).toBeUndefined();
-    expect((await ask(a, byId, { id: apt38 })).data.node.description).toBe('Edited while Redis was down.');
+    // The writer reads it at once; the other process as soon as PostgreSQL's NOTIFY reaches it (without
+    // Redis it cannot learn of the write any sooner).
+    expect((await ask(b, byId, { id: apt38 })).data.node.description).toBe('Edited while Redis was down.');
+    expect(
+      await until(
+        async () => (await ask(a, byId, { id: apt38 })).data.node.description === 'Edited while Redis was down.',
+        5_000,
+      ),
+    ).toBe(true);
 
     redis = await startRedis(redisPort);
     expect(await until(async () => (await readiness(a)) === 'ready')).toBe(true);

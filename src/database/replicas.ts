@@ -133,9 +133,24 @@ export class ReplicaRouter {
     else if (this.floor === null && !this.changedSinceCheck) this.floor = primaryAt;
   }
 
-  /** The database a query is read from: a healthy replica past the floor (in turn), else the primary. */
-  forQuery(): Db {
-    const floor = this.floor;
+  /**
+   * After a write committed here: the primary's position now, which a replica must reach before it
+   * answers again (null: the primary did not answer). Other processes learn it through `sharedFloor`.
+   */
+  async afterWrite(): Promise<bigint | null> {
+    this.changedSinceCheck = true;
+    this.floor = null;
+    await this.check();
+    return this.floor;
+  }
+
+  /**
+   * The database a query is read from: a healthy replica past the floor (in turn), else the primary.
+   * `sharedFloor`: a position written by another process (with Redis), which the replica must reach too.
+   */
+  forQuery(sharedFloor: bigint | null = null): Db {
+    const floor =
+      this.floor === null ? null : sharedFloor !== null && sharedFloor > this.floor ? sharedFloor : this.floor;
     if (floor !== null) {
       const usable = this.state.filter((s) => s.healthy && s.replayedTo >= floor);
       if (usable.length) {
