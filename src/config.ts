@@ -85,6 +85,14 @@ const EnvSchema = z
     MAX_RESPONSE_BYTES: int(33_554_432, 1024, 1_073_741_824),
     PERSISTED_OPERATIONS: bool(false),
     METRICS: bool(true),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url({ message: 'expected the URL of an OTLP/HTTP collector' }).optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+      .string()
+      .url({ message: 'expected the URL of an OTLP/HTTP traces endpoint' })
+      .optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('threat-actor-intel-api'),
+    OTEL_BSP_SCHEDULE_DELAY: int(5000, 1, 600_000),
+    TRACE_RESOLVERS: bool(false),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, {
@@ -156,6 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     /** Share the response cache, rate limits and kept exports with other processes through Redis (see redis.ts). */
     redisUrl: e.REDIS_URL ?? null,
+    /** OpenTelemetry traces over OTLP/HTTP, when a collector is configured (see tracing.ts). */
+    tracing:
+      e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+        ? { serviceName: e.OTEL_SERVICE_NAME, resolvers: e.TRACE_RESOLVERS, batchDelayMs: e.OTEL_BSP_SCHEDULE_DELAY }
+        : null,
     /** Serve Prometheus metrics at /metrics (see metrics.ts). */
     metrics: e.METRICS,
     /** Abuse limits (see limits.ts); RATE_LIMIT_PER_MINUTE 0 turns rate limiting off. */

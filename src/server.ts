@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { PothosValidationError } from '@pothos/core';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { GraphQLError } from 'graphql';
@@ -36,6 +37,7 @@ import { connectRedis, redisKeptStore, redisResponseStore, sharedWalFloor } from
 import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
 import { checkedDepth } from './schema/stix-export.js';
+import { startTracing } from './tracing.js';
 import { importRunning } from './write/import-status.js';
 
 /** The path of a request, without its query. */
@@ -161,6 +163,7 @@ export async function startHttpServer(
   }: { importToken?: string; poolStats?: () => PoolStats | null; replicas?: Replica[] } = {},
 ): Promise<RunningServer> {
   const metrics = config.metrics ? createMetrics(poolStats) : null;
+  const tracing = config.tracing ? startTracing(config.tracing) : null;
   const router = replicas.length
     ? new ReplicaRouter(prisma, replicas, config.replicas, (target) => metrics?.readsRouted.inc({ target }))
     : null;
@@ -196,6 +199,7 @@ export async function startHttpServer(
     landingPage: false,
     maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
     plugins: [
+      ...(tracing ? [tracing.graphqlPlugin] : []),
       useOperationNames(),
       ...(cache || router ? [useWritesSettled(cache, router, walFloor)] : []),
       ...(metrics?.graphqlPlugins ?? []),
@@ -445,7 +449,17 @@ export async function startHttpServer(
     const requestLog: RequestLog = { id: requestIdOf(req), keyId: null, operation: null };
     requestLogs.set(req, requestLog);
     res.setHeader('x-request-id', requestLog.id);
+    const span = tracing?.tracer.startSpan(`${req.method} ${routeOf(pathOf(req))}`, {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method ?? '', 'url.path': pathOf(req), 'request.id': requestLog.id },
+    });
     res.once('close', () => {
+      if (span) {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (requestLog.operation) span.setAttribute('graphql.operation.name', requestLog.operation);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       const seconds = (performance.now() - started) / 1000;
       const path = pathOf(req);
       const route = routeOf(path);
@@ -490,9 +504,10 @@ export async function startHttpServer(
     // Statements are counted only when asked for: the count's AsyncLocalStorage scope turns on
     // promise hooks for the whole process, which costs every request (~10 % of the server CPU per
     // request in the benchmark's Q1 and Q2).
-    const handled = config.queryStats
-      ? countStatements({ count: 0, statements: [] }, () => handle(req, res))
-      : handle(req, res);
+    const counted = () =>
+      config.queryStats ? countStatements({ count: 0, statements: [] }, () => handle(req, res)) : handle(req, res);
+    // The request's span is the parent of what it runs (GraphQL phases, SQL statements).
+    const handled = span ? context.with(trace.setSpan(context.active(), span), counted) : counted();
     handled.catch((error) => {
       if (res.headersSent) return; // answered already (timed out)
       log.error({ err: error }, 'request failed');
@@ -530,6 +545,7 @@ export async function startHttpServer(
       await router?.close();
       await listener?.stop();
       await redis?.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -1,6 +1,7 @@
 // Counts the SQL statements Prisma sends, per request: the figure the N+1 tests and the benchmark
 // read. The count lives in an AsyncLocalStorage scope that the server opens around each request.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type {
   SqlDriverAdapter,
   SqlDriverAdapterFactory,
@@ -21,6 +22,31 @@ export function currentStatementLog(): StatementLog | undefined {
 }
 
 let sent = 0;
+let tracer: Tracer | null = null;
+
+/** One span per SQL statement while tracing is on (src/tracing.ts); null turns them off. */
+export function traceStatements(t: Tracer | null) {
+  tracer = t;
+}
+
+/** Runs a statement inside a span of its own (a child of the request's), recording a failure. */
+function traced<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  if (!tracer) return run();
+  return tracer.startActiveSpan(
+    'sql',
+    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.query.text': sql } },
+    async (span) => {
+      try {
+        return await run();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
 
 /** SQL statements sent by this process since it started (the metrics' `sql_statements_total`). */
 export const statementsSent = () => sent;
@@ -55,7 +81,7 @@ function wrapQueryable<Q extends SqlQueryable>(target: Q, inTransaction = false)
             await turn();
             since = performance.now();
           }
-          return (value as (q: unknown) => unknown).call(obj, query);
+          return traced(query.sql, async () => (value as (q: unknown) => unknown).call(obj, query));
         };
       }
       if (prop === 'startTransaction') {
