@@ -11,16 +11,26 @@
 // At scale S the API is also timed on its default embedded database (PGlite, the same dataset in a
 // data directory under .data/): answers checked equal to the PostgreSQL ones first.
 //
+// Then the mixed workload (bench/mix.ts): reads, a mutation every 100 ms and imports at once, the API
+// with its production settings (response cache in Redis) against PostGraphile.
+//
 // Options: --scale S|M (default S), --duration <s> (5), --runs <n> (3), --connections <n> (10),
-//          --only Q1,Q2 (default all), --embedded true|false (true: at scale S, time the API on PGlite).
+//          --only Q1,Q2,MIX (default all), --embedded true|false (true: at scale S, time the API on PGlite).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { type BenchDatabase, databaseEnv, ensureBenchDatabase, ensureEmbeddedBenchDatabase } from './database.js';
+import {
+  adminUrl,
+  type BenchDatabase,
+  databaseEnv,
+  ensureBenchDatabase,
+  ensureEmbeddedBenchDatabase,
+} from './database.js';
 import { HOT_ACTOR_KEY, type Scale } from './generate.js';
+import { analystKey, type MixFigures, mixDatabase, mixSample, mixWindow } from './mix.js';
 import { type Contender, descriptions, normalise, type QueryId, type Request, requests } from './queries.js';
 
 const here = import.meta.dirname;
@@ -97,7 +107,7 @@ async function startArgs() {
 async function startApi(
   database: BenchDatabase,
   port: number,
-  options: { queryStats: boolean; cached: boolean },
+  options: { queryStats: boolean; cached: boolean; env?: Record<string, string> },
 ): Promise<Server> {
   const env = {
     ...databaseEnv(database),
@@ -111,6 +121,7 @@ async function startApi(
     ANONYMOUS_READ: 'true',
     RATE_LIMIT_PER_MINUTE: '0',
     RESPONSE_CACHE: String(options.cached),
+    ...options.env,
   };
   const { child, output } = pinned(await startArgs(), env, root);
   await waitFor(`http://127.0.0.1:${port}/graphql`, child, output);
@@ -228,7 +239,8 @@ async function main() {
     fuzzyName: fuzzy,
   });
   const queries = (Object.keys(all) as QueryId[]).filter((q) => !only || only.has(q));
-  const embedded = scale === 'S' && opts.embedded !== 'false' ? await ensureEmbeddedBenchDatabase(scale, log) : null;
+  const embedded =
+    queries.length && scale === 'S' && opts.embedded !== 'false' ? await ensureEmbeddedBenchDatabase(scale, log) : null;
 
   // 1. Same answers, and statements per request (the API with QUERY_STATS on, PostGraphile counted).
   log('checking that the contenders return the same data');
@@ -335,7 +347,9 @@ async function main() {
     }
   }
 
-  const table = markdown(results, queries) + aloneLine(aloneResults);
+  const mix = !only || only.has('MIX') ? await mixedWorkload(url, hot) : null;
+  const table =
+    (queries.length ? markdown(results, queries) + aloneLine(aloneResults) : '') + (mix ? mixTable(mix) : '');
   console.log(table);
   await mkdir(path.join(here, 'results'), { recursive: true });
   const meta = {
@@ -350,12 +364,76 @@ async function main() {
   };
   await writeFile(
     path.join(here, 'results', 'latest.json'),
-    `${JSON.stringify({ ...meta, queries: descriptions, statements, results, oneAtATime: aloneResults }, null, 2)}\n`,
+    `${JSON.stringify({ ...meta, queries: descriptions, statements, results, oneAtATime: aloneResults, mix }, null, 2)}\n`,
   );
   await writeFile(
     path.join(here, 'results', 'latest.md'),
     `Scale ${scale}, ${runs} runs of ${duration} s, ${connections} connections, pool ${poolSize}, ${meta.date.slice(0, 10)}, Node ${process.version}, ${meta.cpus ?? 'unknown CPU'}.\n\n${table}\n`,
   );
+}
+
+/** The mixed workload on a copy of the benchmark database, each contender in turn (`runs` windows, median). */
+async function mixedWorkload(source: string, hotActorId: string) {
+  const copy = await mixDatabase(adminUrl, new URL(source).pathname.slice(1));
+  const figures: Partial<Record<'api' | 'postgraphile', MixFigures>> = {};
+  try {
+    const sample = await mixSample(copy.url, hotActorId);
+    const key = analystKey(root, copy.url);
+    const redis = 'redis://127.0.0.1:6379/9';
+    for (const [name, start] of [
+      [
+        'api',
+        () => {
+          spawnSync('redis-cli', ['-n', '9', 'flushdb']);
+          return startApi(copy.url, 5100, {
+            queryStats: false,
+            cached: true,
+            env: process.env.MIX_NO_REDIS ? {} : { REDIS_URL: redis },
+          });
+        },
+      ],
+      ['postgraphile', () => startPostGraphile(copy.url, 5101)],
+    ] as const) {
+      const server = await start();
+      try {
+        const window = (seconds: number) =>
+          mixWindow({ contender: name, port: server.port, url: copy.url, root, sample, key, seconds, connections });
+        await window(Math.max(3, duration)); // warm-up
+        const samples: MixFigures[] = [];
+        for (let i = 0; i < runs; i++) samples.push(await window(duration));
+        figures[name] = median(samples, (s) => s.reqPerSec);
+        log(
+          `MIX ${name}: ${figures[name]!.reqPerSec.toFixed(0)} req/s, p99 ${figures[name]!.p99} ms, ${figures[name]!.mutations} mutations, ${figures[name]!.imports} imports`,
+        );
+      } finally {
+        await stop(server);
+      }
+    }
+  } finally {
+    await copy.drop();
+  }
+  return figures;
+}
+
+function mixTable(mix: Partial<Record<'api' | 'postgraphile', MixFigures>>) {
+  const row = (name: string, x?: MixFigures) =>
+    x
+      ? `| ${name} | ${x.reqPerSec.toFixed(0)} | ${x.p50} / ${x.p99} | ${x.mutations} (${x.mutationP50} / ${x.mutationP99} ms) | ${x.imports} | ${x.cacheHitRatio === null ? '–' : `${(x.cacheHitRatio * 100).toFixed(0)} %`} | ${x.errors} |`
+      : `| ${name} | – | – | – | – | – | – |`;
+  const ratio =
+    mix.api && mix.postgraphile
+      ? ` API / PostGraphile: ${(mix.api.reqPerSec / mix.postgraphile.reqPerSec).toFixed(2)}×.`
+      : '';
+  return [
+    '',
+    '',
+    `Mixed workload (${connections} connections reading, a mutation every 100 ms, imports of 200 actors back to back; the API with its production settings, response cache in Redis).${ratio}`,
+    '',
+    '| contender | reads req/s | reads p50 / p99 ms | mutations (p50 / p99) | imports | cache hits | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    row('API', mix.api),
+    row('PostGraphile', mix.postgraphile),
+  ].join('\n');
 }
 
 function aloneLine(figures: Partial<Record<QueryId, Figures>>) {

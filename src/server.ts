@@ -210,7 +210,7 @@ export async function startHttpServer(
       ...shapeLimits(config.limits),
       ...(config.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(config.queryStats ? [useStatementStats(metrics)] : []),
-      ...(cache ? [cache.plugin] : []),
+      ...(cache?.plugins ?? []),
     ],
     // Several operations in one request (a JSON array), up to MAX_BATCH.
     batching: { limit: config.limits.maxBatch },

@@ -137,9 +137,12 @@ describe(`response cache (${databaseLabel})`, () => {
       }>;
     const hit = async (answer: Promise<{ extensions?: { responseCache?: { hit: boolean } } }>) =>
       (await answer).extensions?.responseCache?.hit;
+    const search = () => server.raw('{ search(query: "lazarus", first: 5) { edges { node { __typename } } } }');
     await byId(lazarus);
     const apt38Before = await byId(apt38);
     await ask();
+    await search();
+    expect(await hit(search())).toBe(true);
     expect(await hit(byId(lazarus))).toBe(true);
     expect(await hit(byId(apt38))).toBe(true);
     expect(await hit(ask())).toBe(true);
@@ -156,6 +159,8 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(apt38After.extensions?.responseCache?.hit).toBe(false);
     expect(apt38After.data.node.description).toBe('Edited for the cache test.');
     expect(await hit(ask())).toBe(false);
+    // A description is searched: searches go too.
+    expect(await hit(search())).toBe(false);
 
     // A victim of CryptoCore, attributed to Lazarus: Lazarus' derived victims changed, so its answer goes;
     // APT38's (not attributed CryptoCore in the curated story) stays.
@@ -177,6 +182,7 @@ describe(`response cache (${databaseLabel})`, () => {
         )
       ).data as { createVictim: { id: string } }
     ).createVictim.id;
+    await search(); // asked again after the source and the victim (both searchable) were made
     const targeting = await server.raw(
       'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
       { i: { by: cryptocore, victim, sources: [{ source: source.createSource.id }] } },
@@ -184,6 +190,8 @@ describe(`response cache (${databaseLabel})`, () => {
     );
     expect(targeting.errors).toBeUndefined();
     expect(await hit(byId(apt38))).toBe(true);
+    // A claim changes no name or description: the search's answer stays.
+    expect(await hit(search())).toBe(true);
     const lazarusAfter = await byId(lazarus);
     expect(lazarusAfter.extensions?.responseCache?.hit).toBe(false);
     expect(lazarusAfter.data.node.victims.totalCount).toBe(lazarusBefore.data.node.victims.totalCount + 1);

@@ -11,30 +11,44 @@
 import pg from 'pg';
 import type { Db } from '../db.js';
 import { decodeId } from '../global-id.js';
-import { type CacheEntity, type GraphChange, listsTag } from '../write/touched.js';
+import { type CacheEntity, type GraphChange, listsTag, namesTag } from '../write/touched.js';
 
 export type { GraphChange };
 
 export const CHANNEL = 'threat_actor_graph_changed';
 
-/** PostgreSQL's limit on a NOTIFY payload is 8000 bytes: a longer list is sent as "anything". */
+/** PostgreSQL's limit on a NOTIFY payload is 8000 bytes: a longer list is sent in several. */
 const MAX_PAYLOAD = 7_900;
 
-/** A change as a NOTIFY payload: the touched entities' global IDs, comma-separated; empty: anything. */
-export function changePayload(change: GraphChange): string {
-  if (change === 'everything') return '';
-  const payload = change.entities
-    .filter((e) => e !== listsTag && e.id)
-    .map((e) => e.id)
-    .join(',');
-  return payload.length <= MAX_PAYLOAD && payload ? payload : '';
+/**
+ * A change as NOTIFY payloads: the touched entities' global IDs (and `names`, namesTag), comma-separated, as many payloads as
+ * their length needs (an import of 200 actors touches ~800 entities: six payloads); one empty payload
+ * means anything may have changed.
+ */
+export function changePayloads(change: GraphChange): string[] {
+  if (change === 'everything') return [''];
+  const payloads: string[] = [];
+  let current = '';
+  for (const entity of change.entities) {
+    if (entity === listsTag || !entity.id) continue;
+    const id = entity === namesTag ? 'names' : entity.id;
+    if (current && current.length + 1 + id.length > MAX_PAYLOAD) {
+      payloads.push(current);
+      current = '';
+    }
+    current = current ? `${current},${id}` : id;
+  }
+  if (current) payloads.push(current);
+  return payloads.length ? payloads : [''];
 }
 
 /** A NOTIFY payload as a change (a payload it cannot read means anything may have changed). */
 export function changeOfPayload(payload: string | undefined): GraphChange {
   if (!payload) return 'everything';
   try {
-    const entities: CacheEntity[] = payload.split(',').map((id) => ({ typename: decodeId(id).typename, id }));
+    const entities: CacheEntity[] = payload
+      .split(',')
+      .map((id) => (id === 'names' ? namesTag : { typename: decodeId(id).typename, id }));
     return { entities: [...entities, listsTag] };
   } catch {
     return 'everything';

@@ -49,15 +49,38 @@ const MOST_ENTITIES = 2_000;
  */
 export const listsTag: CacheEntity = { typename: 'Query', id: 'lists' };
 
+/**
+ * The tag of answers found by names and descriptions (a search, a lookup by name or external id,
+ * possible duplicates): they change only when a name, an entity's own fields (name, description,
+ * marking) or an external id does, not when a claim is recorded.
+ */
+export const namesTag: CacheEntity = { typename: 'Query', id: 'names' };
+
+/** The rows whose change may change what a search or a lookup by name finds. */
+const namedModels = new Set([
+  'Name',
+  'ExternalId',
+  'DatasetRecord',
+  'Actor',
+  'Campaign',
+  'Tool',
+  'Victim',
+  'Source',
+  'Organization',
+]);
+
 /** Collects the rows a write touches; `entities()` turns them into what the caches drop. */
 export class Touched {
   private ids = new Map<string, Set<string>>();
+  /** The models of the rows changed themselves (not merely named by one). */
+  private changed = new Set<string>();
   private anything = false;
 
   /** A row created, changed or deleted; the rows it names are touched too. */
   row(model: string, row: object | null) {
     if (!row) return;
     const values = row as Record<string, unknown>;
+    this.changed.add(model);
     if (typeof values.id === 'string') this.add(model, values.id);
     for (const [column, named] of Object.entries(referenceColumns)) {
       const value = values[column];
@@ -108,6 +131,7 @@ export class Touched {
     for (const [model, ids] of this.ids)
       for (const id of ids) entities.push({ typename: model, id: encodeId(model, id) });
     entities.push(listsTag);
+    if ([...this.changed].some((m) => namedModels.has(m))) entities.push(namesTag);
     return entities.length > MOST_ENTITIES ? 'everything' : { entities };
   }
 }

@@ -5,7 +5,7 @@
 
 import { mostRestricted, type Principal, tlpLevels } from '../auth/principal.js';
 import { visibleRow } from '../auth/visibility.js';
-import { CHANNEL, changePayload, graphChanged } from '../database/graph-changes.js';
+import { CHANNEL, changePayloads, graphChanged } from '../database/graph-changes.js';
 import type { Db } from '../db.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
@@ -136,7 +136,7 @@ export async function edit<T>(
       if (touched.empty) touched.everything(); // rows changed that no one named
       change = await touched.entities(tx);
       // Delivered to the other processes only if the transaction commits.
-      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${changePayload(change)})`;
+      for (const payload of changePayloads(change)) await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload})`;
     }
     return out;
   }, options);
