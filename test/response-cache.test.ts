@@ -137,7 +137,10 @@ describe(`response cache (${databaseLabel})`, () => {
       }>;
     const hit = async (answer: Promise<{ extensions?: { responseCache?: { hit: boolean } } }>) =>
       (await answer).extensions?.responseCache?.hit;
-    const search = () => server.raw('{ search(query: "lazarus", first: 5) { edges { node { __typename } } } }');
+    const search = () =>
+      server.raw('{ search(query: "lazarus", first: 5) { edges { node { __typename } } } }') as Promise<{
+        extensions?: { responseCache?: { hit: boolean } };
+      }>;
     await byId(lazarus);
     const apt38Before = await byId(apt38);
     await ask();
