@@ -9,12 +9,13 @@
 // empties the cache. A change whose reach is unknown (SQL by hand, a merge, a delete) drops everything.
 import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
 import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
-import { Kind, type OperationDefinitionNode, parse } from 'graphql';
+import { Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from './auth/principal.js';
 import { cachesTrusted, type GraphChange, onGraphChange } from './database/graph-changes.js';
 import type { Db } from './db.js';
 import type { Metrics } from './metrics.js';
+import { operationOf } from './operation.js';
 import { type CacheEntity, listsTag, namesTag } from './write/touched.js';
 
 export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
@@ -38,37 +39,24 @@ export function inMemoryStore(max: number): ResponseCacheStore {
 const onlyById = new Set(['id', 'ids']);
 /** Root fields that find by names and descriptions (namesTag), unless asked by ID alone. */
 const byNames = new Set(['search', 'resolveName', 'actor', 'campaign', 'tool']);
-const documentTags = new Map<string, CacheEntity[]>();
 
 /**
  * The tags an answer carries besides its entities: none when every root field is asked by ID alone
  * (`node(id:)`, `nodes(ids:)`, `actor(id:)`: such an answer changes only when an entity it holds does);
  * namesTag for a search or a lookup by name; listsTag for anything else (a list, a count, a fragment at
- * the root). Memoised per document.
+ * the root, a document without an operation to run).
  */
 export function rootTags(document: string, operationName?: string | null): CacheEntity[] {
-  const memo = `${operationName ?? ''}\0${document}`;
-  const known = documentTags.get(memo);
-  if (known) return known;
+  const operation = operationOf(document, operationName);
+  if (!operation) return [listsTag];
   const tags = new Set<CacheEntity>();
-  try {
-    const operations = parse(document).definitions.filter(
-      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-    );
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-    for (const s of operation?.selectionSet.selections ?? []) {
-      if (s.kind !== Kind.FIELD) tags.add(listsTag);
-      else if (s.name.value === '__typename') continue;
-      else if (s.arguments?.length && s.arguments.every((a) => onlyById.has(a.name.value))) continue;
-      else tags.add(byNames.has(s.name.value) ? namesTag : listsTag);
-    }
-  } catch {
-    tags.add(listsTag);
+  for (const s of operation.selectionSet.selections) {
+    if (s.kind !== Kind.FIELD) tags.add(listsTag);
+    else if (s.name.value === '__typename') continue;
+    else if (s.arguments?.length && s.arguments.every((a) => onlyById.has(a.name.value))) continue;
+    else tags.add(byNames.has(s.name.value) ? namesTag : listsTag);
   }
-  if (documentTags.size > 1000) documentTags.clear();
-  const list = [...tags];
-  documentTags.set(memo, list);
-  return list;
+  return [...tags];
 }
 
 const entityKey = (e: { typename: string; id?: string | number }) =>
@@ -128,6 +116,9 @@ export function responseCache(
   });
   const missedAt = new Map<string, number>();
   const tagged = new Map<string, CacheEntity[]>();
+  // While changes by other processes cannot be heard, or the shared store does not answer, nothing
+  // kept is trusted (nor kept).
+  const usable = () => cachesTrusted(prisma) && store.available();
   const cache: Cache = {
     async get(id) {
       const at = heard.latest;
@@ -170,9 +161,7 @@ export function responseCache(
       }
       return key;
     },
-    // While changes by other processes cannot be heard, or the shared store does not answer, nothing
-    // kept is trusted (nor kept).
-    enabled: () => cachesTrusted(prisma) && store.available(),
+    enabled: usable,
     ttl: settings.ttlMs,
     includeExtensionMetadata: settings.reportHits,
   }) as Plugin;
@@ -182,8 +171,7 @@ export function responseCache(
       for (const answer of Array.isArray(result) ? result : [result]) {
         if (!answer || typeof answer !== 'object' || Symbol.asyncIterator in answer || !('data' in answer)) continue;
         const hit = (answer as Record<symbol, unknown>)[Symbol.for('servedFromResponseCache')] === true;
-        const on = cachesTrusted(prisma) && store.available();
-        metrics?.cacheLookups.inc({ result: hit ? 'hit' : on ? 'miss' : 'bypass' });
+        metrics?.cacheLookups.inc({ result: hit ? 'hit' : usable() ? 'miss' : 'bypass' });
       }
     },
   };

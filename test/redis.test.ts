@@ -8,15 +8,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../src/auth/keys.js';
-import { datasetFiles } from '../src/config.js';
-import { openDatabase } from '../src/database/connection.js';
-import { applyMigrations } from '../src/database/migrations.js';
-import { createPrismaClient } from '../src/db.js';
-import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { onPostgres } from './helpers/database.js';
 import { freePort, type ServerProcess, startMain } from './helpers/process.js';
-import { clusterTools, type ReplicatedClusters, replicatedClusters } from './helpers/replica.js';
+import { clusterTools, type ReplicatedClusters, seededReplicatedClusters } from './helpers/replica.js';
 
 /** A redis-server of the test's own, keeping nothing on disk. */
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -77,16 +71,7 @@ describe.runIf(onPostgres && clusterTools)('two API processes sharing Redis, a p
   beforeAll(async () => {
     redisPort = await freePort();
     redis = await startRedis(redisPort);
-    clusters = await replicatedClusters('shared');
-    const database = await openDatabase({ kind: 'postgres', url: clusters.primaryUrl, poolSize: 2 });
-    await applyMigrations(database.adapterFactory);
-    const prisma = createPrismaClient(database);
-    await loadSeeds(prisma, datasetFiles.curated);
-    analyst = (await createApiKey(prisma, { name: 'redis test analyst', role: 'ANALYST', clearance: 'RED' })).key;
-    apt38 = Buffer.from(
-      `Actor:${(await prisma.externalId.findFirstOrThrow({ where: { value: 'G0082' } })).actorId}`,
-    ).toString('base64');
-    await prisma.$disconnect();
+    ({ clusters, analyst, apt38 } = await seededReplicatedClusters('shared'));
     const env = {
       DATABASE_URL: clusters.primaryUrl,
       DATABASE_REPLICA_URLS: clusters.replicaUrl,

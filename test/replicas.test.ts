@@ -3,14 +3,9 @@
 // is skipped and used again when it is back. The clusters are the test's own (helpers/replica.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../src/app.js';
-import { createApiKey } from '../src/auth/keys.js';
-import { datasetFiles, loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/database/connection.js';
-import { applyMigrations } from '../src/database/migrations.js';
-import { createPrismaClient } from '../src/db.js';
-import { loadSeeds } from '../src/ingest/load-seeds.js';
+import { loadConfig } from '../src/config.js';
 import { onPostgres } from './helpers/database.js';
-import { clusterTools, type ReplicatedClusters, replicatedClusters } from './helpers/replica.js';
+import { clusterTools, type ReplicatedClusters, seededReplicatedClusters } from './helpers/replica.js';
 
 type Answer = { data?: any; errors?: { message: string }[] };
 
@@ -56,16 +51,7 @@ describe.runIf(onPostgres && clusterTools)('reads on a streaming replica', () =>
   };
 
   beforeAll(async () => {
-    clusters = await replicatedClusters('replicated');
-    const database = await openDatabase({ kind: 'postgres', url: clusters.primaryUrl, poolSize: 2 });
-    await applyMigrations(database.adapterFactory);
-    const prisma = createPrismaClient(database);
-    await loadSeeds(prisma, datasetFiles.curated);
-    analyst = (await createApiKey(prisma, { name: 'replica test analyst', role: 'ANALYST', clearance: 'RED' })).key;
-    apt38 = Buffer.from(
-      `Actor:${(await prisma.externalId.findFirstOrThrow({ where: { value: 'G0082' } })).actorId}`,
-    ).toString('base64');
-    await prisma.$disconnect();
+    ({ clusters, analyst, apt38 } = await seededReplicatedClusters('replicated'));
     const config = loadConfig({
       PORT: '0',
       LOG_LEVEL: 'silent',

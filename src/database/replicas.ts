@@ -16,31 +16,16 @@
 // primary's position read after it: a replica is used again once it has replayed past it. A replica
 // that does not answer within a second, or lags more than REPLICA_MAX_LAG_BYTES, is skipped until it
 // is back.
-import { getOperationAST, parse } from 'graphql';
 import type { Db } from '../db.js';
+import { operationOf } from '../operation.js';
 import { onGraphChange } from './graph-changes.js';
-
-const queryDocuments = new Map<string, boolean>();
 
 /**
  * Whether a request's operation is a query (which a replica may answer): a mutation, a document that
- * does not parse, or an operation sent by hash only goes to the primary. Memoised per document.
+ * does not parse, or an operation sent by hash only goes to the primary.
  */
-export function isQuery(document: string | undefined, operationName?: string | null): boolean {
-  if (!document) return false;
-  const memo = `${operationName ?? ''}\0${document}`;
-  let answer = queryDocuments.get(memo);
-  if (answer === undefined) {
-    try {
-      answer = getOperationAST(parse(document), operationName)?.operation === 'query';
-    } catch {
-      answer = false;
-    }
-    if (queryDocuments.size > 1000) queryDocuments.clear();
-    queryDocuments.set(memo, answer);
-  }
-  return answer;
-}
+export const isQuery = (document: string | undefined, operationName?: string | null) =>
+  operationOf(document, operationName)?.operation === 'query';
 
 export type Replica = { name: string; db: Db };
 

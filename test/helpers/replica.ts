@@ -4,6 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
+import { createApiKey } from '../../src/auth/keys.js';
+import { datasetFiles } from '../../src/config.js';
+import { openDatabase } from '../../src/database/connection.js';
+import { applyMigrations } from '../../src/database/migrations.js';
+import { createPrismaClient } from '../../src/db.js';
+import { loadSeeds } from '../../src/ingest/load-seeds.js';
 import { freePort } from './process.js';
 
 export const clusterTools =
@@ -85,4 +91,25 @@ export async function replicatedClusters(database: string): Promise<ReplicatedCl
     startReplica: () => run('pg_ctlcluster', [version, replica, 'start']),
     drop,
   };
+}
+
+/**
+ * Both clusters with `database` migrated and seeded with the curated story on the primary (and so on
+ * the replica), an analyst's key, and APT38's global ID (the actor the tests edit).
+ */
+export async function seededReplicatedClusters(database: string) {
+  const clusters = await replicatedClusters(database);
+  const opened = await openDatabase({ kind: 'postgres', url: clusters.primaryUrl, poolSize: 2 });
+  await applyMigrations(opened.adapterFactory);
+  const prisma = createPrismaClient(opened);
+  try {
+    await loadSeeds(prisma, datasetFiles.curated);
+    const analyst = (
+      await createApiKey(prisma, { name: `${database} test analyst`, role: 'ANALYST', clearance: 'RED' })
+    ).key;
+    const { actorId } = await prisma.externalId.findFirstOrThrow({ where: { value: 'G0082' } });
+    return { clusters, analyst, apt38: Buffer.from(`Actor:${actorId}`).toString('base64') };
+  } finally {
+    await prisma.$disconnect();
+  }
 }
