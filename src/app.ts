@@ -23,12 +23,12 @@ export async function startApp(config: Config): Promise<App> {
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
       log.info(
         { files: config.seedFiles },
-        'first start: loading the seeds (the curated story and the shipped datasets take about 50 seconds)',
+        'first start: loading the seeds (the curated story and the shipped datasets take about 35 seconds)',
       );
       // Loaded only when seeding: a start on a seeded database need not load the import machinery.
       const { loadSeeds } = await import('./ingest/load-seeds.js');
-      const { counts, warnings } = await loadSeeds(prisma, config.seedFiles);
-      log.info({ counts }, 'database seeded');
+      const { counts, warnings, durations } = await loadSeeds(prisma, config.seedFiles);
+      log.info({ counts, durations }, 'database seeded');
       for (const warning of warnings) log.warn(warning);
     }
     // On the embedded database the server is the only process that may write: it takes the import

@@ -11,6 +11,10 @@ export const datasetFiles = {
   'mitre-attack': [
     path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-actors-subset.stix21.json'),
   ],
+  // Techniques, tactics and who uses which: its uses name the groups, campaigns and software above by STIX id.
+  'mitre-attack-techniques': [
+    path.join(projectRoot, 'seeds/datasets/mitre-attack/enterprise-attack-18.1-techniques.stix21.json'),
+  ],
   // Tools first: the threat actors' `uses` links name them.
   'misp-galaxy': ['tool.json', 'threat-actor.json'].map((f) => path.join(projectRoot, 'seeds/datasets/misp-galaxy', f)),
 };
@@ -57,7 +61,7 @@ const EnvSchema = z
     SEED_FILES: z.string().optional(),
     SEED_DATASETS: z
       .string()
-      .default('curated,mitre-attack,misp-galaxy')
+      .default('curated,mitre-attack,mitre-attack-techniques,misp-galaxy')
       .refine((v) => v.split(',').every((d) => Object.keys(datasetFiles).includes(d.trim())), {
         message: `expected a comma-separated list of ${Object.keys(datasetFiles).join(', ')}`,
       }),

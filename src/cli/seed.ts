@@ -9,8 +9,9 @@ const files = process.argv.slice(2).map((f) => path.resolve(f));
 
 await withDatabase('Nothing was written.', async (db, config) => {
   const prisma = createPrismaClient(db);
-  const { counts, warnings } = await loadSeeds(prisma, files.length ? files : config.seedFiles);
+  const { counts, warnings, durations } = await loadSeeds(prisma, files.length ? files : config.seedFiles);
   await prisma.$disconnect();
   console.table(counts);
+  console.table(durations);
   for (const warning of warnings) console.warn(`warning: ${warning}`);
 });

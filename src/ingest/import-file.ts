@@ -15,6 +15,16 @@ export type ImportFormat = 'seed' | 'stix' | 'misp';
 /** Known datasets, so that their records name themselves (and their source) consistently. */
 const knownDatasets: { match: RegExp; options: StixOptions }[] = [
   {
+    match: /enterprise-attack-18\.1-techniques/,
+    options: {
+      dataset: 'mitre-attack',
+      sourceKey: 'dataset-mitre-attack-techniques',
+      title: 'MITRE ATT&CK® v18.1 Enterprise (techniques, tactics and who uses them; STIX 2.1)',
+      url: 'https://github.com/mitre/cti/tree/421deacb77191b38bdd1bf63268954e93da91365/enterprise-attack',
+      publishedOn: '2025-11-13',
+    },
+  },
+  {
     match: /enterprise-attack-18\.1/,
     options: {
       dataset: 'mitre-attack',

@@ -111,7 +111,18 @@ const datasetRecord = z.strictObject({
   actor: key.optional(),
   campaign: key.optional(),
   tool: key.optional(),
+  technique: key.optional(),
+  tactic: key.optional(),
 });
+
+/** An ATT&CK id: TA0001 (tactic), T1566 or T1566.001 (technique). */
+const attackId = (prefix: 'TA' | 'T') =>
+  z
+    .string()
+    .regex(
+      prefix === 'TA' ? /^TA\d{4}$/ : /^T\d{4}(\.\d{3})?$/,
+      prefix === 'TA' ? 'expected a tactic id such as TA0001' : 'expected a technique id such as T1566 or T1566.001',
+    );
 
 export const SeedDocument = z.strictObject({
   /** Which dataset the document comes from: its records keep it, and other datasets only fill their gaps. */
@@ -294,6 +305,66 @@ export const SeedDocument = z.strictObject({
         const who = oneOf(['actor', 'campaign'], 'the targeting actor or campaign')(ctx.value);
         if (who !== true) ctx.issues.push({ code: 'custom', message: who, input: ctx.value });
       }),
+    )
+    .default([]),
+  /** ATT&CK tactics, with their place in the matrix. */
+  tactics: z
+    .array(
+      z.strictObject({
+        key,
+        attackId: attackId('TA'),
+        shortName: z.string().regex(/^[a-z0-9-]+$/, 'expected a kill-chain phase name such as initial-access'),
+        name: z.string().trim().min(1).max(200),
+        description: z.string().optional(),
+        url: url.optional(),
+        position: z.number().int().min(0),
+        tlp: tlp.default('CLEAR'),
+        modifiedAt: z.iso.datetime({ offset: true }).optional(),
+        createdAt: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .default([]),
+  /** ATT&CK techniques and sub-techniques. */
+  techniques: z
+    .array(
+      z.strictObject({
+        key,
+        attackId: attackId('T'),
+        name: z.string().trim().min(1).max(200),
+        description: z.string().optional(),
+        url: url.optional(),
+        /** Tactic short names (kill-chain phase names). */
+        tactics: z.array(z.string().min(1)).default([]),
+        platforms: z.array(z.string().min(1)).default([]),
+        isSubtechnique: z.boolean().default(false),
+        /** The technique a sub-technique belongs to. */
+        parent: key.optional(),
+        revoked: z.boolean().default(false),
+        deprecated: z.boolean().default(false),
+        revokedBy: key.optional(),
+        tlp: tlp.default('CLEAR'),
+        modifiedAt: z.iso.datetime({ offset: true }).optional(),
+        createdAt: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .default([]),
+  /** Claims that an actor, a campaign or a tool uses a technique (the note is the procedure). */
+  techniqueUses: z
+    .array(
+      z
+        .strictObject({
+          ...claim,
+          actor: key.optional(),
+          campaign: key.optional(),
+          tool: key.optional(),
+          /** The user given by identifiers (a STIX id another file brought): skipped, with a warning, when no record holds any. */
+          userMatch: z.strictObject({ type: z.enum(['actor', 'campaign', 'tool']), ids: match.min(1) }).optional(),
+          technique: key,
+        })
+        .check((ctx) => {
+          const user = oneOf(['actor', 'campaign', 'tool', 'userMatch'], 'the user of the technique')(ctx.value);
+          if (user !== true) ctx.issues.push({ code: 'custom', message: user, input: ctx.value });
+        }),
     )
     .default([]),
   records: z.array(datasetRecord).default([]),

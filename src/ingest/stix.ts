@@ -103,6 +103,23 @@ const StixObject = z.discriminatedUnion('type', [
     x_mitre_platforms: z.array(z.string()).optional(),
   }),
   z.object({
+    type: z.literal('attack-pattern'),
+    ...named,
+    kill_chain_phases: z.array(z.object({ kill_chain_name: z.string(), phase_name: z.string() })).optional(),
+    x_mitre_platforms: z.array(z.string()).optional(),
+    x_mitre_is_subtechnique: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal('x-mitre-tactic'),
+    ...named,
+    x_mitre_shortname: z.string().regex(/^[a-z0-9-]+$/, 'expected a kill-chain phase name'),
+  }),
+  z.object({
+    type: z.literal('x-mitre-matrix'),
+    ...named,
+    tactic_refs: z.array(stixId('x-mitre-tactic')),
+  }),
+  z.object({
     type: z.literal('identity'),
     ...named,
     identity_class: z.string().optional(),
@@ -207,6 +224,9 @@ export function parseStixBundle(
     'relationship',
     'marking-definition',
     'report',
+    'attack-pattern',
+    'x-mitre-tactic',
+    'x-mitre-matrix',
   ]);
   const problems: string[] = [];
   const objects: StixObject[] = [];
@@ -215,7 +235,7 @@ export function parseStixBundle(
     const type = typeof raw.type === 'string' ? raw.type : undefined;
     const id = typeof raw.id === 'string' ? raw.id : `objects[${i}]`;
     if (!type || !known.has(type)) {
-      // Other objects (attack-pattern, indicator ...) are not this API's: counted, not imported.
+      // Other objects (indicator, course-of-action ...) are not this API's: counted, not imported.
       skipped[type ?? 'untyped'] = (skipped[type ?? 'untyped'] ?? 0) + 1;
       continue;
     }
@@ -278,6 +298,9 @@ class StixTranslation {
       usages: [],
       associations: [],
       targetings: [],
+      tactics: [],
+      techniques: [],
+      techniqueUses: [],
       records: [],
     };
     for (const r of this.objects)
@@ -292,6 +315,7 @@ class StixTranslation {
     this.addVictimsAndOrganizations();
     this.addReports();
     this.addEntities();
+    this.addTacticsAndTechniques();
     this.addRelationships();
     this.addRecords(raw);
     return this.doc;
@@ -305,6 +329,8 @@ class StixTranslation {
       campaign: 'campaign',
       malware: 'tool',
       tool: 'tool',
+      'attack-pattern': 'technique',
+      'x-mitre-tactic': 'tactic',
     };
     for (const original of raw) {
       const id = original.id as string;
@@ -572,14 +598,75 @@ class StixTranslation {
     }
   }
 
+  /**
+   * ATT&CK's tactics (in the order of the matrix that lists them; others after) and techniques. A
+   * technique's own page is its `url`; its references stay in its record, not as sources (they tell of
+   * the technique, not of who uses it: the uses cite their own).
+   */
+  private addTacticsAndTechniques() {
+    const order = this.objects.flatMap((o) => (o.type === 'x-mitre-matrix' ? o.tactic_refs : []));
+    const attackRef = (o: StixObject) =>
+      ('external_references' in o ? (o.external_references ?? []) : []).find(
+        (r) => r.source_name === 'mitre-attack' && r.external_id,
+      );
+    let unlisted = order.length;
+    for (const o of this.objects) {
+      if (o.type === 'x-mitre-tactic') {
+        const ref = attackRef(o);
+        if (!ref)
+          throw new StixFormatError(`${o.id}: a tactic has an ATT&CK id (an external reference of mitre-attack)`);
+        const at = order.indexOf(o.id);
+        this.doc.tactics.push({
+          key: lowerKey(o.id),
+          attackId: ref.external_id!,
+          shortName: o.x_mitre_shortname,
+          name: o.name,
+          description: o.description,
+          url: ref.url,
+          position: at >= 0 ? at : unlisted++,
+          tlp: this.tlpOf(o),
+          modifiedAt: o.modified,
+          createdAt: o.created,
+        });
+      }
+      if (o.type === 'attack-pattern') {
+        const ref = attackRef(o);
+        if (!ref)
+          throw new StixFormatError(`${o.id}: a technique has an ATT&CK id (an external reference of mitre-attack)`);
+        this.doc.techniques.push({
+          key: lowerKey(o.id),
+          attackId: ref.external_id!,
+          name: o.name,
+          description: o.description,
+          url: ref.url,
+          tactics: (o.kill_chain_phases ?? [])
+            .filter((p) => p.kill_chain_name === 'mitre-attack')
+            .map((p) => p.phase_name),
+          platforms: o.x_mitre_platforms ?? [],
+          isSubtechnique: o.x_mitre_is_subtechnique ?? false,
+          revoked: o.revoked ?? false,
+          deprecated: o.x_mitre_deprecated ?? false,
+          tlp: this.tlpOf(o),
+          modifiedAt: o.modified,
+          createdAt: o.created,
+        });
+      }
+    }
+  }
+
   private addRelationships() {
     const entityKind = (id: string) => this.byId.get(id)?.type;
     const isActor = (id: string) => ['intrusion-set', 'threat-actor'].includes(entityKind(id) ?? '');
     const isTool = (id: string) => ['malware', 'tool'].includes(entityKind(id) ?? '');
     const revokedBy = new Map<string, string>();
+    const parentOf = new Map<string, string>();
     for (const r of this.objects) {
       if (r.type !== 'relationship') continue;
-      if (!this.byId.has(r.source_ref) || !this.byId.has(r.target_ref)) {
+      // A technique use may name its user by an id another file brought (ATT&CK ships techniques apart
+      // from groups and software): the write layer finds the record holding that STIX id.
+      const usesTechnique = r.relationship_type === 'uses' && entityKind(r.target_ref) === 'attack-pattern';
+      const outside = usesTechnique && !this.byId.has(r.source_ref) ? userTypeOfStixId(r.source_ref) : undefined;
+      if (!outside && (!this.byId.has(r.source_ref) || !this.byId.has(r.target_ref))) {
         throw new StixFormatError(
           `${r.id}: ${this.byId.has(r.source_ref) ? 'target_ref' : 'source_ref'} names an object that is not in the bundle (${this.byId.has(r.source_ref) ? r.target_ref : r.source_ref})`,
         );
@@ -608,7 +695,19 @@ class StixTranslation {
       const from = lowerKey(r.source_ref);
       const to = lowerKey(r.target_ref);
       if (r.relationship_type === 'revoked-by') revokedBy.set(from, to);
-      else if (
+      else if (r.relationship_type === 'subtechnique-of') parentOf.set(from, to);
+      else if (usesTechnique) {
+        const user = outside
+          ? { userMatch: { type: outside, ids: [{ system: 'stix', value: r.source_ref }] } }
+          : isActor(r.source_ref)
+            ? { actor: from }
+            : entityKind(r.source_ref) === 'campaign'
+              ? { campaign: from }
+              : isTool(r.source_ref)
+                ? { tool: from }
+                : null;
+        if (user) this.doc.techniqueUses.push({ ...claim, technique: to, ...user });
+      } else if (
         r.relationship_type === 'uses' &&
         isTool(r.target_ref) &&
         (isActor(r.source_ref) || entityKind(r.source_ref) === 'campaign')
@@ -644,13 +743,26 @@ class StixTranslation {
         });
       }
     }
-    for (const list of [this.doc.actors, this.doc.campaigns, this.doc.tools]) {
+    for (const list of [this.doc.actors, this.doc.campaigns, this.doc.tools, this.doc.techniques]) {
       for (const e of list) {
         const by = revokedBy.get(e.key);
         if (by) e.revokedBy = by;
       }
     }
+    for (const t of this.doc.techniques) t.parent = parentOf.get(t.key);
   }
+}
+
+/** Which record a STIX id of another file names, by its type: actors, campaigns, tools. */
+function userTypeOfStixId(id: string): 'actor' | 'campaign' | 'tool' | undefined {
+  const type = id.slice(0, id.indexOf('--'));
+  return type === 'intrusion-set' || type === 'threat-actor'
+    ? 'actor'
+    : type === 'campaign'
+      ? 'campaign'
+      : type === 'malware' || type === 'tool'
+        ? 'tool'
+        : undefined;
 }
 
 /** The TLP of an object the API does not translate (attack-pattern, indicator ...): its markings, whole or granular. */

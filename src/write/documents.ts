@@ -59,11 +59,17 @@ export async function writeDocuments(
         // Imports run one at a time, whichever process sends them: a second one waits for the first to
         // commit and then finds its records there (two at once would race for the same keys).
         await e.tx.$executeRaw`SELECT pg_advisory_xact_lock(${IMPORT_LOCK}::bigint)`;
-        const result: WriteResult = { counts: {}, warnings: [] };
+        const result: WriteResult = { counts: {}, warnings: [], durations: [] };
         let before = 0;
         for (const doc of docs) {
+          const started = performance.now();
           const { counts, warnings } = await writeGraph(e, doc, onProgress && ((done) => onProgress(before + done)));
           before += recordCount(doc);
+          result.durations!.push({
+            dataset: doc.dataset,
+            records: doc.records.length,
+            ms: Math.round(performance.now() - started),
+          });
           for (const [type, c] of Object.entries(counts)) {
             result.counts[type] ??= { created: 0, updated: 0, unchanged: 0 };
             const total = result.counts[type];

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { tlpLevels } from '../auth/principal.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import type { SeedDocument } from '../ingest/seed-format.js';
+import { insertMany } from './bulk-insert.js';
 import { type MergeType, mergeManyIn } from './merge.js';
 import { withPublishers } from './publishers.js';
 import { Catalogue, importJoinNote, type Join, rankOf } from './resolution.js';
@@ -20,7 +21,12 @@ type Counts = { created: number; updated: number; unchanged: number };
 /** Counts per record type, keyed by the type's name as in GraphQL, Prisma and the audit log (`Actor`, `ToolUsage`). */
 export type WriteSummary = Record<string, Counts>;
 /** What a write did, per record type, and what it set aside (e.g. an identifier another record holds). */
-export type WriteResult = { counts: WriteSummary; warnings: string[] };
+export type WriteResult = {
+  counts: WriteSummary;
+  warnings: string[];
+  /** How long each document took to write, in order (the first start's report). */
+  durations?: { dataset: string; records: number; ms: number }[];
+};
 
 export class WriteError extends Error {}
 
@@ -82,7 +88,10 @@ type KeyedType =
   | 'attribution'
   | 'toolUsage'
   | 'targeting'
-  | 'association';
+  | 'association'
+  | 'tactic'
+  | 'technique'
+  | 'techniqueUse';
 type Owner = 'actor' | 'campaign' | 'tool';
 /** Who holds an external id: the owner's id and key per type. */
 type IdHolder = {
@@ -109,7 +118,6 @@ type Row = Record<string, unknown>;
 type KeyedDelegate = {
   findUnique(args: { where: { key: string } }): Promise<Row | null>;
   findMany(args: { where: { key: { in: string[] } } }): Promise<Row[]>;
-  createMany(args: { data: Row[] }): Promise<unknown>;
   update(args: { where: { key: string }; data: Row }): Promise<Row>;
 };
 
@@ -188,7 +196,7 @@ class GraphWriter {
     const rows = this.pending.get(type) ?? [];
     this.pending.delete(type);
     for (const row of rows) this.pendingKeys.delete(`${type}:${row.key}`);
-    for (const chunk of chunks(rows)) await this.delegate(type).createMany({ data: chunk });
+    for (const chunk of chunks(rows)) await insertMany(this.tx, type[0].toUpperCase() + type.slice(1), chunk);
   }
 
   /** Reads the rows of `keys` in a few queries (see `rows`). */
@@ -341,6 +349,8 @@ class GraphWriter {
       actorId: true,
       campaignId: true,
       toolId: true,
+      techniqueId: true,
+      tacticId: true,
     } as const;
     const existing = new Map<string, Prisma.DatasetRecordGetPayload<{ select: typeof select }>>();
     for (const chunk of chunks([...new Set(records.map((r) => r.identifier))]))
@@ -352,14 +362,26 @@ class GraphWriter {
     const creating = new Map<string, Prisma.DatasetRecordCreateManyInput>();
     const versions: Prisma.DatasetRecordVersionCreateManyInput[] = [];
     for (const r of records) {
-      const entity = r.actor ? 'actor' : r.campaign ? 'campaign' : r.tool ? 'tool' : null;
-      const docKey = r.actor ?? r.campaign ?? r.tool;
+      const entity = r.actor
+        ? 'actor'
+        : r.campaign
+          ? 'campaign'
+          : r.tool
+            ? 'tool'
+            : r.technique
+              ? 'technique'
+              : r.tactic
+                ? 'tactic'
+                : null;
+      const docKey = r.actor ?? r.campaign ?? r.tool ?? r.technique ?? r.tactic;
       const ownerId = entity && docKey ? (this.ids.get(`${entity}:${docKey}`) ?? null) : null;
       const join = entity && docKey ? this.joins.get(`${entity}:${docKey}`) : undefined;
       const owner = {
         actorId: null,
         campaignId: null,
         toolId: null,
+        techniqueId: null,
+        tacticId: null,
         ...(entity && ownerId ? { [`${entity}Id`]: ownerId } : {}),
       };
       const modifiedAt = r.modifiedAt ? new Date(r.modifiedAt) : null;
@@ -402,7 +424,11 @@ class GraphWriter {
         continue;
       }
       const sameOwner =
-        owner.actorId === row.actorId && owner.campaignId === row.campaignId && owner.toolId === row.toolId;
+        owner.actorId === row.actorId &&
+        owner.campaignId === row.campaignId &&
+        owner.toolId === row.toolId &&
+        owner.techniqueId === row.techniqueId &&
+        owner.tacticId === row.tacticId;
       if (isDeepStrictEqual(row.original, r.original) && row.tlp === r.tlp && (sameOwner || !ownerId)) {
         this.count('datasetRecord', 'unchanged');
         continue;
@@ -432,8 +458,8 @@ class GraphWriter {
       this.edit.touched.row('DatasetRecord', row); // its former owner's answers show it too
       this.count('datasetRecord', 'updated', 1, { ...row, ...(ownerId ? owner : {}) });
     }
-    for (const chunk of chunks([...creating.values()])) await this.tx.datasetRecord.createMany({ data: chunk });
-    for (const chunk of chunks(versions)) await this.tx.datasetRecordVersion.createMany({ data: chunk });
+    for (const chunk of chunks([...creating.values()])) await insertMany(this.tx, 'DatasetRecord', chunk);
+    for (const chunk of chunks(versions)) await insertMany(this.tx, 'DatasetRecordVersion', chunk);
   }
 
   /**
@@ -511,6 +537,7 @@ class GraphWriter {
       | 'toolUsageId'
       | 'targetingId'
       | 'associationId'
+      | 'techniqueUseId'
       | 'actorId'
       | 'campaignId'
       | 'toolId'
@@ -547,7 +574,7 @@ class GraphWriter {
         } else this.count('citation', 'unchanged');
       }
     }
-    for (const chunk of chunks(creates)) await this.tx.citation.createMany({ data: chunk });
+    for (const chunk of chunks(creates)) await insertMany(this.tx, 'Citation', chunk);
   }
 
   /** Writes the names of many entities of one type (one read, one insert) and returns every name each now has. */
@@ -595,7 +622,7 @@ class GraphWriter {
         cites.push({ id: existing.id as string, citations: n.sources, where: `${where}.names[${i}]` });
       }
     }
-    for (const chunk of chunks(creates)) await this.tx.name.createMany({ data: chunk });
+    for (const chunk of chunks(creates)) await insertMany(this.tx, 'Name', chunk);
     await this.citeAll('nameId', cites);
     return new Map(
       [...byOwner].map(([ownerId, names]) => [ownerId, [...names.values()].map((n) => n.value as string)]),
@@ -713,7 +740,7 @@ class GraphWriter {
       written.map((w) => ({ ownerId: w.id, names: w.e.names, where: w.where })),
     );
     for (const w of written) await this.writeExternalIds(type, w.id, w.key, w.e.externalIds, w.where);
-    for (const chunk of chunks(this.externalIdCreates.splice(0))) await this.tx.externalId.createMany({ data: chunk });
+    for (const chunk of chunks(this.externalIdCreates.splice(0))) await insertMany(this.tx, 'ExternalId', chunk);
     await this.citeAll(
       owner,
       written.map((w) => ({ id: w.id, citations: w.e.citations, where: w.where })),
@@ -797,7 +824,20 @@ class GraphWriter {
       'association',
       doc.associations.map((x) => x.key),
     );
+    await this.preload(
+      'tactic',
+      doc.tactics.map((x) => x.key),
+    );
+    await this.preload(
+      'technique',
+      doc.techniques.map((x) => x.key),
+    );
+    await this.preload(
+      'techniqueUse',
+      doc.techniqueUses.map((x) => x.key),
+    );
     await this.preloadExternalIds([
+      ...doc.techniqueUses.flatMap((u) => u.userMatch?.ids ?? []),
       ...[...doc.actors, ...doc.campaigns, ...doc.tools].flatMap((e) => [...e.externalIds, ...e.sameAs]),
       ...doc.usages.flatMap((u) => u.toolMatch),
       ...doc.attributions.flatMap((a) => a.actorMatch),
@@ -814,6 +854,9 @@ class GraphWriter {
     await this.writeVictims(doc.victims);
     await this.writeAttributions(doc.attributions);
     await this.writeUsages(doc.usages);
+    await this.writeTactics(doc.tactics);
+    await this.writeTechniques(doc.techniques);
+    await this.writeTechniqueUses(doc.techniqueUses);
     await this.writeAssociations([...doc.associations, ...this.apart]);
     this.reportUnmatched();
     await this.writeTargetings(doc.targetings);
@@ -823,7 +866,7 @@ class GraphWriter {
   }
 
   /** Claims that name a record no dataset in the database describes: counted, not imported (see reportUnmatched). */
-  private unmatched = { usages: 0, attributions: 0, associations: 0 };
+  private unmatched = { usages: 0, attributions: 0, associations: 0, techniqueUses: 0 };
 
   /** The id of an optional reference by key (null when the document gives none). */
   private ref(type: 'actor' | 'campaign' | 'tool' | 'victim', key: string | undefined, where: string) {
@@ -1067,7 +1110,105 @@ class GraphWriter {
     await this.citeAll('associationId', citations);
   }
 
+  private async writeTactics(tactics: SeedDocument['tactics']) {
+    for (const t of tactics) {
+      const modifiedAt = t.modifiedAt ? new Date(t.modifiedAt) : null;
+      await this.upsertByKey(
+        'tactic',
+        t.key,
+        {
+          attackId: t.attackId,
+          shortName: t.shortName,
+          name: t.name,
+          description: t.description ?? null,
+          url: t.url ?? null,
+          position: t.position,
+          dataset: this.dataset,
+          tlp: t.tlp,
+          modifiedAt,
+          createdAt: t.createdAt ? new Date(t.createdAt) : undefined,
+        },
+        { modifiedAt },
+      );
+      this.tick();
+    }
+    await this.flush('tactic');
+  }
+
+  /** Techniques, then each sub-technique's parent (which may come later in the document), in one insert. */
+  private async writeTechniques(techniques: SeedDocument['techniques']) {
+    for (const t of techniques) {
+      const modifiedAt = t.modifiedAt ? new Date(t.modifiedAt) : null;
+      await this.upsertByKey(
+        'technique',
+        t.key,
+        {
+          attackId: t.attackId,
+          name: t.name,
+          description: t.description ?? null,
+          url: t.url ?? null,
+          tactics: t.tactics,
+          platforms: t.platforms,
+          isSubtechnique: t.isSubtechnique,
+          searchText: searchTextOf(t.name, t.description ?? null),
+          dataset: this.dataset,
+          revoked: t.revoked,
+          deprecated: t.deprecated,
+          revokedBy: t.revokedBy ?? null,
+          tlp: t.tlp,
+          modifiedAt,
+          createdAt: t.createdAt ? new Date(t.createdAt) : undefined,
+        },
+        { modifiedAt },
+      );
+      this.tick();
+    }
+    for (const t of techniques) {
+      const parentId = t.parent ? await this.idOf('technique', t.parent, `techniques[${t.key}].parent`) : null;
+      const row = this.rows.get(`technique:${t.key}`)!;
+      // Every new row says its parent, null too: rows of one shape go in one statement, parents with children.
+      if (this.pendingKeys.has(`technique:${t.key}`)) row.parentId = parentId;
+      else if ((row.parentId ?? null) !== parentId) {
+        this.rows.set(
+          `technique:${t.key}`,
+          await this.tx.technique.update({ where: { key: t.key }, data: { parentId } }),
+        );
+        this.count('technique', 'updated', 1, row);
+      }
+    }
+    await this.flush('technique');
+  }
+
+  private async writeTechniqueUses(uses: SeedDocument['techniqueUses']) {
+    const citations: { id: string; citations: { source: string }[]; where: string }[] = [];
+    for (const u of uses) {
+      const where = `techniqueUses[${u.key}]`;
+      const matched = u.userMatch ? await this.matchByExternalIds(u.userMatch.type, u.userMatch.ids) : null;
+      if (u.userMatch && !matched) {
+        this.unmatched.techniqueUses++; // a user no dataset in this database describes
+        this.tick();
+        continue;
+      }
+      const user = (type: Owner) => (u.userMatch?.type === type ? matched! : u[type]);
+      const id = await this.upsertByKey('techniqueUse', u.key, {
+        ...this.claimData(u),
+        actorId: await this.ref('actor', user('actor'), where),
+        campaignId: await this.ref('campaign', user('campaign'), where),
+        toolId: await this.ref('tool', user('tool'), where),
+        techniqueId: await this.idOf('technique', u.technique, `${where}.technique`),
+      });
+      citations.push({ id, citations: u.sources, where });
+      this.tick();
+    }
+    await this.flush('techniqueUse');
+    await this.citeAll('techniqueUseId', citations);
+  }
+
   private reportUnmatched() {
+    if (this.unmatched.techniqueUses)
+      this.warnings.push(
+        `${this.unmatched.techniqueUses} technique use(s) name an actor, campaign or tool no record in the database holds; not imported`,
+      );
     if (this.unmatched.usages)
       this.warnings.push(
         `${this.unmatched.usages} tool usage(s) name a tool no record in the database holds; not imported`,
@@ -1111,7 +1252,10 @@ export const recordCount = (doc: SeedDocument) =>
   doc.attributions.length +
   doc.usages.length +
   doc.targetings.length +
-  doc.associations.length;
+  doc.associations.length +
+  doc.tactics.length +
+  doc.techniques.length +
+  doc.techniqueUses.length;
 
 /** Writes a validated document inside the caller's transaction; throws WriteError on a bad reference. */
 export async function writeGraph(

@@ -37,6 +37,10 @@ const referenceColumns: Record<string, string> = {
   associationId: 'Association',
   supersededById: 'Attribution',
   recordId: 'DatasetRecord',
+  techniqueId: 'Technique',
+  techniqueUseId: 'TechniqueUse',
+  tacticId: 'Tactic',
+  parentId: 'Technique',
 };
 
 /** Past this many entities, naming them costs more than starting the cache afresh. */
@@ -67,6 +71,8 @@ const namedModels = new Set([
   'Victim',
   'Source',
   'Organization',
+  'Technique',
+  'Tactic',
 ]);
 
 /** Collects the rows a write touches; `entities()` turns them into what the caches drop. */
