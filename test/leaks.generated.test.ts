@@ -79,6 +79,12 @@ beforeAll(async () => {
   const clearSource = await m('createSource', { title: 'Leak test public source', kind: 'REPORT' });
   const clearVictim = await m('createVictim', { name: 'Leak Test Bank', kind: 'ORGANIZATION' });
   const clearTool = await m('createTool', { name: 'Leak Test Loader', kind: 'MALWARE' });
+  // Techniques come only from datasets: one visible, and one marked per level (below).
+  const technique = (attackId: string, name: string, tlp: Level | 'CLEAR' = 'CLEAR') =>
+    server.app.prisma.technique.create({
+      data: { key: `leak-${attackId}`, attackId, name, tactics: ['initial-access'], platforms: ['Windows'], tlp },
+    });
+  const clearTechnique = globalId('Technique', (await technique('T9990', 'Leak Test Technique')).id);
   for (const level of levels) {
     const w = marker(level);
     const tlp = level;
@@ -197,6 +203,29 @@ beforeAll(async () => {
       }),
     );
     add(await m('recordToolUsage', { by: lazarus, tool: clearTool, note: w, sources: [{ source, excerpt: w }] }));
+    // A marked procedure on a visible technique, and a marked technique (its uses are as hidden as it is).
+    add(await m('recordTechniqueUse', { by: lazarus, technique: clearTechnique, note: w, tlp, sources: [{ source }] }));
+    const markedTechnique = globalId(
+      'Technique',
+      (await technique(`T999${levels.indexOf(level)}.001`, `${w} technique`, tlp)).id,
+    );
+    add(markedTechnique, `${w} technique`);
+    add(
+      await m('recordTechniqueUse', {
+        by: tool,
+        technique: markedTechnique,
+        note: w,
+        sources: [{ source: clearSource }],
+      }),
+    );
+    add(
+      await m('recordTechniqueUse', {
+        by: lazarus,
+        technique: markedTechnique,
+        note: w,
+        sources: [{ source: clearSource }],
+      }),
+    );
     add(await m('recordAttribution', { subject: campaign, actor: lazarus, sources: [{ source: clearSource }] }));
     add(
       await m('recordAssociation', {

@@ -16,7 +16,7 @@ export const visibleFact = (clearance: Tlp) => (all(clearance) ? {} : { visibili
  * whatever reaches a record through them is filtered already.
  */
 export const visibleRecord = (clearance: Tlp) => (all(clearance) ? {} : { tlp: { in: visibleLevels(clearance) } });
-const records = new Set(['Actor', 'Campaign', 'Tool', 'Victim', 'Organization']);
+const records = new Set(['Actor', 'Campaign', 'Tool', 'Victim', 'Organization', 'Technique', 'Tactic']);
 
 /**
  * `where` for dataset records: their own marking, and the entity they resolve to (a record of a marked
@@ -27,7 +27,7 @@ export const visibleDatasetRecord = (clearance: Tlp) =>
     ? {}
     : {
         ...visibleRecord(clearance),
-        AND: (['actor', 'campaign', 'tool'] as const).map((owner) => ({
+        AND: (['actor', 'campaign', 'tool', 'technique', 'tactic'] as const).map((owner) => ({
           OR: [{ [`${owner}Id`]: null }, { [owner]: visibleRecord(clearance) }],
         })),
       };
@@ -49,7 +49,7 @@ export const visibleCitation = (clearance: Tlp) => (all(clearance) ? {} : { sour
 export const visibleCitationAnyWay = (clearance: Tlp) => {
   if (all(clearance)) return {};
   const fact = visibleFact(clearance);
-  const targets = ['name', 'attribution', 'toolUsage', 'targeting', 'association'] as const;
+  const targets = ['name', 'attribution', 'toolUsage', 'targeting', 'association', 'techniqueUse'] as const;
   const recordTargets = ['actor', 'campaign', 'tool', 'victim'] as const;
   return {
     source: visibleSource(clearance),
@@ -69,7 +69,7 @@ export const visibleSql = (clearance: Tlp, alias: string) =>
   all(clearance) ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(`${alias}.visibility`)} <= ${clearance}::"Tlp"`;
 
 /** Models whose rows carry a kept `visibility` (their own marking raised by their sources'). */
-const facts = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association']);
+const facts = new Set(['Name', 'Attribution', 'ToolUsage', 'Targeting', 'Association', 'TechniqueUse']);
 
 /**
  * `where` for a row of any model reached by its id (to read, change, delete, cite, merge): what the

@@ -603,6 +603,9 @@ class StixTranslation {
    * technique's own page is its `url`; its references stay in its record, not as sources (they tell of
    * the technique, not of who uses it: the uses cite their own).
    */
+  /** The keys of the attack-patterns that became techniques. */
+  readonly techniqueKeys = new Set<string>();
+
   private addTacticsAndTechniques() {
     const order = this.objects.flatMap((o) => (o.type === 'x-mitre-matrix' ? o.tactic_refs : []));
     const attackRef = (o: StixObject) =>
@@ -630,9 +633,9 @@ class StixTranslation {
         });
       }
       if (o.type === 'attack-pattern') {
+        // Techniques are ATT&CK's: an attack-pattern without an ATT&CK id (CAPEC, a vendor's own) is kept as a record only.
         const ref = attackRef(o);
-        if (!ref)
-          throw new StixFormatError(`${o.id}: a technique has an ATT&CK id (an external reference of mitre-attack)`);
+        if (!ref?.external_id?.match(/^T\d{4}(\.\d{3})?$/)) continue;
         this.doc.techniques.push({
           key: lowerKey(o.id),
           attackId: ref.external_id!,
@@ -650,6 +653,7 @@ class StixTranslation {
           modifiedAt: o.modified,
           createdAt: o.created,
         });
+        this.techniqueKeys.add(lowerKey(o.id));
       }
     }
   }
@@ -664,7 +668,7 @@ class StixTranslation {
       if (r.type !== 'relationship') continue;
       // A technique use may name its user by an id another file brought (ATT&CK ships techniques apart
       // from groups and software): the write layer finds the record holding that STIX id.
-      const usesTechnique = r.relationship_type === 'uses' && entityKind(r.target_ref) === 'attack-pattern';
+      const usesTechnique = r.relationship_type === 'uses' && this.techniqueKeys.has(lowerKey(r.target_ref));
       const outside = usesTechnique && !this.byId.has(r.source_ref) ? userTypeOfStixId(r.source_ref) : undefined;
       if (!outside && (!this.byId.has(r.source_ref) || !this.byId.has(r.target_ref))) {
         throw new StixFormatError(
@@ -749,7 +753,10 @@ class StixTranslation {
         if (by) e.revokedBy = by;
       }
     }
-    for (const t of this.doc.techniques) t.parent = parentOf.get(t.key);
+    for (const t of this.doc.techniques) {
+      const parent = parentOf.get(t.key);
+      if (parent && this.techniqueKeys.has(parent)) t.parent = parent;
+    }
   }
 }
 

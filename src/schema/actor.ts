@@ -43,6 +43,7 @@ import {
 } from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
 import type { StatedOrigin } from './origin.js';
+import { techniquesField } from './technique.js';
 import { Tool } from './tool.js';
 import { Victim } from './victim.js';
 
@@ -408,6 +409,14 @@ builder.mutationField('updateActor', (t) =>
 builder.mutationField('deleteActor', (t) => deleteMutation(t, 'Actor', deleteRecordDescription('an actor')));
 
 builder.prismaObjectFields('Actor', (t) => ({
+  techniques: techniquesField('Actor')(t),
+  techniqueUses: t.relatedConnection('techniqueUses', {
+    cursor: 'id',
+    totalCount: true,
+    ...paged,
+    description: 'Direct claims that this actor uses a technique.',
+    query: claimsById,
+  }),
   version: t.exposeInt('version', { description: versionDescription }),
   tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
 }));

@@ -53,7 +53,7 @@ export function citationTargetFilter(targets: readonly ('NAME' | 'CLAIM' | 'ENTI
     t === 'NAME'
       ? ['nameId']
       : t === 'CLAIM'
-        ? ['attributionId', 'toolUsageId', 'targetingId', 'associationId']
+        ? ['attributionId', 'toolUsageId', 'targetingId', 'associationId', 'techniqueUseId']
         : ['actorId', 'campaignId', 'toolId', 'victimId'],
   );
   return { OR: fields.map((f) => ({ [f]: { not: null } })) };

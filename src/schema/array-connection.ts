@@ -59,7 +59,7 @@ export const pageKey = (view: string, args: PageArgs, query: object | null = nul
 export const itemOf = <T>(edge: unknown) => (edge as { item: T }).item;
 
 /** The field builder of connection and edge types, typed from the schema builder (no `any`). */
-type ObjectFields = PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, unknown>;
+export type ObjectFields = PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, unknown>;
 
 /** Connection-type options adding `totalCount` to a connection built by arrayConnection. */
 export const totalCountField = {

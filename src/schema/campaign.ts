@@ -27,6 +27,7 @@ import {
   versionDescription,
 } from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
+import { techniquesField } from './technique.js';
 
 export const Campaign = builder.prismaNode('Campaign', {
   id: { field: 'id' },
@@ -278,6 +279,14 @@ builder.mutationField('updateCampaign', (t) =>
 builder.mutationField('deleteCampaign', (t) => deleteMutation(t, 'Campaign', deleteRecordDescription('a campaign')));
 
 builder.prismaObjectFields('Campaign', (t) => ({
+  techniques: techniquesField('Campaign')(t),
+  techniqueUses: t.relatedConnection('techniqueUses', {
+    cursor: 'id',
+    totalCount: true,
+    ...paged,
+    description: 'Direct claims that this campaign uses a technique.',
+    query: claimsById,
+  }),
   version: t.exposeInt('version', { description: versionDescription }),
   tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
 }));

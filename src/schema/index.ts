@@ -18,6 +18,7 @@ import './attribution.js';
 import './tool-usage.js';
 import './targeting.js';
 import './association.js';
+import './technique.js';
 import './search.js';
 import './vocabulary.js';
 import './unions.js';

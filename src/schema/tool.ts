@@ -29,6 +29,7 @@ import {
   versionDescription,
 } from './mutation-inputs.js';
 import { lookupResolver } from './name-lookup.js';
+import { techniquesField } from './technique.js';
 
 export const Tool = builder.prismaNode('Tool', {
   id: { field: 'id' },
@@ -242,6 +243,14 @@ builder.mutationField('updateTool', (t) =>
 builder.mutationField('deleteTool', (t) => deleteMutation(t, 'Tool', deleteRecordDescription('a tool')));
 
 builder.prismaObjectFields('Tool', (t) => ({
+  techniques: techniquesField('Tool')(t),
+  techniqueUses: t.relatedConnection('techniqueUses', {
+    cursor: 'id',
+    totalCount: true,
+    ...paged,
+    description: 'Direct claims that this tool uses a technique.',
+    query: claimsById,
+  }),
   version: t.exposeInt('version', { description: versionDescription }),
   tlp: t.expose('tlp', { type: TlpEnum, description: 'The marking of the record itself.' }),
 }));

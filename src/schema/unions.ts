@@ -7,6 +7,7 @@ import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
 import { Name } from './name.js';
 import { Targeting } from './targeting.js';
+import { TechniqueUse } from './technique.js';
 import { Tool } from './tool.js';
 import { ToolUsage } from './tool-usage.js';
 import { tagOf } from './typed.js';
@@ -29,8 +30,14 @@ export const ActorOrCampaign = builder.unionType('ActorOrCampaign', {
   resolveType: (row) => tagOf(row),
 });
 
+export const TechniqueUser = builder.unionType('TechniqueUser', {
+  description: 'What uses a technique: an actor, a campaign or a tool.',
+  types: () => [Actor, Campaign, Tool],
+  resolveType: (row) => tagOf(row),
+});
+
 export const CitedRecord = builder.unionType('CitedRecord', {
   description: 'What a citation supports.',
-  types: () => [Name, Attribution, ToolUsage, Targeting, Association, Actor, Campaign, Tool, Victim],
+  types: () => [Name, Attribution, ToolUsage, Targeting, Association, TechniqueUse, Actor, Campaign, Tool, Victim],
   resolveType: (row) => tagOf(row),
 });

@@ -73,6 +73,10 @@ export type Actor = Node & {
   stixBundle: Scalars['JSON']['output'];
   /** Direct claims that this actor targets a victim. */
   targetings: ActorTargetingsConnection;
+  /** Direct claims that this actor uses a technique. */
+  techniqueUses: ActorTechniqueUsesConnection;
+  /** Techniques this actor uses: its own claims, and those of the campaigns currently attributed to it and of the tools it or they use (derived: `direct`, `viaCampaigns`, `viaTools`), in ATT&CK id order. Retracted claims are left out. */
+  techniques: ActorTechniquesConnection;
   /** The marking of the record itself. */
   tlp: Tlp;
   /** Direct claims that this actor uses a tool. */
@@ -168,6 +172,24 @@ export type ActorStixBundleArgs = {
 
 /** A threat actor (intrusion set): a group tracked under one or more names. */
 export type ActorTargetingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A threat actor (intrusion set): a group tracked under one or more names. */
+export type ActorTechniqueUsesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A threat actor (intrusion set): a group tracked under one or more names. */
+export type ActorTechniquesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -370,6 +392,42 @@ export type ActorTargetingsConnectionEdge = {
   __typename?: 'ActorTargetingsConnectionEdge';
   cursor: Scalars['String']['output'];
   node: Targeting;
+};
+
+export type ActorTechniqueUsesConnection = {
+  __typename?: 'ActorTechniqueUsesConnection';
+  edges: Array<ActorTechniqueUsesConnectionEdge>;
+  nodes: Array<TechniqueUse>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ActorTechniqueUsesConnectionEdge = {
+  __typename?: 'ActorTechniqueUsesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: TechniqueUse;
+};
+
+export type ActorTechniquesConnection = {
+  __typename?: 'ActorTechniquesConnection';
+  edges: Array<ActorTechniquesConnectionEdge>;
+  nodes: Array<Technique>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ActorTechniquesConnectionEdge = {
+  __typename?: 'ActorTechniquesConnectionEdge';
+  /** The claims behind this edge: the subject’s own first. */
+  claims: Array<TechniqueUse>;
+  cursor: Scalars['String']['output'];
+  /** True when a claim names the subject itself. */
+  direct: Scalars['Boolean']['output'];
+  node: Technique;
+  /** Campaigns attributed to the actor whose claims give this technique. */
+  viaCampaigns: Array<Campaign>;
+  /** Tools used by the subject (or its campaigns) whose claims give this technique. */
+  viaTools: Array<Tool>;
 };
 
 export type ActorToolUsagesConnection = {
@@ -663,6 +721,10 @@ export type Campaign = Node & {
   stixBundle: Scalars['JSON']['output'];
   /** Claims that the campaign targets a victim. */
   targetings: CampaignTargetingsConnection;
+  /** Direct claims that this campaign uses a technique. */
+  techniqueUses: CampaignTechniqueUsesConnection;
+  /** Techniques this campaign uses: its own claims and those of the tools it uses (`direct`, `viaTools`), in ATT&CK id order. */
+  techniques: CampaignTechniquesConnection;
   /** The marking of the record itself. */
   tlp: Tlp;
   /** Claims that the campaign uses a tool. */
@@ -726,6 +788,24 @@ export type CampaignStixBundleArgs = {
 
 /** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
 export type CampaignTargetingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
+export type CampaignTechniqueUsesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A campaign: intrusion activity tracked under one or more names, attributed to actors by sourced claims. */
+export type CampaignTechniquesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -863,6 +943,42 @@ export type CampaignTargetingsConnectionEdge = {
   node: Targeting;
 };
 
+export type CampaignTechniqueUsesConnection = {
+  __typename?: 'CampaignTechniqueUsesConnection';
+  edges: Array<CampaignTechniqueUsesConnectionEdge>;
+  nodes: Array<TechniqueUse>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CampaignTechniqueUsesConnectionEdge = {
+  __typename?: 'CampaignTechniqueUsesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: TechniqueUse;
+};
+
+export type CampaignTechniquesConnection = {
+  __typename?: 'CampaignTechniquesConnection';
+  edges: Array<CampaignTechniquesConnectionEdge>;
+  nodes: Array<Technique>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CampaignTechniquesConnectionEdge = {
+  __typename?: 'CampaignTechniquesConnectionEdge';
+  /** The claims behind this edge: the subject’s own first. */
+  claims: Array<TechniqueUse>;
+  cursor: Scalars['String']['output'];
+  /** True when a claim names the subject itself. */
+  direct: Scalars['Boolean']['output'];
+  node: Technique;
+  /** Campaigns attributed to the actor whose claims give this technique. */
+  viaCampaigns: Array<Campaign>;
+  /** Tools used by the subject (or its campaigns) whose claims give this technique. */
+  viaTools: Array<Tool>;
+};
+
 export type CampaignToolUsagesConnection = {
   __typename?: 'CampaignToolUsagesConnection';
   edges: Array<CampaignToolUsagesConnectionEdge>;
@@ -902,7 +1018,7 @@ export type CitationTarget =
   | 'NAME';
 
 /** What a citation supports. */
-export type CitedRecord = Actor | Association | Attribution | Campaign | Name | Targeting | Tool | ToolUsage | Victim;
+export type CitedRecord = Actor | Association | Attribution | Campaign | Name | Targeting | TechniqueUse | Tool | ToolUsage | Victim;
 
 /** A sourced assertion about a relationship. Conflicting claims stand side by side; none is merged away. */
 export type Claim = {
@@ -1189,6 +1305,8 @@ export type Mutation = {
   deleteSource: DeletedRecord;
   /** Deletes a targeting at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
   deleteTargeting: DeletedRecord;
+  /** Deletes a technique use at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
+  deleteTechniqueUse: DeletedRecord;
   /** Deletes a tool at the version you read, with what belongs to it (names, claims, citations) (analyst or admin). Audited. */
   deleteTool: DeletedRecord;
   /** Deletes a tool usage at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
@@ -1205,6 +1323,8 @@ export type Mutation = {
   recordAttribution: Attribution;
   /** Records that an actor or a campaign targets a victim, with its sources (analyst or admin). Audited. */
   recordTargeting: Targeting;
+  /** Records that an actor, a campaign or a tool uses a technique, with its sources (analyst or admin). Audited. */
+  recordTechniqueUse: TechniqueUse;
   /** Records that an actor or a campaign uses a tool, with its sources (analyst or admin). Audited. */
   recordToolUsage: ToolUsage;
   /** Deletes a name at the version you read, with its citations (analyst or admin). Audited. To keep the record of an assessment that no longer holds, set its status instead. */
@@ -1227,6 +1347,8 @@ export type Mutation = {
   updateSource: Source;
   /** Changes a targeting at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited. */
   updateTargeting: Targeting;
+  /** Changes a technique use at the version you read: confidence, dates, status, procedure (note), marking (analyst or admin). Audited. */
+  updateTechniqueUse: TechniqueUse;
   /** Changes a tool at the version you read (analyst or admin). Audited. */
   updateTool: Tool;
   /** Changes a tool usage at the version you read: confidence, dates, status, note, marking (analyst or admin). Audited. */
@@ -1328,6 +1450,13 @@ export type MutationDeleteTargetingArgs = {
 
 
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationDeleteTechniqueUseArgs = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
 export type MutationDeleteToolArgs = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
@@ -1376,6 +1505,12 @@ export type MutationRecordAttributionArgs = {
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
 export type MutationRecordTargetingArgs = {
   input: RecordTargetingInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationRecordTechniqueUseArgs = {
+  input: RecordTechniqueUseInput;
 };
 
 
@@ -1443,6 +1578,12 @@ export type MutationUpdateSourceArgs = {
 /** Changes, each one transaction, audited. Analyst or admin keys only. */
 export type MutationUpdateTargetingArgs = {
   input: UpdateTargetingInput;
+};
+
+
+/** Changes, each one transaction, audited. Analyst or admin keys only. */
+export type MutationUpdateTechniqueUseArgs = {
+  input: UpdateTechniqueUseInput;
 };
 
 
@@ -1672,6 +1813,12 @@ export type Query = {
   search: SearchConnection;
   /** Sources, newest first unless told otherwise. */
   sources: SourceConnection;
+  /** The tactics of the Enterprise matrix, in matrix order. */
+  tactics: Array<Tactic>;
+  /** One technique, by `id` or by its ATT&CK id (`externalId: "T1566.001"`, any case). */
+  technique?: Maybe<Technique>;
+  /** Techniques and sub-techniques, filtered, in ATT&CK id order. */
+  techniques: TechniqueConnection;
   /** One tool, by `id`, by any of its names or by `externalId` (ATT&CK id, STIX id, MISP uuid). A name that several tools carry is refused with AMBIGUOUS_NAME and the candidates. */
   tool?: Maybe<Tool>;
   /** Tools, filtered and ordered (by name unless told otherwise). */
@@ -1802,6 +1949,22 @@ export type QuerySourcesArgs = {
 };
 
 
+export type QueryTechniqueArgs = {
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryTechniquesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TechniqueFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryToolArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
@@ -1894,6 +2057,24 @@ export type RecordTargetingInput = {
   /** The marking of the claim itself (default CLEAR; at most your clearance). */
   tlp?: InputMaybe<Tlp>;
   victim: Scalars['ID']['input'];
+};
+
+/** A sourced claim that an actor, a campaign or a tool uses a technique; `note` is the procedure. */
+export type RecordTechniqueUseInput = {
+  /** The actor, campaign or tool. */
+  by: Scalars['ID']['input'];
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The sources that make the claim (at least one). */
+  sources: Array<CitationInput>;
+  technique: Scalars['ID']['input'];
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
 };
 
 /** A sourced claim that an actor or a campaign uses a tool. */
@@ -2070,6 +2251,71 @@ export type SupersedeAttributionInput = {
   tlp?: InputMaybe<Tlp>;
 };
 
+/** An ATT&CK® tactic: the adversary’s goal (TA0001 Initial Access), in the order of the Enterprise matrix. */
+export type Tactic = Node & {
+  __typename?: 'Tactic';
+  /** The ATT&CK id, e.g. TA0001. */
+  attackId: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** Its column in the Enterprise matrix, from 0. */
+  position: Scalars['Int']['output'];
+  /** The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others). */
+  records: TacticRecordsConnection;
+  /** The kill-chain phase name techniques give, e.g. initial-access. */
+  shortName: Scalars['String']['output'];
+  /** The current techniques serving this tactic (sub-techniques included), in ATT&CK id order. */
+  techniques: TacticTechniquesConnection;
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** An ATT&CK® tactic: the adversary’s goal (TA0001 Initial Access), in the order of the Enterprise matrix. */
+export type TacticRecordsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An ATT&CK® tactic: the adversary’s goal (TA0001 Initial Access), in the order of the Enterprise matrix. */
+export type TacticTechniquesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type TacticRecordsConnection = {
+  __typename?: 'TacticRecordsConnection';
+  edges: Array<TacticRecordsConnectionEdge>;
+  nodes: Array<DatasetRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TacticRecordsConnectionEdge = {
+  __typename?: 'TacticRecordsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: DatasetRecord;
+};
+
+export type TacticTechniquesConnection = {
+  __typename?: 'TacticTechniquesConnection';
+  edges: Array<TacticTechniquesConnectionEdge>;
+  nodes: Array<Technique>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TacticTechniquesConnectionEdge = {
+  __typename?: 'TacticTechniquesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Technique;
+};
+
 /** A sourced claim that an actor or a campaign targets a victim (an organisation, a sector, a country or a region). */
 export type Targeting = Claim & Node & {
   __typename?: 'Targeting';
@@ -2119,6 +2365,165 @@ export type TargetingCitationsConnectionEdge = {
   node: Citation;
 };
 
+/** An ATT&CK® technique or sub-technique (T1566, T1566.001): how an adversary achieves a tactic’s goal. */
+export type Technique = Node & {
+  __typename?: 'Technique';
+  /** The ATT&CK id, e.g. T1566.001. */
+  attackId: Scalars['String']['output'];
+  /** The dataset the fields come from (curated, mitre-attack, misp-galaxy ...); names and claims cite their own sources. */
+  dataset: Scalars['String']['output'];
+  /** Deprecated in its dataset; kept for the record. */
+  deprecated: Scalars['Boolean']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  isSubtechnique: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  /** The technique a sub-technique belongs to. */
+  parent?: Maybe<Technique>;
+  platforms: Array<Scalars['String']['output']>;
+  /** The records this entity resolves: each object a dataset brought (a STIX object, a MISP cluster, a curated entry), kept whole, with the rule and evidence that joined it here. The fields come from them by dataset precedence (curated, mitre-attack, misp-galaxy, others). */
+  records: TechniqueRecordsConnection;
+  /** Replaced by another record in its dataset (see revokedBy); kept for the record. */
+  revoked: Scalars['Boolean']['output'];
+  /** The technique that replaced this one. */
+  revokedBy?: Maybe<Technique>;
+  /** Its sub-techniques, in ATT&CK id order (revoked and deprecated ones left out). */
+  subtechniques: Array<Technique>;
+  /** The tactics it serves, in matrix order. */
+  tactics: Array<Tactic>;
+  /** The marking of the record itself. */
+  tlp: Tlp;
+  /** Its page on attack.mitre.org. */
+  url?: Maybe<Scalars['String']['output']>;
+  /** Claims that an actor, a campaign or a tool uses this technique. */
+  usedBy: TechniqueUsedByConnection;
+  version: Scalars['Int']['output'];
+};
+
+
+/** An ATT&CK® technique or sub-technique (T1566, T1566.001): how an adversary achieves a tactic’s goal. */
+export type TechniqueRecordsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An ATT&CK® technique or sub-technique (T1566, T1566.001): how an adversary achieves a tactic’s goal. */
+export type TechniqueUsedByArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type TechniqueConnection = {
+  __typename?: 'TechniqueConnection';
+  edges: Array<TechniqueEdge>;
+  nodes: Array<Technique>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TechniqueEdge = {
+  __typename?: 'TechniqueEdge';
+  cursor: Scalars['String']['output'];
+  node: Technique;
+};
+
+export type TechniqueFilter = {
+  /** e.g. Windows, macOS, Linux (any case). */
+  platform?: InputMaybe<Scalars['String']['input']>;
+  /** Words of the name or description (all of them, any case). */
+  query?: InputMaybe<Scalars['String']['input']>;
+  /** true: only sub-techniques; false: only techniques; left out: both. */
+  subtechniques?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A tactic: its short name (initial-access), ATT&CK id (TA0001) or name, any case. */
+  tactic?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type TechniqueRecordsConnection = {
+  __typename?: 'TechniqueRecordsConnection';
+  edges: Array<TechniqueRecordsConnectionEdge>;
+  nodes: Array<DatasetRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TechniqueRecordsConnectionEdge = {
+  __typename?: 'TechniqueRecordsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: DatasetRecord;
+};
+
+/** A sourced claim that an actor, a campaign or a tool uses a technique; `note` is the procedure (how, as the source tells it). */
+export type TechniqueUse = Claim & Node & {
+  __typename?: 'TechniqueUse';
+  actor?: Maybe<Actor>;
+  /** Who or what uses the technique. */
+  by: TechniqueUser;
+  campaign?: Maybe<Campaign>;
+  citations: TechniqueUseCitationsConnection;
+  /** 0-100. Derived from the label with the STIX 2.1 None/Low/Med/High scale (Low 15, Med 50, High 85) when the source gives only words. */
+  confidence?: Maybe<Scalars['Int']['output']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: Maybe<Scalars['String']['output']>;
+  firstObserved?: Maybe<Scalars['Date']['output']>;
+  id: Scalars['ID']['output'];
+  lastObserved?: Maybe<Scalars['Date']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
+  recordedAt: Scalars['DateTime']['output'];
+  status: ClaimStatus;
+  technique: Technique;
+  /** The marking of the claim itself. A caller sees a claim when cleared for it and for at least one of its sources (or it cites none). */
+  tlp: Tlp;
+  tool?: Maybe<Tool>;
+  /** Goes up by one with every change: send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** A sourced claim that an actor, a campaign or a tool uses a technique; `note` is the procedure (how, as the source tells it). */
+export type TechniqueUseCitationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type TechniqueUseCitationsConnection = {
+  __typename?: 'TechniqueUseCitationsConnection';
+  edges: Array<TechniqueUseCitationsConnectionEdge>;
+  nodes: Array<Citation>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TechniqueUseCitationsConnectionEdge = {
+  __typename?: 'TechniqueUseCitationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Citation;
+};
+
+export type TechniqueUsedByConnection = {
+  __typename?: 'TechniqueUsedByConnection';
+  edges: Array<TechniqueUsedByConnectionEdge>;
+  nodes: Array<TechniqueUse>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TechniqueUsedByConnectionEdge = {
+  __typename?: 'TechniqueUsedByConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: TechniqueUse;
+};
+
+/** What uses a technique: an actor, a campaign or a tool. */
+export type TechniqueUser = Actor | Campaign | Tool;
+
 /** Traffic Light Protocol 2.0 marking. AMBER_STRICT is TLP:AMBER+STRICT. */
 export type Tlp =
   | 'AMBER'
@@ -2160,6 +2565,10 @@ export type Tool = Node & {
   revokedBy?: Maybe<Tool>;
   /** This tool and its neighbourhood as a STIX 2.1 bundle (also GET /stix/{id}?depth=). */
   stixBundle: Scalars['JSON']['output'];
+  /** Direct claims that this tool uses a technique. */
+  techniqueUses: ToolTechniqueUsesConnection;
+  /** Techniques this tool uses (its own claims), in ATT&CK id order. */
+  techniques: ToolTechniquesConnection;
   /** The marking of the record itself. */
   tlp: Tlp;
   /** Claims that an actor or a campaign uses this tool. */
@@ -2227,6 +2636,24 @@ export type ToolRecordsArgs = {
 /** Malware or a tool used by actors and campaigns. */
 export type ToolStixBundleArgs = {
   depth?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Malware or a tool used by actors and campaigns. */
+export type ToolTechniqueUsesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Malware or a tool used by actors and campaigns. */
+export type ToolTechniquesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2356,6 +2783,42 @@ export type ToolRecordsConnectionEdge = {
   __typename?: 'ToolRecordsConnectionEdge';
   cursor: Scalars['String']['output'];
   node: DatasetRecord;
+};
+
+export type ToolTechniqueUsesConnection = {
+  __typename?: 'ToolTechniqueUsesConnection';
+  edges: Array<ToolTechniqueUsesConnectionEdge>;
+  nodes: Array<TechniqueUse>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ToolTechniqueUsesConnectionEdge = {
+  __typename?: 'ToolTechniqueUsesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: TechniqueUse;
+};
+
+export type ToolTechniquesConnection = {
+  __typename?: 'ToolTechniquesConnection';
+  edges: Array<ToolTechniquesConnectionEdge>;
+  nodes: Array<Technique>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ToolTechniquesConnectionEdge = {
+  __typename?: 'ToolTechniquesConnectionEdge';
+  /** The claims behind this edge: the subject’s own first. */
+  claims: Array<TechniqueUse>;
+  cursor: Scalars['String']['output'];
+  /** True when a claim names the subject itself. */
+  direct: Scalars['Boolean']['output'];
+  node: Technique;
+  /** Campaigns attributed to the actor whose claims give this technique. */
+  viaCampaigns: Array<Campaign>;
+  /** Tools used by the subject (or its campaigns) whose claims give this technique. */
+  viaTools: Array<Tool>;
 };
 
 /** A sourced claim that an actor or a campaign uses a tool. */
@@ -2525,6 +2988,23 @@ export type UpdateSourceInput = {
 
 /** Changes to a targeting: fields left out stay as they are; null clears an optional field. */
 export type UpdateTargetingInput = {
+  /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
+  confidence?: InputMaybe<Scalars['Int']['input']>;
+  /** The estimative words the source used, e.g. "medium-high". */
+  confidenceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read: if the claim changed since, the update is refused with CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  firstObserved?: InputMaybe<Scalars['Date']['input']>;
+  id: Scalars['ID']['input'];
+  lastObserved?: InputMaybe<Scalars['Date']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ClaimStatus>;
+  /** The marking of the claim itself (default CLEAR; at most your clearance). */
+  tlp?: InputMaybe<Tlp>;
+};
+
+/** Changes to a technique use: fields left out stay as they are; null clears an optional field. */
+export type UpdateTechniqueUseInput = {
   /** 0-100. Left out, it follows from confidenceLabel (STIX None/Low/Med/High). */
   confidence?: InputMaybe<Scalars['Int']['input']>;
   /** The estimative words the source used, e.g. "medium-high". */
@@ -2793,7 +3273,10 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'Name', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Source', title: string, id: string }
+    | { __typename: 'Tactic', id: string }
     | { __typename: 'Targeting', id: string }
+    | { __typename: 'Technique', id: string }
+    | { __typename: 'TechniqueUse', id: string }
     | { __typename: 'Tool', name: string, id: string }
     | { __typename: 'ToolUsage', id: string }
     | { __typename: 'Victim', id: string }

@@ -33,11 +33,12 @@ export type NewName = Omit<ClaimFields, 'confidence' | 'confidenceLabel' | 'firs
 };
 export type ClaimChanges = ClaimFields & { id: GlobalId; expectedVersion: number; status?: Nullable<ClaimStatus> };
 
-export type ClaimModel = 'Attribution' | 'ToolUsage' | 'Targeting' | 'Association';
-type Citing = 'nameId' | 'attributionId' | 'toolUsageId' | 'targetingId' | 'associationId';
+export type ClaimModel = 'Attribution' | 'ToolUsage' | 'Targeting' | 'Association' | 'TechniqueUse';
+type Citing = 'nameId' | 'attributionId' | 'toolUsageId' | 'targetingId' | 'associationId' | 'techniqueUseId';
 const citingColumn: Record<ClaimModel | 'Name', Citing> = {
   Attribution: 'attributionId',
   ToolUsage: 'toolUsageId',
+  TechniqueUse: 'techniqueUseId',
   Targeting: 'targetingId',
   Association: 'associationId',
   Name: 'nameId',
@@ -156,6 +157,20 @@ export const recordTargeting = (writer: Writer, input: NewClaim & { by: GlobalId
     id: input.victim,
     field: 'victim',
     column: 'victimId',
+  });
+
+/** Records that an actor, a campaign or a tool (`by`) uses a technique: recordTechniqueUse. */
+export const recordTechniqueUse = (writer: Writer, input: NewClaim & { by: GlobalId; technique: GlobalId }) =>
+  edit(writer.prisma, writer.principal, 'recordTechniqueUse', async (e) => {
+    const by = await existing(e, input.by, ['Actor', 'Campaign', 'Tool'], 'input.by');
+    const { id } = await existing(e, input.technique, ['Technique'], 'input.technique');
+    const side = { [`${by.type[0].toLowerCase()}${by.type.slice(1)}Id`]: by.id };
+    return recordIn(e, 'TechniqueUse', input.sources, {
+      key: newClaimKey(),
+      ...side,
+      techniqueId: id,
+      ...claimColumns(e, input),
+    });
   });
 
 /** Records that two actors or two tools are related without being one: recordAssociation. */

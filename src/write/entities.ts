@@ -255,7 +255,14 @@ export async function updateEntity<M extends EntityModel>(writer: Writer, model:
 }
 
 /** Anything deleted by id at a version: records, claims and names (with what belongs to them). */
-export type DeletableModel = EntityModel | 'Attribution' | 'ToolUsage' | 'Targeting' | 'Association' | 'Name';
+export type DeletableModel =
+  | EntityModel
+  | 'Attribution'
+  | 'ToolUsage'
+  | 'Targeting'
+  | 'Association'
+  | 'TechniqueUse'
+  | 'Name';
 
 /** Deletes a row at the version the writer read (audited as delete<Type>, or removeName for a name). */
 export async function deleteRecord(

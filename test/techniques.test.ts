@@ -1,0 +1,242 @@
+// Techniques (MITRE ATT&CK® v18.1): loaded from the shipped techniques file through the write path, and
+// checked against that file and the actors file: every technique and tactic, matrix order, sub-technique
+// parents, Lazarus Group's technique uses claim by claim, its derived techniques (through its campaigns
+// and tools), the filters, clearance on technique uses, and the technique-use mutations.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/database/migrations.js';
+import { databaseLabel } from './helpers/database.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
+
+type Stix = Record<string, any>;
+const read = (file: string) =>
+  JSON.parse(readFileSync(path.join(projectRoot, 'seeds/datasets/mitre-attack', file), 'utf8')).objects as Stix[];
+const techniquesFile = read('enterprise-attack-18.1-techniques.stix21.json');
+const actorsFile = read('enterprise-attack-18.1-actors-subset.stix21.json');
+const attackId = (o: Stix) => o.external_references?.find((r: Stix) => r.source_name === 'mitre-attack')?.external_id;
+const patterns = new Map(techniquesFile.filter((o) => o.type === 'attack-pattern').map((o) => [o.id, o]));
+const lazarus = actorsFile.find((o) => o.type === 'intrusion-set' && attackId(o) === 'G0032')!;
+const live = (r: Stix) => !r.revoked && !r.x_mitre_deprecated;
+/** The ATT&CK ids of the techniques the file says these objects use (live relationships only). */
+const usedBy = (ids: Set<string>) =>
+  new Set(
+    techniquesFile
+      .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && ids.has(r.source_ref) && live(r))
+      .map((r) => attackId(patterns.get(r.target_ref)!)),
+  );
+
+/** Every page of Lazarus Group's derived techniques (each page's total at least `atLeast`). */
+async function lazarusTechniques(atLeast = 0) {
+  const all: any[] = [];
+  let after: string | null = null;
+  do {
+    const page: any = await server.query(
+      `query($after: String) { actor(externalId: "G0032") { techniques(first: 50, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { direct viaCampaigns { name } viaTools { name } claims { id } node { attackId } } } } }`,
+      { after },
+    );
+    all.push(...page.actor.techniques.edges);
+    after = page.actor.techniques.pageInfo.hasNextPage ? page.actor.techniques.pageInfo.endCursor : null;
+    expect(page.actor.techniques.totalCount).toBeGreaterThanOrEqual(atLeast);
+  } while (after);
+  return all;
+}
+
+let server: InProcess;
+beforeAll(async () => {
+  server = await inProcess({ SEED_DATASETS: 'curated,mitre-attack,mitre-attack-techniques' });
+}, 300_000);
+afterAll(() => server?.stop());
+
+describe(`ATT&CK techniques from the shipped file (${databaseLabel})`, () => {
+  it('holds every technique and tactic of the file, tactics in matrix order, sub-techniques under their parent', async () => {
+    const matrix = techniquesFile.find((o) => o.type === 'x-mitre-matrix')!;
+    const tacticsById = new Map(techniquesFile.filter((o) => o.type === 'x-mitre-tactic').map((o) => [o.id, o]));
+    const data = await server.query(`{
+      tactics { attackId shortName name position }
+      all: techniques(includeRevoked: true, first: 1) { totalCount }
+      current: techniques(first: 1) { totalCount }
+      phishing: technique(externalId: "t1566.001") { attackId name isSubtechnique parent { attackId } tactics { shortName } platforms }
+      parent: technique(externalId: "T1566") { subtechniques { attackId } }
+    }`);
+    expect(data.tactics.map((t: any) => t.attackId)).toEqual(
+      matrix.tactic_refs.map((id: string) => attackId(tacticsById.get(id)!)),
+    );
+    expect(data.tactics.map((t: any) => t.position)).toEqual(data.tactics.map((_: unknown, i: number) => i));
+    expect(data.all.totalCount).toBe(patterns.size);
+    expect(data.current.totalCount).toBe([...patterns.values()].filter(live).length);
+    const file = [...patterns.values()].find((o) => attackId(o) === 'T1566.001')!;
+    expect(data.phishing).toEqual({
+      attackId: 'T1566.001',
+      name: file.name,
+      isSubtechnique: true,
+      parent: { attackId: 'T1566' },
+      tactics: file.kill_chain_phases.map((p: Stix) => ({ shortName: p.phase_name })),
+      platforms: file.x_mitre_platforms,
+    });
+    const children = techniquesFile
+      .filter((r) => r.type === 'relationship' && r.relationship_type === 'subtechnique-of')
+      .filter((r) => attackId(patterns.get(r.target_ref)!) === 'T1566' && live(patterns.get(r.source_ref)!))
+      .map((r) => attackId(patterns.get(r.source_ref)!))
+      .sort();
+    expect(data.parent.subtechniques.map((t: any) => t.attackId)).toEqual(children);
+  });
+
+  it('filters techniques by tactic (short name, id or name), platform in any case, and words', async () => {
+    const initialAccess = [...patterns.values()].filter(
+      (o) => live(o) && o.kill_chain_phases.some((p: Stix) => p.phase_name === 'initial-access'),
+    );
+    const macos = initialAccess.filter((o) => o.x_mitre_platforms.includes('macOS'));
+    const data = await server.query(`{
+      a: techniques(filter: { tactic: "initial-access" }) { totalCount }
+      b: techniques(filter: { tactic: "TA0001" }) { totalCount }
+      c: techniques(filter: { tactic: "Initial Access", platform: "MACOS" }) { totalCount }
+      d: techniques(filter: { query: "spearphishing attachment" }) { nodes { attackId } }
+    }`);
+    expect(data.a.totalCount).toBe(initialAccess.length);
+    expect(data.b.totalCount).toBe(initialAccess.length);
+    expect(data.c.totalCount).toBe(macos.length);
+    expect(data.d.nodes.map((n: any) => n.attackId)).toContain('T1566.001');
+    const bad = await server.raw(`{ techniques(filter: { tactic: "no such tactic" }) { totalCount } }`);
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it("gives Lazarus Group's own technique uses exactly as the file has them, each with its procedure and sources", async () => {
+    const own = techniquesFile.filter(
+      (r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.source_ref === lazarus.id,
+    );
+    const data = await server.query(`{
+      actor(externalId: "G0032") {
+        techniqueUses(first: 100) { totalCount nodes { note status technique { attackId } citations { nodes { source { url } } } } }
+      }
+    }`);
+    const uses = data.actor.techniqueUses;
+    expect(uses.totalCount).toBe(own.length);
+    const byNote = new Map(uses.nodes.map((n: any) => [n.note, n]));
+    for (const r of own) {
+      const stored = byNote.get(r.description) as any;
+      expect(stored, r.id).toBeDefined();
+      expect(stored.technique.attackId).toBe(attackId(patterns.get(r.target_ref)!));
+      expect(stored.status).toBe(live(r) ? 'CURRENT' : 'RETRACTED');
+      expect(stored.citations.nodes.map((c: any) => c.source.url).sort()).toEqual(
+        [...new Set((r.external_references ?? []).map((x: Stix) => x.url).filter(Boolean))].sort(),
+      );
+    }
+    const direct = (await lazarusTechniques()).filter((e) => e.direct).map((e) => e.node.attackId);
+    expect(new Set(direct)).toEqual(usedBy(new Set([lazarus.id])));
+  });
+
+  it("derives Lazarus Group's techniques through its campaigns and tools, as the files link them", async () => {
+    const attributed = new Set(
+      actorsFile
+        .filter(
+          (r) => r.type === 'relationship' && r.relationship_type === 'attributed-to' && r.target_ref === lazarus.id,
+        )
+        .map((r) => r.source_ref),
+    );
+    const tools = new Set(
+      actorsFile
+        .filter(
+          (r) =>
+            r.type === 'relationship' &&
+            r.relationship_type === 'uses' &&
+            (r.source_ref === lazarus.id || attributed.has(r.source_ref)) &&
+            /^(malware|tool)--/.test(r.target_ref),
+        )
+        .map((r) => r.target_ref),
+    );
+    const expected = usedBy(new Set([lazarus.id, ...attributed, ...tools]));
+    const all = await lazarusTechniques(expected.size);
+    const ids = all.map((e) => e.node.attackId);
+    expect(ids).toEqual([...ids].sort()); // ATT&CK id order, no repeats across pages
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of expected) expect(ids, id).toContain(id);
+    // Every edge says why: a claim of the actor's own, or a campaign or tool it came through, with the claims.
+    for (const e of all) {
+      expect(e.claims.length).toBeGreaterThan(0);
+      expect(e.direct || e.viaCampaigns.length + e.viaTools.length > 0).toBe(true);
+    }
+    expect(all.some((e) => e.viaCampaigns.some((c: any) => c.name === 'Operation Dream Job'))).toBe(true);
+  });
+
+  it('lists who uses a technique, and a tool’s techniques, as the file does', async () => {
+    const t = [...patterns.values()].find((o) => attackId(o) === 'T1566.001')!;
+    const users = techniquesFile.filter(
+      (r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.target_ref === t.id,
+    );
+    const mimikatz = actorsFile.find((o) => o.type === 'tool' && attackId(o) === 'S0002')!;
+    const data = await server.query(`{
+      technique(externalId: "T1566.001") { usedBy { totalCount } }
+      tool(externalId: "S0002") { techniques(first: 100) { totalCount edges { direct } } }
+    }`);
+    expect(data.technique.usedBy.totalCount).toBe(users.length);
+    expect(data.tool.techniques.totalCount).toBe(usedBy(new Set([mimikatz.id])).size);
+    expect(data.tool.techniques.edges.every((e: any) => e.direct)).toBe(true);
+  });
+});
+
+describe(`technique uses: writes and clearance (${databaseLabel})`, () => {
+  it('records, changes and deletes a technique use (audited); a marked one is hidden below its marking', async () => {
+    const analyst = await server.key('ANALYST', 'AMBER');
+    const green = await server.key('READER', 'GREEN');
+    const ids = await server.query(`{
+      actor(name: "Lazarus Group") { id techniques { totalCount } }
+      technique(externalId: "T1027.013") { id }
+      sources(first: 1) { nodes { id } }
+    }`);
+    const before = ids.actor.techniques.totalCount;
+    const recorded = await server.raw<any>(
+      `mutation($i: RecordTechniqueUseInput!) { recordTechniqueUse(input: $i) { id version tlp note by { ... on Actor { name } } technique { attackId } } }`,
+      {
+        i: {
+          by: ids.actor.id,
+          technique: ids.technique.id,
+          note: 'Encrypted its payloads (amber procedure).',
+          tlp: 'AMBER',
+          sources: [{ source: ids.sources.nodes[0].id }],
+        },
+      },
+      analyst,
+    );
+    expect(recorded.errors).toBeUndefined();
+    const use = recorded.data.recordTechniqueUse;
+    expect(use).toMatchObject({ tlp: 'AMBER', by: { name: 'Lazarus Group' }, technique: { attackId: 'T1027.013' } });
+    const count = `{ actor(name: "Lazarus Group") { techniques { totalCount } techniqueUses { totalCount } } }`;
+    const [amberView, greenView] = [await server.query(count, {}, analyst), await server.query(count, {}, green)];
+    expect(greenView.actor.techniqueUses.totalCount).toBe(amberView.actor.techniqueUses.totalCount - 1);
+    // Hidden answers exactly like missing: node(id:) NOT_FOUND for the GREEN reader.
+    const hidden = await server.raw<any>(`query($id: ID!) { node(id: $id) { id } }`, { id: use.id }, green);
+    const missing = await server.raw<any>(
+      `query($id: ID!) { node(id: $id) { id } }`,
+      { id: Buffer.from('TechniqueUse:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64') },
+      green,
+    );
+    expect(hidden.errors?.[0].extensions?.code).toBe(missing.errors?.[0].extensions?.code);
+    expect(amberView.actor.techniques.totalCount).toBeGreaterThanOrEqual(before);
+    const updated = await server.raw<any>(
+      `mutation($i: UpdateTechniqueUseInput!) { updateTechniqueUse(input: $i) { version confidence } }`,
+      { i: { id: use.id, expectedVersion: use.version, confidence: 80 } },
+      analyst,
+    );
+    expect(updated.data.updateTechniqueUse).toEqual({ version: use.version + 1, confidence: 80 });
+    const refused = await server.raw<any>(
+      `mutation($id: ID!) { deleteTechniqueUse(id: $id, expectedVersion: 1) { id } }`,
+      { id: use.id },
+      await server.key('ANALYST', 'GREEN'),
+    );
+    expect(refused.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const deleted = await server.raw<any>(
+      `mutation($id: ID!) { deleteTechniqueUse(id: $id, expectedVersion: 2) { id } }`,
+      { id: use.id },
+      analyst,
+    );
+    expect(deleted.errors).toBeUndefined();
+    const audit = await server.prisma.auditEntry.findMany({
+      where: { entityType: 'TechniqueUse' },
+      orderBy: { at: 'asc' },
+    });
+    expect(audit.map((a) => a.operation)).toEqual(['recordTechniqueUse', 'updateTechniqueUse', 'deleteTechniqueUse']);
+  });
+});
