@@ -147,7 +147,7 @@ function useWritesSettled(
 /** The route label of metrics: the door a path opens, never the path itself (IDs would make endless labels). */
 const routeOf = (path: string) => {
   const first = path.split('/')[1] ?? '';
-  return ['graphql', 'stix', 'taxii2', 'health', 'ready', 'metrics'].includes(first) ? first : 'other';
+  return ['graphql', 'stix', 'navigator', 'taxii2', 'health', 'ready', 'metrics'].includes(first) ? first : 'other';
 };
 
 export type RunningServer = { url: string; server: Server; close(): Promise<void> };
@@ -343,6 +343,7 @@ export async function startHttpServer(
   });
   // The same keys and clearance as GraphQL: a download holds only what the caller may read.
   const stix = guarded((req, res, principal) => sendStix(req, res, pathOf(req), principal));
+  const navigator = guarded((req, res, principal) => sendNavigatorLayer(req, res, pathOf(req), principal));
   const taxii = guarded((req, res, principal) =>
     handleTaxii(req, res, prisma, principal.clearance, `http://${req.headers.host ?? `${config.host}:${config.port}`}`),
   );
@@ -354,6 +355,7 @@ export async function startHttpServer(
     // A badly escaped address still reaches its door, which answers it with its own error (INVALID_ID, TAXII 400).
     onBadUrl: (path, req, res) => {
       if (path.startsWith('/stix/')) return stix(req, res);
+      if (path.startsWith('/navigator/')) return navigator(req, res);
       if (path === '/taxii2' || path.startsWith('/taxii2/')) return taxii(req, res);
       return yoga(req, res, { principal: anonymous });
     },
@@ -379,6 +381,7 @@ export async function startHttpServer(
     return graphql(req, res);
   });
   routes.on(everyMethod, '/stix/*', (req, res) => stix(req, res));
+  routes.on(everyMethod, '/navigator/*', (req, res) => navigator(req, res));
   routes.on(everyMethod, '/taxii2', (req, res) => taxii(req, res));
   routes.on(everyMethod, '/taxii2/*', (req, res) => taxii(req, res));
   routes.on(everyMethod, '/', (_req, res) => {
@@ -441,6 +444,45 @@ export async function startHttpServer(
           errorBody(error.extensions.code as HttpErrorCode, error.message),
         );
       log.error({ err: error }, 'STIX export failed');
+      return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
+    }
+  };
+  /** ATT&CK Navigator layers: GET /navigator/<global ID>.json[?compare=<ID>,<ID>] (src/export/navigator.ts). */
+  const sendNavigatorLayer = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    { clearance }: Principal,
+  ) => {
+    const send = (status: number, body: unknown, name?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(name ? { 'content-disposition': `attachment; filename="${name}"` } : {}),
+      });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
+      return res.end(JSON.stringify(errorBody('METHOD_NOT_ALLOWED', 'Navigator layers are read with GET.')));
+    }
+    try {
+      let globalId: string;
+      try {
+        globalId = decodeURIComponent(path.slice('/navigator/'.length)).replace(/\.json$/, '');
+      } catch {
+        throw userError('INVALID_ID', 'The address is not a valid escaped ID: GET /navigator/<global ID>.json.');
+      }
+      const compare = new URL(req.url ?? '/', 'http://x').searchParams.get('compare');
+      const ids = [globalId, ...(compare ? compare.split(',').filter(Boolean) : [])];
+      const { navigatorLayer } = await import('./export/navigator.js');
+      return send(200, await navigatorLayer(prisma, clearance, ids), `${globalId}-layer.json`);
+    } catch (error) {
+      if (isGraphQLError(error))
+        return send(
+          error.extensions.code === 'NOT_FOUND' ? 404 : 400,
+          errorBody(error.extensions.code as HttpErrorCode, error.message),
+        );
+      log.error({ err: error }, 'Navigator layer failed');
       return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
     }
   };

@@ -45,6 +45,8 @@ let server: TestServer;
 const keys: Record<string, string | undefined> = {};
 const analysts: Record<string, string> = {};
 /** Fixture ids by level, their names (for lookups by name and search) and identifiers (lookups by externalId). */
+/** Lazarus Group's global ID: visible to all, carrying marked names and claims of every level. */
+let lazarusId = '';
 const fixtures: Record<Level, { ids: string[]; names: string[]; identifiers: string[] }> = {
   GREEN: { ids: [], names: [], identifiers: [] },
   AMBER: { ids: [], names: [], identifiers: [] },
@@ -76,6 +78,7 @@ beforeAll(async () => {
     return r.data[field].id as string;
   };
   const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id } }')).actor.id;
+  lazarusId = lazarus;
   const clearSource = await m('createSource', { title: 'Leak test public source', kind: 'REPORT' });
   const clearVictim = await m('createVictim', { name: 'Leak Test Bank', kind: 'ORGANIZATION' });
   const clearTool = await m('createTool', { name: 'Leak Test Loader', kind: 'MALWARE' });
@@ -540,6 +543,10 @@ describe(`generated leak tests: every HTTP endpoint (${databaseLabel})`, () => {
       `${taxii}/manifest/?limit=10000&match[version]=all`,
     ]),
     ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/stix/${id}?depth=2`)),
+    // Navigator layers: of each fixture, of Lazarus (marked technique uses and sources), and a comparison.
+    ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/navigator/${id}.json`)),
+    `/navigator/${lazarusId}.json`,
+    ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/navigator/${lazarusId}.json?compare=${id}`)),
     // Asked last, after every probe above has run: counts and operation names only, never data.
     '/health',
     '/ready',

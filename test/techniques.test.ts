@@ -177,6 +177,90 @@ describe(`ATT&CK techniques from the shipped file (${databaseLabel})`, () => {
   });
 });
 
+/** Every property the Navigator layer format 4.5 defines, checked for presence where required and for type. */
+function checkLayerFormat(layer: any) {
+  const hex = /^#[0-9a-f]{6}$/i;
+  expect(typeof layer.name).toBe('string');
+  expect(['enterprise-attack', 'mobile-attack', 'ics-attack']).toContain(layer.domain);
+  expect(typeof layer.versions.navigator).toBe('string');
+  expect(layer.versions.layer).toBe('4.5');
+  expect(typeof layer.versions.attack).toBe('string');
+  expect(typeof layer.description).toBe('string');
+  expect([0, 1, 2, 3]).toContain(layer.sorting);
+  expect(['side', 'flat', 'mini']).toContain(layer.layout.layout);
+  expect(typeof layer.layout.showID).toBe('boolean');
+  expect(typeof layer.layout.showName).toBe('boolean');
+  expect(['none', 'all', 'annotated']).toContain(layer.layout.expandedSubtechniques);
+  expect(typeof layer.hideDisabled).toBe('boolean');
+  expect(Array.isArray(layer.techniques)).toBe(true);
+  for (const t of layer.techniques) {
+    expect(t.techniqueID).toMatch(/^T\d{4}(\.\d{3})?$/);
+    if (t.tactic !== undefined) expect(t.tactic).toMatch(/^[a-z-]+$/);
+    expect(typeof t.comment).toBe('string');
+    expect(typeof t.score).toBe('number');
+    if (t.enabled !== undefined) expect(typeof t.enabled).toBe('boolean');
+  }
+  expect(layer.gradient.colors.length).toBeGreaterThanOrEqual(2);
+  for (const c of layer.gradient.colors) expect(c).toMatch(hex);
+  expect(layer.gradient.maxValue).toBeGreaterThan(layer.gradient.minValue);
+  for (const l of layer.legendItems) {
+    expect(typeof l.label).toBe('string');
+    expect(l.color).toMatch(hex);
+  }
+  for (const m of layer.metadata) expect([typeof m.name, typeof m.value]).toEqual(['string', 'string']);
+  for (const l of layer.links) expect(l.url).toMatch(/^[a-z]+:\/\//);
+}
+
+describe(`ATT&CK Navigator layers (${databaseLabel})`, () => {
+  it("gives Lazarus Group's techniques as a layer 4.5, scored direct / via / both, each comment naming sources", async () => {
+    const { actor } = await server.query(`{ actor(externalId: "G0032") { id } }`);
+    const { navigatorLayer: layer } = await server.query(`query($ids: [ID!]!) { navigatorLayer(ids: $ids) }`, {
+      ids: [actor.id],
+    });
+    checkLayerFormat(layer);
+    const edges = await lazarusTechniques();
+    expect(layer.techniques.map((t: any) => t.techniqueID).sort()).toEqual(edges.map((e) => e.node.attackId).sort());
+    const byId = new Map(edges.map((e) => [e.node.attackId, e]));
+    for (const t of layer.techniques) {
+      const e = byId.get(t.techniqueID)!;
+      const via = e.viaCampaigns.length + e.viaTools.length > 0;
+      expect(t.score, t.techniqueID).toBe((e.direct ? 2 : 0) + (via ? 1 : 0));
+      expect(t.comment).toMatch(/^Lazarus Group: /);
+    }
+    // The FakeTLS procedure cites Novetta's Operation Blockbuster report (its title, parsed from ATT&CK's citation).
+    expect(layer.techniques.find((t: any) => t.techniqueID === 'T1001.003').comment).toMatch(/Sources: .*Blockbuster/);
+  });
+
+  it('compares APT38 and Lazarus Group: 1 APT38 only, 2 Lazarus only, 3 both', async () => {
+    const ids = await server.query(
+      `{ apt38: actor(externalId: "G0082") { id } lazarus: actor(externalId: "G0032") { id } }`,
+    );
+    const { navigatorLayer: layer } = await server.query(`query($ids: [ID!]!) { navigatorLayer(ids: $ids) }`, {
+      ids: [ids.apt38.id, ids.lazarus.id],
+    });
+    checkLayerFormat(layer);
+    const apt38 = new Set<string>();
+    let after: string | null = null;
+    do {
+      const page: any = await server.query(
+        `query($after: String) { actor(externalId: "G0082") { techniques(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { attackId } } } }`,
+        { after },
+      );
+      for (const n of page.actor.techniques.nodes) apt38.add(n.attackId);
+      after = page.actor.techniques.pageInfo.hasNextPage ? page.actor.techniques.pageInfo.endCursor : null;
+    } while (after);
+    const lazarusSet = new Set((await lazarusTechniques()).map((e) => e.node.attackId));
+    expect(layer.techniques).toHaveLength(new Set([...apt38, ...lazarusSet]).size);
+    for (const t of layer.techniques)
+      expect(t.score, t.techniqueID).toBe((apt38.has(t.techniqueID) ? 1 : 0) + (lazarusSet.has(t.techniqueID) ? 2 : 0));
+    expect(layer.techniques.some((t: any) => t.score === 3)).toBe(true);
+    const refused = await server.raw(`query($ids: [ID!]!) { navigatorLayer(ids: $ids) }`, {
+      ids: [ids.apt38.id, Buffer.from('Actor:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64')],
+    });
+    expect(refused.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
 describe(`technique uses: writes and clearance (${databaseLabel})`, () => {
   it('records, changes and deletes a technique use (audited); a marked one is hidden below its marking', async () => {
     const analyst = await server.key('ANALYST', 'AMBER');

@@ -369,6 +369,16 @@ builder.queryFields((t) => ({
     { name: 'TechniqueConnection' },
     { name: 'TechniqueEdge' },
   ),
+  navigatorLayer: t.field({
+    type: 'JSON',
+    description:
+      'An ATT&CK® Navigator layer (format 4.5, importable as is): the techniques of one actor, campaign or tool (score 1 through its campaigns or tools, 2 its own claims, 3 both), or of two or more actors compared (two: 1 the first only, 2 the second only, 3 both; more: how many use it); each comment names the claims’ sources. Also GET /navigator/<id>.json[?compare=<id>,…].',
+    args: { ids: t.arg.idList({ required: true, description: 'One actor, campaign or tool; or 2-10 actors.' }) },
+    resolve: async (_root, args, ctx) => {
+      const { navigatorLayer } = await import('../export/navigator.js');
+      return navigatorLayer(ctx.prisma, ctx.principal.clearance, args.ids.map(String));
+    },
+  }),
   tactics: t.prismaField({
     type: ['Tactic'],
     description: 'The tactics of the Enterprise matrix, in matrix order.',

@@ -413,6 +413,7 @@ export type ActorTechniquesConnection = {
   edges: Array<ActorTechniquesConnectionEdge>;
   nodes: Array<Technique>;
   pageInfo: PageInfo;
+  /** How many items there are in all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -962,6 +963,7 @@ export type CampaignTechniquesConnection = {
   edges: Array<CampaignTechniquesConnectionEdge>;
   nodes: Array<Technique>;
   pageInfo: PageInfo;
+  /** How many items there are in all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -1799,6 +1801,8 @@ export type Query = {
   datasetRecords: DatasetRecordConnection;
   /** Merges, newest first; with `record`, those it took part in (as survivor or absorbed). */
   merges: MergeConnection;
+  /** An ATT&CK® Navigator layer (format 4.5, importable as is): the techniques of one actor, campaign or tool (score 1 through its campaigns or tools, 2 its own claims, 3 both), or of two or more actors compared (two: 1 the first only, 2 the second only, 3 both; more: how many use it); each comment names the claims’ sources. Also GET /navigator/<id>.json[?compare=<id>,…]. */
+  navigatorLayer: Scalars['JSON']['output'];
   /** Any object by its global ID. */
   node?: Maybe<Node>;
   /** Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE). */
@@ -1893,6 +1897,11 @@ export type QueryMergesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   record?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryNavigatorLayerArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -2804,6 +2813,7 @@ export type ToolTechniquesConnection = {
   edges: Array<ToolTechniquesConnectionEdge>;
   nodes: Array<Technique>;
   pageInfo: PageInfo;
+  /** How many items there are in all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
