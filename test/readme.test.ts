@@ -50,7 +50,7 @@ const withoutIds = (value: unknown): unknown => {
 let server: TestServer;
 beforeAll(async () => {
   // Seeded as `npm start` seeds it: every shipped dataset.
-  server = await startTestServer({ SEED_DATASETS: 'curated,mitre-attack,misp-galaxy' });
+  server = await startTestServer({ SEED_DATASETS: 'curated,mitre-attack,mitre-attack-techniques,misp-galaxy' });
 }, 600_000);
 afterAll(() => server?.stop());
 

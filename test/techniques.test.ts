@@ -167,10 +167,19 @@ describe(`ATT&CK techniques from the shipped file (${databaseLabel})`, () => {
       (r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.target_ref === t.id,
     );
     const mimikatz = actorsFile.find((o) => o.type === 'tool' && attackId(o) === 'S0002')!;
+    const dreamJob = actorsFile.find((o) => o.type === 'campaign' && attackId(o) === 'C0022')!;
+    const dreamJobTools = actorsFile
+      .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.source_ref === dreamJob.id)
+      .map((r) => r.target_ref);
     const data = await server.query(`{
       technique(externalId: "T1566.001") { usedBy { totalCount } }
       tool(externalId: "S0002") { techniques(first: 100) { totalCount edges { direct } } }
+      campaign(externalId: "C0022") { techniques(first: 100) { totalCount edges { direct viaTools { name } } } }
     }`);
+    expect(data.campaign.techniques.totalCount).toBe(usedBy(new Set([dreamJob.id, ...dreamJobTools])).size);
+    expect(data.campaign.techniques.edges.filter((e: any) => e.direct)).toHaveLength(
+      usedBy(new Set([dreamJob.id])).size,
+    );
     expect(data.technique.usedBy.totalCount).toBe(users.length);
     expect(data.tool.techniques.totalCount).toBe(usedBy(new Set([mimikatz.id])).size);
     expect(data.tool.techniques.edges.every((e: any) => e.direct)).toBe(true);

@@ -36,7 +36,7 @@ function usersSql(subject: TechniqueSubject, ids: string[], clearance: Tlp) {
     subject === 'Actor'
       ? Prisma.sql`SELECT a."actorId" AS subject, 'Campaign'::text AS kind, a."campaignId" AS "user" FROM "Attribution" a
           WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')}`
-      : Prisma.sql`SELECT s, 'Campaign'::text, s FROM unnest(${ids}::uuid[]) s WHERE false`;
+      : Prisma.sql`SELECT s AS subject, 'Campaign'::text AS kind, s AS "user" FROM unnest(${ids}::uuid[]) s WHERE false`;
   return Prisma.sql`
     ${self}
     UNION ALL ${campaigns}
