@@ -220,6 +220,86 @@ function checkLayerFormat(layer: any) {
   for (const l of layer.links) expect(l.url).toMatch(/^[a-z]+:\/\//);
 }
 
+describe(`actors by what they use and whom they target (${databaseLabel})`, () => {
+  it('finds the actors whose own claims use a technique (with its sub-techniques) or a tool, as the files say', async () => {
+    const groups = new Map(
+      actorsFile.filter((o) => o.type === 'intrusion-set' && live(o)).map((o) => [o.id, o.name as string]),
+    );
+    const phishing = new Set(
+      [...patterns.values()].filter((o) => /^T1566(\.\d{3})?$/.test(attackId(o))).map((o) => o.id),
+    );
+    const expected = new Set(
+      techniquesFile
+        .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && live(r))
+        .filter((r) => phishing.has(r.target_ref) && groups.has(r.source_ref))
+        .map((r) => r.source_ref),
+    );
+    const data = await server.query(`{
+      a: actors(filter: { usesTechnique: "t1566" }, first: 100) { totalCount nodes { externalIds { nodes { system value } } } }
+      b: actors(filter: { usesTechnique: "T1566.001" }) { totalCount }
+      mimikatz: tool(externalId: "S0002") { id usedBy(first: 100) { nodes { actor { name revoked deprecated } } } }
+    }`);
+    expect(data.a.totalCount).toBe(expected.size);
+    const stixIds = data.a.nodes.map(
+      (n: any) =>
+        n.externalIds.nodes.find((x: any) => x.system === 'stix' && x.value.startsWith('intrusion-set'))?.value,
+    );
+    expect(new Set(stixIds)).toEqual(expected);
+    expect(data.b.totalCount).toBeLessThanOrEqual(data.a.totalCount);
+    const users = new Set(
+      data.mimikatz.usedBy.nodes
+        .filter((n: any) => n.actor && !n.actor.revoked && !n.actor.deprecated)
+        .map((n: any) => n.actor.name),
+    );
+    const byTool = await server.query(
+      `query($t: ID!) { actors(filter: { usesTool: $t }, first: 100) { nodes { name } } }`,
+      {
+        t: data.mimikatz.id,
+      },
+    );
+    expect(new Set(byTool.actors.nodes.map((n: any) => n.name))).toEqual(users);
+    expect(users.size).toBeGreaterThan(10);
+  });
+
+  it('finds the actors whose own claims target a country or a sector, as far as the caller may see the claims', async () => {
+    const analyst = await server.key('ANALYST', 'AMBER');
+    const green = await server.key('READER', 'GREEN');
+    const m = async (field: string, input: object) => {
+      const r = await server.raw<any>(
+        `mutation($i: ${field[0].toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $i) { id } }`,
+        { i: input },
+        analyst,
+      );
+      expect(r.errors, field).toBeUndefined();
+      return r.data[field].id as string;
+    };
+    const ids = await server.query(`{
+      lazarus: actor(externalId: "G0032") { id } apt38: actor(externalId: "G0082") { id } sources(first: 1) { nodes { id } }
+    }`);
+    const source = ids.sources.nodes[0].id;
+    const bank = await m('createVictim', {
+      name: 'A Seoul exchange (test)',
+      kind: 'ORGANIZATION',
+      country: 'KR',
+      sector: 'Finance',
+    });
+    await m('recordTargeting', { by: ids.lazarus.id, victim: bank, sources: [{ source }] });
+    await m('recordTargeting', { by: ids.apt38.id, victim: bank, tlp: 'AMBER', sources: [{ source }] });
+    const ask = `{
+      kr: actors(filter: { targetsCountry: "kr" }, first: 100) { nodes { name } }
+      finance: actors(filter: { targetsSector: "financial services" }, first: 100) { nodes { name } }
+    }`;
+    const names = (list: any) => list.nodes.map((n: any) => n.name);
+    const [amber, greenView] = [await server.query(ask, {}, analyst), await server.query(ask, {}, green)];
+    for (const list of [amber.kr, amber.finance])
+      expect(names(list)).toEqual(expect.arrayContaining(['APT38', 'Lazarus Group']));
+    for (const list of [greenView.kr, greenView.finance]) {
+      expect(names(list)).toContain('Lazarus Group');
+      expect(names(list)).not.toContain('APT38');
+    }
+  });
+});
+
 describe(`ATT&CK Navigator layers (${databaseLabel})`, () => {
   it("gives Lazarus Group's techniques as a layer 4.5, scored direct / via / both, each comment naming sources", async () => {
     const { actor } = await server.query(`{ actor(externalId: "G0032") { id } }`);

@@ -4,7 +4,14 @@ import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
-import type { Actor as ActorRow, Prisma, Tool as ToolRow, Victim as VictimRow } from '../generated/prisma/client.js';
+import type {
+  Actor as ActorRow,
+  Prisma,
+  Tlp,
+  Tool as ToolRow,
+  Victim as VictimRow,
+} from '../generated/prisma/client.js';
+import { idOf } from '../global-id.js';
 import { createEntity, updateEntity } from '../write/entities.js';
 import { termOf } from '../write/vocabularies.js';
 import { type Activity, activeBetween } from './activity.js';
@@ -250,6 +257,18 @@ const ActorFilter = builder.inputType('ActorFilter', {
       description:
         'With activeFrom/activeTo: also list actors with no dated evidence at all (whose activity is unknown). Default: left out.',
     }),
+    targetsCountry: t.string({
+      description: 'Actors with a targeting claim of their own on a victim in this country (ISO 3166-1 alpha-2).',
+    }),
+    targetsSector: t.string({
+      description:
+        'Actors with a targeting claim of their own on a victim of this sector (an industry-sector-ov term or a word mapped to one, any case).',
+    }),
+    usesTechnique: t.string({
+      description:
+        'Actors with a technique-use claim of their own (not retracted) on this technique or one of its sub-techniques: an ATT&CK id (T1566) or a technique’s global ID.',
+    }),
+    usesTool: t.id({ description: 'Actors with a tool-usage claim of their own on this tool (its global ID).' }),
   }),
 });
 
@@ -333,6 +352,10 @@ async function actorWhere(
         activeFrom?: Date | null;
         activeTo?: Date | null;
         includeUndated?: boolean | null;
+        targetsCountry?: string | null;
+        targetsSector?: string | null;
+        usesTechnique?: string | null;
+        usesTool?: string | number | null;
       }
     | null
     | undefined,
@@ -354,8 +377,57 @@ async function actorWhere(
       ...(active
         ? [withDates ? { OR: [{ id: { in: active } }, { id: { notIn: withDates } }] } : { id: { in: active } }]
         : []),
+      ...claimFilters(filter, ctx.principal.clearance),
     ],
   };
+}
+
+/**
+ * The filters on an actor's own claims (targetings, technique and tool uses), each a condition the
+ * caller's clearance applies to: a claim, victim or technique hidden from them does not select an actor.
+ */
+function claimFilters(
+  filter: {
+    targetsCountry?: string | null;
+    targetsSector?: string | null;
+    usesTechnique?: string | null;
+    usesTool?: string | number | null;
+  },
+  clearance: Tlp,
+): Prisma.ActorWhereInput[] {
+  const fact = visibleFact(clearance);
+  const victim = (where: Prisma.VictimWhereInput) => ({
+    targetings: { some: { ...fact, victim: { ...where, ...visibleRecord(clearance) } } },
+  });
+  const technique = filter.usesTechnique?.trim();
+  const byId = technique && !/^T\d{4}(\.\d{3})?$/i.test(technique);
+  return [
+    ...(filter.targetsCountry ? [victim({ country: countryArg(filter.targetsCountry, 'filter.targetsCountry') })] : []),
+    ...(filter.targetsSector ? [victim({ sector: termOf('industry-sector', filter.targetsSector).term })] : []),
+    ...(technique
+      ? [
+          {
+            techniqueUses: {
+              some: {
+                ...fact,
+                status: { not: 'RETRACTED' as const },
+                technique: byId
+                  ? { id: idOf(technique, ['Technique'], 'filter.usesTechnique').id }
+                  : {
+                      OR: [
+                        { attackId: { equals: technique, mode: 'insensitive' as const } },
+                        { parent: { attackId: { equals: technique, mode: 'insensitive' as const } } },
+                      ],
+                    },
+              },
+            },
+          },
+        ]
+      : []),
+    ...(filter.usesTool != null
+      ? [{ toolUsages: { some: { ...fact, toolId: idOf(filter.usesTool, ['Tool'], 'filter.usesTool').id } } }]
+      : []),
+  ];
 }
 
 // Mutations: createActor, updateActor, deleteActor (the write layer: src/write/entities.ts).

@@ -337,6 +337,14 @@ export type ActorFilter = {
   motivation?: InputMaybe<Scalars['String']['input']>;
   /** ISO 3166-1 alpha-2, e.g. KP. */
   originCountry?: InputMaybe<Scalars['String']['input']>;
+  /** Actors with a targeting claim of their own on a victim in this country (ISO 3166-1 alpha-2). */
+  targetsCountry?: InputMaybe<Scalars['String']['input']>;
+  /** Actors with a targeting claim of their own on a victim of this sector (an industry-sector-ov term or a word mapped to one, any case). */
+  targetsSector?: InputMaybe<Scalars['String']['input']>;
+  /** Actors with a technique-use claim of their own (not retracted) on this technique or one of its sub-techniques: an ATT&CK id (T1566) or a technique’s global ID. */
+  usesTechnique?: InputMaybe<Scalars['String']['input']>;
+  /** Actors with a tool-usage claim of their own on this tool (its global ID). */
+  usesTool?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type ActorNamesConnection = {
