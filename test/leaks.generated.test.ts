@@ -331,6 +331,20 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
   if (has('dataset'))
     return [{ ...base, dataset: 'leak-test' }, ...levels.map((l) => ({ ...base, identifier: `${marker(l)}-record` }))];
   if (has('record')) return [base, ...all.map((record) => ({ ...base, record }))];
+  // A required list of enums (victimology(groupBy:)): each value alone and all at once, of Lazarus (which
+  // carries marked claims), of each fixture (`of`), and of every actor.
+  const grouping = field.args.find(
+    (a) => isNonNullType(a.type) && isListType(a.type.ofType) && isEnumType(getNamedType(a.type)),
+  );
+  if (grouping) {
+    const values = (getNamedType(grouping.type) as GraphQLEnumType).getValues().map((v) => v.value);
+    const groupings = [...values.map((v) => [v]), values].map((g) => ({ ...base, [grouping.name]: g }));
+    return [
+      ...groupings,
+      ...(has('of') ? groupings.map((g) => ({ ...g, of: lazarusId })) : []),
+      ...(has('of') ? all.map((of) => ({ ...base, [grouping.name]: values, of })) : []),
+    ];
+  }
   // A required enum (vocabulary(kind:)): every value.
   const choice = field.args.find((a) => isNonNullType(a.type) && isEnumType(a.type.ofType));
   if (choice)

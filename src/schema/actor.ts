@@ -237,7 +237,7 @@ export const Actor = builder.prismaNode('Actor', {
   }),
 });
 
-const ActorFilter = builder.inputType('ActorFilter', {
+export const ActorFilter = builder.inputType('ActorFilter', {
   fields: (t) => ({
     originCountry: t.string({ description: 'ISO 3166-1 alpha-2, e.g. KP.' }),
     motivation: t.string({
@@ -344,7 +344,7 @@ builder.queryFields((t) => ({
   ),
 }));
 
-async function actorWhere(
+export async function actorWhere(
   filter:
     | {
         originCountry?: string | null;

@@ -19,6 +19,7 @@ import './tool-usage.js';
 import './targeting.js';
 import './association.js';
 import './technique.js';
+import './victimology.js';
 import './search.js';
 import './vocabulary.js';
 import './unions.js';

@@ -1835,6 +1835,8 @@ export type Query = {
   tool?: Maybe<Tool>;
   /** Tools, filtered and ordered (by name unless told otherwise). */
   tools: ToolConnection;
+  /** Whom an actor (its own targeting and its current campaigns’), a campaign, or the actors a filter selects hit: distinct victims and targeting claims per country, region, sector and/or year, each group pageable to its victims and claims. Counted in SQL over what your clearance lets you see. Give `of` or `filter` (neither: every current actor). */
+  victimology: Victimology;
   /** Victims, by name. */
   victims: VictimConnection;
   /** A STIX open vocabulary: its terms with counts, then the custom terms the data holds (words no term covers, kept lower-case and hyphenated). Filters take any term or label, in any case. */
@@ -1997,6 +1999,14 @@ export type QueryToolsArgs = {
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ToolOrder>;
+};
+
+
+export type QueryVictimologyArgs = {
+  direct?: InputMaybe<Scalars['Boolean']['input']>;
+  filter?: InputMaybe<ActorFilter>;
+  groupBy: Array<VictimologyDimension>;
+  of?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -3183,6 +3193,94 @@ export type VictimTargetedByConnectionEdge = {
   cursor: Scalars['String']['output'];
   node: Targeting;
 };
+
+/** Counts of distinct victims and of targeting claims, grouped (see VictimologyBucket). */
+export type Victimology = {
+  __typename?: 'Victimology';
+  /** The groups, most claims first. */
+  buckets: Array<VictimologyBucket>;
+  /** Targeting claims in all groups. */
+  claimCount: Scalars['Int']['output'];
+  /** True: the actors’ own claims only; false: also their current campaigns’. */
+  direct: Scalars['Boolean']['output'];
+  groupBy: Array<VictimologyDimension>;
+  /** Distinct victims in all groups. */
+  victimCount: Scalars['Int']['output'];
+};
+
+/** One group: the values it is grouped by (null: unknown — a victim without that field, a claim without any date), how many distinct victims and targeting claims it holds, and pages of them. */
+export type VictimologyBucket = {
+  __typename?: 'VictimologyBucket';
+  claimCount: Scalars['Int']['output'];
+  /** The group’s targeting claims, in id order. */
+  claims: VictimologyBucketClaimsConnection;
+  /** ISO 3166-1 alpha-2 (grouped by COUNTRY). */
+  country?: Maybe<Scalars['String']['output']>;
+  /** A region-ov term (grouped by REGION). */
+  region?: Maybe<Scalars['String']['output']>;
+  /** An industry-sector-ov term (grouped by SECTOR). */
+  sector?: Maybe<Scalars['String']['output']>;
+  victimCount: Scalars['Int']['output'];
+  /** The group’s victims, by name. */
+  victims: VictimologyBucketVictimsConnection;
+  /** The claim’s year (grouped by YEAR). */
+  year?: Maybe<Scalars['Int']['output']>;
+};
+
+
+/** One group: the values it is grouped by (null: unknown — a victim without that field, a claim without any date), how many distinct victims and targeting claims it holds, and pages of them. */
+export type VictimologyBucketClaimsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** One group: the values it is grouped by (null: unknown — a victim without that field, a claim without any date), how many distinct victims and targeting claims it holds, and pages of them. */
+export type VictimologyBucketVictimsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type VictimologyBucketClaimsConnection = {
+  __typename?: 'VictimologyBucketClaimsConnection';
+  edges: Array<VictimologyBucketClaimsConnectionEdge>;
+  nodes: Array<Targeting>;
+  pageInfo: PageInfo;
+  /** How many items there are in all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type VictimologyBucketClaimsConnectionEdge = {
+  __typename?: 'VictimologyBucketClaimsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Targeting;
+};
+
+export type VictimologyBucketVictimsConnection = {
+  __typename?: 'VictimologyBucketVictimsConnection';
+  edges: Array<VictimologyBucketVictimsConnectionEdge>;
+  nodes: Array<Victim>;
+  pageInfo: PageInfo;
+  /** How many items there are in all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type VictimologyBucketVictimsConnectionEdge = {
+  __typename?: 'VictimologyBucketVictimsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Victim;
+};
+
+/** What victimology groups by: the victim’s country, region or sector, or the claim’s year. */
+export type VictimologyDimension =
+  | 'COUNTRY'
+  | 'REGION'
+  | 'SECTOR'
+  | 'YEAR';
 
 /** A STIX 2.1 open vocabulary (the `-ov` lists of the specification, section 10). */
 export type VocabularyKind =
