@@ -317,7 +317,8 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
   const identifiers = levels.flatMap((l) => fixtures[l].identifiers);
   const has = (n: string) => field.args.some((a) => a.name === n);
   const base: Record<string, unknown> = has('first') ? { first: 50 } : {};
-  if (has('ids')) return [{ ...base, ids: all }];
+  // All fixtures at once (nodes), and Lazarus beside each fixture (comparisons, layers: one marked side).
+  if (has('ids')) return [{ ...base, ids: all }, ...all.map((id) => ({ ...base, ids: [lazarusId, id] }))];
   if (has('id') && has('name'))
     return [
       ...all.map((id) => ({ ...base, id })),

@@ -350,6 +350,59 @@ describe(`ATT&CK Navigator layers (${databaseLabel})`, () => {
   });
 });
 
+describe(`compareActors (${databaseLabel})`, () => {
+  const compare = `query($ids: [ID!]!) { compareActors(ids: $ids) {
+    actors { name }
+    techniques { shared technique { attackId } actors { name } claims { by { __typename } } }
+    tools { shared tool { name } actors { name } claims { by { ... on Actor { name } ... on Campaign { name } } } }
+    names { shared value names { owner { ... on Actor { name } } } }
+    victims { shared }
+  } }`;
+
+  it('answers "is APT38 the same as Lazarus Group?" with what they share and what sets them apart, and the claims', async () => {
+    const ids = await server.query(
+      `{ apt38: actor(externalId: "G0082") { id } lazarus: actor(externalId: "G0032") { id } }`,
+    );
+    const { compareActors: c } = await server.query(compare, { ids: [ids.apt38.id, ids.lazarus.id] });
+    expect(c.actors.map((a: any) => a.name)).toEqual(['APT38', 'Lazarus Group']);
+    const lazarusSet = new Set((await lazarusTechniques()).map((e) => e.node.attackId));
+    const apt38 = new Set<string>();
+    let after: string | null = null;
+    do {
+      const page: any = await server.query(
+        `query($after: String) { actor(externalId: "G0082") { techniques(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { attackId } } } }`,
+        { after },
+      );
+      for (const n of page.actor.techniques.nodes) apt38.add(n.attackId);
+      after = page.actor.techniques.pageInfo.hasNextPage ? page.actor.techniques.pageInfo.endCursor : null;
+    } while (after);
+    const shared = c.techniques.filter((t: any) => t.shared).map((t: any) => t.technique.attackId);
+    expect(new Set(shared)).toEqual(new Set([...apt38].filter((t) => lazarusSet.has(t))));
+    expect(c.techniques).toHaveLength(new Set([...apt38, ...lazarusSet]).size);
+    for (const t of c.techniques) {
+      expect(t.actors.map((a: any) => a.name)).toEqual(
+        ['APT38', 'Lazarus Group'].filter((n) => (n === 'APT38' ? apt38 : lazarusSet).has(t.technique.attackId)),
+      );
+      expect(t.claims.length).toBeGreaterThan(0);
+    }
+    // Shared items first; each shared tool with a claim behind each actor (its own or its campaigns').
+    expect(c.techniques.findIndex((t: any) => !t.shared)).toBe(shared.length);
+    for (const tool of c.tools.filter((x: any) => x.shared)) expect(tool.actors).toHaveLength(2);
+    for (const name of c.names.filter((n: any) => n.shared))
+      expect(new Set(name.names.map((n: any) => n.owner.name))).toEqual(new Set(['APT38', 'Lazarus Group']));
+  });
+
+  it('refuses fewer than two actors and answers a hidden one as a missing one', async () => {
+    const ids = await server.query(`{ apt38: actor(externalId: "G0082") { id } }`);
+    const one = await server.raw(compare, { ids: [ids.apt38.id, ids.apt38.id] });
+    expect(one.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const missing = await server.raw(compare, {
+      ids: [ids.apt38.id, Buffer.from('Actor:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64')],
+    });
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
 describe(`technique uses: writes and clearance (${databaseLabel})`, () => {
   it('records, changes and deletes a technique use (audited); a marked one is hidden below its marking', async () => {
     const analyst = await server.key('ANALYST', 'AMBER');

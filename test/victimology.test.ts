@@ -36,7 +36,7 @@ describe(`victimology (${databaseLabel})`, () => {
         { x: cluster.uuid },
       );
       // Only actors whose targeting is this one cluster's (another record would add its own).
-      if (!actor || actor.records.nodes.filter((r: any) => r.dataset === 'misp-galaxy').length !== 1) continue;
+      if (actor?.records.nodes.filter((r: any) => r.dataset === 'misp-galaxy').length !== 1) continue;
       if (actor.targetings.totalCount !== new Set(victims).size) continue;
       const { victimology } = await server.query(byCountry, { of: actor.id });
       const known = victimology.buckets.filter((b: any) => b.country !== null);

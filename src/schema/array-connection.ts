@@ -8,6 +8,7 @@ import { type builder, pageSize } from '../builder.js';
 import type { Context } from '../context.js';
 import type { Campaign, Targeting, ToolUsage } from '../generated/prisma/client.js';
 import type { Derived } from './derived-loaders.js';
+import { ids, selectedRows } from './selected-rows.js';
 
 type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
 
@@ -84,12 +85,14 @@ export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: st
       via: e.prismaField({
         type: ['Campaign'],
         description: `Campaigns attributed to the actor that ${what}.`,
-        resolve: (_q, edge) => item(edge).via as Campaign[],
+        resolve: (query, edge, _args, ctx) =>
+          selectedRows<Campaign>(ctx, 'Campaign', query, ids(item(edge).via as Campaign[])),
       }),
       claims: e.prismaField({
         type: [claimType],
         description: 'The claims behind this edge: the actor’s own and its campaigns’.',
-        resolve: (_q, edge) => item(edge).claims as (ToolUsage & Targeting)[],
+        resolve: (query, edge, _args, ctx) =>
+          selectedRows<ToolUsage & Targeting>(ctx, claimType, query, ids(item(edge).claims as { id: string }[])),
       }),
     }),
   };

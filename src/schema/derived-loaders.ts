@@ -217,6 +217,8 @@ export function createLoaders(
   let dated: Promise<DatedActivity[]> | undefined;
   let platforms: Promise<string[]> | undefined;
   return {
+    /** Other per-request loaders, by key (techniques pages, selected rows: see selected-rows.ts). */
+    memo: new Map<string, unknown>(),
     /** Every spelling of a platform tools hold, read once per request (the platform filter). */
     toolPlatforms: () => {
       platforms ??= prisma.$queryRaw<

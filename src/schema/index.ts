@@ -20,6 +20,7 @@ import './targeting.js';
 import './association.js';
 import './technique.js';
 import './victimology.js';
+import './compare-actors.js';
 import './search.js';
 import './vocabulary.js';
 import './unions.js';

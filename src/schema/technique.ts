@@ -7,7 +7,13 @@ import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
-import type { Prisma, Technique as TechniqueRow } from '../generated/prisma/client.js';
+import type {
+  Campaign,
+  Prisma,
+  Technique as TechniqueRow,
+  TechniqueUse as TechniqueUseRow,
+  Tool,
+} from '../generated/prisma/client.js';
 import { recordTechniqueUse, updateClaim } from '../write/claims.js';
 import { foldWord } from '../write/vocabularies.js';
 import { itemOf, type ObjectFields, totalCountField, windowConnection } from './array-connection.js';
@@ -21,6 +27,7 @@ import {
   deleteMutation,
   newClaimFields,
 } from './mutation-inputs.js';
+import { ids, selectedRows } from './selected-rows.js';
 import { type DerivedTechnique, type TechniqueSubject, techniquePages } from './technique-pages.js';
 import { tagged } from './typed.js';
 import { TechniqueUser } from './unions.js';
@@ -208,17 +215,20 @@ const techniqueEdgeFields = {
     viaCampaigns: e.prismaField({
       type: ['Campaign'],
       description: 'Campaigns attributed to the actor whose claims give this technique.',
-      resolve: (_q, edge) => itemOf<DerivedTechnique>(edge).viaCampaigns,
+      resolve: (query, edge, _args, ctx) =>
+        selectedRows<Campaign>(ctx, 'Campaign', query, ids(itemOf<DerivedTechnique>(edge).viaCampaigns)),
     }),
     viaTools: e.prismaField({
       type: ['Tool'],
       description: 'Tools used by the subject (or its campaigns) whose claims give this technique.',
-      resolve: (_q, edge) => itemOf<DerivedTechnique>(edge).viaTools,
+      resolve: (query, edge, _args, ctx) =>
+        selectedRows<Tool>(ctx, 'Tool', query, ids(itemOf<DerivedTechnique>(edge).viaTools)),
     }),
     claims: e.prismaField({
       type: ['TechniqueUse'],
       description: 'The claims behind this edge: the subject’s own first.',
-      resolve: (_q, edge) => itemOf<DerivedTechnique>(edge).claims,
+      resolve: (query, edge, _args, ctx) =>
+        selectedRows<TechniqueUseRow>(ctx, 'TechniqueUse', query, ids(itemOf<DerivedTechnique>(edge).claims)),
     }),
   }),
 };
@@ -228,9 +238,7 @@ type PageArgs = { first?: number | null; last?: number | null; after?: string | 
 /** One DataLoader per request, subject type and page arguments: every subject of a page in a few statements. */
 function techniqueLoader(ctx: Context, subject: TechniqueSubject, args: PageArgs) {
   const key = `techniques:${subject}:${JSON.stringify([args.first, args.last, args.after, args.before])}`;
-  const cache = ctx.loaders as unknown as { extra?: Map<string, DataLoader<string, unknown>> };
-  cache.extra ??= new Map();
-  let loader = cache.extra.get(key) as DataLoader<string, Awaited<ReturnType<typeof techniquePages>>[number]>;
+  let loader = ctx.loaders.memo.get(key) as DataLoader<string, Awaited<ReturnType<typeof techniquePages>>[number]>;
   if (!loader) {
     loader = new DataLoader((ids) =>
       techniquePages(
@@ -250,7 +258,7 @@ function techniqueLoader(ctx: Context, subject: TechniqueSubject, args: PageArgs
         (techniqueIds) => ctx.prisma.technique.findMany({ where: { id: { in: techniqueIds } } }),
       ),
     );
-    cache.extra.set(key, loader);
+    ctx.loaders.memo.set(key, loader);
   }
   return loader;
 }

@@ -298,6 +298,42 @@ export type ActorCitationsConnectionEdge = {
   node: Citation;
 };
 
+/** Two or more actors side by side: shared and distinct techniques, tools, victims and names, each with the claims behind it, and the associations recorded between them. Shared items first. */
+export type ActorComparison = {
+  __typename?: 'ActorComparison';
+  actors: Array<Actor>;
+  /** Association claims (overlaps, linked to, similar …) between two of the compared actors. */
+  associations: Array<Association>;
+  names: Array<ComparedName>;
+  techniques: Array<ComparedTechnique>;
+  tools: Array<ComparedTool>;
+  victims: Array<ComparedVictim>;
+};
+
+
+/** Two or more actors side by side: shared and distinct techniques, tools, victims and names, each with the claims behind it, and the associations recorded between them. Shared items first. */
+export type ActorComparisonNamesArgs = {
+  shared?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Two or more actors side by side: shared and distinct techniques, tools, victims and names, each with the claims behind it, and the associations recorded between them. Shared items first. */
+export type ActorComparisonTechniquesArgs = {
+  shared?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Two or more actors side by side: shared and distinct techniques, tools, victims and names, each with the claims behind it, and the associations recorded between them. Shared items first. */
+export type ActorComparisonToolsArgs = {
+  shared?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Two or more actors side by side: shared and distinct techniques, tools, victims and names, each with the claims behind it, and the associations recorded between them. Shared items first. */
+export type ActorComparisonVictimsArgs = {
+  shared?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type ActorConnection = {
   __typename?: 'ActorConnection';
   edges: Array<ActorEdge>;
@@ -1053,6 +1089,49 @@ export type ClaimStatus =
   | 'RETRACTED'
   | 'SUPERSEDED';
 
+export type ComparedName = {
+  __typename?: 'ComparedName';
+  /** The compared actors that have it. */
+  actors: Array<Actor>;
+  /** Each actor’s name record, with who coined it and its sources. */
+  names: Array<Name>;
+  /** Every compared actor carries it. */
+  shared: Scalars['Boolean']['output'];
+  /** The name (first spelling). */
+  value: Scalars['String']['output'];
+};
+
+export type ComparedTechnique = {
+  __typename?: 'ComparedTechnique';
+  /** The compared actors that have it. */
+  actors: Array<Actor>;
+  /** The technique uses behind it (each actor’s own, its campaigns’ and its tools’). */
+  claims: Array<TechniqueUse>;
+  /** Every compared actor has it. */
+  shared: Scalars['Boolean']['output'];
+  technique: Technique;
+};
+
+export type ComparedTool = {
+  __typename?: 'ComparedTool';
+  /** The compared actors that have it. */
+  actors: Array<Actor>;
+  claims: Array<ToolUsage>;
+  /** Every compared actor uses it. */
+  shared: Scalars['Boolean']['output'];
+  tool: Tool;
+};
+
+export type ComparedVictim = {
+  __typename?: 'ComparedVictim';
+  /** The compared actors that have it. */
+  actors: Array<Actor>;
+  claims: Array<Targeting>;
+  /** Every compared actor targets it. */
+  shared: Scalars['Boolean']['output'];
+  victim: Victim;
+};
+
 /** A new actor. `key` defaults to a slug of the name. */
 export type CreateActorInput = {
   description?: InputMaybe<Scalars['String']['input']>;
@@ -1805,6 +1884,8 @@ export type Query = {
   campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
   campaigns: CampaignConnection;
+  /** Compares 2-10 actors: what they share and what sets them apart (techniques, tools, victims, names, associations), each item with its claims. The same as an ATT&CK Navigator layer: navigatorLayer(ids:). */
+  compareActors: ActorComparison;
   /** Objects as their datasets brought them, kept whole: a dataset's records (e.g. every ATT&CK object exactly as MITRE published it), or the records of one identifier (a STIX id, a MISP uuid, any case) in every dataset. */
   datasetRecords: DatasetRecordConnection;
   /** Merges, newest first; with `record`, those it took part in (as survivor or absorbed). */
@@ -1887,6 +1968,11 @@ export type QueryCampaignsArgs = {
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CampaignOrder>;
+};
+
+
+export type QueryCompareActorsArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
