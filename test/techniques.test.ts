@@ -2,12 +2,18 @@
 // checked against that file and the actors file: every technique and tactic, matrix order, sub-technique
 // parents, Lazarus Group's technique uses claim by claim, its derived techniques (through its campaigns
 // and tools), the filters, clearance on technique uses, and the technique-use mutations.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/database/migrations.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
+import { startTestServer } from './helpers/server.js';
+import { stixValidator } from './helpers/stix-validator.js';
 
 type Stix = Record<string, any>;
 const read = (file: string) =>
@@ -400,6 +406,56 @@ describe(`compareActors (${databaseLabel})`, () => {
       ids: [ids.apt38.id, Buffer.from('Actor:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64')],
     });
     expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe(`techniques in STIX 2.1 (${databaseLabel})`, () => {
+  it('exports attack-patterns and their uses, valid, and a round trip through an empty database gives the same objects', async () => {
+    const q = `{ campaign(externalId: "C0022") { techniqueUses { totalCount } stixBundle(depth: 1) } }`;
+    const { campaign } = await server.query(q);
+    const first = campaign.stixBundle;
+    expect(stixValidator()(first)).toEqual([]);
+    const patterns = first.objects.filter((o: any) => o.type === 'attack-pattern');
+    const byId = new Map(first.objects.map((o: any) => [o.id, o]));
+    const dreamJob = first.objects.find((o: any) => o.type === 'campaign');
+    const uses = first.objects.filter(
+      (o: any) =>
+        o.relationship_type === 'uses' && o.source_ref === dreamJob.id && o.target_ref.startsWith('attack-pattern--'),
+    );
+    expect(uses).toHaveLength(campaign.techniqueUses.totalCount);
+    // As ATT&CK gives them: the ATT&CK id and page, tactics as kill-chain phases, platforms, sub-technique links.
+    const phishing = patterns.find((p: any) => p.external_references[0].external_id === 'T1566.001');
+    const original = [...techniquesFile].find((o) => o.id === phishing.id)!;
+    expect(phishing).toMatchObject({
+      name: original.name,
+      description: original.description,
+      kill_chain_phases: original.kill_chain_phases,
+      x_mitre_platforms: original.x_mitre_platforms,
+      x_mitre_is_subtechnique: true,
+      created: original.created,
+      modified: original.modified,
+    });
+    const parentLink = first.objects.find(
+      (o: any) => o.relationship_type === 'subtechnique-of' && o.source_ref === phishing.id,
+    );
+    if (parentLink) expect((byId.get(parentLink.target_ref) as any).external_references[0].external_id).toBe('T1566');
+    const dir = await mkdtemp(path.join(tmpdir(), 'techniques-roundtrip-'));
+    const file = path.join(dir, 'dream-job.json');
+    await writeFile(file, JSON.stringify(first));
+    const empty = await startTestServer({ SEED_ON_START: 'false' });
+    try {
+      const { loadSeeds } = await import('../src/ingest/load-seeds.js');
+      await loadSeeds(empty.app.prisma, [file]);
+      const again = (await empty.query(q)).campaign.stixBundle;
+      expect(again.objects).toEqual(first.objects);
+    } finally {
+      await empty.stop();
+    }
+    const validator = path.join(projectRoot, '../shared/tools/stix-clients/stix-validate');
+    if (existsSync(validator)) {
+      const run = await promisify(execFile)(validator, [file], { maxBuffer: 64 * 1024 * 1024 }).catch((e) => e);
+      expect(run.code ?? 0, `${run.stdout}\n${run.stderr}`).toBe(0);
+    }
   });
 });
 

@@ -180,6 +180,45 @@ function sdo(type: string, e: Entity, extra: Record<string, unknown>, stixDatase
   }) as StixObject;
 }
 
+/**
+ * A technique as ATT&CK's attack-pattern: its ATT&CK id and page, its tactics as kill-chain phases, its
+ * platforms and whether it is a sub-technique (ATT&CK's x_mitre_ properties, which the importer reads back).
+ */
+function attackPattern(t: {
+  key: string;
+  attackId: string;
+  name: string;
+  description: string | null;
+  url: string | null;
+  tactics: string[];
+  platforms: string[];
+  isSubtechnique: boolean;
+  revoked: boolean;
+  deprecated: boolean;
+  tlp: Tlp;
+  createdAt: Date;
+  updatedAt: Date;
+  modifiedAt: Date | null;
+}): StixObject {
+  const modified = t.modifiedAt ?? t.updatedAt;
+  return clean({
+    type: 'attack-pattern',
+    spec_version: '2.1',
+    id: t.key.startsWith('attack-pattern--') ? t.key : `attack-pattern--${uuidv5(`technique:${t.key}`, NAMESPACE)}`,
+    created: iso(t.createdAt < modified ? t.createdAt : modified),
+    modified: iso(modified),
+    name: t.name,
+    description: t.description ?? undefined,
+    revoked: t.revoked || undefined,
+    external_references: [clean({ source_name: 'mitre-attack', external_id: t.attackId, url: t.url ?? undefined })],
+    kill_chain_phases: t.tactics.map((phase_name) => ({ kill_chain_name: 'mitre-attack', phase_name })),
+    x_mitre_platforms: t.platforms,
+    x_mitre_is_subtechnique: t.isSubtechnique,
+    x_mitre_deprecated: t.deprecated || undefined,
+    object_marking_refs: markingRefs(t.tlp),
+  }) as StixObject;
+}
+
 type Selection = { actors: Set<string>; campaigns: Set<string>; tools: Set<string>; victims: Set<string> };
 const emptySelection = (): Selection => ({
   actors: new Set(),
@@ -330,6 +369,23 @@ async function bundleOf(
     }),
   ]);
 
+  // Technique uses of the selected actors, campaigns and tools, and the techniques they name (all of
+  // them for the whole database): techniques are leaves, reached only through their uses.
+  const techniqueUses = await prisma.techniqueUse.findMany({
+    where:
+      sel === 'all'
+        ? seen
+        : { ...seen, OR: [{ actorId: inSet(ids.a) }, { campaignId: inSet(ids.c) }, { toolId: inSet(ids.t) }] },
+    include: claimInclude,
+  });
+  const techniques = await prisma.technique.findMany({
+    where: {
+      ...(sel === 'all' ? {} : { id: { in: [...new Set(techniqueUses.map((u) => u.techniqueId))] } }),
+      ...visibleRecord(clearance),
+    },
+    orderBy: { id: 'asc' },
+  });
+
   const idOf = new Map<string, string>();
   const objects: StixObject[] = [...extra];
   // Which dataset each STIX id the entities hold was published by (see stixIdOf).
@@ -409,6 +465,31 @@ async function bundleOf(
     idOf.set(v.id, o.id);
     objects.push(o);
   }
+  for (const t of techniques) {
+    const o = attackPattern(t);
+    note(o, t);
+    idOf.set(t.id, o.id);
+    objects.push(o);
+  }
+  // A sub-technique's link to its parent, where both are in the bundle (an id of their keys: stable).
+  for (const t of techniques) {
+    const parent = t.parentId && idOf.get(t.parentId);
+    if (!parent) continue;
+    const modified = t.modifiedAt ?? t.updatedAt;
+    const rel = clean({
+      type: 'relationship',
+      spec_version: '2.1',
+      id: `relationship--${uuidv5(`subtechnique-of:${t.key}`, NAMESPACE)}`,
+      created: iso(t.createdAt < modified ? t.createdAt : modified),
+      modified: iso(modified),
+      relationship_type: 'subtechnique-of',
+      source_ref: idOf.get(t.id)!,
+      target_ref: parent,
+      object_marking_refs: markingRefs(t.tlp),
+    }) as StixObject;
+    objects.push(rel);
+    provenance?.set(rel.id, { addedAt: t.updatedAt, dataset: t.dataset });
+  }
   const relationship = (
     claim: {
       key: string;
@@ -471,6 +552,7 @@ async function bundleOf(
     relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);
   for (const u of usages) relationship(u, 'uses', u.actorId ?? u.campaignId, u.toolId);
   for (const t of targetings) relationship(t, 'targets', t.actorId ?? t.campaignId, t.victimId);
+  for (const u of techniqueUses) relationship(u, 'uses', u.actorId ?? u.campaignId ?? u.toolId, u.techniqueId);
   for (const x of associations)
     relationship(x, associationTypeOf(x.kind), x.fromActorId ?? x.fromToolId, x.toActorId ?? x.toToolId);
 
