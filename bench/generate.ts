@@ -17,7 +17,7 @@ export const scales: Record<
   M: { actors: 10_000, campaigns: 50_000, victims: 200_000, sources: 20_000, tools: 5_000, hotVictims: 50_000 },
 };
 /** Bumped when the generator changes: a database made by another version is made again. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const HOT_ACTOR_KEY = 'synthetic-hot-actor';
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
@@ -214,6 +214,32 @@ export function generate(scale: Scale) {
       createdAt: 'timestamp',
       updatedAt: 'timestamp',
     }),
+    technique: new Table('Technique', {
+      id: 'uuid',
+      key: 'text',
+      attackId: 'text',
+      name: 'text',
+      tactics: 'text[]',
+      platforms: 'text[]',
+      isSubtechnique: 'bool',
+      parentId: 'uuid',
+      searchText: 'text',
+      dataset: 'text',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
+    techniqueUse: new Table('TechniqueUse', {
+      id: 'uuid',
+      key: 'text',
+      actorId: 'uuid',
+      campaignId: 'uuid',
+      toolId: 'uuid',
+      techniqueId: 'uuid',
+      confidence: 'int4',
+      status: '"ClaimStatus"',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    }),
     citation: new Table('Citation', {
       id: 'uuid',
       sourceId: 'uuid',
@@ -221,6 +247,7 @@ export function generate(scale: Scale) {
       attributionId: 'uuid',
       toolUsageId: 'uuid',
       targetingId: 'uuid',
+      techniqueUseId: 'uuid',
       createdAt: 'timestamp',
     }),
   };
@@ -330,8 +357,39 @@ export function generate(scale: Scale) {
     return id;
   });
 
+  // ATT&CK-sized techniques: 600, the first 100 with two sub-techniques each.
+  const tactics = ['initial-access', 'execution', 'persistence', 'defense-evasion', 'credential-access', 'discovery'];
+  const techniques: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    const technique = (attackId: string, parentId: string | null) => {
+      const id = uuid();
+      const name = `${cap(word())} ${cap(word())}`;
+      t.technique.add({
+        id,
+        key: `synthetic-technique-${attackId}`,
+        attackId,
+        name,
+        tactics: [pick(tactics)],
+        platforms: ['Windows'],
+        isSubtechnique: parentId !== null,
+        parentId,
+        searchText: name.toLowerCase(),
+        dataset: 'synthetic',
+        ...stamps,
+      });
+      techniques.push(id);
+      return id;
+    };
+    const parent = technique(`T${1000 + i}`, null);
+    if (i < 100) for (let k = 1; k <= 2; k++) technique(`T${1000 + i}.00${k}`, parent);
+  }
+
   let claims = 0;
-  const claim = (table: Table, fk: 'attributionId' | 'toolUsageId' | 'targetingId', row: Record<string, unknown>) => {
+  const claim = (
+    table: Table,
+    fk: 'attributionId' | 'toolUsageId' | 'targetingId' | 'techniqueUseId',
+    row: Record<string, unknown>,
+  ) => {
     const id = uuid();
     table.add({
       id,
@@ -355,10 +413,17 @@ export function generate(scale: Scale) {
       claim(t.attribution, 'attributionId', { campaignId: c, actorId: pick(actors), assessedOn: day(2012, 14) });
     for (let k = 0; k < 2; k++) claim(t.toolUsage, 'toolUsageId', { campaignId: c, toolId: pick(tools) });
     for (let k = 0; k < 4; k++) claim(t.targeting, 'targetingId', { campaignId: c, victimId: pick(victims) });
+    for (let k = 0; k < 2; k++)
+      claim(t.techniqueUse, 'techniqueUseId', { campaignId: c, techniqueId: pick(techniques) });
   }
+  // Every tool uses 8 techniques, every actor 6 of its own (as ATT&CK's software and groups do).
+  for (const tool of tools)
+    for (let k = 0; k < 8; k++)
+      claim(t.techniqueUse, 'techniqueUseId', { toolId: tool, techniqueId: pick(techniques) });
   for (const a of actors) {
     for (let k = 0; k < 3; k++) claim(t.toolUsage, 'toolUsageId', { actorId: a, toolId: pick(tools) });
     for (let k = 0; k < 5; k++) claim(t.targeting, 'targetingId', { actorId: a, victimId: pick(victims) });
+    for (let k = 0; k < 6; k++) claim(t.techniqueUse, 'techniqueUseId', { actorId: a, techniqueId: pick(techniques) });
   }
   // The hot actor: one actor behind ~50k targetings (every victim at least once).
   const hot = entity(t.actor, 'actorId', n.actors, 'Synthetic Hot Actor', {
@@ -369,6 +434,9 @@ export function generate(scale: Scale) {
   t.actor.columns.key[t.actor.length - 1] = HOT_ACTOR_KEY;
   for (let k = 0; k < n.hotVictims; k++)
     claim(t.targeting, 'targetingId', { actorId: hot, victimId: victims[k % victims.length] });
+  // ... and uses 300 techniques of its own, and 20 tools (each with its 8).
+  for (let k = 0; k < 300; k++) claim(t.techniqueUse, 'techniqueUseId', { actorId: hot, techniqueId: techniques[k] });
+  for (let k = 0; k < 20; k++) claim(t.toolUsage, 'toolUsageId', { actorId: hot, toolId: tools[k] });
   return { tables: Object.values(t), hotActorId: hot, counter };
 }
 

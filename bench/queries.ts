@@ -1,6 +1,6 @@
 // The benchmark's queries, written for each contender's schema so that both return the same data
 // (the runner checks that before timing anything). `null` where a contender has no equivalent.
-export type QueryId = 'Q0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q4v' | 'Q5';
+export type QueryId = 'Q0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q4v' | 'Q5' | 'Q6' | 'Q7';
 export type Contender = 'api' | 'postgraphile';
 export type Request = { method: 'POST'; path: '/graphql'; body: string } | { method: 'GET'; path: string };
 type Vars = { hotActorId: string; hotActorGlobalId: string; sampleActorGlobalId: string; fuzzyName: string };
@@ -15,6 +15,8 @@ export const descriptions: Record<QueryId, string> = {
   Q4: "the hot actor's first page of victims (50k behind it)",
   Q4v: "the hot actor's first page of derived victims (own claims and its campaigns'; API only)",
   Q5: "STIX export of one actor's neighbourhood",
+  Q6: "the hot actor's first page of derived techniques (own, its campaigns' and its tools'; API only)",
+  Q7: "the hot actor's victimology by country and year (50k targeting claims; API only)",
 };
 
 /** Q2 for each contender: `top` actors, `inner` items per nested connection (the statement-count test varies them). */
@@ -67,6 +69,18 @@ export function requests(v: Vars): Record<QueryId, Record<Contender, Request | n
     },
     Q5: {
       api: { method: 'GET', path: `/stix/${encodeURIComponent(v.sampleActorGlobalId)}?depth=1` },
+      postgraphile: null,
+    },
+    Q6: {
+      api: post(
+        `{ node(id: "${v.hotActorGlobalId}") { ... on Actor { techniques(first: 10) { totalCount edges { direct viaTools { name } node { attackId name } } } } } }`,
+      ),
+      postgraphile: null,
+    },
+    Q7: {
+      api: post(
+        `{ victimology(of: "${v.hotActorGlobalId}", groupBy: [COUNTRY, YEAR]) { victimCount claimCount buckets { country year victimCount claimCount } } }`,
+      ),
       postgraphile: null,
     },
   };

@@ -105,5 +105,5 @@ export function derivedEdgeFields(claimType: 'ToolUsage' | 'Targeting', what: st
 export const nodesQuery = (
   context: object,
   info: GraphQLResolveInfo,
-  typeName: 'Actor' | 'Campaign' | 'Tool' | 'Victim',
+  typeName: 'Actor' | 'Campaign' | 'Tool' | 'Victim' | 'Targeting',
 ) => queryFromInfo({ context, info, typeName, paths: [['edges', 'node'], ['nodes']] });

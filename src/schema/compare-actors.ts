@@ -18,6 +18,7 @@ import type {
   Victim,
 } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
+import { findOneByExternalId } from './name-lookup.js';
 import { ids, selectedRows } from './selected-rows.js';
 import { techniquePages } from './technique-pages.js';
 
@@ -76,9 +77,21 @@ async function derivedClaims<C extends { actorId: string | null; campaignId: str
   });
 }
 
-async function compareActors(ctx: Context, ids: readonly (string | number)[]): Promise<Comparison> {
+async function compareActors(
+  ctx: Context,
+  ids: readonly (string | number)[] | null | undefined,
+  externalIds: readonly string[] | null | undefined,
+): Promise<Comparison> {
   const clearance = ctx.principal.clearance;
-  const actorIds = [...new Set(ids.map((id, i) => idOf(id, ['Actor'], `ids.${i}`).id))];
+  if ((ids == null) === (externalIds == null))
+    throw userError('BAD_USER_INPUT', 'Give "ids" or "externalIds", not both.', { argument: 'ids' });
+  const actorIds = [
+    ...new Set(
+      ids
+        ? ids.map((id, i) => idOf(id, ['Actor'], `ids.${i}`).id)
+        : await Promise.all((externalIds ?? []).map((x) => findOneByExternalId(ctx, 'Actor', x))),
+    ),
+  ];
   if (actorIds.length < 2 || actorIds.length > 10)
     throw userError('BAD_USER_INPUT', 'Compare 2 to 10 different actors.', { argument: 'ids' });
   const rows = await ctx.prisma.actor.findMany({ where: { id: { in: actorIds }, ...visibleRecord(clearance) } });
@@ -131,7 +144,13 @@ async function compareActors(ctx: Context, ids: readonly (string | number)[]): P
     ),
     names: compared(
       actors,
-      names.map((n) => ({ actorId: n.actorId!, target: { id: n.normalized, value: n.value }, claims: [n] })),
+      // Each name's records in the order the actors were given (the first spelling names the item).
+      [...names]
+        .sort(
+          (x, y) =>
+            x.normalized.localeCompare(y.normalized) || actorIds.indexOf(x.actorId!) - actorIds.indexOf(y.actorId!),
+        )
+        .map((n) => ({ actorId: n.actorId!, target: { id: n.normalized, value: n.value }, claims: [n] })),
       (a, b) => a.value.localeCompare(b.value),
     ).map((c) => ({ ...c, item: c.item.value })),
     associations,
@@ -258,7 +277,12 @@ builder.queryField('compareActors', (t) =>
     type: ActorComparison,
     description:
       'Compares 2-10 actors: what they share and what sets them apart (techniques, tools, victims, names, associations), each item with its claims. The same as an ATT&CK Navigator layer: navigatorLayer(ids:).',
-    args: { ids: t.arg.idList({ required: true }) },
-    resolve: (_root, args, ctx) => compareActors(ctx, args.ids),
+    args: {
+      ids: t.arg.idList({ description: 'The actors’ global IDs.' }),
+      externalIds: t.arg.stringList({
+        description: 'Or their identifiers: ATT&CK ids (G0082), STIX ids or MISP uuids (any case).',
+      }),
+    },
+    resolve: (_root, args, ctx) => compareActors(ctx, args.ids, args.externalIds),
   }),
 );

@@ -1972,7 +1972,8 @@ export type QueryCampaignsArgs = {
 
 
 export type QueryCompareActorsArgs = {
-  ids: Array<Scalars['ID']['input']>;
+  externalIds?: InputMaybe<Array<Scalars['String']['input']>>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
