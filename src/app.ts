@@ -23,7 +23,7 @@ export async function startApp(config: Config): Promise<App> {
     if (config.seedOnStart && (await prisma.source.count()) === 0) {
       log.info(
         { files: config.seedFiles },
-        'first start: loading the seeds (the curated story and the shipped datasets take about 35 seconds)',
+        'first start: loading the seeds (the curated story and the shipped datasets take about 40 seconds)',
       );
       // Loaded only when seeding: a start on a seeded database need not load the import machinery.
       const { loadSeeds } = await import('./ingest/load-seeds.js');
