@@ -99,6 +99,26 @@ describe(`STIX 2.1 export (${databaseLabel})`, () => {
     expect((await fetch(`${server.url}/stix/not-an-id`)).status).toBe(400);
   });
 
+  it('serves ATT&CK Navigator layers over HTTP: 200 with a layer, 404 unknown, 400 not an ID, 405 not GET', async () => {
+    const id = (await server.query(`{ actor(name: "Lazarus Group") { id } }`)).actor.id;
+    const res = await fetch(`${server.url}/navigator/${encodeURIComponent(id)}.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('-layer.json');
+    const layer = await res.json();
+    expect(layer).toMatchObject({
+      domain: 'enterprise-attack',
+      versions: { layer: '4.5' },
+      name: 'Lazarus Group (actor)',
+    });
+    const unknown = Buffer.from('Actor:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64');
+    const missing = await fetch(`${server.url}/navigator/${encodeURIComponent(unknown)}.json`);
+    expect([missing.status, (await missing.json()).error.code]).toEqual([404, 'NOT_FOUND']);
+    const bad = await fetch(`${server.url}/navigator/not-an-id.json`);
+    expect([bad.status, (await bad.json()).error.code]).toEqual([400, 'INVALID_ID']);
+    const post = await fetch(`${server.url}/navigator/${encodeURIComponent(id)}.json`, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
   it('round trip: export → import into an empty database → export gives the same objects', async () => {
     const first = await bundleOf(`{ campaign(name: "CryptoCore") { stixBundle(depth: 2) } }`);
     const dir = await mkdtemp(path.join(tmpdir(), 'roundtrip-'));
