@@ -317,6 +317,12 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
   const identifiers = levels.flatMap((l) => fixtures[l].identifiers);
   const has = (n: string) => field.args.some((a) => a.name === n);
   const base: Record<string, unknown> = has('first') ? { first: 50 } : {};
+  // Paths from Lazarus (which carries marked claims) to each fixture and back, over every kind of step.
+  if (has('from') && has('to'))
+    return all.flatMap((id) => [
+      { ...base, from: lazarusId, to: id, maxHops: 2 },
+      { ...base, from: id, to: lazarusId, maxHops: 2 },
+    ]);
   // All fixtures at once (nodes), and Lazarus beside each fixture (comparisons, layers: one marked side).
   if (has('ids')) return [{ ...base, ids: all }, ...all.map((id) => ({ ...base, ids: [lazarusId, id] }))];
   if (has('id') && has('name'))

@@ -1846,6 +1846,65 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** A chain of steps from one entity to another, with its length, its weakest confidence and its rank. */
+export type Path = {
+  __typename?: 'Path';
+  /** How much it leans on hubs and weak evidence: the sum of ln(1 + neighbours) of the entities it passes through, plus 3 per shared origin and 0.5 per technique use or targeting. Lower first. */
+  cost: Scalars['Float']['output'];
+  hops: Scalars['Int']['output'];
+  steps: Array<PathStep>;
+  /** The lowest confidence among its claims (null: none says). */
+  weakestConfidence?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The claim a step stands for. */
+export type PathClaim = Association | Attribution | Targeting | TechniqueUse | ToolUsage;
+
+export type PathConnection = {
+  __typename?: 'PathConnection';
+  edges: Array<PathConnectionEdge>;
+  nodes: Array<Path>;
+  pageInfo: PageInfo;
+  /** How many paths there are (at most 1,000 are ranked). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PathConnectionEdge = {
+  __typename?: 'PathConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Path;
+};
+
+/** An entity on a path. */
+export type PathNode = Actor | Campaign | Technique | Tool | Victim;
+
+/** One step of a path: a claim (with its sources, confidence and status), a name both ends carry, a merge of the two, or an origin country two actors share. */
+export type PathStep = {
+  __typename?: 'PathStep';
+  /** The claim of this step (attribution, tool use, technique use, targeting, association), with its sources, confidence and status. */
+  claim?: Maybe<PathClaim>;
+  /** The global ID of the claim (its sources: node(id:) … on the claim’s type). */
+  claimId?: Maybe<Scalars['ID']['output']>;
+  confidence?: Maybe<Scalars['Int']['output']>;
+  from?: Maybe<PathNode>;
+  kind: PathStepKind;
+  mergeId?: Maybe<Scalars['ID']['output']>;
+  /** The shared name (SHARED_NAME) or origin country (SHARED_ORIGIN). */
+  sharedValue?: Maybe<Scalars['String']['output']>;
+  to?: Maybe<PathNode>;
+};
+
+/** What a step of a path is. */
+export type PathStepKind =
+  | 'ASSOCIATION'
+  | 'ATTRIBUTION'
+  | 'MERGE'
+  | 'SHARED_NAME'
+  | 'SHARED_ORIGIN'
+  | 'TARGETING'
+  | 'TECHNIQUE_USE'
+  | 'TOOL_USE';
+
 /** Two entities that share names but were not joined, with the evidence for and against: a curator joins them with mergeRecords, or leaves them apart. */
 export type PossibleDuplicate = {
   __typename?: 'PossibleDuplicate';
@@ -1898,6 +1957,8 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** Organisations, by name. */
   organizations: OrganizationConnection;
+  /** The shortest chains of claims and shared facts between two entities (actors, campaigns, tools, victims, techniques), within `maxHops` (1-4), shortest first and, among those, the ones through the most specific entities. Only claims and names you may see are steps. */
+  paths: PathConnection;
   /** Pairs of current actors, campaigns or tools that share names but were not joined, most shared names first, each with the evidence for and against (for curators). */
   possibleDuplicates: PossibleDuplicateConnection;
   /** Every actor, campaign and tool that carries this name (case, spaces and punctuation ignored) or holds it as an identifier (G0032, a STIX id, a MISP uuid). Never picks one. */
@@ -2018,6 +2079,18 @@ export type QueryOrganizationsArgs = {
   country?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPathsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['ID']['input'];
+  last?: InputMaybe<Scalars['Int']['input']>;
+  maxHops?: InputMaybe<Scalars['Int']['input']>;
+  to: Scalars['ID']['input'];
+  via?: InputMaybe<Array<PathStepKind>>;
 };
 
 

@@ -1,0 +1,316 @@
+// Explained paths: the shortest chains of claims and shared facts between two entities (actors,
+// campaigns, tools, victims, techniques), found in SQL. Every step is a claim the caller may see
+// (attribution, tool or technique use, targeting, association), a name two entities share, a merge, or
+// an origin country two actors share; a hidden claim is never a step, so a path through one does not
+// exist for that caller. Paths are searched from both ends at once (each side at most half the hops,
+// joined where they meet), so that a hub's thousands of neighbours are met once, not multiplied; and
+// paths through hubs rank below paths through specific entities (a step's cost grows with the log of
+// its entity's neighbours).
+import { visibleRecord, visibleRecordSql, visibleSql } from '../auth/visibility.js';
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { notFound, userError } from '../errors.js';
+import { Prisma, type Tlp } from '../generated/prisma/client.js';
+import { encodeId, idOf } from '../global-id.js';
+import { Actor } from './actor.js';
+import { windowConnection } from './array-connection.js';
+import { Association } from './association.js';
+import { Attribution } from './attribution.js';
+import { Campaign } from './campaign.js';
+import { selectedRows } from './selected-rows.js';
+import { Targeting } from './targeting.js';
+import { Technique, TechniqueUse } from './technique.js';
+import { Tool } from './tool.js';
+import { ToolUsage } from './tool-usage.js';
+import { tagged, tagOf } from './typed.js';
+import { Victim } from './victim.js';
+
+const stepKinds = [
+  'ATTRIBUTION',
+  'TOOL_USE',
+  'TECHNIQUE_USE',
+  'TARGETING',
+  'ASSOCIATION',
+  'SHARED_NAME',
+  'MERGE',
+  'SHARED_ORIGIN',
+] as const;
+type StepKind = (typeof stepKinds)[number];
+const claimModel: Partial<Record<StepKind, string>> = {
+  ATTRIBUTION: 'Attribution',
+  TOOL_USE: 'ToolUsage',
+  TECHNIQUE_USE: 'TechniqueUse',
+  TARGETING: 'Targeting',
+  ASSOCIATION: 'Association',
+};
+/** Weak evidence costs more: a shared origin country links every actor of that country. */
+const kindCost: Record<StepKind, number> = {
+  ATTRIBUTION: 0,
+  TOOL_USE: 0,
+  TECHNIQUE_USE: 0.5,
+  TARGETING: 0.5,
+  ASSOCIATION: 0,
+  SHARED_NAME: 0,
+  MERGE: 0,
+  SHARED_ORIGIN: 3,
+};
+const nodeTypes = ['Actor', 'Campaign', 'Tool', 'Victim', 'Technique'] as const;
+
+export const PathStepKindEnum = builder.enumType('PathStepKind', {
+  description: 'What a step of a path is.',
+  values: stepKinds,
+});
+
+/** The graph's edges as the caller may see them, both ways: (a, b, kind, fact, confidence). */
+function edgesSql(clearance: Tlp, kinds: Set<StepKind>) {
+  const vis = (alias: string) => visibleSql(clearance, alias);
+  const node = (type: string, column: string) => Prisma.raw(`'${type}:' || ${column}`);
+  const parts: Prisma.Sql[] = [];
+  const live = (alias: string) => Prisma.raw(`${alias}.status <> 'RETRACTED'`);
+  if (kinds.has('ATTRIBUTION'))
+    parts.push(Prisma.sql`SELECT ${node('Actor', 'x."actorId"')} AS a,
+      COALESCE(${node('Campaign', 'x."campaignId"')}, ${node('Actor', 'x."subjectActorId"')}, ${node('Tool', 'x."toolId"')}) AS b,
+      'ATTRIBUTION' AS kind, x.id::text AS fact, x.confidence FROM "Attribution" x
+      WHERE x."actorId" IS NOT NULL AND ${live('x')} AND ${vis('x')}`);
+  if (kinds.has('TOOL_USE'))
+    parts.push(Prisma.sql`SELECT COALESCE(${node('Actor', 'x."actorId"')}, ${node('Campaign', 'x."campaignId"')}), ${node('Tool', 'x."toolId"')},
+      'TOOL_USE', x.id::text, x.confidence FROM "ToolUsage" x WHERE ${live('x')} AND ${vis('x')}`);
+  if (kinds.has('TECHNIQUE_USE'))
+    parts.push(Prisma.sql`SELECT COALESCE(${node('Actor', 'x."actorId"')}, ${node('Campaign', 'x."campaignId"')}, ${node('Tool', 'x."toolId"')}),
+      ${node('Technique', 'x."techniqueId"')}, 'TECHNIQUE_USE', x.id::text, x.confidence FROM "TechniqueUse" x WHERE ${live('x')} AND ${vis('x')}`);
+  if (kinds.has('TARGETING'))
+    parts.push(Prisma.sql`SELECT COALESCE(${node('Actor', 'x."actorId"')}, ${node('Campaign', 'x."campaignId"')}), ${node('Victim', 'x."victimId"')},
+      'TARGETING', x.id::text, x.confidence FROM "Targeting" x WHERE ${live('x')} AND ${vis('x')}`);
+  if (kinds.has('ASSOCIATION'))
+    parts.push(Prisma.sql`SELECT COALESCE(${node('Actor', 'x."fromActorId"')}, ${node('Tool', 'x."fromToolId"')}),
+      COALESCE(${node('Actor', 'x."toActorId"')}, ${node('Tool', 'x."toToolId"')}), 'ASSOCIATION', x.id::text, x.confidence
+      FROM "Association" x WHERE ${live('x')} AND ${vis('x')}`);
+  if (kinds.has('SHARED_NAME'))
+    parts.push(Prisma.sql`SELECT o1, o2, 'SHARED_NAME', n1v, NULL::int FROM (
+      SELECT COALESCE(${node('Actor', 'n1."actorId"')}, ${node('Campaign', 'n1."campaignId"')}, ${node('Tool', 'n1."toolId"')}) AS o1,
+             COALESCE(${node('Actor', 'n2."actorId"')}, ${node('Campaign', 'n2."campaignId"')}, ${node('Tool', 'n2."toolId"')}) AS o2,
+             n1.value AS n1v
+        FROM "Name" n1 JOIN "Name" n2 ON n2.normalized = n1.normalized AND n2.id <> n1.id
+       WHERE ${vis('n1')} AND ${vis('n2')}) s WHERE o1 < o2`);
+  if (kinds.has('MERGE'))
+    parts.push(Prisma.sql`SELECT x."entityType" || ':' || x."survivorId", x."entityType" || ':' || x."absorbedId", 'MERGE', x.id::text, NULL::int
+      FROM "Merge" x WHERE x."splitAt" IS NULL AND ${visibleRecordSql(clearance, 'x')}
+       AND NOT EXISTS (SELECT 1 FROM (SELECT id, tlp FROM "Actor" UNION ALL SELECT id, tlp FROM "Campaign" UNION ALL SELECT id, tlp FROM "Tool") r
+                        WHERE r.id IN (x."survivorId", x."absorbedId") AND NOT ${visibleRecordSql(clearance, 'r')})`);
+  if (kinds.has('SHARED_ORIGIN'))
+    parts.push(Prisma.sql`SELECT ${node('Actor', 'x.id')}, ${node('Actor', 'y.id')}, 'SHARED_ORIGIN', x."originCountry"::text, NULL::int
+      FROM "Actor" x JOIN "Actor" y ON y."originCountry" = x."originCountry" AND y.id > x.id
+      WHERE NOT x.revoked AND NOT y.revoked AND ${visibleRecordSql(clearance, 'x')} AND ${visibleRecordSql(clearance, 'y')}`);
+  if (!parts.length)
+    parts.push(Prisma.sql`SELECT NULL::text, NULL::text, NULL::text, NULL::text, NULL::int WHERE false`);
+  return Prisma.join(parts, ' UNION ALL ');
+}
+
+type PathClaimRow = typeof PathClaim.$inferType;
+type Step = { kind: StepKind; from: string; to: string; fact: string; confidence: number | null };
+type PathRow = { nodes: string[]; steps: string[]; hops: number; cost: number; weakest: number | null };
+type FoundPath = { hops: number; cost: number; weakestConfidence: number | null; nodes: string[]; steps: Step[] };
+
+async function findPaths(
+  ctx: Context,
+  from: string,
+  to: string,
+  maxHops: number,
+  kinds: Set<StepKind>,
+): Promise<FoundPath[]> {
+  const first = Math.ceil(maxHops / 2);
+  const second = maxHops - first;
+  // A step travels as 'kind|fact|confidence|from|to'; a node as 'Type:uuid'.
+  const rows = await ctx.prisma.$queryRaw<PathRow[]>`
+    WITH RECURSIVE
+    e0(a, b, kind, fact, confidence) AS (${edgesSql(ctx.principal.clearance, kinds)}),
+    edges AS (SELECT a, b, kind, fact, confidence FROM e0 WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
+              UNION ALL SELECT b, a, kind, fact, confidence FROM e0 WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b),
+    degree AS (SELECT a AS node, count(*) AS d FROM edges GROUP BY a),
+    fwd(node, nodes, steps, hops) AS (
+      SELECT ${from}::text, ARRAY[${from}::text], ARRAY[]::text[], 0
+      UNION ALL
+      SELECT e.b, f.nodes || e.b, f.steps || (e.kind || '|' || e.fact || '|' || COALESCE(e.confidence::text, '') || '|' || e.a || '|' || e.b), f.hops + 1
+        FROM fwd f JOIN edges e ON e.a = f.node
+       WHERE f.hops < ${first} AND f.node <> ${to} AND e.b <> ALL(f.nodes)),
+    bwd(node, nodes, steps, hops) AS (
+      SELECT ${to}::text, ARRAY[${to}::text], ARRAY[]::text[], 0
+      UNION ALL
+      SELECT e.b, e.b || w.nodes, (e.kind || '|' || e.fact || '|' || COALESCE(e.confidence::text, '') || '|' || e.b || '|' || e.a) || w.steps, w.hops + 1
+        FROM bwd w JOIN edges e ON e.a = w.node
+       WHERE w.hops < ${second} AND w.node <> ${from} AND e.b <> ALL(w.nodes)),
+    joined AS (
+      SELECT DISTINCT f.nodes || w.nodes[2:] AS nodes, f.steps || w.steps AS steps, f.hops + w.hops AS hops
+        FROM fwd f JOIN bwd w ON w.node = f.node
+       WHERE f.hops + w.hops BETWEEN 1 AND ${maxHops}
+         AND NOT (f.nodes[1:array_length(f.nodes, 1) - 1] && w.nodes)),
+    costed AS (
+      SELECT j.nodes, j.steps, j.hops,
+             (SELECT COALESCE(sum(ln(1 + d.d)), 0) FROM unnest(j.nodes[2:array_length(j.nodes, 1) - 1]) m(node) JOIN degree d ON d.node = m.node)
+             + (SELECT COALESCE(sum(CASE split_part(s, '|', 1) ${Prisma.raw(
+               stepKinds.map((k) => `WHEN '${k}' THEN ${kindCost[k]}`).join(' '),
+             )} ELSE 0 END), 0) FROM unnest(j.steps) s) AS cost,
+             (SELECT min(NULLIF(split_part(s, '|', 3), '')::int) FROM unnest(j.steps) s) AS weakest
+        FROM joined j)
+    SELECT nodes, steps, hops, cost::float8 AS cost, weakest FROM costed ORDER BY hops, cost, steps LIMIT 1000`;
+  return rows.map((r) => ({
+    hops: r.hops,
+    cost: Math.round(r.cost * 1000) / 1000,
+    weakestConfidence: r.weakest,
+    nodes: r.nodes,
+    steps: r.steps.map((s) => {
+      const [kind, fact, confidence, fromNode, toNode] = s.split('|');
+      return {
+        kind: kind as StepKind,
+        fact,
+        confidence: confidence ? Number(confidence) : null,
+        from: fromNode,
+        to: toNode,
+      };
+    }),
+  }));
+}
+
+/** A node as a record of its type (tagged for the union), if the caller may see it. */
+async function nodeRecord(ctx: Context, node: string) {
+  const [type, id] = node.split(':');
+  const model = type[0].toLowerCase() + type.slice(1);
+  const row = await (ctx.prisma as unknown as Record<string, { findFirst(a: object): Promise<{ id: string } | null> }>)[
+    model
+  ].findFirst({ where: { id, ...visibleRecord(ctx.principal.clearance) } });
+  return tagged(type, row);
+}
+
+const PathNode = builder.unionType('PathNode', {
+  description: 'An entity on a path.',
+  types: () => [Actor, Campaign, Tool, Victim, Technique],
+  resolveType: (row) => tagOf(row),
+});
+
+const PathClaim = builder.unionType('PathClaim', {
+  description: 'The claim a step stands for.',
+  types: () => [Attribution, ToolUsage, TechniqueUse, Targeting, Association],
+  resolveType: (row) => tagOf(row),
+});
+
+const PathStepRef = builder.objectRef<Step>('PathStep').implement({
+  description:
+    'One step of a path: a claim (with its sources, confidence and status), a name both ends carry, a merge of the two, or an origin country two actors share.',
+  fields: (t) => ({
+    kind: t.field({ type: PathStepKindEnum, resolve: (s) => s.kind }),
+    from: t.field({ type: PathNode, nullable: true, resolve: (s, _a, ctx) => nodeRecord(ctx, s.from) }),
+    to: t.field({ type: PathNode, nullable: true, resolve: (s, _a, ctx) => nodeRecord(ctx, s.to) }),
+    confidence: t.int({ nullable: true, resolve: (s) => s.confidence }),
+    claim: t.field({
+      type: PathClaim,
+      nullable: true,
+      description:
+        'The claim of this step (attribution, tool use, technique use, targeting, association), with its sources, confidence and status.',
+      resolve: async (s, _a, ctx) => {
+        const model = claimModel[s.kind];
+        if (!model) return null;
+        const [row] = await selectedRows<PathClaimRow>(ctx, model, {}, [s.fact]);
+        return row ? tagged(model, row) : null;
+      },
+    }),
+    claimId: t.id({
+      nullable: true,
+      description: 'The global ID of the claim (its sources: node(id:) … on the claim’s type).',
+      resolve: (s) => (claimModel[s.kind] ? encodeId(claimModel[s.kind]!, s.fact) : null),
+    }),
+    sharedValue: t.string({
+      nullable: true,
+      description: 'The shared name (SHARED_NAME) or origin country (SHARED_ORIGIN).',
+      resolve: (s) => (s.kind === 'SHARED_NAME' || s.kind === 'SHARED_ORIGIN' ? s.fact : null),
+    }),
+    mergeId: t.id({
+      nullable: true,
+      resolve: (s) => (s.kind === 'MERGE' ? encodeId('Merge', s.fact) : null),
+    }),
+  }),
+});
+
+const PathRef = builder.objectRef<FoundPath>('Path').implement({
+  description: 'A chain of steps from one entity to another, with its length, its weakest confidence and its rank.',
+  fields: (t) => ({
+    hops: t.exposeInt('hops'),
+    weakestConfidence: t.int({
+      nullable: true,
+      description: 'The lowest confidence among its claims (null: none says).',
+      resolve: (p) => p.weakestConfidence,
+    }),
+    cost: t.float({
+      description:
+        'How much it leans on hubs and weak evidence: the sum of ln(1 + neighbours) of the entities it passes through, plus 3 per shared origin and 0.5 per technique use or targeting. Lower first.',
+      resolve: (p) => p.cost,
+    }),
+    steps: t.field({ type: [PathStepRef], resolve: (p) => p.steps }),
+  }),
+});
+
+builder.queryField('paths', (t) =>
+  t.connection(
+    {
+      type: PathRef,
+      description:
+        'The shortest chains of claims and shared facts between two entities (actors, campaigns, tools, victims, techniques), within `maxHops` (1-4), shortest first and, among those, the ones through the most specific entities. Only claims and names you may see are steps.',
+      args: {
+        from: t.arg.id({ required: true }),
+        to: t.arg.id({ required: true }),
+        maxHops: t.arg.int({ defaultValue: 3 }),
+        via: t.arg({
+          type: [PathStepKindEnum],
+          description: 'Only these kinds of steps (default: all).',
+        }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const maxHops = args.maxHops ?? 3;
+        if (maxHops < 1 || maxHops > 4)
+          throw userError('BAD_USER_INPUT', '"maxHops" must be between 1 and 4.', { argument: 'maxHops' });
+        const ends = [];
+        for (const [name, value] of [
+          ['from', args.from],
+          ['to', args.to],
+        ] as const) {
+          const { type, id } = idOf(value, nodeTypes, name);
+          if (!(await nodeVisible(ctx, type, id))) throw notFound(type.toLowerCase(), `the ID given in "${name}"`);
+          ends.push(`${type}:${id}`);
+        }
+        if (ends[0] === ends[1]) throw userError('BAD_USER_INPUT', '"from" and "to" are the same.', { argument: 'to' });
+        const kinds = new Set<StepKind>(args.via?.length ? args.via : stepKinds);
+        const found = await findPaths(ctx, ends[0], ends[1], maxHops, kinds);
+        const { offsetForArgs } = await import('@pothos/plugin-relay');
+        const { offset, expectedSize } = offsetForArgs({
+          args,
+          defaultSize: ctx.config.pageSize.default,
+          maxSize: ctx.config.pageSize.max,
+          totalCount: found.length,
+        });
+        return windowConnection(
+          args,
+          ctx,
+          { items: found.slice(offset, offset + expectedSize), offset, totalCount: found.length },
+          (p) => p,
+        );
+      },
+    },
+    {
+      name: 'PathConnection',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many paths there are (at most 1,000 are ranked).',
+          resolve: (x) => (x as unknown as { totalCount: number }).totalCount,
+        }),
+      }),
+    },
+  ),
+);
+
+async function nodeVisible(ctx: Context, type: string, id: string) {
+  const model = type[0].toLowerCase() + type.slice(1);
+  return (
+    (await (ctx.prisma as unknown as Record<string, { count(a: object): Promise<number> }>)[model].count({
+      where: { id, ...visibleRecord(ctx.principal.clearance) },
+    })) > 0
+  );
+}
