@@ -50,6 +50,24 @@ describe(`paths (${databaseLabel})`, () => {
     expect(found.nodes.some((p: any) => p.steps.every((s: any) => s.kind === 'TECHNIQUE_USE'))).toBe(true);
   });
 
+  it('answers four hops between two hubs-heavy actors, capped and ranked, within the request', async () => {
+    const { apt38, kimsuky } = await ends();
+    const { paths: found } = await server.query(paths, { from: apt38.id, to: kimsuky.id, maxHops: 4, first: 50 });
+    expect(found.totalCount).toBeGreaterThan(50);
+    expect(found.totalCount).toBeLessThanOrEqual(1000);
+    for (const p of found.nodes) {
+      expect(p.hops).toBeLessThanOrEqual(4);
+      expect(p.steps).toHaveLength(p.hops);
+      // A chain: each step starts where the last ended, from APT38 to Kimsuky, no entity twice.
+      expect(p.steps[0].from.name).toBe('APT38');
+      expect(p.steps.at(-1).to.name).toBe('Kimsuky');
+      for (let i = 1; i < p.steps.length; i++)
+        expect(JSON.stringify(p.steps[i].from)).toBe(JSON.stringify(p.steps[i - 1].to));
+      const visited = [...p.steps.map((s: any) => JSON.stringify(s.from)), JSON.stringify(p.steps.at(-1).to)];
+      expect(new Set(visited).size).toBe(visited.length);
+    }
+  });
+
   it('keeps to the kinds of steps asked for (`via`)', async () => {
     const { apt38, kimsuky } = await ends();
     const { paths: found } = await server.query(paths, {

@@ -120,39 +120,57 @@ async function findPaths(
 ): Promise<FoundPath[]> {
   const first = Math.ceil(maxHops / 2);
   const second = maxHops - first;
+  const kindCostOf = (alias: string) =>
+    Prisma.raw(`(CASE ${alias}.kind ${stepKinds.map((k) => `WHEN '${k}' THEN ${kindCost[k]}`).join(' ')} ELSE 0 END)`);
+  /** A step of edge `e` (an alias), written from `a` to `b`. */
+  const step = (e: string, a: string, b: string) =>
+    Prisma.raw(
+      `(${e}.kind || '|' || ${e}.fact || '|' || COALESCE(${e}.confidence::text, '') || '|' || ${a} || '|' || ${b})`,
+    );
+  // Each side walks at most two steps (maxHops ≤ 4). A side's partial path carries the cost of the
+  // entities it passed (ln(1 + neighbours)) and of its kinds of steps, and its weakest confidence; only
+  // the 20 cheapest partial paths reaching each entity at the second step are kept, so that two hubs
+  // met from both sides do not multiply their neighbours (maxHops 4 between two actors: thousands of
+  // partial paths per side, not millions of joined ones).
+  const side = (start: string, stop: string, hops: number, forward: boolean) => Prisma.sql`
+      SELECT ${start}::text AS node, ARRAY[${start}::text] AS nodes, ARRAY[]::text[] AS steps, 0 AS hops, 0::float8 AS cost, NULL::int AS weakest
+      UNION ALL
+      SELECT e.b, ${forward ? Prisma.sql`ARRAY[e.a, e.b]` : Prisma.sql`ARRAY[e.b, e.a]`}, ARRAY[${forward ? step('e', 'e.a', 'e.b') : step('e', 'e.b', 'e.a')}], 1,
+             ${kindCostOf('e')}, e.confidence
+        FROM edges e WHERE ${hops} >= 1 AND e.a = ${start}::text
+      UNION ALL
+      SELECT node, nodes, steps, 2, cost, weakest FROM (
+        SELECT e2.b AS node,
+               ${forward ? Prisma.sql`ARRAY[e1.a, e1.b, e2.b]` : Prisma.sql`ARRAY[e2.b, e1.b, e1.a]`} AS nodes,
+               ${forward ? Prisma.sql`ARRAY[${step('e1', 'e1.a', 'e1.b')}, ${step('e2', 'e2.a', 'e2.b')}]` : Prisma.sql`ARRAY[${step('e2', 'e2.b', 'e2.a')}, ${step('e1', 'e1.b', 'e1.a')}]`} AS steps,
+               ln(1 + d.d) + ${kindCostOf('e1')} + ${kindCostOf('e2')} AS cost,
+               LEAST(e1.confidence, e2.confidence) AS weakest,
+               row_number() OVER (PARTITION BY e2.b ORDER BY ln(1 + d.d), e1.b, e2.kind, e2.fact) AS rank
+          FROM edges e1 JOIN edges e2 ON e2.a = e1.b
+          JOIN degree d ON d.node = e1.b
+         WHERE ${hops} >= 2 AND e1.a = ${start}::text AND e1.b <> ${stop}::text AND e2.b <> e1.a) x
+       WHERE rank <= 20`;
   // A step travels as 'kind|fact|confidence|from|to'; a node as 'Type:uuid'.
   const rows = await ctx.prisma.$queryRaw<PathRow[]>`
-    WITH RECURSIVE
+    WITH
     e0(a, b, kind, fact, confidence) AS (${edgesSql(ctx.principal.clearance, kinds)}),
     edges AS (SELECT a, b, kind, fact, confidence FROM e0 WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
               UNION ALL SELECT b, a, kind, fact, confidence FROM e0 WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b),
     degree AS (SELECT a AS node, count(*) AS d FROM edges GROUP BY a),
-    fwd(node, nodes, steps, hops) AS (
-      SELECT ${from}::text, ARRAY[${from}::text], ARRAY[]::text[], 0
-      UNION ALL
-      SELECT e.b, f.nodes || e.b, f.steps || (e.kind || '|' || e.fact || '|' || COALESCE(e.confidence::text, '') || '|' || e.a || '|' || e.b), f.hops + 1
-        FROM fwd f JOIN edges e ON e.a = f.node
-       WHERE f.hops < ${first} AND f.node <> ${to} AND e.b <> ALL(f.nodes)),
-    bwd(node, nodes, steps, hops) AS (
-      SELECT ${to}::text, ARRAY[${to}::text], ARRAY[]::text[], 0
-      UNION ALL
-      SELECT e.b, e.b || w.nodes, (e.kind || '|' || e.fact || '|' || COALESCE(e.confidence::text, '') || '|' || e.b || '|' || e.a) || w.steps, w.hops + 1
-        FROM bwd w JOIN edges e ON e.a = w.node
-       WHERE w.hops < ${second} AND w.node <> ${from} AND e.b <> ALL(w.nodes)),
+    fwd AS (${side(from, to, first, true)}),
+    bwd AS (${side(to, from, second, false)}),
     joined AS (
-      SELECT DISTINCT f.nodes || w.nodes[2:] AS nodes, f.steps || w.steps AS steps, f.hops + w.hops AS hops
+      SELECT DISTINCT ON (f.steps || w.steps) f.nodes || w.nodes[2:] AS nodes, f.steps || w.steps AS steps,
+             f.hops + w.hops AS hops,
+             f.cost + w.cost + CASE WHEN f.node IN (${from}::text, ${to}::text) THEN 0 ELSE ln(1 + COALESCE(d.d, 0)) END AS cost,
+             LEAST(f.weakest, w.weakest) AS weakest
         FROM fwd f JOIN bwd w ON w.node = f.node
+        LEFT JOIN degree d ON d.node = f.node
        WHERE f.hops + w.hops BETWEEN 1 AND ${maxHops}
-         AND NOT (f.nodes[1:array_length(f.nodes, 1) - 1] && w.nodes)),
-    costed AS (
-      SELECT j.nodes, j.steps, j.hops,
-             (SELECT COALESCE(sum(ln(1 + d.d)), 0) FROM unnest(j.nodes[2:array_length(j.nodes, 1) - 1]) m(node) JOIN degree d ON d.node = m.node)
-             + (SELECT COALESCE(sum(CASE split_part(s, '|', 1) ${Prisma.raw(
-               stepKinds.map((k) => `WHEN '${k}' THEN ${kindCost[k]}`).join(' '),
-             )} ELSE 0 END), 0) FROM unnest(j.steps) s) AS cost,
-             (SELECT min(NULLIF(split_part(s, '|', 3), '')::int) FROM unnest(j.steps) s) AS weakest
-        FROM joined j)
-    SELECT nodes, steps, hops, cost::float8 AS cost, weakest FROM costed ORDER BY hops, cost, steps LIMIT 1000`;
+         AND (f.hops = 0 OR f.node <> ${from}::text) AND (w.hops = 0 OR w.node <> ${to}::text)
+         AND NOT (f.nodes[1:array_length(f.nodes, 1) - 1] && w.nodes)
+         AND NOT (f.nodes && w.nodes[2:]))
+    SELECT nodes, steps, hops, cost::float8 AS cost, weakest FROM joined ORDER BY hops, cost, steps LIMIT 1000`;
   return rows.map((r) => ({
     hops: r.hops,
     cost: Math.round(r.cost * 1000) / 1000,
