@@ -389,20 +389,52 @@ export async function startHttpServer(
     res.end();
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => routes.lookup(req, res);
-  /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
-  const sendStix = async (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) => {
-    const send = (status: number, body: unknown, name?: string) => {
+  /** A response of the JSON downloads (STIX bundles, Navigator layers), as a file when named. */
+  type Send = (status: number, body: unknown, name?: string) => void;
+  /**
+   * A JSON download: read with GET (405 otherwise), answered by `produce`; a refusal keeps the API's code
+   * (404 for NOT_FOUND, 400 for the others), anything unexpected is logged and answered 500.
+   */
+  const download = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    what: { label: string; contentType: string },
+    produce: (send: Send) => Promise<void>,
+  ) => {
+    const send: Send = (status, body, name) => {
       res.writeHead(status, {
-        'content-type': status === 200 ? 'application/stix+json;version=2.1' : 'application/json',
+        'content-type': status === 200 ? what.contentType : 'application/json',
         ...(name ? { 'content-disposition': `attachment; filename="${name}"` } : {}),
       });
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
-      return res.end(JSON.stringify(errorBody('METHOD_NOT_ALLOWED', 'STIX downloads are read with GET.')));
+      return res.end(JSON.stringify(errorBody('METHOD_NOT_ALLOWED', `${what.label} are read with GET.`)));
     }
     try {
+      await produce(send);
+    } catch (error) {
+      if (isGraphQLError(error))
+        return send(
+          error.extensions.code === 'NOT_FOUND' ? 404 : 400,
+          errorBody(error.extensions.code as HttpErrorCode, error.message),
+        );
+      log.error({ err: error }, `${what.label}: failed`);
+      return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
+    }
+  };
+  /** The escaped global ID after `prefix` in a download's address, without `.json` (INVALID_ID if it does not unescape). */
+  const idInPath = (path: string, prefix: string, usage: string) => {
+    try {
+      return decodeURIComponent(path.slice(prefix.length)).replace(/\.json$/, '');
+    } catch {
+      throw userError('INVALID_ID', `The address is not a valid escaped ID: ${usage}.`);
+    }
+  };
+  /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
+  const sendStix = (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) =>
+    download(req, res, { label: 'STIX downloads', contentType: 'application/stix+json;version=2.1' }, async (send) => {
       if (path === '/stix/bundle.json') {
         // The whole database, built once per clearance and kept until the graph changes.
         const body = await keptUntilChange(
@@ -415,18 +447,10 @@ export async function startHttpServer(
           'content-type': 'application/stix+json;version=2.1',
           'content-disposition': 'attachment; filename="bundle.json"',
         });
-        return res.end(body);
+        res.end(body);
+        return;
       }
-      let globalId: string;
-      try {
-        globalId = decodeURIComponent(path.slice('/stix/'.length));
-      } catch {
-        throw userError(
-          'INVALID_ID',
-          'The address is not a valid escaped ID: GET /stix/<global ID>.json or /stix/bundle.json.',
-        );
-      }
-      globalId = globalId.replace(/\.json$/, '');
+      const globalId = idInPath(path, '/stix/', 'GET /stix/<global ID>.json or /stix/bundle.json');
       const { typename, id } = decodeId(globalId);
       const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
       if (typename === 'Source') return send(200, await exportSource(prisma, clearance, id), `${globalId}.json`);
@@ -436,56 +460,17 @@ export async function startHttpServer(
         prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }
       ).count({ where: { id } });
       if (!exists) return send(404, errorBody('NOT_FOUND', `No ${typename.toLowerCase()} with that ID.`));
-      return send(200, await exportNeighbourhood(prisma, clearance, { type: typename, id }, depth), `${globalId}.json`);
-    } catch (error) {
-      if (isGraphQLError(error))
-        return send(
-          error.extensions.code === 'NOT_FOUND' ? 404 : 400,
-          errorBody(error.extensions.code as HttpErrorCode, error.message),
-        );
-      log.error({ err: error }, 'STIX export failed');
-      return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
-    }
-  };
+      send(200, await exportNeighbourhood(prisma, clearance, { type: typename, id }, depth), `${globalId}.json`);
+    });
   /** ATT&CK Navigator layers: GET /navigator/<global ID>.json[?compare=<ID>,<ID>] (src/export/navigator.ts). */
-  const sendNavigatorLayer = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    { clearance }: Principal,
-  ) => {
-    const send = (status: number, body: unknown, name?: string) => {
-      res.writeHead(status, {
-        'content-type': 'application/json',
-        ...(name ? { 'content-disposition': `attachment; filename="${name}"` } : {}),
-      });
-      res.end(JSON.stringify(body));
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
-      return res.end(JSON.stringify(errorBody('METHOD_NOT_ALLOWED', 'Navigator layers are read with GET.')));
-    }
-    try {
-      let globalId: string;
-      try {
-        globalId = decodeURIComponent(path.slice('/navigator/'.length)).replace(/\.json$/, '');
-      } catch {
-        throw userError('INVALID_ID', 'The address is not a valid escaped ID: GET /navigator/<global ID>.json.');
-      }
+  const sendNavigatorLayer = (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) =>
+    download(req, res, { label: 'Navigator layers', contentType: 'application/json' }, async (send) => {
+      const globalId = idInPath(path, '/navigator/', 'GET /navigator/<global ID>.json');
       const compare = new URL(req.url ?? '/', 'http://x').searchParams.get('compare');
       const ids = [globalId, ...(compare ? compare.split(',').filter(Boolean) : [])];
       const { navigatorLayer } = await import('./export/navigator.js');
-      return send(200, await navigatorLayer(prisma, clearance, ids), `${globalId}-layer.json`);
-    } catch (error) {
-      if (isGraphQLError(error))
-        return send(
-          error.extensions.code === 'NOT_FOUND' ? 404 : 400,
-          errorBody(error.extensions.code as HttpErrorCode, error.message),
-        );
-      log.error({ err: error }, 'Navigator layer failed');
-      return send(500, errorBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
-    }
-  };
+      send(200, await navigatorLayer(prisma, clearance, ids), `${globalId}-layer.json`);
+    });
   const server = createServer((req, res) => {
     const started = performance.now();
     const requestLog: RequestLog = { id: requestIdOf(req), keyId: null, operation: null };

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
+import { mutator } from './helpers/mutate.js';
 
 let server: InProcess;
 beforeAll(async () => {
@@ -85,15 +86,7 @@ describe(`paths (${databaseLabel})`, () => {
     const analyst = await server.key('ANALYST', 'AMBER');
     const green = await server.key('READER', 'GREEN');
     const { apt38, kimsuky } = await ends();
-    const m = async (field: string, input: object) => {
-      const r = await server.raw<any>(
-        `mutation($i: ${field[0].toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $i) { id } }`,
-        { i: input },
-        analyst,
-      );
-      expect(r.errors, field).toBeUndefined();
-      return r.data[field].id as string;
-    };
+    const m = mutator(server, analyst);
     const source = (await server.query(`{ sources(first: 1) { nodes { id } } }`)).sources.nodes[0].id;
     const tool = await m('createTool', { name: 'Quiet Bridge (test)', kind: 'MALWARE' });
     await m('recordToolUsage', { by: apt38.id, tool, tlp: 'AMBER', sources: [{ source }] });

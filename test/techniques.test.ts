@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/database/migrations.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
+import { mutator } from './helpers/mutate.js';
 import { startTestServer } from './helpers/server.js';
 import { stixValidator } from './helpers/stix-validator.js';
 
@@ -32,16 +33,16 @@ const usedBy = (ids: Set<string>) =>
       .map((r) => attackId(patterns.get(r.target_ref)!)),
   );
 
-/** Every page of Lazarus Group's derived techniques (each page's total at least `atLeast`). */
-async function lazarusTechniques(atLeast = 0) {
+/** Every page of an actor's derived techniques (each page's total at least `atLeast`). */
+async function techniquesOf(externalId: string, atLeast = 0) {
   const all: any[] = [];
   let after: string | null = null;
   do {
     const page: any = await server.query(
-      `query($after: String) { actor(externalId: "G0032") { techniques(first: 50, after: $after) {
+      `query($x: String!, $after: String) { actor(externalId: $x) { techniques(first: 50, after: $after) {
         totalCount pageInfo { hasNextPage endCursor }
         edges { direct viaCampaigns { name } viaTools { name } claims { id } node { attackId } } } } }`,
-      { after },
+      { x: externalId, after },
     );
     all.push(...page.actor.techniques.edges);
     after = page.actor.techniques.pageInfo.hasNextPage ? page.actor.techniques.pageInfo.endCursor : null;
@@ -49,6 +50,7 @@ async function lazarusTechniques(atLeast = 0) {
   } while (after);
   return all;
 }
+const lazarusTechniques = (atLeast = 0) => techniquesOf('G0032', atLeast);
 
 let server: InProcess;
 beforeAll(async () => {
@@ -270,15 +272,7 @@ describe(`actors by what they use and whom they target (${databaseLabel})`, () =
   it('finds the actors whose own claims target a country or a sector, as far as the caller may see the claims', async () => {
     const analyst = await server.key('ANALYST', 'AMBER');
     const green = await server.key('READER', 'GREEN');
-    const m = async (field: string, input: object) => {
-      const r = await server.raw<any>(
-        `mutation($i: ${field[0].toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $i) { id } }`,
-        { i: input },
-        analyst,
-      );
-      expect(r.errors, field).toBeUndefined();
-      return r.data[field].id as string;
-    };
+    const m = mutator(server, analyst);
     const ids = await server.query(`{
       lazarus: actor(externalId: "G0032") { id } apt38: actor(externalId: "G0082") { id } sources(first: 1) { nodes { id } }
     }`);
@@ -334,16 +328,7 @@ describe(`ATT&CK Navigator layers (${databaseLabel})`, () => {
       ids: [ids.apt38.id, ids.lazarus.id],
     });
     checkLayerFormat(layer);
-    const apt38 = new Set<string>();
-    let after: string | null = null;
-    do {
-      const page: any = await server.query(
-        `query($after: String) { actor(externalId: "G0082") { techniques(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { attackId } } } }`,
-        { after },
-      );
-      for (const n of page.actor.techniques.nodes) apt38.add(n.attackId);
-      after = page.actor.techniques.pageInfo.hasNextPage ? page.actor.techniques.pageInfo.endCursor : null;
-    } while (after);
+    const apt38 = new Set((await techniquesOf('G0082')).map((e) => e.node.attackId));
     const lazarusSet = new Set((await lazarusTechniques()).map((e) => e.node.attackId));
     expect(layer.techniques).toHaveLength(new Set([...apt38, ...lazarusSet]).size);
     for (const t of layer.techniques)
@@ -372,16 +357,7 @@ describe(`compareActors (${databaseLabel})`, () => {
     const { compareActors: c } = await server.query(compare, { ids: [ids.apt38.id, ids.lazarus.id] });
     expect(c.actors.map((a: any) => a.name)).toEqual(['APT38', 'Lazarus Group']);
     const lazarusSet = new Set((await lazarusTechniques()).map((e) => e.node.attackId));
-    const apt38 = new Set<string>();
-    let after: string | null = null;
-    do {
-      const page: any = await server.query(
-        `query($after: String) { actor(externalId: "G0082") { techniques(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { attackId } } } }`,
-        { after },
-      );
-      for (const n of page.actor.techniques.nodes) apt38.add(n.attackId);
-      after = page.actor.techniques.pageInfo.hasNextPage ? page.actor.techniques.pageInfo.endCursor : null;
-    } while (after);
+    const apt38 = new Set((await techniquesOf('G0082')).map((e) => e.node.attackId));
     const shared = c.techniques.filter((t: any) => t.shared).map((t: any) => t.technique.attackId);
     expect(new Set(shared)).toEqual(new Set([...apt38].filter((t) => lazarusSet.has(t))));
     expect(c.techniques).toHaveLength(new Set([...apt38, ...lazarusSet]).size);

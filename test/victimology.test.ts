@@ -9,6 +9,7 @@ import { projectRoot } from '../src/database/migrations.js';
 import { countryCodeOfName } from '../src/write/countries.js';
 import { databaseLabel } from './helpers/database.js';
 import { type InProcess, inProcess } from './helpers/in-process.js';
+import { mutator } from './helpers/mutate.js';
 
 const galaxy = JSON.parse(
   readFileSync(path.join(projectRoot, 'seeds/datasets/misp-galaxy/threat-actor.json'), 'utf8'),
@@ -84,15 +85,7 @@ describe(`victimology (${databaseLabel})`, () => {
   it('counts each grouping within the caller’s clearance; years from observed dates, else the sources’, else unknown', async () => {
     const analyst = await server.key('ANALYST', 'AMBER');
     const green = await server.key('READER', 'GREEN');
-    const m = async (field: string, input: object) => {
-      const r = await server.raw<any>(
-        `mutation($i: ${field[0].toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $i) { id } }`,
-        { i: input },
-        analyst,
-      );
-      expect(r.errors, field).toBeUndefined();
-      return r.data[field].id as string;
-    };
+    const m = mutator(server, analyst);
     const { actor } = await server.query(`{ actor(name: "Kimsuky") { id } }`);
     const dated = await m('createSource', { title: 'A 2016 report (test)', kind: 'REPORT', publishedOn: '2016-03-01' });
     const undated = await m('createSource', { title: 'An undated note (test)', kind: 'REPORT' });

@@ -2,7 +2,7 @@
 // rules, cursors and totalCount as the database-backed ones.
 
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import { offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
+import { offsetForArgs, offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
 import type { GraphQLResolveInfo } from 'graphql';
 import { type builder, pageSize } from '../builder.js';
 import type { Context } from '../context.js';
@@ -26,6 +26,20 @@ export function arrayConnection<T, N>(args: PageArgs, ctx: Context, items: T[], 
       .flatMap((edge) => (edge == null ? [] : [edge]))
       .map((edge) => ({ cursor: edge.cursor, item: edge.node, node: toNode(edge.node) })),
   };
+}
+
+/**
+ * Which window of a list of `totalCount` items the page arguments ask for (Relay's offset rules, with
+ * the configured page sizes): what a list paged in SQL reads.
+ */
+export function pageWindow(args: PageArgs, pageSizes: { default: number; max: number }, totalCount: number) {
+  const { offset, expectedSize } = offsetForArgs({
+    args,
+    defaultSize: pageSizes.default,
+    maxSize: pageSizes.max,
+    totalCount,
+  });
+  return { offset, limit: expectedSize };
 }
 
 /** A connection over one window of a list the database paged (offset cursors, as arrayConnection's). */

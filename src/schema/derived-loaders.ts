@@ -2,7 +2,6 @@
 // (its own claims plus those of the campaigns currently attributed to it). One DataLoader call
 // serves every actor on a page, so the number of SQL statements does not grow with the page.
 
-import { offsetForArgs } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { visibleFact, visibleSql } from '../auth/visibility.js';
 import type { Db } from '../db.js';
@@ -17,6 +16,7 @@ import {
   type Victim,
 } from '../generated/prisma/client.js';
 import { activityLoader, type DatedActivity, datedActivity } from './activity.js';
+import { pageWindow } from './array-connection.js';
 import { originsLoader } from './origin.js';
 
 export type ActorCampaign = { campaign: Campaign; attributions: Attribution[] };
@@ -263,15 +263,7 @@ export function createLoaders(
     derivedPage: memoize((key: string) => {
       const [view, argsJson] = [key.slice(0, key.indexOf(':')) as keyof typeof views, key.slice(key.indexOf(':') + 1)];
       const { query, ...args } = JSON.parse(argsJson) as PageArgs & { query: object | null };
-      const window = (totalCount: number) => {
-        const { offset, expectedSize } = offsetForArgs({
-          args,
-          defaultSize: pageSizes.default,
-          maxSize: pageSizes.max,
-          totalCount,
-        });
-        return { offset, limit: expectedSize };
-      };
+      const window = (totalCount: number) => pageWindow(args, pageSizes, totalCount);
       return view === 'tools'
         ? new DataLoader<string, DerivedPage<unknown, unknown>>((actorIds) =>
             derivePages<ToolUsage, Tool>({

@@ -13,7 +13,7 @@ import { notFound, userError } from '../errors.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import { encodeId, idOf } from '../global-id.js';
 import { Actor } from './actor.js';
-import { windowConnection } from './array-connection.js';
+import { pageWindow, windowConnection } from './array-connection.js';
 import { Association } from './association.js';
 import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
@@ -297,17 +297,11 @@ builder.queryField('paths', (t) =>
         if (ends[0] === ends[1]) throw userError('BAD_USER_INPUT', '"from" and "to" are the same.', { argument: 'to' });
         const kinds = new Set<StepKind>(args.via?.length ? args.via : stepKinds);
         const found = await findPaths(ctx, ends[0], ends[1], maxHops, kinds);
-        const { offsetForArgs } = await import('@pothos/plugin-relay');
-        const { offset, expectedSize } = offsetForArgs({
-          args,
-          defaultSize: ctx.config.pageSize.default,
-          maxSize: ctx.config.pageSize.max,
-          totalCount: found.length,
-        });
+        const { offset, limit } = pageWindow(args, ctx.config.pageSize, found.length);
         return windowConnection(
           args,
           ctx,
-          { items: found.slice(offset, offset + expectedSize), offset, totalCount: found.length },
+          { items: found.slice(offset, offset + limit), offset, totalCount: found.length },
           (p) => p,
         );
       },

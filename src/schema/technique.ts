@@ -1,7 +1,6 @@
 // Technique, Tactic and TechniqueUse (MITRE ATT&CK®): what actors, campaigns and tools do, with their
 // queries and the technique-use mutations.
 
-import { offsetForArgs } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { visibleFact, visibleRecord } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
@@ -16,7 +15,7 @@ import type {
 } from '../generated/prisma/client.js';
 import { recordTechniqueUse, updateClaim } from '../write/claims.js';
 import { foldWord } from '../write/vocabularies.js';
-import { itemOf, type ObjectFields, totalCountField, windowConnection } from './array-connection.js';
+import { itemOf, type ObjectFields, pageWindow, totalCountField, windowConnection } from './array-connection.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery, claimsById, currentOnly, provenanceDescriptions, recordsConnection } from './entity-fields.js';
 import { TlpEnum } from './enums.js';
@@ -246,15 +245,7 @@ function techniqueLoader(ctx: Context, subject: TechniqueSubject, args: PageArgs
         ctx.principal.clearance,
         subject,
         ids,
-        (totalCount) => {
-          const { offset, expectedSize } = offsetForArgs({
-            args,
-            defaultSize: ctx.config.pageSize.default,
-            maxSize: ctx.config.pageSize.max,
-            totalCount,
-          });
-          return { offset, limit: expectedSize };
-        },
+        (totalCount) => pageWindow(args, ctx.config.pageSize, totalCount),
         (techniqueIds) => ctx.prisma.technique.findMany({ where: { id: { in: techniqueIds } } }),
       ),
     );

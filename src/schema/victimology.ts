@@ -3,7 +3,6 @@
 // claims. An actor's targeting is its own claims and those of the campaigns currently attributed to it
 // (`direct: true`: its own only). A claim's year is its observed date's (first, else last), else the
 // earliest publication date of the sources it cites that the caller may read; none: the unknown group.
-import { offsetForArgs } from '@pothos/plugin-relay';
 import { visibleRecord, visibleRecordSql, visibleSql } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -11,7 +10,7 @@ import { notFound, userError } from '../errors.js';
 import { Prisma, type Targeting, type Tlp, type Victim as VictimRow } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { ActorFilter, actorWhere } from './actor.js';
-import { nodesQuery, totalCountField, windowConnection } from './array-connection.js';
+import { nodesQuery, pageWindow, totalCountField, windowConnection } from './array-connection.js';
 import { currentOnly } from './entity-fields.js';
 import { Targeting as TargetingRef } from './targeting.js';
 import { Victim } from './victim.js';
@@ -116,17 +115,6 @@ async function victimology(ctx: Context, scope: Scope, groupBy: Dimension[]): Pr
   };
 }
 
-type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
-const windowOf = (ctx: Context, args: PageArgs, totalCount: number) => {
-  const { offset, expectedSize } = offsetForArgs({
-    args,
-    defaultSize: ctx.config.pageSize.default,
-    maxSize: ctx.config.pageSize.max,
-    totalCount,
-  });
-  return { offset, limit: expectedSize };
-};
-
 const VictimologyBucket = builder.objectRef<Bucket>('VictimologyBucket').implement({
   description:
     'One group: the values it is grouped by (null: unknown — a victim without that field, a claim without any date), how many distinct victims and targeting claims it holds, and pages of them.',
@@ -145,7 +133,7 @@ const VictimologyBucket = builder.objectRef<Bucket>('VictimologyBucket').impleme
         type: Victim,
         description: 'The group’s victims, by name.',
         resolve: async (bucket, args, ctx, info) => {
-          const { offset, limit } = windowOf(ctx, args, bucket.victimCount);
+          const { offset, limit } = pageWindow(args, ctx.config.pageSize, bucket.victimCount);
           const ids = await ctx.prisma.$queryRaw<
             { victim: string }[]
           >`${scopedSql(bucket.scope, bucket.groupBy.includes('YEAR'))}
@@ -172,7 +160,7 @@ const VictimologyBucket = builder.objectRef<Bucket>('VictimologyBucket').impleme
         type: TargetingRef,
         description: 'The group’s targeting claims, in id order.',
         resolve: async (bucket, args, ctx, info) => {
-          const { offset, limit } = windowOf(ctx, args, bucket.claimCount);
+          const { offset, limit } = pageWindow(args, ctx.config.pageSize, bucket.claimCount);
           const ids = await ctx.prisma.$queryRaw<
             { id: string }[]
           >`${scopedSql(bucket.scope, bucket.groupBy.includes('YEAR'))}
