@@ -18,6 +18,7 @@ import type {
   Victim,
 } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
+import { currentCampaigns } from './derived-loaders.js';
 import { findOneByExternalId } from './name-lookup.js';
 import { ids, selectedRows } from './selected-rows.js';
 import { techniquePages } from './technique-pages.js';
@@ -57,23 +58,20 @@ function compared<T extends { id: string }, C>(
 }
 
 /** Each actor's own claims of one kind and those of the campaigns currently attributed to it. */
+/** Each actor's own claims of one kind and those of the campaigns currently attributed to it. */
 async function derivedClaims<C extends { actorId: string | null; campaignId: string | null }>(
   ctx: Context,
   actorIds: string[],
+  current: { actorId: string | null; campaignId: string | null }[],
   load: (where: object) => Promise<C[]>,
 ) {
-  const fact = visibleFact(ctx.principal.clearance);
-  const attributions = await ctx.prisma.attribution.findMany({
-    where: { actorId: { in: actorIds }, campaignId: { not: null }, status: 'CURRENT', ...fact },
-    select: { actorId: true, campaignId: true },
-  });
   const claims = await load({
-    OR: [{ actorId: { in: actorIds } }, { campaignId: { in: attributions.map((a) => a.campaignId!) } }],
-    ...fact,
+    OR: [{ actorId: { in: actorIds } }, { campaignId: { in: current.map((a) => a.campaignId!) } }],
+    ...visibleFact(ctx.principal.clearance),
   });
-  return actorIds.flatMap((actorId) => {
-    const campaigns = new Set(attributions.filter((a) => a.actorId === actorId).map((a) => a.campaignId));
-    return [{ actorId, claims: claims.filter((c) => c.actorId === actorId || campaigns.has(c.campaignId)) }];
+  return actorIds.map((actorId) => {
+    const campaigns = new Set(current.filter((a) => a.actorId === actorId).map((a) => a.campaignId));
+    return { actorId, claims: claims.filter((c) => c.actorId === actorId || campaigns.has(c.campaignId)) };
   });
 }
 
@@ -98,6 +96,8 @@ async function compareActors(
   const visible = new Set(rows.map((r) => r.id));
   for (const [i, id] of actorIds.entries()) if (!visible.has(id)) throw notFound('actor', `the ID given in ids.${i}`);
   const actors = actorIds.map((id) => rows.find((r) => r.id === id)!);
+  // The campaigns currently attributed to them, read once for their tools and their victims.
+  const current = await currentCampaigns(ctx.prisma, actorIds, clearance);
   const [techniquePagesOf, toolClaims, victimClaims, names, associations] = await Promise.all([
     techniquePages(
       ctx.prisma,
@@ -107,8 +107,10 @@ async function compareActors(
       () => ({ offset: 0, limit: 10_000 }),
       (techniqueIds) => ctx.prisma.technique.findMany({ where: { id: { in: techniqueIds } } }),
     ),
-    derivedClaims(ctx, actorIds, (where) => ctx.prisma.toolUsage.findMany({ where, include: { tool: true } })),
-    derivedClaims(ctx, actorIds, (where) => ctx.prisma.targeting.findMany({ where, include: { victim: true } })),
+    derivedClaims(ctx, actorIds, current, (where) => ctx.prisma.toolUsage.findMany({ where, include: { tool: true } })),
+    derivedClaims(ctx, actorIds, current, (where) =>
+      ctx.prisma.targeting.findMany({ where, include: { victim: true } }),
+    ),
     ctx.prisma.name.findMany({
       where: { actorId: { in: actorIds }, ...visibleFact(clearance) },
       orderBy: { value: 'asc' },

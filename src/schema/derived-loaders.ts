@@ -30,7 +30,7 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K) {
 }
 
 /** Campaigns attributed (by a CURRENT claim the caller may see) to each actor: the basis of derived tools and victims. */
-async function currentCampaigns(prisma: Db, actorIds: readonly string[], clearance: Tlp) {
+export async function currentCampaigns(prisma: Db, actorIds: readonly string[], clearance: Tlp) {
   return prisma.attribution.findMany({
     where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, status: 'CURRENT', ...visibleFact(clearance) },
     include: { campaign: true },
@@ -215,16 +215,22 @@ export function createLoaders(
   strategy: PageStrategy = 'auto',
 ) {
   let dated: Promise<DatedActivity[]> | undefined;
-  let platforms: Promise<string[]> | undefined;
+  const platforms = new Map<'Tool' | 'Technique', Promise<string[]>>();
   return {
     /** Other per-request loaders, by key (techniques pages, selected rows: see selected-rows.ts). */
     memo: new Map<string, unknown>(),
-    /** Every spelling of a platform tools hold, read once per request (the platform filter). */
-    toolPlatforms: () => {
-      platforms ??= prisma.$queryRaw<
-        { platform: string }[]
-      >`SELECT DISTINCT unnest(platforms) AS platform FROM "Tool"`.then((rows) => rows.map((r) => r.platform));
-      return platforms;
+    /** Every spelling of a platform the tools or techniques hold, read once per request (the platform filters). */
+    platforms: (table: 'Tool' | 'Technique') => {
+      if (!platforms.has(table))
+        platforms.set(
+          table,
+          prisma.$queryRaw<
+            { platform: string }[]
+          >`SELECT DISTINCT unnest(platforms) AS platform FROM ${Prisma.raw(`"${table}"`)}`.then((rows) =>
+            rows.map((r) => r.platform),
+          ),
+        );
+      return platforms.get(table)!;
     },
     /** Each actor's derived activity (activity.ts). */
     activity: activityLoader(prisma, clearance),

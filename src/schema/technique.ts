@@ -13,8 +13,8 @@ import type {
   TechniqueUse as TechniqueUseRow,
   Tool,
 } from '../generated/prisma/client.js';
+import { idOf } from '../global-id.js';
 import { recordTechniqueUse, updateClaim } from '../write/claims.js';
-import { foldWord } from '../write/vocabularies.js';
 import { itemOf, type ObjectFields, pageWindow, totalCountField, windowConnection } from './array-connection.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery, claimsById, currentOnly, provenanceDescriptions, recordsConnection } from './entity-fields.js';
@@ -28,6 +28,7 @@ import {
 } from './mutation-inputs.js';
 import { ids, selectedRows } from './selected-rows.js';
 import { type DerivedTechnique, type TechniqueSubject, techniquePages } from './technique-pages.js';
+import { platformSpellings } from './tool.js';
 import { tagged } from './typed.js';
 import { TechniqueUser } from './unions.js';
 
@@ -293,17 +294,7 @@ async function techniqueWhere(
       );
     and.push({ tactics: { has: tactic.shortName } });
   }
-  if (filter.platform) {
-    const folded = foldWord(filter.platform);
-    const spellings = await ctx.prisma.$queryRaw<
-      { platform: string }[]
-    >`SELECT DISTINCT unnest(platforms) AS platform FROM "Technique"`;
-    and.push({
-      platforms: {
-        hasSome: [filter.platform, ...spellings.map((p) => p.platform).filter((p) => foldWord(p) === folded)],
-      },
-    });
-  }
+  if (filter.platform) and.push({ platforms: { hasSome: await platformSpellings(ctx, 'Technique', filter.platform) } });
   for (const word of (filter.query ?? '').toLowerCase().split(/\s+/).filter(Boolean))
     and.push({ searchText: { contains: word } });
   if (filter.subtechniques != null) and.push({ isSubtechnique: filter.subtechniques });
@@ -322,7 +313,6 @@ builder.queryFields((t) => ({
     resolve: async (query, _root, args, ctx) => {
       if ((args.id == null) === (args.externalId == null))
         throw userError('BAD_USER_INPUT', 'Give exactly one of "id" or "externalId".');
-      const { idOf } = await import('../global-id.js');
       const where: Prisma.TechniqueWhereInput =
         args.id != null
           ? { id: idOf(args.id, ['Technique'], 'id').id }

@@ -123,7 +123,7 @@ async function toolWhere(
   return {
     AND: [
       ...(filter.kind ? [{ kind: filter.kind }] : []),
-      ...(filter.platform ? [{ platforms: { hasSome: await platformSpellings(ctx, filter.platform) } }] : []),
+      ...(filter.platform ? [{ platforms: { hasSome: await platformSpellings(ctx, 'Tool', filter.platform) } }] : []),
       ...(types ? [{ OR: types }] : []),
     ],
   };
@@ -133,9 +133,9 @@ async function toolWhere(
  * The stored spellings of a platform, in any case ("macos" finds ATT&CK's "macOS"): platforms are
  * not a STIX vocabulary, so each dataset's spelling is kept and the filter folds them.
  */
-async function platformSpellings(ctx: Context, platform: string) {
+export async function platformSpellings(ctx: Context, table: 'Tool' | 'Technique', platform: string) {
   const folded = foldWord(platform);
-  return [platform, ...(await ctx.loaders.toolPlatforms()).filter((p) => foldWord(p) === folded)];
+  return [platform, ...(await ctx.loaders.platforms(table)).filter((p) => foldWord(p) === folded)];
 }
 
 builder.queryFields((t) => ({
