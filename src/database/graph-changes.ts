@@ -8,6 +8,7 @@
 //
 // A cache is only as good as the news of changes: while the listening connection is down, caches are
 // not trusted (every answer is computed afresh, `/ready` says degraded) until it is back.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Db } from '../db.js';
 import { decodeId } from '../global-id.js';
@@ -20,33 +21,57 @@ export const CHANNEL = 'threat_actor_graph_changed';
 /** PostgreSQL's limit on a NOTIFY payload is 8000 bytes: a longer list is sent in several. */
 const MAX_PAYLOAD = 7_900;
 
+const origins = new WeakMap<Db, string>();
 /**
- * A change as NOTIFY payloads: the touched entities' global IDs (and `names`, namesTag), comma-separated, as many payloads as
- * their length needs (an import of 200 actors touches ~800 entities: six payloads); one empty payload
- * means anything may have changed.
+ * Who announced a change: one token per database client (an API instance, a command). An instance
+ * applies its own writes at commit (graphChanged): hearing them again from PostgreSQL moments later
+ * would drop answers computed, correctly, after the write (CI saw a search cached after a write
+ * dropped by that write's late notification).
  */
-export function changePayloads(change: GraphChange): string[] {
-  if (change === 'everything') return [''];
+function originOf(prisma: Db) {
+  let origin = origins.get(prisma);
+  if (!origin) {
+    origin = randomUUID().slice(0, 8);
+    origins.set(prisma, origin);
+  }
+  return origin;
+}
+
+/**
+ * A change as NOTIFY payloads: `<origin>;` then the touched entities' global IDs (and `names`, namesTag),
+ * comma-separated, as many payloads as their length needs (an import of 200 actors touches ~800
+ * entities: six payloads); no IDs (or an empty payload, from the tables' triggers) means anything may
+ * have changed.
+ */
+export function changePayloads(prisma: Db, change: GraphChange): string[] {
+  const prefix = `${originOf(prisma)};`;
+  if (change === 'everything') return [prefix];
   const payloads: string[] = [];
   let current = '';
   for (const entity of change.entities) {
     if (entity === listsTag || !entity.id) continue;
     const id = entity === namesTag ? 'names' : entity.id;
-    if (current && current.length + 1 + id.length > MAX_PAYLOAD) {
-      payloads.push(current);
+    if (current && prefix.length + current.length + 1 + id.length > MAX_PAYLOAD) {
+      payloads.push(prefix + current);
       current = '';
     }
     current = current ? `${current},${id}` : id;
   }
-  if (current) payloads.push(current);
-  return payloads.length ? payloads : [''];
+  payloads.push(prefix + current);
+  return payloads;
 }
 
-/** A NOTIFY payload as a change (a payload it cannot read means anything may have changed). */
-export function changeOfPayload(payload: string | undefined): GraphChange {
-  if (!payload) return 'everything';
+/**
+ * A NOTIFY payload as a change, or null when `prisma` itself announced it (a payload it cannot read
+ * means anything may have changed).
+ */
+export function changeOfPayload(prisma: Db, payload: string | undefined): GraphChange | null {
+  const separator = payload?.indexOf(';') ?? -1;
+  if (separator >= 0 && payload?.slice(0, separator) === originOf(prisma)) return null;
+  const ids = payload?.slice(separator + 1);
+  if (!ids) return 'everything';
   try {
-    const entities: CacheEntity[] = payload
+    const entities: CacheEntity[] = ids
       .split(',')
       .map((id) => (id === 'names' ? namesTag : { typename: decodeId(id).typename, id }));
     return { entities: [...entities, listsTag] };
@@ -182,7 +207,10 @@ export function listenForGraphChanges(
   const connect = async () => {
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     client = c;
-    c.on('notification', (n) => graphChanged(prisma, changeOfPayload(n.payload)));
+    c.on('notification', (n) => {
+      const change = changeOfPayload(prisma, n.payload);
+      if (change) graphChanged(prisma, change);
+    });
     c.on('error', (error) => lost(c, error));
     c.on('end', () => lost(c, new Error('connection ended')));
     try {

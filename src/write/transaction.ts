@@ -136,7 +136,8 @@ export async function edit<T>(
       if (touched.empty) touched.everything(); // rows changed that no one named
       change = await touched.entities(tx);
       // Delivered to the other processes only if the transaction commits.
-      for (const payload of changePayloads(change)) await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload})`;
+      for (const payload of changePayloads(prisma, change))
+        await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload})`;
     }
     return out;
   }, options);
