@@ -30,6 +30,7 @@ import type { Prisma } from '../src/generated/prisma/client.js';
 import { schema } from '../src/schema/index.js';
 import { databaseLabel } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { subscribe } from './helpers/sse.js';
 
 const levels = ['GREEN', 'AMBER', 'RED'] as const;
 type Level = (typeof levels)[number];
@@ -358,6 +359,9 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
     return (choice.type as GraphQLNonNull<GraphQLEnumType>).ofType
       .getValues()
       .map((v) => ({ ...base, [choice.name]: v.value }));
+  // A record's history (history(of:)), the change log about one record (changes(entity:)) and the whole log.
+  if (has('of')) return all.map((of) => ({ ...base, of }));
+  if (has('entity')) return [base, ...all.map((entity) => ({ ...base, entity }))];
   return [base];
 }
 
@@ -590,6 +594,46 @@ describe(`generated leak tests: every HTTP endpoint (${databaseLabel})`, () => {
       }
       for (const l of levels)
         if (visibleTo(caller, l)) expect(all.includes(marker(l)), `${caller} should get ${l}`).toBe(true);
+    }
+  });
+});
+
+// --- subscriptions ----------------------------------------------------------------------------------
+
+describe(`generated leak tests: every subscription field (${databaseLabel})`, () => {
+  const fields = Object.values(schema.getSubscriptionType()?.getFields() ?? {});
+  it('covers the subscriptions', () => {
+    expect(fields.map((f) => f.name)).toContain('changes');
+  });
+
+  // Replayed from the start of the log (every fixture's making is in it), the whole log and Lazarus'
+  // part of it; each caller receives nothing above its clearance, and what its clearance covers.
+  it.each(fields.map((f) => [f.name, f] as const))('%s', async (_name, field) => {
+    const start = Buffer.from('change:0').toString('base64');
+    const variants = [
+      { after: start },
+      ...(field.args.some((a) => a.name === 'entity') ? [{ after: start, entity: lazarusId }] : []),
+    ];
+    for (const caller of callers) {
+      let all = '';
+      for (const variables of variants) {
+        const defs = field.args.filter((a) => a.name in variables).map((a) => `$${a.name}: ${a.type.toString()}`);
+        const args = field.args.filter((a) => a.name in variables).map((a) => `${a.name}: $${a.name}`);
+        const query = `subscription(${defs.join(', ')}) { ${field.name}(${args.join(', ')}) ${selection(getNamedType(field.type), 2, true)} }`;
+        const feed = await subscribe(server.url, query, variables, keyOf(caller));
+        const events = await feed.drain(1_500);
+        feed.close();
+        expect(events.length, `${caller}: ${field.name} ${JSON.stringify(variables)}`).toBeGreaterThan(0);
+        const text = JSON.stringify(events);
+        expect(leaked(caller, text, variables), `${caller}: ${field.name} ${JSON.stringify(variables)}`).toEqual([]);
+        for (const e of events as { errors?: { extensions?: { code?: string } }[] }[])
+          for (const error of e.errors ?? [])
+            expect(expectedCodes.has(error.extensions?.code ?? ''), text.slice(0, 500)).toBe(true);
+        all += text;
+      }
+      for (const l of levels)
+        if (visibleTo(caller, l))
+          expect(all.includes(marker(l)), `${field.name}: ${caller} should receive ${l}`).toBe(true);
     }
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
 import { runTool } from './helpers/process.js';
+import { actorSeedFile } from './helpers/seed-files.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -26,24 +27,7 @@ type Answer = {
 const ask = () => server.raw(query) as Promise<Answer>;
 
 /** A seed file adding one actor, with its source. */
-async function actorFile(name: string) {
-  const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  const file = path.join(dir, `${key}.yaml`);
-  await writeFile(
-    file,
-    [
-      'dataset: cache-test',
-      'sources:',
-      `  - { key: ${key}-source, title: "Test source for ${name}", kind: REPORT, url: "https://example.org/${key}" }`,
-      'actors:',
-      `  - key: ${key}`,
-      `    name: ${name}`,
-      '    names:',
-      `      - { value: ${name}, sources: [${key}-source] }`,
-    ].join('\n'),
-  );
-  return file;
-}
+const actorFile = (name: string) => actorSeedFile(dir, name, 'cache-test');
 
 describe(`response cache (${databaseLabel})`, () => {
   it('answers a repeated query from the cache', async () => {

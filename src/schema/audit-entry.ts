@@ -4,6 +4,7 @@
 import { visibleRow } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
 import { idOf } from '../global-id.js';
+import { loggedModels } from '../write/change-log.js';
 import { RoleEnum, TlpEnum } from './enums.js';
 
 builder.prismaNode('AuditEntry', {
@@ -73,30 +74,7 @@ builder.queryField('auditLog', (t) =>
 );
 
 function auditWhere(args: { record?: string | number | null; operation?: string | null }) {
-  const record =
-    args.record != null
-      ? idOf(
-          args.record,
-          [
-            'Actor',
-            'Campaign',
-            'Tool',
-            'Victim',
-            'Source',
-            'Organization',
-            'Name',
-            'Attribution',
-            'ToolUsage',
-            'Targeting',
-            'Association',
-            'TechniqueUse',
-            'Technique',
-            'Tactic',
-            'Merge',
-          ],
-          'record',
-        )
-      : null;
+  const record = args.record != null ? idOf(args.record, [...loggedModels], 'record') : null;
   return {
     ...(record ? { entityType: record.type, entityId: record.id } : {}),
     ...(args.operation ? { operation: args.operation } : {}),

@@ -21,6 +21,7 @@ import './association.js';
 import './technique.js';
 import './victimology.js';
 import './compare-actors.js';
+import './change-event.js';
 import './paths.js';
 import './search.js';
 import './vocabulary.js';

@@ -21,7 +21,7 @@ const entity = async (type: string, id: string, ctx: Context) => {
   return tagged('Tool', await ctx.prisma.tool.findFirst({ where }));
 };
 
-builder.prismaNode('Merge', {
+export const Merge = builder.prismaNode('Merge', {
   id: { field: 'id' },
   // Above the caller's clearance, it does not exist (its note and moved rows are evidence drawn from marked facts).
   findUnique: (id, ctx) => ({ id, ...visibleRow('Merge', ctx.principal.clearance) }),

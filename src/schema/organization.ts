@@ -20,7 +20,7 @@ import {
   versionDescription,
 } from './mutation-inputs.js';
 
-builder.prismaNode('Organization', {
+export const Organization = builder.prismaNode('Organization', {
   id: { field: 'id' },
   // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
   findUnique: (id, ctx) => ({ id, ...visibleRecord(ctx.principal.clearance) }),

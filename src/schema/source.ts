@@ -18,7 +18,7 @@ import {
   versionDescription,
 } from './mutation-inputs.js';
 
-builder.prismaNode('Source', {
+export const Source = builder.prismaNode('Source', {
   id: { field: 'id' },
   // Above the caller's clearance, it does not exist: node(id:) answers NOT_FOUND as for an unknown ID.
   findUnique: (id, ctx) => ({ id, ...visibleSource(ctx.principal.clearance) }),

@@ -1039,6 +1039,70 @@ export type CampaignToolUsagesConnectionEdge = {
   node: ToolUsage;
 };
 
+/** One change in the change log: an entity, a name, a claim or a source created, changed or deleted, by a mutation or an import. */
+export type ChangeEvent = {
+  __typename?: 'ChangeEvent';
+  /** When the change was written. */
+  at: Scalars['DateTime']['output'];
+  /** The API key (or local operator) that made it, by name. */
+  by: Scalars['String']['output'];
+  /** Where this event stands in the log: pass it as `after` to read (or subscribe to) what came next. */
+  cursor: Scalars['String']['output'];
+  /** The changed record as it is now; null when it was deleted. */
+  entity?: Maybe<ChangedRecord>;
+  /** The changed record's global ID (kept when the record is deleted). */
+  entityId: Scalars['ID']['output'];
+  /** The changed record's type ("Actor", "Name", "Attribution" ...). */
+  entityType: Scalars['String']['output'];
+  /** The fields the change set (all on creation; those whose values changed on update; "sources" when only citations changed). */
+  fields: Array<Scalars['String']['output']>;
+  kind: ChangeKind;
+  /** What made the change: the mutation ("updateActor") or the import ("seed", "import"). */
+  operation: Scalars['String']['output'];
+  /** Sources the record cites since this change (those you may read). */
+  sourcesAdded: Array<Source>;
+  /** Sources the record no longer cites after this change (those you may read). */
+  sourcesWithdrawn: Array<Source>;
+};
+
+export type ChangeEventConnection = {
+  __typename?: 'ChangeEventConnection';
+  edges: Array<ChangeEventEdge>;
+  nodes: Array<ChangeEvent>;
+  pageInfo: PageInfo;
+  /** How many events match after the cursor you gave (all of them without one): what is left to read from there, this page included. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ChangeEventEdge = {
+  __typename?: 'ChangeEventEdge';
+  cursor: Scalars['String']['output'];
+  node: ChangeEvent;
+};
+
+/** What a change did to an entity, a name, a claim or a source. */
+export type ChangeKind =
+  | 'CLAIM_DELETED'
+  | 'CLAIM_RECORDED'
+  | 'CLAIM_RETRACTED'
+  | 'CLAIM_SUPERSEDED'
+  | 'CLAIM_UPDATED'
+  | 'ENTITY_CREATED'
+  | 'ENTITY_DELETED'
+  | 'ENTITY_MERGED'
+  | 'ENTITY_REVOKED'
+  | 'ENTITY_SPLIT'
+  | 'ENTITY_UPDATED'
+  | 'NAME_ADDED'
+  | 'NAME_REMOVED'
+  | 'NAME_UPDATED'
+  | 'SOURCE_ADDED'
+  | 'SOURCE_DELETED'
+  | 'SOURCE_UPDATED';
+
+/** What a change event is about: an entity, a name, a claim, a source or a merge. */
+export type ChangedRecord = Actor | Association | Attribution | Campaign | Merge | Name | Organization | Source | Tactic | Targeting | Technique | TechniqueUse | Tool | ToolUsage | Victim;
+
 /** A source supporting a name, a claim or an attribute of an entity, optionally with the excerpt that says so. */
 export type Citation = Node & {
   __typename?: 'Citation';
@@ -1943,10 +2007,14 @@ export type Query = {
   campaign?: Maybe<Campaign>;
   /** Campaigns, filtered and ordered (by name unless told otherwise). */
   campaigns: CampaignConnection;
+  /** The change log in commit order: every change to entities, names, claims and sources you may read. Poll with `after:` (the last cursor you read): nothing is missed or repeated. */
+  changes: ChangeEventConnection;
   /** Compares 2-10 actors: what they share and what sets them apart (techniques, tools, victims, names, associations), each item with its claims. The same as an ATT&CK Navigator layer: navigatorLayer(ids:). */
   compareActors: ActorComparison;
   /** Objects as their datasets brought them, kept whole: a dataset's records (e.g. every ATT&CK object exactly as MITRE published it), or the records of one identifier (a STIX id, a MISP uuid, any case) in every dataset. */
   datasetRecords: DatasetRecordConnection;
+  /** Every change to a record, its names and its claims (and merges and splits it took part in), in the order they were made, with who or which import made each and the sources added or withdrawn. */
+  history: ChangeEventConnection;
   /** Merges, newest first; with `record`, those it took part in (as survivor or absorbed). */
   merges: MergeConnection;
   /** An ATT&CK® Navigator layer (format 4.5, importable as is): the techniques of one actor, campaign or tool (score 1 through its campaigns or tools, 2 its own claims, 3 both), or of two or more actors compared (two: 1 the first only, 2 the second only, 3 both; more: how many use it); each comment names the claims’ sources. Also GET /navigator/<id>.json[?compare=<id>,…]. */
@@ -2032,6 +2100,15 @@ export type QueryCampaignsArgs = {
 };
 
 
+export type QueryChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  entity?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  types?: InputMaybe<Array<ChangeKind>>;
+};
+
+
 export type QueryCompareActorsArgs = {
   externalIds?: InputMaybe<Array<Scalars['String']['input']>>;
   ids?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -2046,6 +2123,14 @@ export type QueryDatasetRecordsArgs = {
   identifier?: InputMaybe<Scalars['String']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   type?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  of: Scalars['ID']['input'];
+  types?: InputMaybe<Array<ChangeKind>>;
 };
 
 
@@ -2410,6 +2495,21 @@ export type StatedOrigin = {
   identifier: Scalars['String']['output'];
   /** The name the record gives the actor. */
   recordName?: Maybe<Scalars['String']['output']>;
+};
+
+/** Live feeds, over Server-Sent Events (Accept: text/event-stream). */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Each change you may read as it commits (by any process). Pass `after` (the last cursor you received) to resume: the events missed meanwhile come first, none twice. */
+  changes: ChangeEvent;
+};
+
+
+/** Live feeds, over Server-Sent Events (Accept: text/event-stream). */
+export type SubscriptionChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  entity?: InputMaybe<Scalars['ID']['input']>;
+  types?: InputMaybe<Array<ChangeKind>>;
 };
 
 /** A later assessment of the same subject. The earlier claim is kept, marked SUPERSEDED and linked to this one. */

@@ -27,6 +27,9 @@ const stampedTables = new Set([
   'Victim',
 ]);
 
+/** Tables keyed by a sequence the database numbers (the change log's `seq`), not by a uuid. */
+const keyedBySequence = new Set(['ChangeEvent']);
+
 /** A value as JSON gives it to PostgreSQL: Prisma's JSON null markers become SQL NULL. */
 const plain = (value: unknown) => (value === Prisma.DbNull || value === Prisma.JsonNull ? null : value);
 
@@ -45,7 +48,7 @@ export async function insertMany(tx: Tx, table: string, rows: Row[]) {
         .map(([k, v]) => [k, plain(v)]),
     );
     // Prisma makes `@default(uuid())` ids and `@updatedAt` stamps itself; the database has no defaults for them.
-    given.id ??= newId();
+    if (!keyedBySequence.has(table)) given.id ??= newId();
     if (stampedTables.has(table) && given.updatedAt === undefined) given.updatedAt = now;
     const shape = Object.keys(given).sort().join(',');
     (groups.get(shape) ?? groups.set(shape, []).get(shape)!).push(given);

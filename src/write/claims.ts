@@ -61,10 +61,9 @@ async function cite(e: Edit, column: Citing, id: string, sources: readonly Citat
   );
   const missing = ids.findIndex((x) => !found.has(x));
   if (missing >= 0) throw notFound('source', `the ID given in input.sources.${missing}.source`);
-  await e.tx.citation.createMany({
-    data: ids.map((sourceId, i) => ({ id: newId(), sourceId, excerpt: sources[i].excerpt ?? null, [column]: id })),
-    skipDuplicates: true,
-  });
+  const rows = ids.map((sourceId, i) => ({ id: newId(), sourceId, excerpt: sources[i].excerpt ?? null, [column]: id }));
+  await e.tx.citation.createMany({ data: rows, skipDuplicates: true });
+  for (const row of rows) e.log.row('Citation', null, row); // the claim's or name's sources, in the change log
 }
 
 /** A claim's observed dates in order: those of an input, or of an update over what is stored. */

@@ -178,7 +178,7 @@ class GraphWriter {
    * `type` is a Prisma delegate name (`toolUsage`); the summary says the type's name (`ToolUsage`). A row
    * created or updated is touched for the caches (src/write/touched.ts); one not given touches anything.
    */
-  private count(type: string, outcome: keyof Counts, n = 1, row?: object) {
+  private count(type: string, outcome: keyof Counts, n = 1, row?: object, before?: { row: Row; fields: string[] }) {
     const name = type[0].toUpperCase() + type.slice(1);
     this.summary[name] ??= { created: 0, updated: 0, unchanged: 0 };
     this.summary[name][outcome] += n;
@@ -186,6 +186,9 @@ class GraphWriter {
       if (row) this.edit.touched.row(name, row);
       else this.edit.touched.everything();
     }
+    // The change log: a row created, or changed from `before` (src/write/change-log.ts).
+    if (outcome === 'created' && row) this.edit.log.row(name, null, row as Row);
+    else if (outcome === 'updated' && row && before) this.edit.log.row(name, before.row, row as Row, before.fields);
   }
 
   private delegate(type: KeyedType) {
@@ -237,7 +240,7 @@ class GraphWriter {
         if (this.pendingKeys.has(`${type}:${key}`))
           Object.assign(existing, changes); // not written yet: the create takes them
         else row = await this.delegate(type).update({ where: { key }, data: changes });
-        this.count(type, 'updated', 1, { ...existing, ...changes });
+        this.count(type, 'updated', 1, { ...existing, ...changes }, { row: existing, fields: Object.keys(changes) });
       } else this.count(type, 'unchanged');
     }
     this.rows.set(`${type}:${key}`, row);
@@ -570,7 +573,8 @@ class GraphWriter {
         } else if (c.excerpt !== undefined && found.excerpt !== c.excerpt) {
           await this.tx.citation.update({ where: { id: found.id }, data: { excerpt: c.excerpt } });
           found.excerpt = c.excerpt;
-          this.count('citation', 'updated', 1, { id: found.id, [column]: e.id, sourceId });
+          const citation = { id: found.id, [column]: e.id, sourceId };
+          this.count('citation', 'updated', 1, citation, { row: citation, fields: ['excerpt'] });
         } else this.count('citation', 'unchanged');
       }
     }
@@ -615,8 +619,9 @@ class GraphWriter {
             // A name created in this call is still to be inserted: the insert takes the changes.
             if (!created.has(existing.id as string))
               await this.tx.name.update({ where: { id: existing.id as string }, data: changes });
+            const before = { row: { ...existing }, fields: Object.keys(changes) };
             Object.assign(existing, changes);
-            this.count('name', 'updated', 1, existing);
+            this.count('name', 'updated', 1, existing, before);
           } else this.count('name', 'unchanged');
         }
         cites.push({ id: existing.id as string, citations: n.sources, where: `${where}.names[${i}]` });
@@ -1056,6 +1061,7 @@ class GraphWriter {
         const updated = await this.tx.attribution.update({ where: { key: a.key }, data: { supersededById } });
         this.rows.set(`attribution:${a.key}`, updated);
         this.edit.touched.row('Attribution', updated);
+        this.edit.log.row('Attribution', current, updated, ['supersededById']);
       }
     }
   }
@@ -1169,11 +1175,9 @@ class GraphWriter {
       // Every new row says its parent, null too: rows of one shape go in one statement, parents with children.
       if (this.pendingKeys.has(`technique:${t.key}`)) row.parentId = parentId;
       else if ((row.parentId ?? null) !== parentId) {
-        this.rows.set(
-          `technique:${t.key}`,
-          await this.tx.technique.update({ where: { key: t.key }, data: { parentId } }),
-        );
-        this.count('technique', 'updated', 1, row);
+        const updated = await this.tx.technique.update({ where: { key: t.key }, data: { parentId } });
+        this.rows.set(`technique:${t.key}`, updated);
+        this.count('technique', 'updated', 1, updated, { row, fields: ['parentId'] });
       }
     }
     await this.flush('technique');

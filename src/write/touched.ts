@@ -17,7 +17,7 @@ export type CacheEntity = { typename: string; id?: string };
 export type GraphChange = { entities: CacheEntity[] } | 'everything';
 
 /** Columns naming another row, by the model they name. */
-const referenceColumns: Record<string, string> = {
+export const referenceColumns: Record<string, string> = {
   publisherId: 'Organization',
   coinedById: 'Organization',
   actorId: 'Actor',

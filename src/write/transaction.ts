@@ -9,6 +9,7 @@ import { CHANNEL, changePayloads, graphChanged } from '../database/graph-changes
 import type { Db } from '../db.js';
 import { notFound, userError } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
+import { ChangeLog } from './change-log.js';
 import { newId } from './rules.js';
 import { type GraphChange, Touched } from './touched.js';
 
@@ -27,6 +28,8 @@ export type Edit = {
   changed(yes?: boolean): void;
   /** The rows this write touched, for the caches (audited rows are added by `audit`). */
   touched: Touched;
+  /** The change log's events of this write (audited rows are added by `audit`; imports add theirs). */
+  log: ChangeLog;
 };
 
 /**
@@ -98,13 +101,16 @@ export async function edit<T>(
     await tx.$executeRaw`SELECT set_config('threat_actor.writer_announces', 'on', true)`;
     const entries: Prisma.AuditEntryCreateManyInput[] = [];
     const touched = new Touched();
+    const log = new ChangeLog();
     let changedRows = false;
     const out = await work({
       tx,
       principal,
       touched,
+      log,
       audit: (entityType, entityId, before, after, visibility) => {
         changedRows = true;
+        log.row(entityType, before as Record<string, unknown> | null, after as Record<string, unknown> | null);
         // A merge moves names and claims between entities: its reach is not worked out row by row.
         if (entityType === 'Merge') touched.everything();
         else if (entityType !== 'Import') {
@@ -132,7 +138,8 @@ export async function edit<T>(
       await markReferences(tx, entries);
       await tx.auditEntry.createMany({ data: entries });
     }
-    if (changedRows) {
+    if (changedRows || log.size) {
+      await log.append(tx, operation, principal.name);
       if (touched.empty) touched.everything(); // rows changed that no one named
       change = await touched.entities(tx);
       // Delivered to the other processes only if the transaction commits.
