@@ -304,7 +304,11 @@ async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth
 }
 
 /** When each object's record last changed here, and the dataset it belongs to (for TAXII collections). */
-export type Provenance = Map<string, { addedAt: Date; dataset: string | null }>;
+/**
+ * Where each exported object comes from: the row it was made from (`rowId`, whose change-log events
+ * date it for TAXII), when that row last changed, and its dataset.
+ */
+export type Provenance = Map<string, { addedAt: Date; dataset: string | null; rowId?: string }>;
 
 /** Builds the bundle of the selected records and every claim between them. */
 async function bundleOf(
@@ -400,8 +404,8 @@ async function bundleOf(
       })
     ).map((r) => [r.identifier, r.dataset]),
   );
-  const note = (o: StixObject, record: { updatedAt: Date; dataset?: string }) =>
-    provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null });
+  const note = (o: StixObject, record: { id: string; updatedAt: Date; dataset?: string }) =>
+    provenance?.set(o.id, { addedAt: record.updatedAt, dataset: record.dataset ?? null, rowId: record.id });
   for (const a of actors) {
     const o = sdo(
       'intrusion-set',
@@ -488,10 +492,11 @@ async function bundleOf(
       object_marking_refs: markingRefs(t.tlp),
     }) as StixObject;
     objects.push(rel);
-    provenance?.set(rel.id, { addedAt: t.updatedAt, dataset: t.dataset });
+    provenance?.set(rel.id, { addedAt: t.updatedAt, dataset: t.dataset, rowId: t.id });
   }
   const relationship = (
     claim: {
+      id: string;
       key: string;
       visibility: Tlp;
       confidence: number | null;
@@ -546,7 +551,11 @@ async function bundleOf(
     }) as StixObject;
     objects.push(rel);
     // A relationship belongs to the dataset of the record it starts from.
-    provenance?.set(rel.id, { addedAt: claim.updatedAt, dataset: provenance.get(source)?.dataset ?? null });
+    provenance?.set(rel.id, {
+      addedAt: claim.updatedAt,
+      dataset: provenance.get(source)?.dataset ?? null,
+      rowId: claim.id,
+    });
   };
   for (const a of attributions)
     relationship(a, 'attributed-to', a.campaignId ?? a.subjectActorId ?? a.toolId, a.actorId);

@@ -133,15 +133,30 @@ async function recordEntries(prisma: Db, clearance: Tlp, dataset: string): Promi
   );
 }
 
+/**
+ * When each row's exported object last changed, from the change log: its own events, and for an entity
+ * its names' (a name added changes its aliases). A claim that gained a source has an event of its own.
+ * Rows older than the log keep their own updatedAt.
+ */
+async function lastChanges(prisma: Db) {
+  const rows = await prisma.$queryRaw<{ id: string; at: Date }[]>`
+    SELECT id, max(at) AS at FROM (
+      SELECT "entityId" AS id, at FROM "ChangeEvent"
+      UNION ALL
+      SELECT owner AS id, at FROM "ChangeEvent", unnest(concerns) AS owner
+      WHERE "entityType" = 'Name' AND owner <> "entityId"
+    ) changed GROUP BY id`;
+  return new Map(rows.map((r) => [r.id, r.at]));
+}
+
 async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   if (collection.records && collection.dataset) return recordEntries(prisma, clearance, collection.dataset);
   const provenance: Provenance = new Map();
-  const { objects } = await exportAll(prisma, clearance, provenance);
-  const all = objects.map((object) => ({
-    object,
-    ...(provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null }),
-    current: true,
-  })) as Entry[];
+  const [{ objects }, changedAt] = await Promise.all([exportAll(prisma, clearance, provenance), lastChanges(prisma)]);
+  const all = objects.map((object) => {
+    const { addedAt, dataset, rowId } = provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null };
+    return { object, addedAt: (rowId && changedAt.get(rowId)) || addedAt, dataset, current: true };
+  }) as Entry[];
   let selected = all;
   if (collection.dataset) {
     const own = new Set(
