@@ -36,6 +36,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, redisKeptStore, redisResponseStore, sharedWalFloor } from './redis.js';
 import { responseCache } from './response-cache.js';
 import { schema } from './schema/index.js';
+import { viewOf } from './schema/known-at.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { startTracing } from './tracing.js';
 import { importRunning } from './write/import-status.js';
@@ -193,6 +194,7 @@ export async function startHttpServer(
           : prisma,
         config,
         principal,
+        viewOf(params.query, params.variables, params.operationName),
       ),
     graphiql: config.graphiql ? { title: 'Threat-actor intelligence API', defaultQuery: exampleQuery } : false,
     renderGraphiQL,

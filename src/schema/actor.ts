@@ -38,6 +38,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
+import { checkKnownAt, knownAtDescription, knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -137,6 +138,7 @@ export const Actor = builder.prismaNode('Actor', {
       query: (args, ctx) => ({
         where: {
           ...visibleFact(ctx.principal.clearance),
+          ...knownFact(ctx),
           ...(args.status?.length ? { status: { in: args.status } } : {}),
         },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
@@ -148,7 +150,7 @@ export const Actor = builder.prismaNode('Actor', {
       ...paged,
       description: 'Claims that this actor is part of (attributed to) another actor.',
       query: (_args, ctx) => ({
-        where: visibleFact(ctx.principal.clearance),
+        where: { ...visibleFact(ctx.principal.clearance), ...knownFact(ctx) },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
@@ -296,6 +298,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({
         description: 'An identifier of the actor: ATT&CK id (G0032), STIX id or MISP uuid (any case).',
       }),
+      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
     },
     resolve: lookupResolver<ActorRow>('Actor'),
   }),
@@ -307,6 +310,7 @@ builder.queryFields((t) => ({
       ...paged,
       description: 'Actors, filtered and ordered (by name unless told otherwise).',
       args: {
+        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
         filter: t.arg({ type: ActorFilter }),
         orderBy: t.arg({ type: ActorOrder }),
         includeRevoked: t.arg.boolean({
@@ -323,6 +327,7 @@ builder.queryFields((t) => ({
           },
         }),
       resolve: async (query, _root, args, ctx) => {
+        checkKnownAt(ctx);
         const column = orderColumn[args.orderBy?.field ?? 'NAME'];
         return ctx.prisma.actor.findMany({
           ...query,

@@ -10,6 +10,7 @@ import { symmetricAssociationKinds } from '../ingest/association-kinds.js';
 import { recordAssociation, updateClaim } from '../write/claims.js';
 import { Claim } from './claim.js';
 import { citationsQuery } from './entity-fields.js';
+import { knownFact } from './known-at.js';
 import {
   claimChangeFields,
   claimVersionDescription,
@@ -75,7 +76,12 @@ function associationsOf(
   ctx: Context,
 ): Prisma.AssociationWhereInput {
   const sides = owner === 'Actor' ? [{ fromActorId: id }, { toActorId: id }] : [{ fromToolId: id }, { toToolId: id }];
-  return { OR: sides, ...(kinds?.length ? { kind: { in: [...kinds] } } : {}), ...visibleFact(ctx.principal.clearance) };
+  return {
+    OR: sides,
+    ...(kinds?.length ? { kind: { in: [...kinds] } } : {}),
+    ...visibleFact(ctx.principal.clearance),
+    ...knownFact(ctx),
+  };
 }
 
 type KindArgs = { kind?: readonly AssociationKind[] | null };

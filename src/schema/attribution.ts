@@ -1,11 +1,14 @@
 // Attribution: "campaign / actor / tool X is attributed to actor Y" (or to a described, unnamed group).
 
+import DataLoader from 'dataloader';
 import { visibleFact } from '../auth/visibility.js';
 import { builder, paged } from '../builder.js';
+import type { Context } from '../context.js';
 import { recordAttribution, supersedeAttribution, updateClaim } from '../write/claims.js';
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery, claimsById } from './entity-fields.js';
-import { DatePrecisionEnum } from './enums.js';
+import { ClaimStatusEnum, DatePrecisionEnum } from './enums.js';
+import { knownFact } from './known-at.js';
 import {
   check,
   claimChangeFields,
@@ -17,6 +20,26 @@ import {
 } from './mutation-inputs.js';
 import { tagged } from './typed.js';
 import { AttributionSubject } from './unions.js';
+
+/** Whether an attribution was published by the request's `knownAt` (batched per request). */
+function knownThen(ctx: Context, id: string) {
+  let loader = ctx.loaders.memo.get('knownAttribution') as DataLoader<string, boolean> | undefined;
+  if (!loader) {
+    loader = new DataLoader<string, boolean>(async (ids) => {
+      const known = new Set(
+        (
+          await ctx.prisma.attribution.findMany({
+            where: { id: { in: [...ids] }, ...knownFact(ctx) },
+            select: { id: true },
+          })
+        ).map((a) => a.id),
+      );
+      return ids.map((id) => known.has(id));
+    });
+    ctx.loaders.memo.set('knownAttribution', loader);
+  }
+  return loader.load(id);
+}
 
 export const Attribution = builder.prismaNode('Attribution', {
   id: { field: 'id' },
@@ -30,6 +53,16 @@ export const Attribution = builder.prismaNode('Attribution', {
     'A sourced claim that a campaign, an actor (as a subgroup) or a tool is the work of an actor. An attribution may name no known actor, only a description and countries.',
   fields: (t) => ({
     ...claimFields(t),
+    status: t.field({
+      type: ClaimStatusEnum,
+      description:
+        'CURRENT, SUPERSEDED, DISPUTED or RETRACTED. Asked with `knownAt`: as it stood then (superseded by a claim not yet published then: CURRENT).',
+      select: { status: true, supersededById: true },
+      resolve: async (a, _args, ctx) =>
+        a.status === 'SUPERSEDED' && a.supersededById && ctx.view.knownAt && !(await knownThen(ctx, a.supersededById))
+          ? 'CURRENT'
+          : a.status,
+    }),
     subject: t.field({
       type: AttributionSubject,
       description: 'What is attributed.',
@@ -78,7 +111,7 @@ export const Attribution = builder.prismaNode('Attribution', {
         row.supersededById
           ? ctx.prisma.attribution.findFirst({
               ...query,
-              where: { id: row.supersededById, ...visibleFact(ctx.principal.clearance) },
+              where: { id: row.supersededById, ...visibleFact(ctx.principal.clearance), ...knownFact(ctx) },
             })
           : null,
     }),

@@ -16,6 +16,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
+import { checkKnownAt, knownAtDescription, knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -86,6 +87,7 @@ export const Campaign = builder.prismaNode('Campaign', {
       query: (args, ctx) => ({
         where: {
           ...visibleFact(ctx.principal.clearance),
+          ...knownFact(ctx),
           ...(args.status?.length ? { status: { in: args.status } } : {}),
         },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
@@ -180,6 +182,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({
         description: 'An identifier of the campaign: ATT&CK id (C0022), STIX id or MISP uuid (any case).',
       }),
+      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
     },
     resolve: lookupResolver<CampaignRow>('Campaign'),
   }),
@@ -191,6 +194,7 @@ builder.queryFields((t) => ({
       ...paged,
       description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
       args: {
+        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
         filter: t.arg({ type: CampaignFilter }),
         orderBy: t.arg({ type: CampaignOrder }),
         includeRevoked: t.arg.boolean({
@@ -207,6 +211,7 @@ builder.queryFields((t) => ({
           },
         }),
       resolve: (query, _root, args, ctx) => {
+        checkKnownAt(ctx);
         const column = orderColumn[args.orderBy?.field ?? 'NAME'];
         return ctx.prisma.campaign.findMany({
           ...query,

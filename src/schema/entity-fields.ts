@@ -4,6 +4,7 @@
 import { visibleCitation, visibleFact, visibleRecord } from '../auth/visibility.js';
 import { paged } from '../builder.js';
 import type { Context } from '../context.js';
+import { knownCitation, knownFact } from './known-at.js';
 
 /** What the provenance fields of every named entity (actor, campaign, tool) say: one wording for all three. */
 export const provenanceDescriptions = {
@@ -20,13 +21,13 @@ export const currentOnly = (includeRevoked: boolean | null | undefined) =>
 
 /** A claim's or name's citations: those whose source the caller may read, oldest first. */
 export const citationsQuery = (_args: unknown, ctx: Context) => ({
-  where: visibleCitation(ctx.principal.clearance),
+  where: { AND: [visibleCitation(ctx.principal.clearance), knownCitation(ctx)] },
   orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
 });
 
 /** Claims the caller may see, in id order (the order of the (owner, id) indexes). */
 export const claimsById = (_args: unknown, ctx: Context) => ({
-  where: visibleFact(ctx.principal.clearance),
+  where: { ...visibleFact(ctx.principal.clearance), ...knownFact(ctx) },
   orderBy: { id: 'asc' as const },
 });
 
@@ -36,7 +37,7 @@ export const namesConnection = {
   ...paged,
   description: 'Every name of this entity, each with who coined it and the sources that use it.',
   query: (_args: unknown, ctx: Context) => ({
-    where: visibleFact(ctx.principal.clearance),
+    where: { ...visibleFact(ctx.principal.clearance), ...knownFact(ctx) },
     orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }],
   }),
 };

@@ -9,6 +9,7 @@ import type { Tlp } from '../generated/prisma/client.js';
 import { createEntity, updateEntity } from '../write/entities.js';
 import { countryArg } from './args.js';
 import { TlpEnum } from './enums.js';
+import { knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -40,7 +41,7 @@ export const Organization = builder.prismaNode('Organization', {
       ...paged,
       description: 'Names this organisation coined.',
       query: (_args, ctx) => ({
-        where: visibleFact(ctx.principal.clearance),
+        where: { ...visibleFact(ctx.principal.clearance), ...knownFact(ctx) },
         orderBy: [{ value: 'asc' }, { id: 'asc' }],
       }),
     }),

@@ -18,6 +18,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
+import { checkKnownAt, knownAtDescription, knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -80,7 +81,7 @@ export const Tool = builder.prismaNode('Tool', {
       ...paged,
       description: 'Claims that this tool is exclusive to (attributed to) an actor.',
       query: (_args, ctx) => ({
-        where: visibleFact(ctx.principal.clearance),
+        where: { ...visibleFact(ctx.principal.clearance), ...knownFact(ctx) },
         orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
       }),
     }),
@@ -150,6 +151,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({
         description: 'An identifier of the tool: ATT&CK id (S0002), STIX id or MISP uuid (any case).',
       }),
+      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
     },
     resolve: lookupResolver<ToolRow>('Tool'),
   }),
@@ -161,6 +163,7 @@ builder.queryFields((t) => ({
       ...paged,
       description: 'Tools, filtered and ordered (by name unless told otherwise).',
       args: {
+        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
         filter: t.arg({ type: ToolFilter }),
         orderBy: t.arg({ type: ToolOrder }),
         includeRevoked: t.arg.boolean({
@@ -177,6 +180,7 @@ builder.queryFields((t) => ({
           },
         }),
       resolve: async (query, _root, args, ctx) => {
+        checkKnownAt(ctx);
         const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
         return ctx.prisma.tool.findMany({
           ...query,

@@ -628,6 +628,7 @@ export type Attribution = Claim & Node & {
   note?: Maybe<Scalars['String']['output']>;
   /** When it was recorded: for an imported claim, the dataset’s own timestamp (STIX `created`); else when it was written here. */
   recordedAt: Scalars['DateTime']['output'];
+  /** CURRENT, SUPERSEDED, DISPUTED or RETRACTED. Asked with `knownAt`: as it stood then (superseded by a claim not yet published then: CURRENT). */
   status: ClaimStatus;
   /** What is attributed. */
   subject: AttributionSubject;
@@ -2057,6 +2058,7 @@ export type Query = {
 export type QueryActorArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2067,6 +2069,7 @@ export type QueryActorsArgs = {
   filter?: InputMaybe<ActorFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ActorOrder>;
 };
@@ -2085,6 +2088,7 @@ export type QueryAuditLogArgs = {
 export type QueryCampaignArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2095,6 +2099,7 @@ export type QueryCampaignsArgs = {
   filter?: InputMaybe<CampaignFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CampaignOrder>;
 };
@@ -2232,6 +2237,7 @@ export type QueryTechniquesArgs = {
 export type QueryToolArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2242,6 +2248,7 @@ export type QueryToolsArgs = {
   filter?: InputMaybe<ToolFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ToolOrder>;
 };

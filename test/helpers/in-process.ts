@@ -15,6 +15,7 @@ import { countStatements, type StatementLog } from '../../src/database/statement
 import { createPrismaClient, type Db } from '../../src/db.js';
 import type { Role, Tlp } from '../../src/generated/prisma/client.js';
 import { schema } from '../../src/schema/index.js';
+import { viewOf } from '../../src/schema/known-at.js';
 import { freshDatabase } from './database.js';
 import type { GraphQLResponse } from './server.js';
 
@@ -62,7 +63,7 @@ export async function inProcess(env: Record<string, string> = {}): Promise<InPro
         schema,
         document,
         variableValues: variables,
-        contextValue: createContext(prisma, config, principal ?? anonymous),
+        contextValue: createContext(prisma, config, principal ?? anonymous, viewOf(document, variables)),
       }),
     );
     return { result: JSON.parse(JSON.stringify(result)), statements: log.statements };

@@ -1,0 +1,86 @@
+// "What the sources said by a date" (`knownAt`): a root field asked with `knownAt: "2020-07-01"` answers
+// with the intelligence as published up to that day. Below it, names and claims are those with at least
+// one cited source published by then (an undated source is not known to have been), the citations those
+// published by then, and an attribution superseded by a claim not yet published then is CURRENT (as it
+// stood). The date is read from the request before it runs (nested lists plan their SQL before their
+// root field's resolver), so every field of one request must ask the same `knownAt`.
+import { type DocumentNode, Kind, parse, type SelectionSetNode, type ValueNode } from 'graphql';
+import type { Context } from '../context.js';
+import { userError } from '../errors.js';
+
+export type View = {
+  /** The end of the day the request asks the sources' knowledge at; null: today, everything. */
+  knownAt: Date | null;
+  /** Two root fields asked different dates: refused when they run. */
+  conflicting: boolean;
+};
+
+export const presentView: View = { knownAt: null, conflicting: false };
+
+const dateOf = (value: unknown): Date | null => {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const date = new Date(`${value}T00:00:00.000Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
+};
+
+function argumentValue(node: ValueNode, variables: Record<string, unknown>): unknown {
+  if (node.kind === Kind.VARIABLE) return variables[node.name.value];
+  if (node.kind === Kind.STRING) return node.value;
+  return undefined;
+}
+
+/** The `knownAt` a request's root fields ask (checked for format by the Date scalar when the request runs). */
+export function viewOf(
+  query: DocumentNode | string | undefined | null,
+  variables: Record<string, unknown> | undefined | null,
+  operationName?: string | null,
+): View {
+  let document: DocumentNode;
+  try {
+    if (!query) return presentView;
+    document = typeof query === 'string' ? parse(query) : query;
+  } catch {
+    return presentView; // yoga answers the syntax error itself
+  }
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return presentView;
+  const dates = new Set<string>();
+  let asked = 0;
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      if (selection.kind !== Kind.FIELD || selection.name.value === '__typename') continue;
+      asked++;
+      const arg = selection.arguments?.find((a) => a.name.value === 'knownAt');
+      const value = arg ? argumentValue(arg.value, variables ?? {}) : undefined;
+      dates.add(typeof value === 'string' ? value : '');
+    }
+  };
+  visit(operation.selectionSet);
+  const [only] = dates;
+  // Root fields without the argument (or __typename) beside dated ones would answer of today: refused too.
+  if (dates.size > 1) return { knownAt: null, conflicting: asked > 1 };
+  return { knownAt: dateOf(only), conflicting: false };
+}
+
+/** Root fields taking `knownAt` call this: a request asking several dates (or dated and undated fields) is refused. */
+export function checkKnownAt(ctx: Context) {
+  if (ctx.view.conflicting)
+    throw userError(
+      'BAD_USER_INPUT',
+      'Every field of one request must ask the same knownAt (or none). Ask the other date in another request.',
+      { argument: 'knownAt' },
+    );
+}
+
+export const knownAtDescription =
+  'Answer as the sources said by this day: names, claims (attributions, tool and technique uses, targetings, associations) and citations only with a source published by then, each attribution as it stood then (superseded by a later report: CURRENT). Derived lists (campaigns, tools, victims, techniques through other records) are not dated yet. The same date for every field of the request.';
+
+/** `where` for names and claims under `knownAt`: at least one cited source published by then. */
+export const knownFact = (ctx: Context) =>
+  ctx.view.knownAt ? { citations: { some: { source: { publishedOn: { lte: ctx.view.knownAt } } } } } : {};
+
+/** `where` for citations under `knownAt`: their source was published by then. */
+export const knownCitation = (ctx: Context) =>
+  ctx.view.knownAt ? { source: { publishedOn: { lte: ctx.view.knownAt } } } : {};

@@ -1,0 +1,108 @@
+// "What the sources said by a date" (knownAt): CryptoCore's attribution history as it stood on
+// 2020-07-01 (ClearSky's East European assessment only, CURRENT), on 2020-12-31 (F-Secure's Lazarus
+// beside it, ClearSky's still CURRENT) and today (ClearSky 2020 SUPERSEDED); names and citations only
+// from sources published by then; clearance holds as without a date; one date per request.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseLabel } from './helpers/database.js';
+import { type InProcess, inProcess } from './helpers/in-process.js';
+import { mutator } from './helpers/mutate.js';
+
+let server: InProcess;
+beforeAll(async () => {
+  server = await inProcess();
+}, 180_000);
+afterAll(() => server?.stop());
+
+const history = `query($knownAt: Date) { campaign(name: "CryptoCore", knownAt: $knownAt) {
+  attributions { totalCount nodes { status attributedToDescription actor { name } supersededBy { assessedOn }
+    citations { nodes { source { title publishedOn } } } } } } }`;
+const attributionsAt = async (knownAt?: string, key?: string) => {
+  const r = await server.raw<any>(history, knownAt ? { knownAt } : {}, key);
+  expect(r.errors).toBeUndefined();
+  return r.data.campaign.attributions;
+};
+const who = (a: any) => `${a.actor?.name ?? a.attributedToDescription.slice(0, 40)}: ${a.status}`;
+
+describe(`knownAt (${databaseLabel})`, () => {
+  it('CryptoCore on 2020-07-01, 2020-12-31 and today: the attribution history as it stood', async () => {
+    const july = await attributionsAt('2020-07-01');
+    expect(july.nodes.map(who)).toEqual(['A threat actor linked to the East Europe: CURRENT']);
+    expect(july.nodes[0].supersededBy).toBeNull();
+    const december = await attributionsAt('2020-12-31');
+    expect(december.nodes.map(who)).toEqual([
+      'A threat actor linked to the East Europe: CURRENT',
+      'Lazarus Group: CURRENT',
+    ]);
+    const today = await attributionsAt();
+    expect(today.nodes.map(who)).toEqual([
+      'A threat actor linked to the East Europe: SUPERSEDED',
+      'Lazarus Group: CURRENT',
+      'Lazarus Group: CURRENT',
+    ]);
+    expect(today.nodes[0].supersededBy).toEqual({ assessedOn: '2021-05-24' });
+    // Citations as published by then: F-Secure's claim on 2020-08-26 cites only F-Secure's own report.
+    const august = await attributionsAt('2020-08-26');
+    const fsecure = august.nodes.find((a: any) => a.actor?.name === 'Lazarus Group');
+    for (const c of fsecure.citations.nodes) expect(c.source.publishedOn <= '2020-08-26').toBe(true);
+    const fsecureToday = today.nodes.find((a: any) => a.actor?.name === 'Lazarus Group');
+    expect(fsecureToday.citations.nodes.length).toBeGreaterThan(fsecure.citations.nodes.length);
+  });
+
+  it('names and claims of a record are those with a source published by then, computed from what is stored', async () => {
+    const q = `query($knownAt: Date) { campaign(name: "CryptoCore", knownAt: $knownAt) {
+      names(first: 100) { nodes { value citations { nodes { source { publishedOn } } } } }
+      targetings(first: 100) { totalCount nodes { id } } } }`;
+    const today = (await server.query(q)).campaign;
+    const knownBy = (date: string) => (n: any) =>
+      n.citations.nodes.some((c: any) => c.source.publishedOn && c.source.publishedOn <= date);
+    for (const date of ['2019-06-01', '2020-07-01', '2021-01-01']) {
+      const then = (await server.query(q, { knownAt: date })).campaign;
+      expect(then.names.nodes.map((n: any) => n.value)).toEqual(
+        today.names.nodes.filter(knownBy(date)).map((n: any) => n.value),
+      );
+      expect(then.targetings.totalCount).toBeLessThanOrEqual(today.targetings.totalCount);
+    }
+    const early = (await server.query(q, { knownAt: '2019-06-01' })).campaign;
+    expect(early.names.nodes.length).toBeLessThan(today.names.nodes.length);
+    expect(early.targetings.totalCount).toBeLessThan(today.targetings.totalCount);
+  });
+
+  it('clearance holds as without a date: a RED claim published in time is there for RED only', async () => {
+    const red = await server.key('ANALYST', 'RED');
+    const green = await server.key('ANALYST', 'GREEN');
+    const m = mutator(server, red);
+    const { campaign } = await server.query('{ campaign(name: "CryptoCore") { id } }');
+    const source = await m('createSource', {
+      title: 'Known-at red report',
+      kind: 'REPORT',
+      tlp: 'RED',
+      publishedOn: '2020-03-01',
+    });
+    await m('recordAttribution', {
+      subject: campaign.id,
+      attributedToDescription: 'A red-only assessment',
+      sources: [{ source }],
+    });
+    const forGreen = await attributionsAt('2020-07-01', green);
+    const forRed = await attributionsAt('2020-07-01', red);
+    expect(forGreen.nodes.map(who)).toEqual(['A threat actor linked to the East Europe: CURRENT']);
+    expect(forGreen.totalCount).toBe(1);
+    expect(forRed.nodes.map(who).sort()).toEqual(
+      ['A red-only assessment: CURRENT', 'A threat actor linked to the East Europe: CURRENT'].sort(),
+    );
+  });
+
+  it('one date per request: two dates (or a dated and an undated field) are refused with a code', async () => {
+    const two = await server.raw<any>(
+      '{ a: campaign(name: "CryptoCore", knownAt: "2020-07-01") { id } b: campaign(name: "CryptoCore", knownAt: "2021-01-01") { id } }',
+    );
+    expect(two.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(two.errors?.[0]?.message).toMatch(/same knownAt/);
+    const mixed = await server.raw<any>(
+      '{ a: campaign(name: "CryptoCore", knownAt: "2020-07-01") { id } actors { totalCount } }',
+    );
+    expect(mixed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const bad = await server.raw<any>('{ campaign(name: "CryptoCore", knownAt: "July 2020") { id } }');
+    expect(bad.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+  });
+});
