@@ -108,4 +108,59 @@ describe(`paths (${databaseLabel})`, () => {
     expect(await code({ from: apt38.id, to: unknown })).toBe('NOT_FOUND');
     expect(await code({ from: apt38.id, to: 'not-an-id' })).toBe('INVALID_ID');
   });
+
+  it('links sources and organisations: ClearSky coined CryptoCore and published the reports that cite it', async () => {
+    const docPaths = `query($from: ID!, $to: ID!, $maxHops: Int) { paths(from: $from, to: $to, maxHops: $maxHops, first: 20) {
+      totalCount nodes { hops steps { kind sharedValue citation { source { title } }
+        to { __typename ... on Source { title } ... on Campaign { name } ... on Actor { name } } } } } }`;
+    const { organizations } = await server.query('{ organizations(first: 100) { nodes { id name } } }');
+    const clearsky = organizations.nodes.find((o: any) => /ClearSky/.test(o.name));
+    const { campaign } = await server.query('{ campaign(name: "CryptoCore") { id } }');
+    const found = (await server.query(docPaths, { from: clearsky.id, to: campaign.id, maxHops: 2 })).paths;
+    expect(found.nodes[0]).toMatchObject({ hops: 1, steps: [{ kind: 'COINED', sharedValue: 'CryptoCore' }] });
+    const viaReports = found.nodes.filter((p: any) => p.steps.map((s: any) => s.kind).join() === 'PUBLISHED,CITATION');
+    expect(viaReports.length).toBeGreaterThanOrEqual(2);
+    for (const p of viaReports) expect(p.steps[1].citation.source.title).toBe(p.steps[0].to.title);
+    // From a report to an actor it never names: through the records it supports.
+    const { sources } = await server.query(
+      '{ sources(filter: { query: "Attributing CryptoCore Attacks" }, first: 1) { nodes { id } } }',
+    );
+    const { kimsuky } = await ends();
+    const fromReport = (await server.query(docPaths, { from: sources.nodes[0].id, to: kimsuky.id, maxHops: 3 })).paths;
+    expect(fromReport.totalCount).toBeGreaterThan(0);
+    for (const p of fromReport.nodes) expect(p.steps[0].kind).toBe('CITATION');
+    // Between two actors, sources are not steps unless asked for.
+    const { apt38 } = await ends();
+    const plain = (await server.query(paths, { from: apt38.id, to: kimsuky.id, maxHops: 2, first: 100 })).paths;
+    expect(plain.nodes.flatMap((p: any) => p.steps.map((s: any) => s.kind))).not.toContain('CITATION');
+  });
+
+  it("a source above the caller's clearance is no end and no step: its organisation reaches the campaign for RED only", async () => {
+    const red = await server.key('ANALYST', 'RED');
+    const green = await server.key('READER', 'GREEN');
+    const m = mutator(server, red);
+    const org = await m('createOrganization', { name: 'Paths Test Vendor' });
+    const report = await m('createSource', {
+      title: 'Paths test red report',
+      kind: 'REPORT',
+      tlp: 'RED',
+      publisher: org,
+    });
+    const camp = await m('createCampaign', { name: 'Paths Test Campaign' });
+    const { apt38 } = await ends();
+    await m('recordAttribution', { subject: camp, actor: apt38.id, sources: [{ source: report }] });
+    const ask = `query($from: ID!, $to: ID!) { paths(from: $from, to: $to, maxHops: 2) { totalCount nodes { steps { kind } } } }`;
+    const forRed = await server.query(ask, { from: org, to: camp }, red);
+    expect(forRed.paths.nodes.map((p: any) => p.steps.map((s: any) => s.kind).join())).toEqual(['PUBLISHED,CITATION']);
+    const forGreen = await server.query(ask, { from: org, to: camp }, green);
+    expect(forGreen.paths.totalCount).toBe(0);
+    const hidden = await server.raw<any>(ask, { from: report, to: camp }, green);
+    const unknown = await server.raw<any>(
+      ask,
+      { from: Buffer.from('Source:2b7e9a4c-5a5f-4b1e-9d0e-6a1c3f0b7e01').toString('base64'), to: camp },
+      green,
+    );
+    expect(hidden.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(hidden.errors?.[0]?.message).toBe(unknown.errors?.[0]?.message);
+  });
 });

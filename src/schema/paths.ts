@@ -6,7 +6,7 @@
 // joined where they meet), so that a hub's thousands of neighbours are met once, not multiplied; and
 // paths through hubs rank below paths through specific entities (a step's cost grows with the log of
 // its entity's neighbours).
-import { visibleRecord, visibleRecordSql, visibleSql } from '../auth/visibility.js';
+import { visibleRecordSql, visibleRow, visibleSql } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
@@ -17,7 +17,10 @@ import { pageWindow, windowConnection } from './array-connection.js';
 import { Association } from './association.js';
 import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
+import { Citation } from './citation.js';
+import { Organization } from './organization.js';
 import { selectedRows } from './selected-rows.js';
+import { Source } from './source.js';
 import { Targeting } from './targeting.js';
 import { Technique, TechniqueUse } from './technique.js';
 import { Tool } from './tool.js';
@@ -34,7 +37,12 @@ const stepKinds = [
   'SHARED_NAME',
   'MERGE',
   'SHARED_ORIGIN',
+  'CITATION',
+  'COINED',
+  'PUBLISHED',
 ] as const;
+/** Steps through sources and organisations: taken when an end is one, or when `via` names them. */
+const documentKinds: readonly StepKind[] = ['CITATION', 'COINED', 'PUBLISHED'];
 type StepKind = (typeof stepKinds)[number];
 const claimModel: Partial<Record<StepKind, string>> = {
   ATTRIBUTION: 'Attribution',
@@ -53,8 +61,11 @@ const kindCost: Record<StepKind, number> = {
   SHARED_NAME: 0,
   MERGE: 0,
   SHARED_ORIGIN: 3,
+  CITATION: 1,
+  COINED: 0.5,
+  PUBLISHED: 0,
 };
-const nodeTypes = ['Actor', 'Campaign', 'Tool', 'Victim', 'Technique'] as const;
+const nodeTypes = ['Actor', 'Campaign', 'Tool', 'Victim', 'Technique', 'Source', 'Organization'] as const;
 
 export const PathStepKindEnum = builder.enumType('PathStepKind', {
   description: 'What a step of a path is.',
@@ -101,12 +112,85 @@ function edgesSql(clearance: Tlp, kinds: Set<StepKind>) {
     parts.push(Prisma.sql`SELECT ${node('Actor', 'x.id')}, ${node('Actor', 'y.id')}, 'SHARED_ORIGIN', x."originCountry"::text, NULL::int
       FROM "Actor" x JOIN "Actor" y ON y."originCountry" = x."originCountry" AND y.id > x.id
       WHERE NOT x.revoked AND NOT y.revoked AND ${visibleRecordSql(clearance, 'x')} AND ${visibleRecordSql(clearance, 'y')}`);
+  if (kinds.has('CITATION')) {
+    // A source and each record a name, a claim (both sides) or an attribute it supports names: one
+    // step per (source, record), its fact the first such citation.
+    const cited = (join: string, record: string, visible: Prisma.Sql) =>
+      Prisma.sql`SELECT c.id, c."sourceId", ${Prisma.raw(record)} AS b FROM "Citation" c ${Prisma.raw(join)} WHERE ${visible}`;
+    const claimSides: [string, string, string[]][] = [
+      [
+        'Attribution',
+        'attributionId',
+        [
+          `'Actor:' || x."actorId"`,
+          `COALESCE('Campaign:' || x."campaignId", 'Actor:' || x."subjectActorId", 'Tool:' || x."toolId")`,
+        ],
+      ],
+      [
+        'ToolUsage',
+        'toolUsageId',
+        [`COALESCE('Actor:' || x."actorId", 'Campaign:' || x."campaignId")`, `'Tool:' || x."toolId"`],
+      ],
+      [
+        'Targeting',
+        'targetingId',
+        [`COALESCE('Actor:' || x."actorId", 'Campaign:' || x."campaignId")`, `'Victim:' || x."victimId"`],
+      ],
+      [
+        'TechniqueUse',
+        'techniqueUseId',
+        [
+          `COALESCE('Actor:' || x."actorId", 'Campaign:' || x."campaignId", 'Tool:' || x."toolId")`,
+          `'Technique:' || x."techniqueId"`,
+        ],
+      ],
+      [
+        'Association',
+        'associationId',
+        [
+          `COALESCE('Actor:' || x."fromActorId", 'Tool:' || x."fromToolId")`,
+          `COALESCE('Actor:' || x."toActorId", 'Tool:' || x."toToolId")`,
+        ],
+      ],
+    ];
+    const sources = [
+      cited(
+        'JOIN "Name" x ON x.id = c."nameId"',
+        `COALESCE('Actor:' || x."actorId", 'Campaign:' || x."campaignId", 'Tool:' || x."toolId")`,
+        vis('x'),
+      ),
+      ...claimSides.flatMap(([table, column, sides]) =>
+        sides.map((side) =>
+          cited(`JOIN "${table}" x ON x.id = c."${column}"`, side, Prisma.sql`${live('x')} AND ${vis('x')}`),
+        ),
+      ),
+      ...(['Actor', 'Campaign', 'Tool', 'Victim'] as const).map((type) =>
+        cited(
+          `JOIN "${type}" x ON x.id = c."${type.toLowerCase()}Id"`,
+          `'${type}:' || x.id`,
+          visibleRecordSql(clearance, 'x'),
+        ),
+      ),
+    ];
+    parts.push(Prisma.sql`SELECT * FROM (SELECT DISTINCT ON (t."sourceId", t.b) 'Source:' || t."sourceId", t.b, 'CITATION', t.id::text, NULL::int
+      FROM (${Prisma.join(sources, ' UNION ALL ')}) t JOIN "Source" s ON s.id = t."sourceId"
+      WHERE t.b IS NOT NULL AND ${visibleRecordSql(clearance, 's')} ORDER BY t."sourceId", t.b, t.id) cited`);
+  }
+  if (kinds.has('COINED'))
+    parts.push(Prisma.sql`SELECT 'Organization:' || x."coinedById", COALESCE(${node('Actor', 'x."actorId"')}, ${node('Campaign', 'x."campaignId"')}, ${node('Tool', 'x."toolId"')}),
+      'COINED', x.value, NULL::int FROM "Name" x JOIN "Organization" o ON o.id = x."coinedById"
+      WHERE ${vis('x')} AND ${visibleRecordSql(clearance, 'o')}`);
+  if (kinds.has('PUBLISHED'))
+    parts.push(Prisma.sql`SELECT 'Organization:' || s."publisherId", 'Source:' || s.id, 'PUBLISHED', s.id::text, NULL::int
+      FROM "Source" s JOIN "Organization" o ON o.id = s."publisherId"
+      WHERE ${visibleRecordSql(clearance, 's')} AND ${visibleRecordSql(clearance, 'o')}`);
   if (!parts.length)
     parts.push(Prisma.sql`SELECT NULL::text, NULL::text, NULL::text, NULL::text, NULL::int WHERE false`);
   return Prisma.join(parts, ' UNION ALL ');
 }
 
 type PathClaimRow = typeof PathClaim.$inferType;
+type CitationRow = typeof Citation.$inferType;
 type Step = { kind: StepKind; from: string; to: string; fact: string; confidence: number | null };
 type PathRow = { nodes: string[]; steps: string[]; hops: number; cost: number; weakest: number | null };
 type FoundPath = { hops: number; cost: number; weakestConfidence: number | null; nodes: string[]; steps: Step[] };
@@ -192,16 +276,13 @@ async function findPaths(
 /** A node as a record of its type (tagged for the union), if the caller may see it. */
 async function nodeRecord(ctx: Context, node: string) {
   const [type, id] = node.split(':');
-  const model = type[0].toLowerCase() + type.slice(1);
-  const row = await (ctx.prisma as unknown as Record<string, { findFirst(a: object): Promise<{ id: string } | null> }>)[
-    model
-  ].findFirst({ where: { id, ...visibleRecord(ctx.principal.clearance) } });
-  return tagged(type, row);
+  const [row] = await selectedRows<{ id: string }>(ctx, type, {}, [id]);
+  return tagged(type, row ?? null);
 }
 
 const PathNode = builder.unionType('PathNode', {
   description: 'An entity on a path.',
-  types: () => [Actor, Campaign, Tool, Victim, Technique],
+  types: () => [Actor, Campaign, Tool, Victim, Technique, Source, Organization],
   resolveType: (row) => tagOf(row),
 });
 
@@ -238,8 +319,16 @@ const PathStepRef = builder.objectRef<Step>('PathStep').implement({
     }),
     sharedValue: t.string({
       nullable: true,
-      description: 'The shared name (SHARED_NAME) or origin country (SHARED_ORIGIN).',
-      resolve: (s) => (s.kind === 'SHARED_NAME' || s.kind === 'SHARED_ORIGIN' ? s.fact : null),
+      description: 'The shared name (SHARED_NAME), origin country (SHARED_ORIGIN) or coined name (COINED).',
+      resolve: (s) => (s.kind === 'SHARED_NAME' || s.kind === 'SHARED_ORIGIN' || s.kind === 'COINED' ? s.fact : null),
+    }),
+    citation: t.field({
+      type: Citation,
+      nullable: true,
+      description:
+        'The citation of a CITATION step: the source supporting a name, a claim or an attribute of the record.',
+      resolve: async (s, _a, ctx) =>
+        s.kind === 'CITATION' ? ((await selectedRows<CitationRow>(ctx, 'Citation', {}, [s.fact]))[0] ?? null) : null,
     }),
     mergeId: t.id({
       nullable: true,
@@ -271,7 +360,7 @@ builder.queryField('paths', (t) =>
     {
       type: PathRef,
       description:
-        'The shortest chains of claims and shared facts between two entities (actors, campaigns, tools, victims, techniques), within `maxHops` (1-4), shortest first and, among those, the ones through the most specific entities. Only claims and names you may see are steps.',
+        'The shortest chains of claims and shared facts between two records (actors, campaigns, tools, victims, techniques, sources, organisations), within `maxHops` (1-4), shortest first and, among those, the ones through the most specific records. Only claims, names and sources you may see are steps; steps through sources and organisations (CITATION, COINED, PUBLISHED) are taken when an end is one or `via` names them.',
       args: {
         from: t.arg.id({ required: true }),
         to: t.arg.id({ required: true }),
@@ -295,7 +384,11 @@ builder.queryField('paths', (t) =>
           ends.push(`${type}:${id}`);
         }
         if (ends[0] === ends[1]) throw userError('BAD_USER_INPUT', '"from" and "to" are the same.', { argument: 'to' });
-        const kinds = new Set<StepKind>(args.via?.length ? args.via : stepKinds);
+        // Sources and organisations link almost everything: their steps are taken when an end is one.
+        const documentEnd = ends.some((end) => end.startsWith('Source:') || end.startsWith('Organization:'));
+        const kinds = new Set<StepKind>(
+          args.via?.length ? args.via : stepKinds.filter((k) => documentEnd || !documentKinds.includes(k)),
+        );
         const found = await findPaths(ctx, ends[0], ends[1], maxHops, kinds);
         const { offset, limit } = pageWindow(args, ctx.config.pageSize, found.length);
         return windowConnection(
@@ -322,7 +415,7 @@ async function nodeVisible(ctx: Context, type: string, id: string) {
   const model = type[0].toLowerCase() + type.slice(1);
   return (
     (await (ctx.prisma as unknown as Record<string, { count(a: object): Promise<number> }>)[model].count({
-      where: { id, ...visibleRecord(ctx.principal.clearance) },
+      where: { id, ...visibleRow(type, ctx.principal.clearance) },
     })) > 0
   );
 }

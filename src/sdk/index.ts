@@ -1941,11 +1941,13 @@ export type PathConnectionEdge = {
 };
 
 /** An entity on a path. */
-export type PathNode = Actor | Campaign | Technique | Tool | Victim;
+export type PathNode = Actor | Campaign | Organization | Source | Technique | Tool | Victim;
 
 /** One step of a path: a claim (with its sources, confidence and status), a name both ends carry, a merge of the two, or an origin country two actors share. */
 export type PathStep = {
   __typename?: 'PathStep';
+  /** The citation of a CITATION step: the source supporting a name, a claim or an attribute of the record. */
+  citation?: Maybe<Citation>;
   /** The claim of this step (attribution, tool use, technique use, targeting, association), with its sources, confidence and status. */
   claim?: Maybe<PathClaim>;
   /** The global ID of the claim (its sources: node(id:) … on the claim’s type). */
@@ -1954,7 +1956,7 @@ export type PathStep = {
   from?: Maybe<PathNode>;
   kind: PathStepKind;
   mergeId?: Maybe<Scalars['ID']['output']>;
-  /** The shared name (SHARED_NAME) or origin country (SHARED_ORIGIN). */
+  /** The shared name (SHARED_NAME), origin country (SHARED_ORIGIN) or coined name (COINED). */
   sharedValue?: Maybe<Scalars['String']['output']>;
   to?: Maybe<PathNode>;
 };
@@ -1963,7 +1965,10 @@ export type PathStep = {
 export type PathStepKind =
   | 'ASSOCIATION'
   | 'ATTRIBUTION'
+  | 'CITATION'
+  | 'COINED'
   | 'MERGE'
+  | 'PUBLISHED'
   | 'SHARED_NAME'
   | 'SHARED_ORIGIN'
   | 'TARGETING'
@@ -2026,7 +2031,7 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** Organisations, by name. */
   organizations: OrganizationConnection;
-  /** The shortest chains of claims and shared facts between two entities (actors, campaigns, tools, victims, techniques), within `maxHops` (1-4), shortest first and, among those, the ones through the most specific entities. Only claims and names you may see are steps. */
+  /** The shortest chains of claims and shared facts between two records (actors, campaigns, tools, victims, techniques, sources, organisations), within `maxHops` (1-4), shortest first and, among those, the ones through the most specific records. Only claims, names and sources you may see are steps; steps through sources and organisations (CITATION, COINED, PUBLISHED) are taken when an end is one or `via` names them. */
   paths: PathConnection;
   /** Pairs of current actors, campaigns or tools that share names but were not joined, most shared names first, each with the evidence for and against (for curators). */
   possibleDuplicates: PossibleDuplicateConnection;
