@@ -202,4 +202,55 @@ describe(`change log (${databaseLabel})`, () => {
     const totalGreen = (await changes({ first: 0 }, green)).totalCount;
     expect(totalRed - totalGreen).toBeGreaterThanOrEqual(4);
   });
+
+  it('stateAt: a record, its names and claims as stored at a moment, from the change log', async () => {
+    const m = mutator(server, red);
+    const source = await m('createSource', { title: 'State report', kind: 'REPORT' });
+    const actor = await m('createActor', { name: 'State Test Actor', description: 'Before.' });
+    const victim = await m('createVictim', { name: 'State Test Bank', kind: 'ORGANIZATION' });
+    const targeting = await m('recordTargeting', { by: actor, victim, sources: [{ source }] });
+    await new Promise((r) => setTimeout(r, 20));
+    const then = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const read = async (id: string, type: string) =>
+      (await server.raw<any>(`query($id: ID!) { node(id: $id) { ... on ${type} { version } } }`, { id }, red)).data.node
+        .version;
+    await server.query(
+      'mutation($i: UpdateActorInput!) { updateActor(input: $i) { id } }',
+      { i: { id: actor, expectedVersion: await read(actor, 'Actor'), description: 'After.' } },
+      red,
+    );
+    await m('addName', { owner: actor, value: 'State Test Alias', sources: [{ source }] });
+    await server.query(
+      'mutation($id: ID!, $v: Int!) { deleteTargeting(id: $id, expectedVersion: $v) { id } }',
+      { id: targeting, v: await read(targeting, 'Targeting') },
+      red,
+    );
+    const stateAt = `query($of: ID!, $asOf: DateTime!) { stateAt(of: $of, asOf: $asOf) {
+      record { type id state } names { state } claims { type id state } merges { id } } }`;
+    const past = (await server.query(stateAt, { of: actor, asOf: then }, red)).stateAt;
+    expect(past.record).toMatchObject({
+      type: 'Actor',
+      id: actor,
+      state: { description: 'Before.', name: 'State Test Actor' },
+    });
+    expect(past.names.map((n: any) => n.state.value)).toEqual(['State Test Actor']);
+    expect(past.claims.map((c: any) => [c.type, c.id])).toEqual([['Targeting', targeting]]);
+    const now = (await server.query(stateAt, { of: actor, asOf: new Date(Date.now() + 1000).toISOString() }, red))
+      .stateAt;
+    expect(now.record.state.description).toBe('After.');
+    expect(now.names.map((n: any) => n.state.value).sort()).toEqual(['State Test Actor', 'State Test Alias']);
+    expect(now.claims).toEqual([]);
+    // Before it was created: nothing.
+    const before = (await server.query(stateAt, { of: actor, asOf: '2000-01-01T00:00:00Z' }, red)).stateAt;
+    expect(before).toEqual({ record: null, names: [], claims: [], merges: [] });
+    // Clearance: a RED claim stored then is not in a GREEN caller's view of that moment.
+    const redSource = await m('createSource', { title: 'State red report', kind: 'REPORT', tlp: 'RED' });
+    await m('recordTargeting', { by: actor, victim, sources: [{ source: redSource }] });
+    const later = new Date(Date.now() + 1000).toISOString();
+    expect((await server.query(stateAt, { of: actor, asOf: later }, red)).stateAt.claims).toHaveLength(1);
+    const forGreen = (await server.query(stateAt, { of: actor, asOf: later }, green)).stateAt;
+    expect(forGreen.claims).toEqual([]);
+    expect(JSON.stringify(forGreen)).not.toContain('State red report');
+  });
 });

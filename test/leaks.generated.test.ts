@@ -360,6 +360,9 @@ function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, un
       .getValues()
       .map((v) => ({ ...base, [choice.name]: v.value }));
   // A record's history (history(of:)), the change log about one record (changes(entity:)) and the whole log.
+  // stateAt(of:, asOf:): what is stored now (a moment after every fixture was made).
+  if (has('of') && has('asOf'))
+    return all.map((of) => ({ ...base, of, asOf: new Date(Date.now() + 86_400_000).toISOString() }));
   if (has('of')) return all.map((of) => ({ ...base, of }));
   if (has('entity')) return [base, ...all.map((entity) => ({ ...base, entity }))];
   return [base];

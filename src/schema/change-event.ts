@@ -15,7 +15,7 @@ import { onGraphChange } from '../database/graph-changes.js';
 import { userError } from '../errors.js';
 import { ChangeKind, Prisma, type Tlp } from '../generated/prisma/client.js';
 import { encodeId, idOf } from '../global-id.js';
-import { loggedModels } from '../write/change-log.js';
+import { claimModels, loggedModels } from '../write/change-log.js';
 import { Actor } from './actor.js';
 import { Association } from './association.js';
 import { Attribution } from './attribution.js';
@@ -43,6 +43,7 @@ export type ChangeEventRow = {
   sourcesWithdrawn: string[] | null;
   operation: string;
   keyName: string;
+  state: unknown;
 };
 
 export const ChangeKindEnum = builder.enumType(ChangeKind, {
@@ -112,7 +113,7 @@ export async function readChanges(ctx: Context, filter: ChangeFilter, limit: num
   const where = changeWhere(filter, ctx.principal.clearance);
   return ctx.prisma.$queryRaw<ChangeEventRow[]>`
     SELECT e.seq, e.at, e.kind, e."entityType", e."entityId", e.fields, e."sourcesAdded",
-           e."sourcesWithdrawn", e.operation, e."keyName"
+           e."sourcesWithdrawn", e.operation, e."keyName", e.state
     FROM "ChangeEvent" e WHERE ${where} ORDER BY e.seq LIMIT ${limit}`;
 }
 
@@ -177,6 +178,13 @@ export const ChangeEvent = builder.objectRef<ChangeEventRow>('ChangeEvent').impl
       resolve: (e) => e.operation,
     }),
     by: t.string({ description: 'The API key (or local operator) that made it, by name.', resolve: (e) => e.keyName }),
+    state: t.field({
+      type: 'JSON',
+      nullable: true,
+      description:
+        'The record as the database stored it once the change committed (its columns; null when deleted): what a reader was served from then on.',
+      resolve: (e) => e.state ?? null,
+    }),
   }),
 });
 
@@ -349,5 +357,68 @@ builder.subscriptionField('changes', (t) =>
         concerning: args.entity != null ? concerningId(args.entity) : null,
       }),
     resolve: (row) => row,
+  }),
+);
+
+type StoredRow = {
+  entityType: string;
+  entityId: string;
+  kind: ChangeKind;
+  at: Date;
+  state: Record<string, unknown> | null;
+};
+
+/** One name, claim or merge as stored at a moment: its type, its global ID and its columns then. */
+const StoredRecord = builder.objectRef<StoredRow>('StoredRecord').implement({
+  description: 'A row as the database stored it at a moment, read from the change log.',
+  fields: (t) => ({
+    type: t.string({ resolve: (r) => r.entityType }),
+    id: t.id({ resolve: (r) => encodeId(r.entityType, r.entityId) }),
+    changedAt: t.field({
+      type: 'DateTime',
+      description: 'When it was last changed before that moment.',
+      resolve: (r) => r.at,
+    }),
+    state: t.field({ type: 'JSON', description: 'Its columns then.', resolve: (r) => r.state }),
+  }),
+});
+
+const RecordState = builder.objectRef<{ record: StoredRow | null; related: StoredRow[] }>('RecordState').implement({
+  description:
+    'A record, its names, its claims and the merges it took part in, as the database held them at a moment (rows deleted by then left out).',
+  fields: (t) => ({
+    record: t.field({ type: StoredRecord, nullable: true, resolve: (s) => s.record }),
+    names: t.field({ type: [StoredRecord], resolve: (s) => s.related.filter((r) => r.entityType === 'Name') }),
+    claims: t.field({
+      type: [StoredRecord],
+      resolve: (s) => s.related.filter((r) => claimModels.has(r.entityType)),
+    }),
+    merges: t.field({ type: [StoredRecord], resolve: (s) => s.related.filter((r) => r.entityType === 'Merge') }),
+  }),
+});
+
+builder.queryField('stateAt', (t) =>
+  t.field({
+    type: RecordState,
+    description:
+      'What the database held about a record at a moment (`asOf`): the record, its names, its claims and its merges with their columns as stored then, read from the change log, so that a platform can reproduce what it was served. Rows you may not see are left out, as everywhere.',
+    args: {
+      of: t.arg.id({ required: true, description: 'The record (any global ID).' }),
+      asOf: t.arg({ type: 'DateTime', required: true, description: 'The moment.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const id = concerningId(args.of);
+      const where = changeWhere({ concerning: id }, ctx.principal.clearance);
+      const rows = await ctx.prisma.$queryRaw<StoredRow[]>`
+        SELECT * FROM (
+          SELECT DISTINCT ON (e."entityType", e."entityId") e."entityType", e."entityId", e.kind, e.at, e.state
+            FROM "ChangeEvent" e WHERE ${where} AND e.at <= ${args.asOf}
+           ORDER BY e."entityType", e."entityId", e.seq DESC) latest
+         WHERE state IS NOT NULL ORDER BY "entityType", at, "entityId"`;
+      return {
+        record: rows.find((r) => r.entityId === id) ?? null,
+        related: rows.filter((r) => r.entityId !== id),
+      };
+    },
   }),
 );

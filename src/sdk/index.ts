@@ -1064,6 +1064,8 @@ export type ChangeEvent = {
   sourcesAdded: Array<Source>;
   /** Sources the record no longer cites after this change (those you may read). */
   sourcesWithdrawn: Array<Source>;
+  /** The record as the database stored it once the change committed (its columns; null when deleted): what a reader was served from then on. */
+  state?: Maybe<Scalars['JSON']['output']>;
 };
 
 export type ChangeEventConnection = {
@@ -2041,6 +2043,8 @@ export type Query = {
   search: SearchConnection;
   /** Sources, newest first unless told otherwise. */
   sources: SourceConnection;
+  /** What the database held about a record at a moment (`asOf`): the record, its names, its claims and its merges with their columns as stored then, read from the change log, so that a platform can reproduce what it was served. Rows you may not see are left out, as everywhere. */
+  stateAt: RecordState;
   /** The tactics of the Enterprise matrix, in matrix order. */
   tactics: Array<Tactic>;
   /** One technique, by `id` or by its ATT&CK id (`externalId: "T1566.001"`, any case). */
@@ -2223,6 +2227,12 @@ export type QuerySourcesArgs = {
 };
 
 
+export type QueryStateAtArgs = {
+  asOf: Scalars['DateTime']['input'];
+  of: Scalars['ID']['input'];
+};
+
+
 export type QueryTechniqueArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
@@ -2323,6 +2333,15 @@ export type RecordAttributionInput = {
   subject: Scalars['ID']['input'];
   /** The marking of the claim itself (default CLEAR; at most your clearance). */
   tlp?: InputMaybe<Tlp>;
+};
+
+/** A record, its names, its claims and the merges it took part in, as the database held them at a moment (rows deleted by then left out). */
+export type RecordState = {
+  __typename?: 'RecordState';
+  claims: Array<StoredRecord>;
+  merges: Array<StoredRecord>;
+  names: Array<StoredRecord>;
+  record?: Maybe<StoredRecord>;
 };
 
 /** A sourced claim that an actor or a campaign targets a victim. */
@@ -2507,6 +2526,17 @@ export type StatedOrigin = {
   identifier: Scalars['String']['output'];
   /** The name the record gives the actor. */
   recordName?: Maybe<Scalars['String']['output']>;
+};
+
+/** A row as the database stored it at a moment, read from the change log. */
+export type StoredRecord = {
+  __typename?: 'StoredRecord';
+  /** When it was last changed before that moment. */
+  changedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Its columns then. */
+  state: Scalars['JSON']['output'];
+  type: Scalars['String']['output'];
 };
 
 /** Live feeds, over Server-Sent Events (Accept: text/event-stream). */

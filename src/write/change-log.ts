@@ -55,6 +55,8 @@ type Pending = {
   sourcesAdded: Set<string>;
   sourcesWithdrawn: Set<string>;
   visibility: Tlp[];
+  /** The row as stored at the end of the write (null: deleted). */
+  stored?: Row | null;
 };
 
 const isTlp = (v: unknown): v is Tlp => typeof v === 'string' && (tlpLevels as readonly string[]).includes(v);
@@ -198,6 +200,7 @@ export class ChangeLog {
           p.row = row;
           p.kind ??= kindOf(p, row);
         }
+        p.stored = row ?? null;
       }
     }
     const rows = events
@@ -213,6 +216,8 @@ export class ChangeLog {
         operation,
         keyName,
         visibility: mostRestricted(p.visibility),
+        // The row as the database holds it now that the write is done (its triggers ran).
+        state: p.stored ?? null,
       }));
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`;
     await insertMany(tx, 'ChangeEvent', rows);
