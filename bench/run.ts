@@ -222,6 +222,7 @@ async function main() {
   await db.connect();
   const hot = (await db.query(`SELECT id FROM "Actor" WHERE key = $1`, [HOT_ACTOR_KEY])).rows[0].id as string;
   const sample = (await db.query(`SELECT id FROM "Actor" WHERE key = 'synthetic-actor-42'`)).rows[0].id as string;
+  const other = (await db.query(`SELECT id FROM "Actor" WHERE key = 'synthetic-actor-7'`)).rows[0].id as string;
   const sampleName = (
     await db.query(
       `SELECT value FROM "Name" WHERE "actorId" = $1 AND value NOT LIKE 'Synthetic%' AND value NOT LIKE 'TA%'`,
@@ -236,6 +237,7 @@ async function main() {
     hotActorId: hot,
     hotActorGlobalId: gid(hot),
     sampleActorGlobalId: gid(sample),
+    otherActorGlobalId: gid(other),
     fuzzyName: fuzzy,
   });
   const queries = (Object.keys(all) as QueryId[]).filter((q) => !only || only.has(q));

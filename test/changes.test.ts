@@ -155,6 +155,13 @@ describe(`change log (${databaseLabel})`, () => {
     for (const e of names.nodes) expect(e.kind).toBe('NAME_ADDED');
     const future = await changes({ since: new Date(Date.now() + 3_600_000).toISOString() });
     expect(future).toMatchObject({ totalCount: 0, nodes: [] });
+    // A page's statements do not grow with its size: the page and its count, the sources of the whole
+    // page, and at most two reads per type of record on it (the rows, and what their fields select).
+    for (const first of [5, 50, 100]) {
+      const answer = await server.raw<any>(changesQuery, { first }, red);
+      const types = new Set(answer.data.changes.nodes.map((e: any) => e.entityType)).size;
+      expect(answer.extensions?.sqlStatements).toBeLessThanOrEqual(3 + 2 * types);
+    }
     const bad = await server.raw<any>('{ changes(after: "garbage") { totalCount } }');
     expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_PAGE_ARGUMENT');
     const badOf = await server.raw<any>('{ history(of: "garbage") { totalCount } }');

@@ -8,12 +8,11 @@
 // after it was created: its creation is not in a GREEN caller's log either). Counts agree with pages.
 
 import { Repeater } from 'graphql-yoga';
-import { visibleRow } from '../auth/visibility.js';
 import { builder, pageSize } from '../builder.js';
 import type { Context } from '../context.js';
 import { onGraphChange } from '../database/graph-changes.js';
 import { userError } from '../errors.js';
-import { ChangeKind, Prisma, type Tlp } from '../generated/prisma/client.js';
+import { ChangeKind, Prisma, type Source as SourceModel, type Tlp } from '../generated/prisma/client.js';
 import { encodeId, idOf } from '../global-id.js';
 import { claimModels, loggedModels } from '../write/change-log.js';
 import { Actor } from './actor.js';
@@ -123,13 +122,7 @@ export async function countChanges(ctx: Context, filter: ChangeFilter) {
   return Number(row.n);
 }
 
-const sourcesOf = (ids: string[] | null, ctx: Context) =>
-  ids?.length
-    ? ctx.prisma.source.findMany({
-        where: { id: { in: ids }, ...visibleRow('Source', ctx.principal.clearance) },
-        orderBy: { title: 'asc' },
-      })
-    : [];
+type SourceRow = SourceModel;
 
 export const ChangeEvent = builder.objectRef<ChangeEventRow>('ChangeEvent').implement({
   description:
@@ -163,15 +156,15 @@ export const ChangeEvent = builder.objectRef<ChangeEventRow>('ChangeEvent').impl
         'The fields the change set (all on creation; those whose values changed on update; "sources" when only citations changed).',
       resolve: (e) => e.fields ?? [],
     }),
-    sourcesAdded: t.field({
-      type: [Source],
-      description: 'Sources the record cites since this change (those you may read).',
-      resolve: (e, _args, ctx) => sourcesOf(e.sourcesAdded, ctx),
+    sourcesAdded: t.prismaField({
+      type: ['Source'],
+      description: 'Sources the record cites since this change (those you may read), in the order they were cited.',
+      resolve: (query, e, _args, ctx) => selectedRows<SourceRow>(ctx, 'Source', query, e.sourcesAdded ?? []),
     }),
-    sourcesWithdrawn: t.field({
-      type: [Source],
+    sourcesWithdrawn: t.prismaField({
+      type: ['Source'],
       description: 'Sources the record no longer cites after this change (those you may read).',
-      resolve: (e, _args, ctx) => sourcesOf(e.sourcesWithdrawn, ctx),
+      resolve: (query, e, _args, ctx) => selectedRows<SourceRow>(ctx, 'Source', query, e.sourcesWithdrawn ?? []),
     }),
     operation: t.string({
       description: 'What made the change: the mutation ("updateActor") or the import ("seed", "import").',

@@ -21,7 +21,9 @@ export const currentOnly = (includeRevoked: boolean | null | undefined) =>
 
 /** A claim's or name's citations: those whose source the caller may read, oldest first. */
 export const citationsQuery = (_args: unknown, ctx: Context) => ({
-  where: { AND: [visibleCitation(ctx.principal.clearance), knownCitation(ctx)] },
+  where: ctx.view.knownAt
+    ? { AND: [visibleCitation(ctx.principal.clearance), knownCitation(ctx)] }
+    : visibleCitation(ctx.principal.clearance),
   orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
 });
 
