@@ -35,10 +35,12 @@ import { type Logger, yogaLogger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, redisKeptStore, redisResponseStore, sharedWalFloor } from './redis.js';
 import { responseCache } from './response-cache.js';
+import { endChangeStreams } from './schema/change-event.js';
 import { schema } from './schema/index.js';
 import { viewOf } from './schema/known-at.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { startTracing } from './tracing.js';
+import { serveWebSockets } from './web-sockets.js';
 import { importRunning } from './write/import-status.js';
 
 /** The path of a request, without its query. */
@@ -549,6 +551,9 @@ export async function startHttpServer(
   // a client may be reusing that very moment: ECONNRESET on its next request).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const webSockets = serveWebSockets(server, yoga, (authorization) =>
+    authenticate(prisma, authorization, config.anonymousRead),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -561,6 +566,9 @@ export async function startHttpServer(
     close: async () => {
       // Graceful: no new connections; requests in flight are answered; each kept-alive connection is
       // closed as soon as it is idle (a client would otherwise hold it open until its own timeout).
+      // Subscriptions never end by themselves: theirs are ended first (SSE responses complete, sockets close).
+      endChangeStreams(prisma);
+      await webSockets.close();
       await new Promise<void>((resolve) => {
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {

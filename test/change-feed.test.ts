@@ -5,7 +5,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
 import { runTool } from './helpers/process.js';
@@ -132,5 +134,63 @@ describe(`change feed over Server-Sent Events (${databaseLabel})`, () => {
   it('a bad cursor is refused with a code', async () => {
     const r = await server.raw<any>('subscription { changes(after: "garbage") { cursor } }');
     expect(r.errors?.[0]?.extensions?.code).toBe('INVALID_PAGE_ARGUMENT');
+  });
+
+  it("the same feed over WebSockets (graphql-ws): a mutation's events, hidden ones only where cleared, a bad key refused", async () => {
+    const wsUrl = `${server.url.replace(/^http/, 'ws')}/graphql`;
+    const client = (key: string) =>
+      createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${key}` },
+        retryAttempts: 0,
+      });
+    const listen = (key: string) => {
+      const c = client(key);
+      const events: Event['data']['changes'][] = [];
+      const done = new Promise<void>((resolve, reject) =>
+        c.subscribe<Event['data']>(
+          { query: feed, variables: { types: ['ENTITY_CREATED', 'SOURCE_ADDED'] } },
+          { next: (r) => void (r.data && events.push(r.data.changes)), error: reject, complete: resolve },
+        ),
+      );
+      return { c, events, done };
+    };
+    const forRed = listen(red);
+    const forGreen = listen(green);
+    await new Promise((r) => setTimeout(r, 500)); // both subscribed
+    await createActor('Socket Feed Actor');
+    const hidden = await server.raw<any>(
+      'mutation { createSource(input: { title: "Socket red report", kind: REPORT, tlp: RED }) { id } }',
+      {},
+      red,
+    );
+    expect(hidden.errors).toBeUndefined();
+    await createActor('Socket Feed Last');
+    for (let i = 0; i < 100 && (forRed.events.length < 3 || forGreen.events.length < 2); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const names = (events: any[]) => events.map((e) => `${e.kind} ${e.entity?.name ?? e.entity?.title}`);
+    expect(names(forRed.events)).toEqual([
+      'ENTITY_CREATED Socket Feed Actor',
+      'SOURCE_ADDED Socket red report',
+      'ENTITY_CREATED Socket Feed Last',
+    ]);
+    expect(names(forGreen.events)).toEqual(['ENTITY_CREATED Socket Feed Actor', 'ENTITY_CREATED Socket Feed Last']);
+    await forRed.c.dispose();
+    await forGreen.c.dispose();
+    // A key that is not one: the socket is closed with 4403 and the reason.
+    const refused = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer tai_not_a_key' } })),
+      );
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    expect(refused.code).toBe(4403);
+    expect(refused.reason).toMatch(/key/i);
+    // Subscriptions left open do not keep the server from stopping (afterAll stops it with these open).
+    await subscribe<Event>(server.url, feed, {}, red);
+    const open = client(red);
+    open.subscribe({ query: feed }, { next: () => {}, error: () => {}, complete: () => {} });
   });
 });

@@ -266,6 +266,14 @@ builder.queryField('history', (t) =>
   }),
 );
 
+/** The change streams open over a database, ended when the server shuts down (they never end themselves). */
+const openStreams = new WeakMap<Context['prisma'], Set<() => void>>();
+
+/** Ends every change stream over `prisma`: each subscriber's response completes, so the server can drain. */
+export function endChangeStreams(prisma: Context['prisma']) {
+  for (const end of [...(openStreams.get(prisma) ?? [])]) end();
+}
+
 /** How often a subscription looks at the log when it heard of no change (a missed notification, a lagging replica). */
 const POLL_MS = 5_000;
 /** Events read per look at the log. */
@@ -283,8 +291,12 @@ export function changeStream(ctx: Context, filter: ChangeFilter) {
     let wake: (() => void) | null = null;
     let changed = true;
     let stopped = false;
+    const streams = openStreams.get(ctx.prisma) ?? openStreams.set(ctx.prisma, new Set()).get(ctx.prisma)!;
+    const end = () => stop();
+    streams.add(end);
     void stop.then(() => {
       stopped = true;
+      streams.delete(end);
       wake?.();
     });
     const off = onGraphChange(ctx.prisma, () => {
