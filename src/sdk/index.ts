@@ -1060,7 +1060,7 @@ export type ChangeEvent = {
   kind: ChangeKind;
   /** What made the change: the mutation ("updateActor") or the import ("seed", "import"). */
   operation: Scalars['String']['output'];
-  /** Sources the record cites since this change (those you may read). */
+  /** Sources the record cites since this change (those you may read), in the order they were cited. */
   sourcesAdded: Array<Source>;
   /** Sources the record no longer cites after this change (those you may read). */
   sourcesWithdrawn: Array<Source>;
