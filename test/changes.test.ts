@@ -260,4 +260,48 @@ describe(`change log (${databaseLabel})`, () => {
     expect(forGreen.claims).toEqual([]);
     expect(JSON.stringify(forGreen)).not.toContain('State red report');
   });
+
+  it("a merge and its split: the moved names and claims are changes of the survivor's, then of the absorbed record's again", async () => {
+    const m = mutator(server, red);
+    const source = await m('createSource', { title: 'Merge log report', kind: 'REPORT' });
+    const survivor = await m('createActor', { name: 'Merge Log Survivor' });
+    const absorbed = await m('createActor', { name: 'Merge Log Absorbed' });
+    const victim = await m('createVictim', { name: 'Merge Log Bank', kind: 'ORGANIZATION' });
+    const claim = await m('recordTargeting', { by: absorbed, victim, sources: [{ source }] });
+    const version = async (id: string) =>
+      (await server.raw<any>('query($id: ID!) { node(id: $id) { ... on Actor { version } } }', { id }, red)).data.node
+        .version;
+    const merged = await server.raw<any>(
+      'mutation($i: MergeRecordsInput!) { mergeRecords(input: $i) { id } }',
+      { i: { survivor, absorbed, survivorVersion: await version(survivor), absorbedVersion: await version(absorbed) } },
+      red,
+    );
+    expect(merged.errors).toBeUndefined();
+    const kinds = async (of: string) =>
+      (await history(of, red)).nodes.map((e: any) => `${e.kind} ${e.entityType} ${e.fields.join(',')}`);
+    const afterMerge = await kinds(survivor);
+    expect(afterMerge.some((k: string) => k.startsWith('ENTITY_MERGED Merge '))).toBe(true);
+    expect(afterMerge.filter((k: string) => k.startsWith('ENTITY_UPDATED'))).toEqual([]); // a version bump is no event
+    expect(afterMerge).toContain('NAME_UPDATED Name actorId');
+    expect(afterMerge).toContain('CLAIM_UPDATED Targeting actorId');
+    const at = new Date(Date.now() + 1000).toISOString();
+    const state = (
+      await server.query(
+        'query($of: ID!, $asOf: DateTime!) { stateAt(of: $of, asOf: $asOf) { names { state } claims { id } } }',
+        { of: survivor, asOf: at },
+        red,
+      )
+    ).stateAt;
+    expect(state.names.map((n: any) => n.state.value).sort()).toEqual(['Merge Log Absorbed', 'Merge Log Survivor']);
+    expect(state.claims.map((c: any) => c.id)).toEqual([claim]);
+    const split = await server.raw<any>(
+      'mutation($id: ID!) { splitMerge(merge: $id) { splitAt } }',
+      { id: merged.data.mergeRecords.id },
+      red,
+    );
+    expect(split.errors).toBeUndefined();
+    const afterSplit = await kinds(absorbed);
+    expect(afterSplit.some((k: string) => k.startsWith('ENTITY_SPLIT Merge '))).toBe(true);
+    expect(afterSplit.filter((k: string) => k === 'CLAIM_UPDATED Targeting actorId')).toHaveLength(2);
+  });
 });

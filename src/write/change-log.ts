@@ -139,6 +139,7 @@ export class ChangeLog {
   row(entityType: string, before: Row | null, after: Row | null, fields?: string[]) {
     if (entityType === 'Citation') return this.citation(before, after);
     if (!loggedModels.has(entityType)) return;
+    if (entityType === 'Merge') this.mergedRows(before, after);
     const id = ((after ?? before)?.id as string | undefined) ?? null;
     if (!id) return;
     const p = this.entry(entityType, id);
@@ -153,6 +154,25 @@ export class ChangeLog {
     if (!p.kind || (!p.created && kind !== 'CLAIM_UPDATED' && kind !== 'ENTITY_UPDATED' && kind !== 'NAME_UPDATED'))
       p.kind = kind;
     p.row = after ?? before;
+  }
+
+  /**
+   * The names and claims a merge moved to its survivor (or a split moved back): each an update of the
+   * column that names its owner, so that the survivor's history and state show them.
+   */
+  private mergedRows(before: Row | null, after: Row | null) {
+    const merge = (after ?? before)!;
+    const moved = merge.moved as Record<string, string[]> | undefined;
+    const [survivor, absorbed] = [merge.survivorId, merge.absorbedId];
+    if (!moved || typeof survivor !== 'string' || typeof absorbed !== 'string') return;
+    const split = Boolean(before && after && !before.splitAt && after.splitAt);
+    if (before && !split) return;
+    const [from, to] = split ? [survivor, absorbed] : [absorbed, survivor];
+    for (const [key, ids] of Object.entries(moved)) {
+      const [table, column] = key.split('.');
+      if (table === 'Merge' || !loggedModels.has(table)) continue;
+      for (const id of ids) this.row(table, { id, [column]: from }, { id, [column]: to }, [column]);
+    }
   }
 
   /** A citation added or withdrawn: the sources of the row it supports changed. */
@@ -203,8 +223,11 @@ export class ChangeLog {
         p.stored = row ?? null;
       }
     }
+    // An update that changed nothing a reader sees (a version bump, search text) is no event.
+    const said = (p: Pending) =>
+      p.fields.size > 0 || p.sourcesAdded.size > 0 || p.sourcesWithdrawn.size > 0 || !p.kind?.endsWith('_UPDATED');
     const rows = events
-      .filter((p) => p.kind || p.sourcesAdded.size || p.sourcesWithdrawn.size)
+      .filter((p) => (p.kind || p.sourcesAdded.size || p.sourcesWithdrawn.size) && said(p))
       .map((p) => ({
         kind: p.kind ?? kindOf(p, p.row),
         entityType: p.entityType,
