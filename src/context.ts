@@ -21,5 +21,11 @@ export function createContext(
   principal: Principal,
   view: View = presentView,
 ): Context {
-  return { prisma, config, principal, view, loaders: createLoaders(prisma, config.pageSize, principal.clearance) };
+  return {
+    prisma,
+    config,
+    principal,
+    view,
+    loaders: createLoaders(prisma, config.pageSize, principal.clearance, 'auto', view.knownAt),
+  };
 }

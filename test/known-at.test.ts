@@ -92,6 +92,29 @@ describe(`knownAt (${databaseLabel})`, () => {
     );
   });
 
+  it("derived lists follow the dated claims: Lazarus Group's campaigns, victims and tools on two dates and today", async () => {
+    const q = `query($knownAt: Date) { actor(name: "Lazarus Group", knownAt: $knownAt) {
+      campaigns(first: 100) { nodes { name } } victims(first: 100) { totalCount edges { direct via { name } } }
+      tools(first: 100) { totalCount } techniques(first: 1) { totalCount } } }`;
+    const at = async (knownAt?: string) => (await server.query(q, knownAt ? { knownAt } : {})).actor;
+    const [july, december, today] = [await at('2020-07-01'), await at('2020-12-31'), await at()];
+    const campaigns = (a: any) => a.campaigns.nodes.map((c: any) => c.name);
+    expect(campaigns(july)).not.toContain('CryptoCore');
+    expect(campaigns(december)).toContain('CryptoCore');
+    expect(campaigns(today)).toContain('CryptoCore');
+    // CryptoCore's victims reach Lazarus only once F-Secure's attribution (2020-08-25) is published.
+    const viaCryptoCore = (a: any) =>
+      a.victims.edges.filter((e: any) => e.via.some((c: any) => c.name === 'CryptoCore')).length;
+    expect(viaCryptoCore(july)).toBe(0);
+    expect(viaCryptoCore(december)).toBeGreaterThan(0);
+    expect(viaCryptoCore(today)).toBeGreaterThanOrEqual(viaCryptoCore(december));
+    for (const field of ['victims', 'tools', 'techniques'] as const) {
+      expect(july[field].totalCount).toBeLessThanOrEqual(december[field].totalCount);
+      expect(december[field].totalCount).toBeLessThanOrEqual(today[field].totalCount);
+    }
+    expect(july.victims.totalCount).toBeLessThan(today.victims.totalCount);
+  });
+
   it('one date per request: two dates (or a dated and an undated field) are refused with a code', async () => {
     const two = await server.raw<any>(
       '{ a: campaign(name: "CryptoCore", knownAt: "2020-07-01") { id } b: campaign(name: "CryptoCore", knownAt: "2021-01-01") { id } }',

@@ -34,7 +34,7 @@ const legendColours = ['#a6cee3', '#fdbf6f', '#e31a1c'];
 async function techniquesOf(prisma: Db, clearance: Tlp, subject: TechniqueSubject, id: string) {
   const [page] = await techniquePages(
     prisma,
-    clearance,
+    { clearance, known: null },
     subject,
     [id],
     () => ({ offset: 0, limit: 10_000 }),

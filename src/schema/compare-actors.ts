@@ -101,7 +101,7 @@ async function compareActors(
   const [techniquePagesOf, toolClaims, victimClaims, names, associations] = await Promise.all([
     techniquePages(
       ctx.prisma,
-      clearance,
+      { clearance, known: null },
       'Actor',
       actorIds,
       () => ({ offset: 0, limit: 10_000 }),

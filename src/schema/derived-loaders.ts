@@ -3,7 +3,7 @@
 // serves every actor on a page, so the number of SQL statements does not grow with the page.
 
 import DataLoader from 'dataloader';
-import { visibleFact, visibleSql } from '../auth/visibility.js';
+import { visibleFact } from '../auth/visibility.js';
 import type { Db } from '../db.js';
 import {
   type Attribution,
@@ -17,6 +17,7 @@ import {
 } from '../generated/prisma/client.js';
 import { activityLoader, type DatedActivity, datedActivity } from './activity.js';
 import { pageWindow } from './array-connection.js';
+import { currentSql, currentWhere, factSql, knownWhere } from './known-at.js';
 import { originsLoader } from './origin.js';
 
 export type ActorCampaign = { campaign: Campaign; attributions: Attribution[] };
@@ -30,9 +31,19 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K) {
 }
 
 /** Campaigns attributed (by a CURRENT claim the caller may see) to each actor: the basis of derived tools and victims. */
-export async function currentCampaigns(prisma: Db, actorIds: readonly string[], clearance: Tlp) {
+export async function currentCampaigns(
+  prisma: Db,
+  actorIds: readonly string[],
+  clearance: Tlp,
+  known: Date | null = null,
+) {
   return prisma.attribution.findMany({
-    where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, status: 'CURRENT', ...visibleFact(clearance) },
+    where: {
+      actorId: { in: [...actorIds] },
+      campaignId: { not: null },
+      AND: [currentWhere(known), knownWhere(known)],
+      ...visibleFact(clearance),
+    },
     include: { campaign: true },
   });
 }
@@ -48,8 +59,8 @@ export type PageStrategy = 'auto' | 'rank' | 'walk';
 const WALK_FROM = 1000;
 
 const views = {
-  tools: { claims: 'ToolUsage', column: 'toolId', targets: 'Tool' },
-  victims: { claims: 'Targeting', column: 'victimId', targets: 'Victim' },
+  tools: { claims: 'ToolUsage', column: 'toolId', targets: 'Tool', cites: 'toolUsageId' },
+  victims: { claims: 'Targeting', column: 'victimId', targets: 'Victim', cites: 'targetingId' },
 } as const;
 
 /**
@@ -63,6 +74,8 @@ const views = {
 type DerivedPageRequest<C, T> = {
   prisma: Db;
   clearance: Tlp;
+  /** The request's knownAt: only claims published by then, attributions as they stood then. */
+  known: Date | null;
   view: keyof typeof views;
   actorIds: readonly string[];
   /** The page (offset, limit) of an actor with this many targets. */
@@ -81,6 +94,7 @@ async function derivePages<
 >({
   prisma,
   clearance,
+  known,
   view,
   actorIds,
   window,
@@ -89,15 +103,19 @@ async function derivePages<
   targetOf,
   strategy,
 }: DerivedPageRequest<C, T>): Promise<DerivedPage<T, C>[]> {
-  const { claims: claimTable, column, targets: targetTable } = views[view];
+  const { claims: claimTable, column, targets: targetTable, cites } = views[view];
+  const scope = { clearance, known };
+  const fact = (alias: string) => factSql(scope, alias, cites);
+  const attribution = (alias: string) =>
+    Prisma.sql`${currentSql(scope, alias)} AND ${factSql(scope, alias, 'attributionId')}`;
   const ids = [...actorIds];
   const claimRows = Prisma.raw(`"${claimTable}"`);
   const targetTableSql = Prisma.raw(`"${targetTable}"`);
   const target = Prisma.raw(`"${column}"`);
-  const current = Prisma.sql`cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')})`;
+  const current = Prisma.sql`cur AS (SELECT a."actorId", a."campaignId" FROM "Attribution" a WHERE a."actorId" = ANY(${ids}::uuid[]) AND a."campaignId" IS NOT NULL AND ${attribution('a')})`;
   // (actor, target) of the actors' own claims, and of the claims of their current campaigns (after `cur`).
-  const ownPairs = Prisma.sql`SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${visibleSql(clearance, 'c')}`;
-  const campaignPairs = Prisma.sql`SELECT cur."actorId" AS actor, c.${target} AS target FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${visibleSql(clearance, 'c')}`;
+  const ownPairs = Prisma.sql`SELECT c."actorId" AS actor, c.${target} AS target FROM ${claimRows} c WHERE c."actorId" = ANY(${ids}::uuid[]) AND ${fact('c')}`;
+  const campaignPairs = Prisma.sql`SELECT cur."actorId" AS actor, c.${target} AS target FROM cur JOIN ${claimRows} c ON c."campaignId" = cur."campaignId" AND ${fact('c')}`;
   const pairs = Prisma.sql`
     WITH ${current},
     pairs AS (${ownPairs} UNION ${campaignPairs})`;
@@ -109,7 +127,7 @@ async function derivePages<
     own AS (${ownPairs} GROUP BY 1, 2),
     derived AS (
       ${campaignPairs}
-       WHERE NOT EXISTS (SELECT 1 FROM ${claimRows} o WHERE o."actorId" = cur."actorId" AND o.${target} = c.${target} AND ${visibleSql(clearance, 'o')})
+       WHERE NOT EXISTS (SELECT 1 FROM ${claimRows} o WHERE o."actorId" = cur."actorId" AND o.${target} = c.${target} AND ${fact('o')})
        GROUP BY 1, 2)
     SELECT actor::text, count(*)::int AS total FROM (SELECT actor FROM own UNION ALL SELECT actor FROM derived) x GROUP BY actor
     UNION ALL SELECT NULL, GREATEST(reltuples, 0)::int FROM pg_class WHERE oid = ${`"${targetTable}"`}::regclass`;
@@ -153,9 +171,9 @@ async function derivePages<
      CROSS JOIN LATERAL (
        SELECT t.id, w."offset" + row_number() OVER () - 1 AS pos
          FROM ${targetTableSql} t
-        WHERE (SELECT true FROM ${claimRows} c WHERE c.${target} = t.id AND c."actorId" = w.actor AND ${visibleSql(clearance, 'c')} LIMIT 1)
+        WHERE (SELECT true FROM ${claimRows} c WHERE c.${target} = t.id AND c."actorId" = w.actor AND ${fact('c')} LIMIT 1)
            OR (SELECT true FROM ${claimRows} c JOIN "Attribution" a ON a."campaignId" = c."campaignId"
-                WHERE c.${target} = t.id AND a."actorId" = w.actor AND a.status = 'CURRENT' AND ${visibleSql(clearance, 'a')} AND ${visibleSql(clearance, 'c')} LIMIT 1)
+                WHERE c.${target} = t.id AND a."actorId" = w.actor AND ${attribution('a')} AND ${fact('c')} LIMIT 1)
         ORDER BY t.name COLLATE "C", t.id
        OFFSET w."offset" LIMIT w."limit") p`
       : [],
@@ -164,7 +182,7 @@ async function derivePages<
     a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : a.pos - b.pos,
   );
   const pageTargets = [...new Set(page.map((r) => r.target))];
-  const attributions = pageTargets.length ? await currentCampaigns(prisma, actorIds, clearance) : [];
+  const attributions = pageTargets.length ? await currentCampaigns(prisma, actorIds, clearance, known) : [];
   const campaignIds = [...new Set(attributions.map((a) => a.campaignId!))];
   const [targets, claims] = pageTargets.length
     ? await Promise.all([
@@ -173,6 +191,7 @@ async function derivePages<
           [column]: { in: pageTargets },
           OR: [{ actorId: { in: ids } }, { campaignId: { in: campaignIds } }],
           ...visibleFact(clearance),
+          ...knownWhere(known),
         }),
       ])
     : [[], []];
@@ -213,6 +232,7 @@ export function createLoaders(
   pageSizes: { default: number; max: number },
   clearance: Tlp,
   strategy: PageStrategy = 'auto',
+  known: Date | null = null,
 ) {
   let dated: Promise<DatedActivity[]> | undefined;
   const platforms = new Map<'Tool' | 'Technique', Promise<string[]>>();
@@ -251,7 +271,12 @@ export function createLoaders(
       const campaign = query?.select ? { select: { ...query.select, id: true, name: true } } : (query ?? true);
       return new DataLoader<string, ActorCampaign[]>(async (actorIds) => {
         const rows = (await prisma.attribution.findMany({
-          where: { actorId: { in: [...actorIds] }, campaignId: { not: null }, ...visibleFact(clearance) },
+          where: {
+            actorId: { in: [...actorIds] },
+            campaignId: { not: null },
+            ...visibleFact(clearance),
+            ...knownWhere(known),
+          },
           include: { campaign },
           orderBy: [{ assessedOn: 'asc' }, { id: 'asc' }],
         })) as (Attribution & { campaign: Campaign })[];
@@ -275,6 +300,7 @@ export function createLoaders(
             derivePages<ToolUsage, Tool>({
               prisma,
               clearance,
+              known,
               view: 'tools',
               actorIds,
               window,
@@ -289,6 +315,7 @@ export function createLoaders(
             derivePages<Targeting, Victim>({
               prisma,
               clearance,
+              known,
               view: 'victims',
               actorIds,
               window,

@@ -5,8 +5,10 @@
 // stood). The date is read from the request before it runs (nested lists plan their SQL before their
 // root field's resolver), so every field of one request must ask the same `knownAt`.
 import { type DocumentNode, Kind, parse, type SelectionSetNode, type ValueNode } from 'graphql';
+import { visibleSql } from '../auth/visibility.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
+import { Prisma, type Tlp } from '../generated/prisma/client.js';
 
 export type View = {
   /** The end of the day the request asks the sources' knowledge at; null: today, everything. */
@@ -75,11 +77,51 @@ export function checkKnownAt(ctx: Context) {
 }
 
 export const knownAtDescription =
-  'Answer as the sources said by this day: names, claims (attributions, tool and technique uses, targetings, associations) and citations only with a source published by then, each attribution as it stood then (superseded by a later report: CURRENT). Derived lists (campaigns, tools, victims, techniques through other records) are not dated yet. The same date for every field of the request.';
+  'Answer as the sources said by this day: names, claims (attributions, tool and technique uses, targetings, associations) and citations only with a source published by then, each attribution as it stood then (superseded by a later report: CURRENT); derived lists (campaigns, tools, victims, techniques) follow from those claims. The same date for every field of the request.';
 
-/** `where` for names and claims under `knownAt`: at least one cited source published by then. */
-export const knownFact = (ctx: Context) =>
-  ctx.view.knownAt ? { citations: { some: { source: { publishedOn: { lte: ctx.view.knownAt } } } } } : {};
+/** `where` for names and claims published by `known` (at least one cited source published by then); {}: no date. */
+export const knownWhere = (known: Date | null) =>
+  known ? { citations: { some: { source: { publishedOn: { lte: known } } } } } : {};
+
+/** `where` for names and claims under the request's `knownAt`. */
+export const knownFact = (ctx: Context) => knownWhere(ctx.view.knownAt);
+
+/** `where` for attributions that are CURRENT as they stood at `known` (superseded by one not yet published: CURRENT). */
+export const currentWhere = (known: Date | null) =>
+  known
+    ? {
+        OR: [
+          { status: 'CURRENT' as const },
+          {
+            status: 'SUPERSEDED' as const,
+            supersededBy: { citations: { none: { source: { publishedOn: { lte: known } } } } },
+          },
+        ],
+      }
+    : { status: 'CURRENT' as const };
+
+/** Who reads facts in SQL: the caller's clearance and the request's `knownAt`. */
+export type FactScope = { clearance: Tlp; known: Date | null };
+
+const publishedBy = (known: Date, column: string, id: Prisma.Sql) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM "Citation" kc JOIN "Source" ks ON ks.id = kc."sourceId"
+    WHERE kc.${Prisma.raw(`"${column}"`)} = ${id} AND ks."publishedOn" <= ${known})`;
+
+/** SQL: the name or claim row `alias` (cited by Citation.`column`) is one the scope reads. */
+export function factSql(scope: FactScope, alias: string, column: string) {
+  const visible = visibleSql(scope.clearance, alias);
+  return scope.known
+    ? Prisma.sql`${visible} AND ${publishedBy(scope.known, column, Prisma.raw(`${alias}.id`))}`
+    : visible;
+}
+
+/** SQL: the attribution `alias` is CURRENT as it stood at the scope's date. */
+export function currentSql(scope: FactScope, alias: string) {
+  const status = Prisma.raw(`${alias}.status`);
+  if (!scope.known) return Prisma.sql`${status} = 'CURRENT'`;
+  return Prisma.sql`(${status} = 'CURRENT' OR (${status} = 'SUPERSEDED' AND ${Prisma.raw(`${alias}."supersededById"`)} IS NOT NULL
+    AND NOT ${publishedBy(scope.known, 'attributionId', Prisma.raw(`${alias}."supersededById"`))}))`;
+}
 
 /** `where` for citations under `knownAt`: their source was published by then. */
 export const knownCitation = (ctx: Context) =>

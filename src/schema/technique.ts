@@ -243,7 +243,7 @@ function techniqueLoader(ctx: Context, subject: TechniqueSubject, args: PageArgs
     loader = new DataLoader((ids) =>
       techniquePages(
         ctx.prisma,
-        ctx.principal.clearance,
+        { clearance: ctx.principal.clearance, known: ctx.view.knownAt },
         subject,
         ids,
         (totalCount) => pageWindow(args, ctx.config.pageSize, totalCount),
