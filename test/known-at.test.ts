@@ -115,6 +115,17 @@ describe(`knownAt (${databaseLabel})`, () => {
     expect(july.victims.totalCount).toBeLessThan(today.victims.totalCount);
   });
 
+  it('paths take knownAt: CryptoCore reaches Lazarus Group in one step only once F-Secure has published', async () => {
+    const q = `query($from: ID!, $to: ID!, $knownAt: Date) { paths(from: $from, to: $to, maxHops: 1, knownAt: $knownAt) {
+      totalCount nodes { steps { kind claim { ... on Attribution { assessedOn } } } } } }`;
+    const ends = await server.query('{ campaign(name: "CryptoCore") { id } actor(name: "Lazarus Group") { id } }');
+    const vars = { from: ends.campaign.id, to: ends.actor.id };
+    expect((await server.query(q, { ...vars, knownAt: '2020-07-01' })).paths.totalCount).toBe(0);
+    const december = (await server.query(q, { ...vars, knownAt: '2020-12-31' })).paths;
+    expect(december.nodes.map((p: any) => p.steps[0].claim.assessedOn)).toEqual(['2020-08-25']);
+    expect((await server.query(q, vars)).paths.totalCount).toBe(2);
+  });
+
   it('one date per request: two dates (or a dated and an undated field) are refused with a code', async () => {
     const two = await server.raw<any>(
       '{ a: campaign(name: "CryptoCore", knownAt: "2020-07-01") { id } b: campaign(name: "CryptoCore", knownAt: "2021-01-01") { id } }',

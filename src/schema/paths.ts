@@ -6,11 +6,11 @@
 // joined where they meet), so that a hub's thousands of neighbours are met once, not multiplied; and
 // paths through hubs rank below paths through specific entities (a step's cost grows with the log of
 // its entity's neighbours).
-import { visibleRecordSql, visibleRow, visibleSql } from '../auth/visibility.js';
+import { visibleRecordSql, visibleRow } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
-import { Prisma, type Tlp } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { encodeId, idOf } from '../global-id.js';
 import { Actor } from './actor.js';
 import { pageWindow, windowConnection } from './array-connection.js';
@@ -18,6 +18,7 @@ import { Association } from './association.js';
 import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
 import { Citation } from './citation.js';
+import { checkKnownAt, type FactScope, factSql, knownAtDescription } from './known-at.js';
 import { Organization } from './organization.js';
 import { selectedRows } from './selected-rows.js';
 import { Source } from './source.js';
@@ -155,8 +156,13 @@ const nameOwnerColumns: [string, string][] = [
  * columns that name the nodes, never the whole graph (at scale M the whole graph is ~2 million edges:
  * 5 to 40 s a query; a node's neighbourhood, milliseconds).
  */
-function adjacentSql(clearance: Tlp, kinds: Set<StepKind>, within: string) {
-  const vis = (alias: string) => visibleSql(clearance, alias);
+function adjacentSql(scope: FactScope, kinds: Set<StepKind>, within: string) {
+  const clearance = scope.clearance;
+  /** A name or claim the scope reads (visible, and published by its knownAt), cited by Citation.`column`. */
+  const fact = (alias: string, column: string) => factSql(scope, alias, column);
+  const citedBy = (table: string) => `${table[0].toLowerCase()}${table.slice(1)}Id`;
+  const published = (alias: string) =>
+    scope.known ? Prisma.sql`${raw(`${alias}."publishedOn"`)} <= ${scope.known}` : Prisma.sql`TRUE`;
   const live = (alias: string) => Prisma.raw(`${alias}.status <> 'RETRACTED'`);
   const raw = Prisma.raw;
   /** The uuids of the nodes of one type (all types: any uuid). */
@@ -174,7 +180,7 @@ function adjacentSql(clearance: Tlp, kinds: Set<StepKind>, within: string) {
   const parts: Prisma.Sql[] = [];
   for (const [kind, spec] of Object.entries(claimSteps) as [StepKind, NonNullable<(typeof claimSteps)[StepKind]>][]) {
     if (!kinds.has(kind)) continue;
-    const where = Prisma.sql`${live('x')} AND ${vis('x')}${spec.where ? raw(` AND ${spec.where}`) : Prisma.empty}`;
+    const where = Prisma.sql`${live('x')} AND ${fact('x', citedBy(spec.table))}${spec.where ? raw(` AND ${spec.where}`) : Prisma.empty}`;
     for (const [from, to] of [
       [spec.a, spec.b],
       [spec.b, spec.a],
@@ -186,7 +192,7 @@ function adjacentSql(clearance: Tlp, kinds: Set<StepKind>, within: string) {
     parts.push(Prisma.sql`SELECT ${raw(nameOwner('n1'))}, ${raw(nameOwner('n2'))}, 'SHARED_NAME',
         CASE WHEN ${raw(nameOwner('n1'))} < ${raw(nameOwner('n2'))} THEN n1.value ELSE n2.value END, NULL::int
       FROM "Name" n1 JOIN "Name" n2 ON n2.normalized = n1.normalized AND n2.id <> n1.id
-      WHERE (${holds('n1', nameOwnerColumns)}) AND ${vis('n1')} AND ${vis('n2')}`);
+      WHERE (${holds('n1', nameOwnerColumns)}) AND ${fact('n1', 'nameId')} AND ${fact('n2', 'nameId')}`);
   if (kinds.has('MERGE'))
     for (const [from, to] of [
       ['survivorId', 'absorbedId'],
@@ -209,14 +215,14 @@ function adjacentSql(clearance: Tlp, kinds: Set<StepKind>, within: string) {
       Prisma.sql`SELECT c.id, c."sourceId", ${raw(record)} AS b FROM "Citation" c ${raw(join)}
         WHERE (c."sourceId" = ANY(${sourceIds}) OR ${recordHeld}) AND ${visible}`;
     const members = [
-      cited('JOIN "Name" x ON x.id = c."nameId"', nameOwner('x'), holds('x', nameOwnerColumns), vis('x')),
+      cited('JOIN "Name" x ON x.id = c."nameId"', nameOwner('x'), holds('x', nameOwnerColumns), fact('x', 'nameId')),
       ...Object.values(claimSteps).flatMap((spec) =>
         [spec!.a, spec!.b].map((side) =>
           cited(
             `JOIN "${spec!.table}" x ON x.id = c."${spec!.table[0].toLowerCase()}${spec!.table.slice(1)}Id"`,
             side.node,
             holds('x', side.columns),
-            Prisma.sql`${live('x')} AND ${vis('x')}`,
+            Prisma.sql`${live('x')} AND ${fact('x', citedBy(spec!.table))}`,
           ),
         ),
       ),
@@ -231,26 +237,26 @@ function adjacentSql(clearance: Tlp, kinds: Set<StepKind>, within: string) {
     ];
     const pairs = Prisma.sql`(SELECT DISTINCT ON (t."sourceId", t.b) t."sourceId", t.b, t.id
       FROM (${Prisma.join(members, ' UNION ALL ')}) t JOIN "Source" s ON s.id = t."sourceId"
-      WHERE t.b IS NOT NULL AND ${visibleRecordSql(clearance, 's')} ORDER BY t."sourceId", t.b, t.id)`;
+      WHERE t.b IS NOT NULL AND ${visibleRecordSql(clearance, 's')} AND ${published('s')} ORDER BY t."sourceId", t.b, t.id)`;
     parts.push(Prisma.sql`SELECT 'Source:' || p."sourceId", p.b, 'CITATION', p.id::text, NULL::int FROM ${pairs} p
       WHERE p."sourceId" = ANY(${sourceIds})`);
     parts.push(Prisma.sql`SELECT p.b, 'Source:' || p."sourceId", 'CITATION', p.id::text, NULL::int FROM ${pairs} p
       WHERE p.b IN (SELECT node FROM ${raw(within)})`);
   }
   if (kinds.has('COINED')) {
-    const coined = Prisma.sql`FROM "Name" x JOIN "Organization" o ON o.id = x."coinedById" WHERE ${vis('x')} AND ${visibleRecordSql(clearance, 'o')}`;
+    const coined = Prisma.sql`FROM "Name" x JOIN "Organization" o ON o.id = x."coinedById" WHERE ${fact('x', 'nameId')} AND ${visibleRecordSql(clearance, 'o')}`;
     parts.push(Prisma.sql`SELECT 'Organization:' || x."coinedById", ${raw(nameOwner('x'))}, 'COINED', x.value, NULL::int
       ${coined} AND x."coinedById" = ANY(${ids('Organization')})`);
     parts.push(Prisma.sql`SELECT ${raw(nameOwner('x'))}, 'Organization:' || x."coinedById", 'COINED', x.value, NULL::int
       ${coined} AND (${holds('x', nameOwnerColumns)})`);
   }
   if (kinds.has('PUBLISHED')) {
-    const published = Prisma.sql`FROM "Source" s JOIN "Organization" o ON o.id = s."publisherId"
-      WHERE ${visibleRecordSql(clearance, 's')} AND ${visibleRecordSql(clearance, 'o')}`;
+    const publishers = Prisma.sql`FROM "Source" s JOIN "Organization" o ON o.id = s."publisherId"
+      WHERE ${visibleRecordSql(clearance, 's')} AND ${published('s')} AND ${visibleRecordSql(clearance, 'o')}`;
     parts.push(Prisma.sql`SELECT 'Organization:' || s."publisherId", 'Source:' || s.id, 'PUBLISHED', s.id::text, NULL::int
-      ${published} AND s."publisherId" = ANY(${ids('Organization')})`);
+      ${publishers} AND s."publisherId" = ANY(${ids('Organization')})`);
     parts.push(Prisma.sql`SELECT 'Source:' || s.id, 'Organization:' || s."publisherId", 'PUBLISHED', s.id::text, NULL::int
-      ${published} AND s.id = ANY(${ids('Source')})`);
+      ${publishers} AND s.id = ANY(${ids('Source')})`);
   }
   if (!parts.length)
     parts.push(Prisma.sql`SELECT NULL::text, NULL::text, NULL::text, NULL::text, NULL::int WHERE false`);
@@ -272,6 +278,7 @@ async function findPaths(
   kinds: Set<StepKind>,
 ): Promise<FoundPath[]> {
   const clearance = ctx.principal.clearance;
+  const scope = { clearance, known: ctx.view.knownAt };
   // Each side walks half the hops; with an odd number, the end with fewer neighbours walks the longer
   // half (from a hub, two steps reach its neighbours' neighbours: the hot actor of the benchmark at
   // scale M, 50k victims, answered 3 hops in 3.8 s walking two steps from it, 2.0 s from the other end).
@@ -279,8 +286,8 @@ async function findPaths(
   if (first !== second) {
     const [sizes] = await ctx.prisma.$queryRaw<{ from: bigint; to: bigint }[]>`
       WITH fromEnd(node) AS (SELECT ${from}::text), toEnd(node) AS (SELECT ${to}::text)
-      SELECT (SELECT count(*) FROM (${adjacentSql(clearance, kinds, 'fromEnd')}) e) AS "from",
-             (SELECT count(*) FROM (${adjacentSql(clearance, kinds, 'toEnd')}) e) AS "to"`;
+      SELECT (SELECT count(*) FROM (${adjacentSql(scope, kinds, 'fromEnd')}) e) AS "from",
+             (SELECT count(*) FROM (${adjacentSql(scope, kinds, 'toEnd')}) e) AS "to"`;
     if (sizes.from > sizes.to) [first, second] = [second, first];
   }
   const kindCostOf = (alias: string) =>
@@ -298,9 +305,9 @@ async function findPaths(
   /** The steps of one side, read outwards from its end: `p` names its CTEs (f: from, b: to). */
   const neighbourhood = (p: string, start: string, stop: string, hops: number) => Prisma.sql`
     ${Prisma.raw(p)}n0(node) AS (SELECT ${start}::text),
-    ${Prisma.raw(p)}e1 AS (SELECT * FROM (${adjacentSql(clearance, kinds, `${p}n0`)}) e WHERE ${hops} >= 1),
+    ${Prisma.raw(p)}e1 AS (SELECT * FROM (${adjacentSql(scope, kinds, `${p}n0`)}) e WHERE ${hops} >= 1),
     ${Prisma.raw(p)}n1(node) AS (SELECT DISTINCT b FROM ${Prisma.raw(p)}e1 WHERE ${hops} >= 2 AND b <> ${stop}::text),
-    ${Prisma.raw(p)}e2 AS (${adjacentSql(clearance, inner, `${p}n1`)}),
+    ${Prisma.raw(p)}e2 AS (${adjacentSql(scope, inner, `${p}n1`)}),
     ${Prisma.raw(p)}deg AS (SELECT node, sum(d) AS d FROM (
       SELECT a AS node, count(*) AS d FROM ${Prisma.raw(p)}e2 GROUP BY a
       UNION ALL SELECT node, d FROM origins WHERE node IN (SELECT node FROM ${Prisma.raw(p)}n1)) n GROUP BY node)`;
@@ -343,7 +350,7 @@ async function findPaths(
     bwd AS (${side('b', to, from, second, false)}),
     meet(node) AS (SELECT DISTINCT f.node FROM fwd f JOIN bwd w ON w.node = f.node
                     WHERE f.node NOT IN (${from}::text, ${to}::text)),
-    degree AS (SELECT a AS node, count(*) AS d FROM (${adjacentSql(clearance, kinds, 'meet')}) m GROUP BY a),
+    degree AS (SELECT a AS node, count(*) AS d FROM (${adjacentSql(scope, kinds, 'meet')}) m GROUP BY a),
     joined AS (
       SELECT DISTINCT ON (f.steps || w.steps) f.nodes || w.nodes[2:] AS nodes, f.steps || w.steps AS steps,
              f.hops + w.hops AS hops,
@@ -470,8 +477,10 @@ builder.queryField('paths', (t) =>
           type: [PathStepKindEnum],
           description: 'Only these kinds of steps (default: all).',
         }),
+        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
       },
       resolve: async (_root, args, ctx) => {
+        checkKnownAt(ctx);
         const maxHops = args.maxHops ?? 3;
         if (maxHops < 1 || maxHops > 4)
           throw userError('BAD_USER_INPUT', '"maxHops" must be between 1 and 4.', { argument: 'maxHops' });
