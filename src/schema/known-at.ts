@@ -39,7 +39,8 @@ export function viewOf(
 ): View {
   let document: DocumentNode;
   try {
-    if (!query) return presentView;
+    // Most requests ask no date: they are not parsed a second time (yoga parses them itself).
+    if (!query || (typeof query === 'string' && !query.includes('knownAt'))) return presentView;
     document = typeof query === 'string' ? parse(query) : query;
   } catch {
     return presentView; // yoga answers the syntax error itself
