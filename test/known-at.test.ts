@@ -126,6 +126,36 @@ describe(`knownAt (${databaseLabel})`, () => {
     expect((await server.query(q, vars)).paths.totalCount).toBe(2);
   });
 
+  it('victimology and search take knownAt: counts and names as published by then', async () => {
+    const v = `{ campaign(name: "CryptoCore") { id } }`;
+    const { campaign } = await server.query(v);
+    const counts = async (knownAt?: string) =>
+      (
+        await server.query(
+          'query($of: ID!, $knownAt: Date) { victimology(of: $of, groupBy: [COUNTRY], knownAt: $knownAt) { victimCount claimCount } }',
+          { of: campaign.id, ...(knownAt ? { knownAt } : {}) },
+        )
+      ).victimology;
+    const [early, late, today] = [await counts('2020-07-01'), await counts('2021-01-01'), await counts()];
+    expect(early.claimCount).toBeLessThanOrEqual(late.claimCount);
+    expect(late.claimCount).toBeLessThanOrEqual(today.claimCount);
+    expect(early.claimCount).toBeLessThan(today.claimCount);
+    // The same claims as the campaign's targetings listed at that date.
+    const listed = await server.query(
+      'query($knownAt: Date) { campaign(name: "CryptoCore", knownAt: $knownAt) { targetings(first: 100) { totalCount } } }',
+      { knownAt: '2020-07-01' },
+    );
+    expect(early.claimCount).toBe(listed.campaign.targetings.totalCount);
+    const names = async (knownAt?: string) =>
+      (
+        await server.query(
+          'query($knownAt: Date) { search(query: "CryptoCore", first: 1, knownAt: $knownAt) { edges { node { ... on Campaign { names { totalCount } } } } } }',
+          knownAt ? { knownAt } : {},
+        )
+      ).search.edges[0].node.names.totalCount;
+    expect(await names('2019-06-01')).toBeLessThan(await names());
+  });
+
   it('one date per request: two dates (or a dated and an undated field) are refused with a code', async () => {
     const two = await server.raw<any>(
       '{ a: campaign(name: "CryptoCore", knownAt: "2020-07-01") { id } b: campaign(name: "CryptoCore", knownAt: "2021-01-01") { id } }',

@@ -2212,6 +2212,7 @@ export type QuerySearchArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
   types?: InputMaybe<Array<EntityType>>;
@@ -2274,6 +2275,7 @@ export type QueryVictimologyArgs = {
   direct?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<ActorFilter>;
   groupBy: Array<VictimologyDimension>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
   of?: InputMaybe<Scalars['ID']['input']>;
 };
 
