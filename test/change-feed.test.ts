@@ -46,6 +46,16 @@ async function createActor(name: string, key = red) {
   return r.data.createActor.id as string;
 }
 
+/** A source marked RED, made by the RED analyst (what a GREEN subscriber must not receive). */
+async function redSource(title: string) {
+  const r = await server.raw<any>(
+    'mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }',
+    { i: { title, kind: 'REPORT', tlp: 'RED' } },
+    red,
+  );
+  expect(r.errors).toBeUndefined();
+}
+
 /** An import of one actor with its source: in another process on PostgreSQL, through this one's write layer otherwise. */
 async function importActor(name: string) {
   const file = await actorSeedFile(dir, name, 'feed-test');
@@ -63,12 +73,7 @@ describe(`change feed over Server-Sent Events (${databaseLabel})`, () => {
     await new Promise((r) => setTimeout(r, 300)); // both listening
     await createActor('Feed Mutation Actor');
     await importActor('Feed Import Actor');
-    const hidden = await server.raw<any>(
-      'mutation { createSource(input: { title: "Feed red report", kind: REPORT, tlp: RED }) { id } }',
-      {},
-      red,
-    );
-    expect(hidden.errors).toBeUndefined();
+    await redSource('Feed red report');
     await createActor('Feed Last Actor');
 
     const received = await forRed.take(8);
@@ -160,12 +165,7 @@ describe(`change feed over Server-Sent Events (${databaseLabel})`, () => {
     const forGreen = listen(green);
     await new Promise((r) => setTimeout(r, 500)); // both subscribed
     await createActor('Socket Feed Actor');
-    const hidden = await server.raw<any>(
-      'mutation { createSource(input: { title: "Socket red report", kind: REPORT, tlp: RED }) { id } }',
-      {},
-      red,
-    );
-    expect(hidden.errors).toBeUndefined();
+    await redSource('Socket red report');
     await createActor('Socket Feed Last');
     for (let i = 0; i < 100 && (forRed.events.length < 3 || forGreen.events.length < 2); i++)
       await new Promise((r) => setTimeout(r, 100));

@@ -6,7 +6,7 @@
 // joined where they meet), so that a hub's thousands of neighbours are met once, not multiplied; and
 // paths through hubs rank below paths through specific entities (a step's cost grows with the log of
 // its entity's neighbours).
-import { visibleRecordSql, visibleRow } from '../auth/visibility.js';
+import { visibleRecordSql } from '../auth/visibility.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { notFound, userError } from '../errors.js';
@@ -522,10 +522,5 @@ builder.queryField('paths', (t) =>
 );
 
 async function nodeVisible(ctx: Context, type: string, id: string) {
-  const model = type[0].toLowerCase() + type.slice(1);
-  return (
-    (await (ctx.prisma as unknown as Record<string, { count(a: object): Promise<number> }>)[model].count({
-      where: { id, ...visibleRow(type, ctx.principal.clearance) },
-    })) > 0
-  );
+  return (await selectedRows(ctx, type, { select: { id: true } }, [id])).length > 0;
 }
