@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './database/connection.js';
 import { applyMigrations } from './database/migrations.js';
 import type { Replica } from './database/replicas.js';
-import { createPrismaClient, type Db } from './db.js';
+import { asOfClients, createPrismaClient, type Db } from './db.js';
 import { createLogger } from './log.js';
 import { startHttpServer } from './server.js';
 
@@ -49,6 +49,7 @@ export async function startApp(config: Config): Promise<App> {
       importToken,
       poolStats: database.poolStats,
       replicas,
+      asOf: asOfClients(database, prisma),
     });
     if (importToken) database.announceImports(`${http.url}/admin/import`, importToken);
     log.info(

@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 import { roleIncludes } from './auth/principal.js';
 import type { Context } from './context.js';
-import { notFound, userError } from './errors.js';
+import { userError } from './errors.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { decodeId, encodeId } from './global-id.js';
@@ -133,39 +133,9 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     encodeGlobalID: encodeId,
     decodeGlobalID: decodeId,
-    nodeQueryOptions: {
-      description: 'Any object by its global ID.',
-      resolve: async (_root, { id }, _ctx, info, resolveNode) => {
-        // An ID of a type that is no node here (an API key's, or none at all) names nothing either.
-        const node = isNodeType(info.schema, id.typename) ? await resolveNode(id) : null;
-        if (node == null)
-          throw notFound(
-            isNodeType(info.schema, id.typename) ? id.typename.toLowerCase() : 'object',
-            'that ID',
-            'It may have been deleted.',
-          );
-        return node;
-      },
-    },
-    nodesQueryOptions: {
-      description:
-        'Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE).',
-      resolve: async (_root, args, ctx, info, resolveNodes) => {
-        const max = ctx.config.pageSize.max;
-        if (args.ids.length > max)
-          throw userError(
-            'INVALID_PAGE_ARGUMENT',
-            `"ids" takes at most ${max} IDs (got ${args.ids.length}); ask in pages.`,
-            { argument: 'ids', max },
-          );
-        const all = args.ids;
-        const known = all.filter((id) => isNodeType(info.schema, id.typename));
-        (args as { ids: typeof all }).ids = known; // what resolveNodes reads
-        const found = await resolveNodes(known);
-        const byPosition = new Map(known.map((id, i) => [id, found[i]]));
-        return all.map((id) => byPosition.get(id) ?? null);
-      },
-    },
+    // node(id:) and nodes(ids:) are src/schema/node.ts's: they take knownAt and asOf as every root field does.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });
 
@@ -176,7 +146,7 @@ export function markRootFields(schema: GraphQLSchema) {
 }
 
 /** Whether a type of this name is an object that implements Node (what node(id:) may answer). */
-const isNodeType = (schema: GraphQLSchema, typename: string) => {
+export const isNodeType = (schema: GraphQLSchema, typename: string) => {
   const type = schema.getType(typename);
   return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
 };

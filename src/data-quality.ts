@@ -200,7 +200,7 @@ export async function qualityReport(prisma: Db, { searchEvery = 1 } = {}) {
     const { current, shared } = await sharedDisplayNames(prisma, model);
     duplicates[model] = { current, sharedDisplayNames: shared.map(([, es]) => es.map((e) => e.name).join(' / ')) };
   }
-  const dated = await datedActivity(prisma, 'RED');
+  const dated = await datedActivity(prisma, { clearance: 'RED', known: null });
   const active2020 = activeBetween(dated, new Date('2020-01-01'), new Date('2020-12-31'));
   const search = await actorsNotFoundFirst(prisma, { every: searchEvery });
   return {

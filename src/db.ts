@@ -1,14 +1,64 @@
-// The one Prisma client of a running process, over whichever database was opened.
+// The one Prisma client of a running process, over whichever database was opened; and the clients of
+// `asOf` snapshots (src/database/as-of.ts), opened when a request first asks for one.
 import { checkedCursors } from './auth/checked-cursors.js';
+import { buildSnapshot, dropOldSnapshots, snapshotPoint } from './database/as-of.js';
 import type { Database } from './database/connection.js';
 import { countingAdapterFactory } from './database/statement-counter.js';
-import { PrismaClient } from './generated/prisma/client.js';
+import { PrismaClient, type Tlp } from './generated/prisma/client.js';
 
 export type Db = PrismaClient;
 
-export function createPrismaClient(database: Database): Db {
+function clientOver(adapter: Parameters<typeof countingAdapterFactory>[0]): Db {
   // The extension adds behaviour, not methods: the client keeps PrismaClient's type.
-  return new PrismaClient({ adapter: countingAdapterFactory(database.adapterFactory) }).$extends(
-    checkedCursors,
-  ) as unknown as Db;
+  return new PrismaClient({ adapter: countingAdapterFactory(adapter) }).$extends(checkedCursors) as unknown as Db;
 }
+
+export function createPrismaClient(database: Database): Db {
+  return clientOver(database.adapterFactory);
+}
+
+/** What `asOf` answers: a client reading the database as it stood then, or when the change log starts. */
+export type AsOfClient = { prisma: Db } | { before: Date | null };
+
+/** How many snapshot clients a process keeps open (each holds a query compiler and, on PostgreSQL, a pool of 2): one per clearance level and some to spare. */
+const openSnapshots = 8;
+
+export function asOfClients(database: Database, prisma: Db) {
+  const clients = new Map<string, Promise<Db>>();
+  return {
+    /** The client of the snapshot at `moment` for a caller of `clearance`, built on first use. */
+    async at(moment: Date, clearance: Tlp): Promise<AsOfClient> {
+      const point = await snapshotPoint(prisma, moment);
+      if (point.seq === 0n || !point.firstAt || moment < point.firstAt) return { before: point.firstAt };
+      const key = `${point.seq}/${clearance}`;
+      let client = clients.get(key);
+      if (!client) {
+        client = (async () => {
+          const schema = await prisma.$transaction((tx) => buildSnapshot(tx, point, clearance), {
+            timeout: 120_000,
+          });
+          await dropOldSnapshots(prisma);
+          return clientOver(database.adapterOn(schema));
+        })();
+        clients.set(key, client);
+        client.catch(() => clients.delete(key));
+        for (const [old, c] of clients) {
+          if (clients.size <= openSnapshots) break;
+          clients.delete(old);
+          void c.then((db) => db.$disconnect()).catch(() => {});
+        }
+      } else {
+        clients.delete(key); // most recently used last
+        clients.set(key, client);
+      }
+      return { prisma: await client };
+    },
+    async close() {
+      const all = [...clients.values()];
+      clients.clear();
+      await Promise.allSettled(all.map(async (c) => (await c).$disconnect()));
+    },
+  };
+}
+
+export type AsOfClients = ReturnType<typeof asOfClients>;

@@ -12,15 +12,16 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { AuthError, authenticate } from './auth/authenticate.js';
 import { anonymous, type Principal } from './auth/principal.js';
 import type { Config } from './config.js';
-import { createContext } from './context.js';
+import { requestContext } from './context.js';
 import type { PoolStats } from './database/connection.js';
 import { keptUntilChange, listenForGraphChanges, shareKept } from './database/graph-changes.js';
 import { isQuery, type Replica, ReplicaRouter } from './database/replicas.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
-import type { Db } from './db.js';
+import type { AsOfClients, Db } from './db.js';
 import { errorBody, errorCodes, type HttpErrorCode, userError } from './errors.js';
 import { exportAll, exportNeighbourhood, exportSource } from './export/stix.js';
 import { handleTaxii } from './export/taxii.js';
+import type { Tlp } from './generated/prisma/client.js';
 import { decodeId } from './global-id.js';
 import { exampleQuery } from './graphiql-example.js';
 import {
@@ -37,7 +38,7 @@ import { connectRedis, redisKeptStore, redisResponseStore, sharedWalFloor } from
 import { responseCache } from './response-cache.js';
 import { endChangeStreams } from './schema/change-event.js';
 import { schema } from './schema/index.js';
-import { viewOf } from './schema/known-at.js';
+import { beforeLogError, viewOf } from './schema/known-at.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { startTracing } from './tracing.js';
 import { serveWebSockets } from './web-sockets.js';
@@ -163,7 +164,8 @@ export async function startHttpServer(
     importToken,
     poolStats = () => null,
     replicas = [],
-  }: { importToken?: string; poolStats?: () => PoolStats | null; replicas?: Replica[] } = {},
+    asOf,
+  }: { importToken?: string; poolStats?: () => PoolStats | null; replicas?: Replica[]; asOf?: AsOfClients } = {},
 ): Promise<RunningServer> {
   const metrics = config.metrics ? createMetrics(poolStats) : null;
   const tracing = config.tracing ? startTracing(config.tracing) : null;
@@ -189,14 +191,16 @@ export async function startHttpServer(
     graphqlEndpoint: '/graphql',
     // The caller was authenticated before yoga saw the request (see `caller`).
     // A query may be answered by a replica that has replayed every change heard here; a mutation by the primary.
+    // A request asked `asOf` reads that moment's snapshot instead (built from the primary's change log).
     context: async ({ principal, params }) =>
-      createContext(
+      requestContext(
         router && isQuery(params.query, params.operationName)
           ? router.forQuery((await walFloor?.read()) ?? null)
           : prisma,
         config,
         principal,
         viewOf(params.query, params.variables, params.operationName),
+        asOf,
       ),
     graphiql: config.graphiql ? { title: 'Threat-actor intelligence API', defaultQuery: exampleQuery } : false,
     renderGraphiQL,
@@ -436,17 +440,42 @@ export async function startHttpServer(
       throw userError('INVALID_ID', `The address is not a valid escaped ID: ${usage}.`);
     }
   };
-  /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID. */
+  /**
+   * The client a download reads through: today's, or with `?asOf=<date-time>` the snapshot of that
+   * moment for the caller's clearance (as GraphQL's asOf).
+   */
+  const readerAt = async (req: IncomingMessage, clearance: Tlp): Promise<{ reader: Db; asOf: Date | null }> => {
+    const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('asOf');
+    if (asked == null) return { reader: prisma, asOf: null };
+    const moment = new Date(asked);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(asked) || Number.isNaN(moment.getTime()))
+      throw userError(
+        'BAD_USER_INPUT',
+        `asOf must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z (got "${asked}").`,
+        {
+          argument: 'asOf',
+        },
+      );
+    if (!asOf) return { reader: prisma, asOf: null };
+    const snapshot = await asOf.at(moment, clearance);
+    if (!('prisma' in snapshot)) throw beforeLogError(snapshot.before);
+    return { reader: snapshot.prisma, asOf: moment };
+  };
+  /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID; ?asOf= as it stood then. */
   const sendStix = (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) =>
     download(req, res, { label: 'STIX downloads', contentType: 'application/stix+json;version=2.1' }, async (send) => {
+      const { reader, asOf: moment } = await readerAt(req, clearance);
       if (path === '/stix/bundle.json') {
-        // The whole database, built once per clearance and kept until the graph changes.
-        const body = await keptUntilChange(
-          prisma,
-          `stix-bundle:${clearance}`,
-          async () => JSON.stringify(await exportAll(prisma, clearance)),
-          { encode: (text) => text, decode: (text) => text },
-        );
+        // The whole database, built once per clearance and kept until the graph changes (today's only:
+        // a past moment's is built each time it is asked).
+        const body = moment
+          ? JSON.stringify(await exportAll(reader, clearance))
+          : await keptUntilChange(
+              prisma,
+              `stix-bundle:${clearance}`,
+              async () => JSON.stringify(await exportAll(prisma, clearance)),
+              { encode: (text) => text, decode: (text) => text },
+            );
         res.writeHead(200, {
           'content-type': 'application/stix+json;version=2.1',
           'content-disposition': 'attachment; filename="bundle.json"',
@@ -457,14 +486,14 @@ export async function startHttpServer(
       const globalId = idInPath(path, '/stix/', 'GET /stix/<global ID>.json or /stix/bundle.json');
       const { typename, id } = decodeId(globalId);
       const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
-      if (typename === 'Source') return send(200, await exportSource(prisma, clearance, id), `${globalId}.json`);
+      if (typename === 'Source') return send(200, await exportSource(reader, clearance, id), `${globalId}.json`);
       if (typename !== 'Actor' && typename !== 'Campaign' && typename !== 'Tool')
         throw userError('INVALID_ID', 'Only actors, campaigns, tools and sources export as STIX bundles.');
       const exists = await (
-        prisma[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }
+        reader[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }
       ).count({ where: { id } });
       if (!exists) return send(404, errorBody('NOT_FOUND', `No ${typename.toLowerCase()} with that ID.`));
-      send(200, await exportNeighbourhood(prisma, clearance, { type: typename, id }, depth), `${globalId}.json`);
+      send(200, await exportNeighbourhood(reader, clearance, { type: typename, id }, depth), `${globalId}.json`);
     });
   /** ATT&CK Navigator layers: GET /navigator/<global ID>.json[?compare=<ID>,<ID>] (src/export/navigator.ts). */
   const sendNavigatorLayer = (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) =>
@@ -568,6 +597,7 @@ export async function startHttpServer(
       // closed as soon as it is idle (a client would otherwise hold it open until its own timeout).
       // Subscriptions never end by themselves: theirs are ended first (SSE responses complete, sockets close).
       endChangeStreams(prisma);
+      await asOf?.close();
       await webSockets.close();
       await new Promise<void>((resolve) => {
         const sweep = setInterval(() => server.closeIdleConnections(), 50);

@@ -115,6 +115,45 @@ describe(`knownAt (${databaseLabel})`, () => {
     expect(july.victims.totalCount).toBeLessThan(today.victims.totalCount);
   });
 
+  it('node and nodes take knownAt: CryptoCore by id on 2020-07-01 has the one attribution', async () => {
+    const { campaign } = await server.query('{ campaign(name: "CryptoCore") { id } }');
+    const q = `query($id: ID!, $knownAt: Date) { node(id: $id, knownAt: $knownAt) { ... on Campaign { attributions { totalCount } } }
+      nodes(ids: [$id], knownAt: $knownAt) { ... on Campaign { attributions { totalCount } } } }`;
+    const july = await server.query(q, { id: campaign.id, knownAt: '2020-07-01' });
+    expect(july.node.attributions.totalCount).toBe(1);
+    expect(july.nodes).toEqual([july.node]);
+    const today = await server.query(q, { id: campaign.id });
+    expect(today.node.attributions.totalCount).toBeGreaterThan(1);
+  });
+
+  it("compareActors and activity take knownAt: APT38 and Lazarus Group's shared names and Lazarus' activity as published by then", async () => {
+    const compare = `query($knownAt: Date) { compareActors(ids: [$a, $b], knownAt: $knownAt) {
+      names { value shared names { citations { nodes { source { publishedOn } } } } } tools { shared } victims { shared } } }`;
+    const ends = await server.query('{ a: actor(externalId: "G0082") { id } b: actor(externalId: "G0032") { id } }');
+    const at = async (knownAt?: string) =>
+      (
+        await server.query(compare.replace('query($knownAt: Date)', 'query($a: ID!, $b: ID!, $knownAt: Date)'), {
+          a: ends.a.id,
+          b: ends.b.id,
+          ...(knownAt ? { knownAt } : {}),
+        })
+      ).compareActors;
+    const [early, today] = [await at('2016-01-01'), await at()];
+    expect(early.names.length).toBeLessThan(today.names.length);
+    for (const name of early.names)
+      for (const claim of name.claims)
+        expect(
+          claim.citations.nodes.some((c: any) => c.source.publishedOn && c.source.publishedOn <= '2016-01-01'),
+        ).toBe(true);
+    expect(early.victims.length).toBeLessThanOrEqual(today.victims.length);
+    // Activity: derived from what was published by then.
+    const activity = `query($knownAt: Date) { actor(name: "Lazarus Group", knownAt: $knownAt) { activity { firstObserved lastObserved } } }`;
+    const then = (await server.query(activity, { knownAt: '2016-01-01' })).actor.activity;
+    const now = (await server.query(activity)).actor.activity;
+    expect(then.lastObserved < now.lastObserved).toBe(true);
+    expect(then.lastObserved <= '2016-01-01' || then.lastObserved === now.lastObserved).toBe(true);
+  });
+
   it('paths take knownAt: CryptoCore reaches Lazarus Group in one step only once F-Secure has published', async () => {
     const q = `query($from: ID!, $to: ID!, $knownAt: Date) { paths(from: $from, to: $to, maxHops: 1, knownAt: $knownAt) {
       totalCount nodes { steps { kind claim { ... on Attribution { assessedOn } } } } } }`;

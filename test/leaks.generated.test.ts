@@ -48,6 +48,8 @@ const analysts: Record<string, string> = {};
 /** Fixture ids by level, their names (for lookups by name and search) and identifiers (lookups by externalId). */
 /** Lazarus Group's global ID: visible to all, carrying marked names and claims of every level. */
 let lazarusId = '';
+/** A moment after every fixture was made and before any mutation probe: what `asOf` probes ask. */
+let fixturesMadeAt = '';
 const fixtures: Record<Level, { ids: string[]; names: string[]; identifiers: string[] }> = {
   GREEN: { ids: [], names: [], identifiers: [] },
   AMBER: { ids: [], names: [], identifiers: [] },
@@ -244,6 +246,9 @@ beforeAll(async () => {
     await m('addName', { owner: lazarus, value: `coined by ${level.toLowerCase()} vendor`, coinedBy: org });
     await m('createSource', { title: `published by ${level.toLowerCase()} vendor`, kind: 'REPORT', publisher: org });
   }
+  // `asOf` probes read the database as it stood once every fixture was made (one snapshot per clearance).
+  await new Promise((r) => setTimeout(r, 20));
+  fixturesMadeAt = new Date().toISOString();
 }, 300_000);
 afterAll(() => server?.stop());
 
@@ -311,8 +316,18 @@ function selection(type: GraphQLNamedType, depth: number, inList = false): strin
   return `{ ${parts.join(' ')} }`;
 }
 
-/** Argument values for a root query field: each variant names fixtures (or a marker) where it can. */
+/**
+ * Argument values for a root query field: each variant names fixtures (or a marker) where it can; a field
+ * that takes `asOf` is asked each variant again as the database stood once the fixtures were made.
+ */
 function queryVariants(field: GraphQLField<unknown, unknown>): Record<string, unknown>[] {
+  const variants = presentVariants(field);
+  const asOf = field.args.find((a) => a.name === 'asOf');
+  if (!asOf || isNonNullType(asOf.type)) return variants;
+  return [...variants, ...variants.map((v) => ({ ...v, asOf: fixturesMadeAt }))];
+}
+
+function presentVariants(field: GraphQLField<unknown, unknown>): Record<string, unknown>[] {
   const all = levels.flatMap((l) => fixtures[l].ids);
   const names = levels.flatMap((l) => fixtures[l].names);
   const identifiers = levels.flatMap((l) => fixtures[l].identifiers);
@@ -391,64 +406,76 @@ describe(`generated leak tests: every query field (${databaseLabel})`, () => {
     expect(rootFields.length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(rootFields.map((f) => [f.name, f] as const))('%s', async (_name, field) => {
-    const seen: Record<string, Set<Level>> = {};
-    for (const variables of queryVariants(field)) {
-      const query = queryFor(field, variables);
-      for (const caller of callers) {
-        // The audit log is the admins': each caller asks it with an admin key of its clearance.
-        const key =
-          caller === 'anonymous' ? undefined : field.name === 'auditLog' ? await adminKey(caller) : keys[caller];
-        const answer = await server.raw<any>(query, variables, key);
-        const text = JSON.stringify(answer);
-        expect(
-          leaked(caller, text, variables),
-          `${caller}: ${query.slice(0, 200)} ${JSON.stringify(variables).slice(0, 200)}`,
-        ).toEqual([]);
-        for (const e of answer.errors ?? [])
-          expect(expectedCodes.has(e.extensions?.code), `${caller}: ${text.slice(0, 500)}`).toBe(true);
-        for (const l of levels) {
-          if (!text.includes(marker(l))) continue;
-          seen[caller] ??= new Set();
-          seen[caller].add(l);
-        }
-        // A hidden record asked by id or identifier answers as an unknown one.
-        const unknownVariables =
-          typeof variables.id === 'string'
-            ? { ...variables, id: unknownLike(variables.id) }
-            : typeof variables.externalId === 'string'
-              ? { ...variables, externalId: 'no-such-identifier' }
-              : null;
-        if (unknownVariables && answer.errors?.length) {
-          const unknown = await server.raw<any>(query, unknownVariables, key);
-          expect(answer.errors.map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')])).toEqual(
-            (unknown.errors ?? []).map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')]),
-          );
+  it.each(rootFields.map((f) => [f.name, f] as const))(
+    '%s',
+    async (_name, field) => {
+      const seen: Record<string, Set<Level>> = {};
+      const seenAsOf: Record<string, Set<Level>> = {};
+      for (const variables of queryVariants(field)) {
+        const query = queryFor(field, variables);
+        for (const caller of callers) {
+          // The audit log is the admins': each caller asks it with an admin key of its clearance.
+          const key =
+            caller === 'anonymous' ? undefined : field.name === 'auditLog' ? await adminKey(caller) : keys[caller];
+          const answer = await server.raw<any>(query, variables, key);
+          const text = JSON.stringify(answer);
+          expect(
+            leaked(caller, text, variables),
+            `${caller}: ${query.slice(0, 200)} ${JSON.stringify(variables).slice(0, 200)}`,
+          ).toEqual([]);
+          for (const e of answer.errors ?? [])
+            expect(expectedCodes.has(e.extensions?.code), `${caller}: ${text.slice(0, 500)}`).toBe(true);
+          for (const l of levels) {
+            if (!text.includes(marker(l))) continue;
+            const into = 'asOf' in variables ? seenAsOf : seen;
+            into[caller] ??= new Set();
+            into[caller].add(l);
+          }
+          // A hidden record asked by id or identifier answers as an unknown one.
+          const unknownVariables =
+            typeof variables.id === 'string'
+              ? { ...variables, id: unknownLike(variables.id) }
+              : typeof variables.externalId === 'string'
+                ? { ...variables, externalId: 'no-such-identifier' }
+                : null;
+          if (unknownVariables && answer.errors?.length) {
+            const unknown = await server.raw<any>(query, unknownVariables, key);
+            expect(answer.errors.map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')])).toEqual(
+              (unknown.errors ?? []).map((e: any) => [e.extensions?.code, e.message.replace(/"[^"]*"/g, '"…"')]),
+            );
+          }
         }
       }
-    }
-    // Lookups and lists that reach the fixtures show each cleared caller the markers of its levels.
-    if (
-      [
-        'actors',
-        'node',
-        'nodes',
-        'search',
-        'resolveName',
-        'sources',
-        'tools',
-        'campaigns',
-        'victims',
-        'organizations',
-        'possibleDuplicates',
-        'datasetRecords',
-      ].includes(field.name)
-    ) {
-      for (const caller of callers)
-        for (const l of levels)
-          if (visibleTo(caller, l)) expect(seen[caller]?.has(l), `${field.name}: ${caller} should see ${l}`).toBe(true);
-    }
-  });
+      // Lookups and lists that reach the fixtures show each cleared caller the markers of its levels.
+      if (
+        [
+          'actors',
+          'node',
+          'nodes',
+          'search',
+          'resolveName',
+          'sources',
+          'tools',
+          'campaigns',
+          'victims',
+          'organizations',
+          'possibleDuplicates',
+          'datasetRecords',
+        ].includes(field.name)
+      ) {
+        const asOf = field.args.some((a) => a.name === 'asOf');
+        for (const caller of callers)
+          for (const l of levels) {
+            if (!visibleTo(caller, l)) continue;
+            expect(seen[caller]?.has(l), `${field.name}: ${caller} should see ${l}`).toBe(true);
+            // The snapshot the asOf probes read holds the fixtures too.
+            if (asOf) expect(seenAsOf[caller]?.has(l), `${field.name} asOf: ${caller} should see ${l}`).toBe(true);
+          }
+      }
+      // Fields that take asOf are asked twice as many variants.
+    },
+    180_000,
+  );
 });
 
 const adminKeys: Record<string, string> = {};

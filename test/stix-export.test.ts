@@ -137,4 +137,43 @@ describe(`STIX 2.1 export (${databaseLabel})`, () => {
       await empty.stop();
     }
   });
+
+  it('?asOf= downloads what the database held at a moment; bad or too early moments are refused', async () => {
+    const { campaign } = await server.query(`{ campaign(name: "CryptoCore") { id } }`);
+    const before = await (await fetch(`${server.url}/stix/${campaign.id}?depth=1`)).json();
+    await new Promise((r) => setTimeout(r, 20));
+    const moment = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const analyst = await server.key('ANALYST', 'CLEAR');
+    const added = await server.raw<any>(
+      'mutation($i: AddNameInput!) { addName(input: $i) { id } }',
+      { i: { owner: campaign.id, value: 'As-of STIX alias' } },
+      analyst,
+    );
+    expect(added.errors).toBeUndefined();
+    const aliases = (bundle: any) => bundle.objects.find((o: any) => o.type === 'campaign').aliases;
+    const now = await (await fetch(`${server.url}/stix/${campaign.id}?depth=1`)).json();
+    expect(aliases(now)).toContain('As-of STIX alias');
+    const then = await (await fetch(`${server.url}/stix/${campaign.id}?depth=1&asOf=${moment}`)).json();
+    expect(then).toEqual(before);
+    expect(validate(then)).toEqual([]);
+    // The GraphQL field under asOf answers the same bundle.
+    const field = await server.query(
+      `query($asOf: DateTime) { campaign(name: "CryptoCore", asOf: $asOf) { stixBundle(depth: 1) } }`,
+      { asOf: moment },
+    );
+    expect(field.campaign.stixBundle).toEqual(before);
+    const whole = await (await fetch(`${server.url}/stix/bundle.json?asOf=${moment}`)).json();
+    expect(whole.objects.some((o: any) => o.aliases?.includes('As-of STIX alias'))).toBe(false);
+    expect(whole.objects.length).toBeGreaterThan(2000);
+    for (const [asOf, message] of [
+      ['yesterday', /ISO 8601/],
+      ['2001-01-01T00:00:00Z', /earlier than the change log/],
+    ] as const) {
+      const res = await fetch(`${server.url}/stix/${campaign.id}?asOf=${asOf}`);
+      const body = await res.json();
+      expect([res.status, body.error.code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(body.error.message).toMatch(message);
+    }
+  });
 });

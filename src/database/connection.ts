@@ -2,11 +2,16 @@
 // (DATABASE_URL). Both give a Prisma driver-adapter factory that the client and the migration
 // engine share, so one schema and one migration history serve both.
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import type {
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+} from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { acquireLock } from './embedded-lock.js';
@@ -43,6 +48,11 @@ export type Database = {
    * the tests migrate and seed once, then start each test file's database from it.
    */
   snapshot?(): Promise<Blob>;
+  /**
+   * A driver adapter reading the tables of another schema (an `asOf` snapshot, src/database/as-of.ts):
+   * Prisma's queries name that schema, and our own SQL finds its tables first on the search_path.
+   */
+  adapterOn(schema: string): SqlDriverAdapterFactory;
   /** The connection pool's use (PostgreSQL); null on the embedded database, which is one session. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;
@@ -102,7 +112,11 @@ function withPGliteShadow(factory: SqlMigrationAwareDriverAdapterFactory): SqlMi
 
 export function postgresFactory(
   url: string,
-  { poolSize = 10, statementTimeoutMs = 0 } = {},
+  {
+    poolSize = 10,
+    statementTimeoutMs = 0,
+    schema,
+  }: { poolSize?: number; statementTimeoutMs?: number; schema?: string } = {},
   pools: pg.Pool[] = [],
 ): SqlMigrationAwareDriverAdapterFactory {
   const parsed = new URL(url);
@@ -116,13 +130,17 @@ export function postgresFactory(
   };
   // The adapter's type wants a name for every statement; pg sends one without a name (undefined) unnamed.
   // Each pooled connection starts with the session settings (libpq's `options`, as PGOPTIONS gives them).
-  const settings = { ...sessionSettings, statement_timeout: String(statementTimeoutMs) };
+  const settings = {
+    ...sessionSettings,
+    statement_timeout: String(statementTimeoutMs),
+    ...(schema ? { search_path: `${schema},public` } : {}),
+  };
   const options = Object.entries(settings)
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');
   const factory = new PrismaPg(
     { ...config, max: poolSize, options },
-    { statementNameGenerator: statementNames() as (query: SqlQuery) => string },
+    { statementNameGenerator: statementNames() as (query: SqlQuery) => string, schema },
   );
   return {
     provider: factory.provider,
@@ -156,6 +174,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       adapterFactory: withPGliteShadow(postgresFactory(target.url, target, pools)),
       socketUrl: null,
       announceImports: () => {},
+      adapterOn: (schema) =>
+        postgresFactory(target.url, { poolSize: 2, statementTimeoutMs: target.statementTimeoutMs, schema }, pools),
       poolStats: () => {
         const live = pools.filter((p) => !p.ended);
         if (!live.length) return null;
@@ -198,6 +218,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       adapterFactory: withPGliteShadow(new PrismaPGlite(db)),
       socketUrl,
       announceImports: (importUrl, importToken) => lock.update({ importUrl, importToken }),
+      adapterOn: (schema) => pgliteOn(db, schema),
       poolStats: () => null,
       async close() {
         await socket?.stop();
@@ -213,6 +234,37 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
 }
 
+/**
+ * The embedded database is one session: a statement reading another schema sets the search_path for
+ * itself alone (a transaction of its own, SET LOCAL), so that other requests' statements are unaffected.
+ */
+function pgliteOn(pglite: PGlite, schema: string): SqlDriverAdapterFactory {
+  const path = `SET LOCAL search_path TO "${schema}", public`;
+  const client = {
+    query: (sql: string, params?: unknown[], options?: object) =>
+      pglite.transaction(async (tx) => {
+        await tx.exec(path);
+        return tx.query(sql, params, options);
+      }),
+    exec: (sql: string) => pglite.exec(sql),
+    transaction: <T>(work: (tx: Transaction) => Promise<T>) =>
+      pglite.transaction(async (tx) => {
+        await tx.exec(path);
+        return work(tx);
+      }),
+  } as unknown as PGlite;
+  const factory = new PrismaPGlite(client);
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await factory.connect();
+      adapter.getConnectionInfo = () => ({ schemaName: schema, supportsRelationJoins: true });
+      return adapter;
+    },
+  };
+}
+
 /** A throw-away in-memory PGlite: no lock, nothing shared. */
 async function openInMemory(target: Extract<DatabaseTarget, { kind: 'embedded' }>): Promise<Database> {
   const pglite = await openPGlite(undefined, target.snapshot);
@@ -222,6 +274,7 @@ async function openInMemory(target: Extract<DatabaseTarget, { kind: 'embedded' }
     socketUrl: null,
     announceImports: () => {},
     snapshot: () => pglite.dumpDataDir('none'),
+    adapterOn: (schema) => pgliteOn(pglite, schema),
     poolStats: () => null,
     close: () => pglite.close(),
   };

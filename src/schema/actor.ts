@@ -38,7 +38,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
-import { checkKnownAt, knownAtDescription, knownFact } from './known-at.js';
+import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -299,6 +299,7 @@ builder.queryFields((t) => ({
         description: 'An identifier of the actor: ATT&CK id (G0032), STIX id or MISP uuid (any case).',
       }),
       knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
     },
     resolve: lookupResolver<ActorRow>('Actor'),
   }),
@@ -311,6 +312,7 @@ builder.queryFields((t) => ({
       description: 'Actors, filtered and ordered (by name unless told otherwise).',
       args: {
         knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
         filter: t.arg({ type: ActorFilter }),
         orderBy: t.arg({ type: ActorOrder }),
         includeRevoked: t.arg.boolean({
@@ -327,7 +329,7 @@ builder.queryFields((t) => ({
           },
         }),
       resolve: async (query, _root, args, ctx) => {
-        checkKnownAt(ctx);
+        checkView(ctx);
         const column = orderColumn[args.orderBy?.field ?? 'NAME'];
         return ctx.prisma.actor.findMany({
           ...query,

@@ -16,7 +16,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
-import { checkKnownAt, knownAtDescription, knownFact } from './known-at.js';
+import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -183,6 +183,7 @@ builder.queryFields((t) => ({
         description: 'An identifier of the campaign: ATT&CK id (C0022), STIX id or MISP uuid (any case).',
       }),
       knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
     },
     resolve: lookupResolver<CampaignRow>('Campaign'),
   }),
@@ -195,6 +196,7 @@ builder.queryFields((t) => ({
       description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
       args: {
         knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
         filter: t.arg({ type: CampaignFilter }),
         orderBy: t.arg({ type: CampaignOrder }),
         includeRevoked: t.arg.boolean({
@@ -211,7 +213,7 @@ builder.queryFields((t) => ({
           },
         }),
       resolve: (query, _root, args, ctx) => {
-        checkKnownAt(ctx);
+        checkView(ctx);
         const column = orderColumn[args.orderBy?.field ?? 'NAME'];
         return ctx.prisma.campaign.findMany({
           ...query,

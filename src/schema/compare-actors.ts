@@ -19,6 +19,7 @@ import type {
 } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { currentCampaigns } from './derived-loaders.js';
+import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
 import { findOneByExternalId } from './name-lookup.js';
 import { ids, selectedRows } from './selected-rows.js';
 import { techniquePages } from './technique-pages.js';
@@ -58,7 +59,6 @@ function compared<T extends { id: string }, C>(
 }
 
 /** Each actor's own claims of one kind and those of the campaigns currently attributed to it. */
-/** Each actor's own claims of one kind and those of the campaigns currently attributed to it. */
 async function derivedClaims<C extends { actorId: string | null; campaignId: string | null }>(
   ctx: Context,
   actorIds: string[],
@@ -68,6 +68,7 @@ async function derivedClaims<C extends { actorId: string | null; campaignId: str
   const claims = await load({
     OR: [{ actorId: { in: actorIds } }, { campaignId: { in: current.map((a) => a.campaignId!) } }],
     ...visibleFact(ctx.principal.clearance),
+    ...knownFact(ctx),
   });
   return actorIds.map((actorId) => {
     const campaigns = new Set(current.filter((a) => a.actorId === actorId).map((a) => a.campaignId));
@@ -80,7 +81,9 @@ async function compareActors(
   ids: readonly (string | number)[] | null | undefined,
   externalIds: readonly string[] | null | undefined,
 ): Promise<Comparison> {
+  checkView(ctx);
   const clearance = ctx.principal.clearance;
+  const known = ctx.view.knownAt;
   if ((ids == null) === (externalIds == null))
     throw userError('BAD_USER_INPUT', 'Give "ids" or "externalIds", not both.', { argument: 'ids' });
   const actorIds = [
@@ -97,11 +100,11 @@ async function compareActors(
   for (const [i, id] of actorIds.entries()) if (!visible.has(id)) throw notFound('actor', `the ID given in ids.${i}`);
   const actors = actorIds.map((id) => rows.find((r) => r.id === id)!);
   // The campaigns currently attributed to them, read once for their tools and their victims.
-  const current = await currentCampaigns(ctx.prisma, actorIds, clearance);
+  const current = await currentCampaigns(ctx.prisma, actorIds, clearance, known);
   const [techniquePagesOf, toolClaims, victimClaims, names, associations] = await Promise.all([
     techniquePages(
       ctx.prisma,
-      { clearance, known: null },
+      { clearance, known },
       'Actor',
       actorIds,
       () => ({ offset: 0, limit: 10_000 }),
@@ -112,11 +115,16 @@ async function compareActors(
       ctx.prisma.targeting.findMany({ where, include: { victim: true } }),
     ),
     ctx.prisma.name.findMany({
-      where: { actorId: { in: actorIds }, ...visibleFact(clearance) },
+      where: { actorId: { in: actorIds }, ...visibleFact(clearance), ...knownFact(ctx) },
       orderBy: { value: 'asc' },
     }),
     ctx.prisma.association.findMany({
-      where: { fromActorId: { in: actorIds }, toActorId: { in: actorIds }, ...visibleFact(clearance) },
+      where: {
+        fromActorId: { in: actorIds },
+        toActorId: { in: actorIds },
+        ...visibleFact(clearance),
+        ...knownFact(ctx),
+      },
       orderBy: { id: 'asc' },
     }),
   ]);
@@ -284,6 +292,8 @@ builder.queryField('compareActors', (t) =>
       externalIds: t.arg.stringList({
         description: 'Or their identifiers: ATT&CK ids (G0082), STIX ids or MISP uuids (any case).',
       }),
+      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
     },
     resolve: (_root, args, ctx) => compareActors(ctx, args.ids, args.externalIds),
   }),

@@ -253,10 +253,10 @@ export function createLoaders(
       return platforms.get(table)!;
     },
     /** Each actor's derived activity (activity.ts). */
-    activity: activityLoader(prisma, clearance),
+    activity: activityLoader(prisma, { clearance, known }),
     /** Every dated actor's activity, read once per request (the activity filters). */
     datedActivity: () => {
-      dated ??= datedActivity(prisma, clearance);
+      dated ??= datedActivity(prisma, { clearance, known });
       return dated;
     },
     /** Each actor's stated origins (origin.ts). */

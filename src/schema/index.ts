@@ -30,6 +30,7 @@ import './stix-export.js';
 import './audit-entry.js';
 import './import.js';
 import './merge.js';
+import './node.js';
 import { markRootFields } from '../builder.js';
 import { hideMarkedOrganizations } from './organization.js';
 

@@ -13,16 +13,26 @@ import { Prisma, type Tlp } from '../generated/prisma/client.js';
 export type View = {
   /** The end of the day the request asks the sources' knowledge at; null: today, everything. */
   knownAt: Date | null;
-  /** Two root fields asked different dates: refused when they run. */
+  /** The moment the request asks the database as it stood at (src/database/as-of.ts); null: now. */
+  asOf: Date | null;
+  /** Two root fields asked different dates or moments: refused when they run. */
   conflicting: boolean;
+  /** `asOf` is earlier than the change log (when it starts; null: the log is empty): refused when they run. */
+  beforeLog?: { firstAt: Date | null };
 };
 
-export const presentView: View = { knownAt: null, conflicting: false };
+export const presentView: View = { knownAt: null, asOf: null, conflicting: false };
 
 const dateOf = (value: unknown): Date | null => {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
   const date = new Date(`${value}T00:00:00.000Z`);
   return Number.isNaN(date.getTime()) ? null : date;
+};
+
+const momentOf = (value: unknown): Date | null => {
+  if (typeof value !== 'string' && !(value instanceof Date)) return null;
+  const moment = new Date(value);
+  return Number.isNaN(moment.getTime()) ? null : moment;
 };
 
 function argumentValue(node: ValueNode, variables: Record<string, unknown>): unknown {
@@ -31,7 +41,14 @@ function argumentValue(node: ValueNode, variables: Record<string, unknown>): unk
   return undefined;
 }
 
-/** The `knownAt` a request's root fields ask (checked for format by the Date scalar when the request runs). */
+/** The request-wide arguments: read from every root field (stateAt's `asOf` is its own, not the request's). */
+const viewArguments = ['knownAt', 'asOf'] as const;
+const ownAsOf = new Set(['stateAt']);
+
+/**
+ * The `knownAt` and `asOf` a request's root fields ask (checked for format by the Date and DateTime
+ * scalars when the request runs).
+ */
 export function viewOf(
   query: DocumentNode | string | undefined | null,
   variables: Record<string, unknown> | undefined | null,
@@ -39,8 +56,9 @@ export function viewOf(
 ): View {
   let document: DocumentNode;
   try {
-    // Most requests ask no date: they are not parsed a second time (yoga parses them itself).
-    if (!query || (typeof query === 'string' && !query.includes('knownAt'))) return presentView;
+    // Most requests ask neither: they are not parsed a second time (yoga parses them itself).
+    if (!query || (typeof query === 'string' && !query.includes('knownAt') && !query.includes('asOf')))
+      return presentView;
     document = typeof query === 'string' ? parse(query) : query;
   } catch {
     return presentView; // yoga answers the syntax error itself
@@ -48,34 +66,53 @@ export function viewOf(
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return presentView;
-  const dates = new Set<string>();
-  let asked = 0;
+  const asked = Object.fromEntries(viewArguments.map((name) => [name, new Set<string>()]));
+  let fields = 0;
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
       if (selection.kind !== Kind.FIELD || selection.name.value === '__typename') continue;
-      asked++;
-      const arg = selection.arguments?.find((a) => a.name.value === 'knownAt');
-      const value = arg ? argumentValue(arg.value, variables ?? {}) : undefined;
-      dates.add(typeof value === 'string' ? value : '');
+      fields++;
+      for (const name of viewArguments) {
+        if (name === 'asOf' && ownAsOf.has(selection.name.value)) continue;
+        const arg = selection.arguments?.find((a) => a.name.value === name);
+        const value = arg ? argumentValue(arg.value, variables ?? {}) : undefined;
+        asked[name].add(typeof value === 'string' ? value : '');
+      }
     }
   };
   visit(operation.selectionSet);
-  const [only] = dates;
   // Root fields without the argument (or __typename) beside dated ones would answer of today: refused too.
-  if (dates.size > 1) return { knownAt: null, conflicting: asked > 1 };
-  return { knownAt: dateOf(only), conflicting: false };
+  if (viewArguments.some((name) => asked[name].size > 1)) return { ...presentView, conflicting: fields > 1 };
+  const [known] = asked.knownAt;
+  const [moment] = asked.asOf;
+  return { knownAt: dateOf(known), asOf: momentOf(moment), conflicting: false };
 }
 
-/** Root fields taking `knownAt` call this: a request asking several dates (or dated and undated fields) is refused. */
-export function checkKnownAt(ctx: Context) {
+/** Root fields taking `knownAt` and `asOf` call this: a request asking several (or dated and undated fields) is refused. */
+export function checkView(ctx: Context) {
   if (ctx.view.conflicting)
     throw userError(
       'BAD_USER_INPUT',
-      'Every field of one request must ask the same knownAt (or none). Ask the other date in another request.',
+      'Every field of one request must ask the same knownAt and asOf (or none). Ask the other date in another request.',
       { argument: 'knownAt' },
     );
+  if (ctx.view.beforeLog) throw beforeLogError(ctx.view.beforeLog.firstAt);
 }
+
+/** An `asOf` earlier than the change log (which starts at `since`; null: empty). */
+export function beforeLogError(since: Date | null) {
+  return userError(
+    'BAD_USER_INPUT',
+    since
+      ? `asOf is earlier than the change log, which starts at ${since.toISOString()}: the database kept no history before. Ask a later moment.`
+      : 'asOf: the change log is empty, so the database keeps no history yet. Ask without asOf.',
+    { argument: 'asOf', ...(since ? { since: since.toISOString() } : {}) },
+  );
+}
+
+export const asOfDescription =
+  'Answer from the database as it stood at this moment (records, names, claims, citations, statuses and merges as stored then, rebuilt from the change log), so that a platform can reproduce what it was served; everything below follows. A record hidden from you now or then is absent. The same moment for every field of the request; no earlier than the change log starts.';
 
 export const knownAtDescription =
   'Answer as the sources said by this day: names, claims (attributions, tool and technique uses, targetings, associations) and citations only with a source published by then, each attribution as it stood then (superseded by a later report: CURRENT); derived lists (campaigns, tools, victims, techniques) follow from those claims. The same date for every field of the request.';

@@ -8,7 +8,7 @@ import { encodeId } from '../global-id.js';
 import { rankOf } from '../write/resolution.js';
 import { normalizeName } from '../write/rules.js';
 import { resolveLookupId } from './args.js';
-import { checkKnownAt } from './known-at.js';
+import { checkView } from './known-at.js';
 import type { EntityType } from './typed.js';
 
 const ownerField = { Actor: 'actorId', Campaign: 'campaignId', Tool: 'toolId' } as const;
@@ -161,7 +161,7 @@ export function lookupResolver<Row>(type: EntityType) {
     args: { id?: string | number | null; name?: string | null; externalId?: string | null },
     ctx: Context,
   ): Promise<Row> => {
-    checkKnownAt(ctx);
+    checkView(ctx);
     const id = await resolveLookupId(args, type, {
       byName: () => findOneByName(ctx, type, args.name!),
       byExternalId: () => findOneByExternalId(ctx, type, args.externalId!),

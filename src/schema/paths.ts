@@ -18,7 +18,7 @@ import { Association } from './association.js';
 import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
 import { Citation } from './citation.js';
-import { checkKnownAt, type FactScope, factSql, knownAtDescription } from './known-at.js';
+import { asOfDescription, checkView, type FactScope, factSql, knownAtDescription } from './known-at.js';
 import { Organization } from './organization.js';
 import { selectedRows } from './selected-rows.js';
 import { Source } from './source.js';
@@ -478,9 +478,10 @@ builder.queryField('paths', (t) =>
           description: 'Only these kinds of steps (default: all).',
         }),
         knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
       },
       resolve: async (_root, args, ctx) => {
-        checkKnownAt(ctx);
+        checkView(ctx);
         const maxHops = args.maxHops ?? 3;
         if (maxHops < 1 || maxHops > 4)
           throw userError('BAD_USER_INPUT', '"maxHops" must be between 1 and 4.', { argument: 'maxHops' });

@@ -18,7 +18,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
-import { checkKnownAt, knownAtDescription, knownFact } from './known-at.js';
+import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -152,6 +152,7 @@ builder.queryFields((t) => ({
         description: 'An identifier of the tool: ATT&CK id (S0002), STIX id or MISP uuid (any case).',
       }),
       knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
     },
     resolve: lookupResolver<ToolRow>('Tool'),
   }),
@@ -164,6 +165,7 @@ builder.queryFields((t) => ({
       description: 'Tools, filtered and ordered (by name unless told otherwise).',
       args: {
         knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
         filter: t.arg({ type: ToolFilter }),
         orderBy: t.arg({ type: ToolOrder }),
         includeRevoked: t.arg.boolean({
@@ -180,7 +182,7 @@ builder.queryFields((t) => ({
           },
         }),
       resolve: async (query, _root, args, ctx) => {
-        checkKnownAt(ctx);
+        checkView(ctx);
         const column = args.orderBy?.field === 'CREATED_AT' ? 'createdAt' : 'name';
         return ctx.prisma.tool.findMany({
           ...query,

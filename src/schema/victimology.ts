@@ -12,7 +12,7 @@ import { idOf } from '../global-id.js';
 import { ActorFilter, actorWhere } from './actor.js';
 import { nodesQuery, pageWindow, totalCountField, windowConnection } from './array-connection.js';
 import { currentOnly } from './entity-fields.js';
-import { checkKnownAt, currentSql, type FactScope, factSql, knownAtDescription } from './known-at.js';
+import { asOfDescription, checkView, currentSql, type FactScope, factSql, knownAtDescription } from './known-at.js';
 import { Targeting as TargetingRef } from './targeting.js';
 import { Victim } from './victim.js';
 
@@ -215,9 +215,10 @@ builder.queryField('victimology', (t) =>
       }),
       filter: t.arg({ type: ActorFilter, description: 'The actors whose targeting is counted (without `of`).' }),
       knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
+      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
     },
     resolve: async (_root, args, ctx) => {
-      checkKnownAt(ctx);
+      checkView(ctx);
       const clearance = ctx.principal.clearance;
       const known = ctx.view.knownAt;
       const direct = args.direct ?? false;

@@ -2065,6 +2065,7 @@ export type Query = {
 
 
 export type QueryActorArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   knownAt?: InputMaybe<Scalars['Date']['input']>;
@@ -2074,6 +2075,7 @@ export type QueryActorArgs = {
 
 export type QueryActorsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ActorFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2095,6 +2097,7 @@ export type QueryAuditLogArgs = {
 
 
 export type QueryCampaignArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   knownAt?: InputMaybe<Scalars['Date']['input']>;
@@ -2104,6 +2107,7 @@ export type QueryCampaignArgs = {
 
 export type QueryCampaignsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CampaignFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2124,8 +2128,10 @@ export type QueryChangesArgs = {
 
 
 export type QueryCompareActorsArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   externalIds?: InputMaybe<Array<Scalars['String']['input']>>;
   ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -2163,12 +2169,16 @@ export type QueryNavigatorLayerArgs = {
 
 
 export type QueryNodeArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   id: Scalars['ID']['input'];
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
 export type QueryNodesArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   ids: Array<Scalars['ID']['input']>;
+  knownAt?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -2183,6 +2193,7 @@ export type QueryOrganizationsArgs = {
 
 export type QueryPathsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   from: Scalars['ID']['input'];
@@ -2210,6 +2221,7 @@ export type QueryResolveNameArgs = {
 
 export type QuerySearchArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   knownAt?: InputMaybe<Scalars['Date']['input']>;
@@ -2252,6 +2264,7 @@ export type QueryTechniquesArgs = {
 
 
 export type QueryToolArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   knownAt?: InputMaybe<Scalars['Date']['input']>;
@@ -2261,6 +2274,7 @@ export type QueryToolArgs = {
 
 export type QueryToolsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ToolFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2272,6 +2286,7 @@ export type QueryToolsArgs = {
 
 
 export type QueryVictimologyArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   direct?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<ActorFilter>;
   groupBy: Array<VictimologyDimension>;

@@ -9,10 +9,10 @@ import { authenticate } from '../../src/auth/authenticate.js';
 import { createApiKey } from '../../src/auth/keys.js';
 import { anonymous, type Principal } from '../../src/auth/principal.js';
 import { loadConfig } from '../../src/config.js';
-import { createContext } from '../../src/context.js';
+import { requestContext } from '../../src/context.js';
 import { openDatabase } from '../../src/database/connection.js';
 import { countStatements, type StatementLog } from '../../src/database/statement-counter.js';
-import { createPrismaClient, type Db } from '../../src/db.js';
+import { asOfClients, createPrismaClient, type Db } from '../../src/db.js';
 import type { Role, Tlp } from '../../src/generated/prisma/client.js';
 import { schema } from '../../src/schema/index.js';
 import { viewOf } from '../../src/schema/known-at.js';
@@ -53,17 +53,25 @@ export async function inProcess(env: Record<string, string> = {}): Promise<InPro
   const db = await freshDatabase(config.seedOnStart ? config.seedFiles : []);
   const database = await openDatabase(db.target);
   const prisma = createPrismaClient(database);
+  const asOf = asOfClients(database, prisma);
   const run: InProcess['run'] = async (query, variables = {}, principal) => {
     const document = parse(query);
     const invalid = validate(schema, document);
     if (invalid.length) return { result: JSON.parse(JSON.stringify({ errors: invalid })), statements: [] };
+    const contextValue = await requestContext(
+      prisma,
+      config,
+      principal ?? anonymous,
+      viewOf(document, variables),
+      asOf,
+    );
     const log: StatementLog = { count: 0, statements: [] };
     const result = await countStatements(log, () =>
       execute({
         schema,
         document,
         variableValues: variables,
-        contextValue: createContext(prisma, config, principal ?? anonymous, viewOf(document, variables)),
+        contextValue,
       }),
     );
     return { result: JSON.parse(JSON.stringify(result)), statements: log.statements };
@@ -85,6 +93,7 @@ export async function inProcess(env: Record<string, string> = {}): Promise<InPro
     key: async (role, clearance, name = `test ${role.toLowerCase()} ${clearance.toLowerCase()}`) =>
       (await createApiKey(prisma, { name, role, clearance })).key,
     async stop() {
+      await asOf.close();
       await prisma.$disconnect();
       await database.close();
       await db.drop();
