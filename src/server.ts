@@ -441,41 +441,52 @@ export async function startHttpServer(
     }
   };
   /**
-   * The client a download reads through: today's, or with `?asOf=<date-time>` the snapshot of that
-   * moment for the caller's clearance (as GraphQL's asOf).
+   * What a download reads: today's database, or with `?asOf=<date-time>` the snapshot of that moment for
+   * the caller's clearance; with `?knownAt=<date>`, the names, claims and citations published by then
+   * (as GraphQL's asOf and knownAt).
    */
-  const readerAt = async (req: IncomingMessage, clearance: Tlp): Promise<{ reader: Db; asOf: Date | null }> => {
-    const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('asOf');
-    if (asked == null) return { reader: prisma, asOf: null };
-    const moment = new Date(asked);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(asked) || Number.isNaN(moment.getTime()))
+  const downloadView = async (req: IncomingMessage, clearance: Tlp) => {
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    const [askedAsOf, askedKnownAt] = [params.get('asOf'), params.get('knownAt')];
+    let known: Date | null = null;
+    if (askedKnownAt != null) {
+      known = new Date(`${askedKnownAt}T00:00:00.000Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(askedKnownAt) || Number.isNaN(known.getTime()))
+        throw userError('BAD_USER_INPUT', `knownAt must be a date, e.g. 2020-07-01 (got "${askedKnownAt}").`, {
+          argument: 'knownAt',
+        });
+    }
+    const scope = { clearance, known };
+    if (askedAsOf == null) return { reader: prisma, scope, today: known == null };
+    const moment = new Date(askedAsOf);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(askedAsOf) || Number.isNaN(moment.getTime()))
       throw userError(
         'BAD_USER_INPUT',
-        `asOf must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z (got "${asked}").`,
-        {
-          argument: 'asOf',
-        },
+        `asOf must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z (got "${askedAsOf}").`,
+        { argument: 'asOf' },
       );
-    if (!asOf) return { reader: prisma, asOf: null };
-    const snapshot = await asOf.at(moment, clearance);
+    const snapshot = asOf ? await asOf.at(moment, clearance) : { prisma };
     if (!('prisma' in snapshot)) throw beforeLogError(snapshot.before);
-    return { reader: snapshot.prisma, asOf: moment };
+    return { reader: snapshot.prisma, scope, today: false };
   };
-  /** STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID; ?asOf= as it stood then. */
+  /**
+   * STIX 2.1 downloads: the whole database, or one record (?depth=1|2) or source by its global ID;
+   * ?asOf= as the database held it at a moment, ?knownAt= as the sources said by a day.
+   */
   const sendStix = (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) =>
     download(req, res, { label: 'STIX downloads', contentType: 'application/stix+json;version=2.1' }, async (send) => {
-      const { reader, asOf: moment } = await readerAt(req, clearance);
+      const { reader, scope, today } = await downloadView(req, clearance);
       if (path === '/stix/bundle.json') {
         // The whole database, built once per clearance and kept until the graph changes (today's only:
-        // a past moment's is built each time it is asked).
-        const body = moment
-          ? JSON.stringify(await exportAll(reader, clearance))
-          : await keptUntilChange(
+        // one at a moment or by a date is built each time it is asked).
+        const body = today
+          ? await keptUntilChange(
               prisma,
               `stix-bundle:${clearance}`,
-              async () => JSON.stringify(await exportAll(prisma, clearance)),
+              async () => JSON.stringify(await exportAll(prisma, scope)),
               { encode: (text) => text, decode: (text) => text },
-            );
+            )
+          : JSON.stringify(await exportAll(reader, scope));
         res.writeHead(200, {
           'content-type': 'application/stix+json;version=2.1',
           'content-disposition': 'attachment; filename="bundle.json"',
@@ -486,14 +497,14 @@ export async function startHttpServer(
       const globalId = idInPath(path, '/stix/', 'GET /stix/<global ID>.json or /stix/bundle.json');
       const { typename, id } = decodeId(globalId);
       const depth = checkedDepth(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('depth') ?? 1));
-      if (typename === 'Source') return send(200, await exportSource(reader, clearance, id), `${globalId}.json`);
+      if (typename === 'Source') return send(200, await exportSource(reader, scope, id), `${globalId}.json`);
       if (typename !== 'Actor' && typename !== 'Campaign' && typename !== 'Tool')
         throw userError('INVALID_ID', 'Only actors, campaigns, tools and sources export as STIX bundles.');
       const exists = await (
         reader[typename.toLowerCase() as 'actor'] as unknown as { count(a: object): Promise<number> }
       ).count({ where: { id } });
       if (!exists) return send(404, errorBody('NOT_FOUND', `No ${typename.toLowerCase()} with that ID.`));
-      send(200, await exportNeighbourhood(reader, clearance, { type: typename, id }, depth), `${globalId}.json`);
+      send(200, await exportNeighbourhood(reader, scope, { type: typename, id }, depth), `${globalId}.json`);
     });
   /** ATT&CK Navigator layers: GET /navigator/<global ID>.json[?compare=<ID>,<ID>] (src/export/navigator.ts). */
   const sendNavigatorLayer = (req: IncomingMessage, res: ServerResponse, path: string, { clearance }: Principal) =>

@@ -330,7 +330,7 @@ describe(`the OASIS validator on the whole export (${databaseLabel})`, () => {
   it.runIf(existsSync(validator))(
     'warns about vocabulary values only where they are custom terms (111: none)',
     async () => {
-      const bundle = await exportAll(server.prisma, 'RED');
+      const bundle = await exportAll(server.prisma, { clearance: 'RED', known: null });
       const dir = await mkdtemp(path.join(tmpdir(), 'data-quality-'));
       const file = path.join(dir, 'all.json');
       await writeFile(file, JSON.stringify(bundle));

@@ -598,6 +598,12 @@ describe(`generated leak tests: every HTTP endpoint (${databaseLabel})`, () => {
       `${taxii}/manifest/?limit=10000&match[version]=all`,
     ]),
     ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/stix/${id}?depth=2`)),
+    // As the database stood once the fixtures were made (asOf), and as the sources said by a day (knownAt).
+    `/stix/bundle.json?asOf=${fixturesMadeAt}`,
+    `/stix/bundle.json?knownAt=2100-01-01`,
+    ...levels.flatMap((l) =>
+      fixtures[l].ids.map((id) => `/stix/${id}?depth=2&asOf=${fixturesMadeAt}&knownAt=2100-01-01`),
+    ),
     // Navigator layers: of each fixture, of Lazarus (marked technique uses and sources), and a comparison.
     ...levels.flatMap((l) => fixtures[l].ids.map((id) => `/navigator/${id}.json`)),
     `/navigator/${lazarusId}.json`,

@@ -176,4 +176,28 @@ describe(`STIX 2.1 export (${databaseLabel})`, () => {
       expect(body.error.message).toMatch(message);
     }
   });
+
+  it('?knownAt= downloads what the sources said by a day: CryptoCore not yet attributed to Lazarus on 2020-07-01', async () => {
+    const { campaign } = await server.query(`{ campaign(name: "CryptoCore") { id } }`);
+    const attributedTo = (bundle: any) =>
+      bundle.objects
+        .filter((o: any) => o.type === 'relationship' && o.relationship_type === 'attributed-to')
+        .map((o: any) => bundle.objects.find((x: any) => x.id === o.target_ref)?.name);
+    const july = await (await fetch(`${server.url}/stix/${campaign.id}?depth=1&knownAt=2020-07-01`)).json();
+    const december = await (await fetch(`${server.url}/stix/${campaign.id}?depth=1&knownAt=2020-12-31`)).json();
+    expect(validate(july)).toEqual([]);
+    expect(attributedTo(july)).toEqual([]);
+    expect(attributedTo(december)).toEqual(['Lazarus Group']);
+    // Every reference a name or claim carries in the July bundle was published by then.
+    const field = await server.query(
+      `{ campaign(name: "CryptoCore", knownAt: "2020-07-01") { stixBundle(depth: 1) } }`,
+    );
+    expect(field.campaign.stixBundle).toEqual(july);
+    const aliases = (bundle: any) => bundle.objects.find((o: any) => o.type === 'campaign').aliases ?? [];
+    const today = await (await fetch(`${server.url}/stix/${campaign.id}?depth=1`)).json();
+    expect(aliases(july).length).toBeLessThan(aliases(today).length);
+    for (const alias of aliases(july)) expect(aliases(today)).toContain(alias);
+    const bad = await fetch(`${server.url}/stix/${campaign.id}?knownAt=July`);
+    expect([bad.status, (await bad.json()).error.code]).toEqual([400, 'BAD_USER_INPUT']);
+  });
 });

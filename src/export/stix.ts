@@ -23,6 +23,7 @@ import type { Db } from '../db.js';
 import { notFound } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { associationTypeOf } from '../ingest/association-kinds.js';
+import { type FactScope, knownWhere } from '../schema/known-at.js';
 import { foldWord } from '../write/vocabularies.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
@@ -33,20 +34,25 @@ export type StixBundle = { type: 'bundle'; id: string; objects: StixObject[] };
 const iso = (d: Date) => d.toISOString();
 
 // What a caller may see decides what a bundle holds: marked names, claims and sources above the
-// caller's clearance are left out, as from every other read path.
-const citationsWithSource = (clearance: Tlp) => ({
-  where: visibleCitation(clearance),
+// caller's clearance are left out, as from every other read path; under `knownAt` (scope.known), only
+// the names and claims with a source published by then, and only those citations.
+const factWhere = ({ clearance, known }: FactScope) =>
+  known ? { AND: [visibleFact(clearance), knownWhere(known)] } : visibleFact(clearance);
+const citationsWithSource = ({ clearance, known }: FactScope) => ({
+  where: known
+    ? { AND: [visibleCitation(clearance), { source: { publishedOn: { lte: known } } }] }
+    : visibleCitation(clearance),
   include: { source: true },
   orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
 });
-const entityInclude = (clearance: Tlp) => ({
+const entityInclude = (scope: FactScope) => ({
   names: {
-    where: visibleFact(clearance),
-    include: { citations: citationsWithSource(clearance) },
+    where: factWhere(scope),
+    include: { citations: citationsWithSource(scope) },
     orderBy: [{ value: 'asc' as const }, { id: 'asc' as const }],
   },
   externalIds: { orderBy: [{ system: 'asc' as const }, { value: 'asc' as const }] },
-  citations: citationsWithSource(clearance),
+  citations: citationsWithSource(scope),
 });
 type Cited = { citations: { excerpt: string | null; source: { id: string; title: string; url: string | null } }[] };
 type Entity = {
@@ -228,8 +234,8 @@ const emptySelection = (): Selection => ({
 });
 
 /** Widens a selection by `depth` steps along attributions, tool usages, targetings and associations. */
-async function neighbourhood(prisma: Db, clearance: Tlp, start: Selection, depth: number) {
-  const seen = visibleFact(clearance);
+async function neighbourhood(prisma: Db, scope: FactScope, start: Selection, depth: number) {
+  const seen = factWhere(scope);
   const all = start;
   let frontier = start;
   for (let step = 0; step < depth; step++) {
@@ -313,25 +319,26 @@ export type Provenance = Map<string, { addedAt: Date; dataset: string | null; ro
 /** Builds the bundle of the selected records and every claim between them. */
 async function bundleOf(
   prisma: Db,
-  clearance: Tlp,
+  scope: FactScope,
   sel: Selection | 'all',
   extra: StixObject[] = [],
   provenance?: Provenance,
 ): Promise<StixBundle> {
+  const { clearance } = scope;
   const where = (ids: Set<string>) => (sel === 'all' ? {} : { id: { in: [...ids] } });
   const pick = (key: keyof Selection) => (sel === 'all' ? undefined : sel[key]);
   const [actors, campaigns, tools, victims] = await Promise.all([
     prisma.actor.findMany({
       where: { ...where(pick('actors') ?? new Set()), ...visibleRecord(clearance) },
-      include: entityInclude(clearance),
+      include: entityInclude(scope),
     }),
     prisma.campaign.findMany({
       where: { ...where(pick('campaigns') ?? new Set()), ...visibleRecord(clearance) },
-      include: entityInclude(clearance),
+      include: entityInclude(scope),
     }),
     prisma.tool.findMany({
       where: { ...where(pick('tools') ?? new Set()), ...visibleRecord(clearance) },
-      include: entityInclude(clearance),
+      include: entityInclude(scope),
     }),
     prisma.victim.findMany({ where: { ...where(pick('victims') ?? new Set()), ...visibleRecord(clearance) } }),
   ]);
@@ -342,8 +349,8 @@ async function bundleOf(
     t: tools.map((x) => x.id),
     v: victims.map((x) => x.id),
   };
-  const claimInclude = { citations: citationsWithSource(clearance) };
-  const seen = visibleFact(clearance);
+  const claimInclude = { citations: citationsWithSource(scope) };
+  const seen = factWhere(scope);
   const [attributions, usages, targetings, associations] = await Promise.all([
     prisma.attribution.findMany({
       where: {
@@ -576,22 +583,23 @@ export type ExportRoot = { type: 'Actor' | 'Campaign' | 'Tool'; id: string };
 /** A record with its neighbourhood: `depth` 1 adds what its claims name, 2 what theirs name too. */
 export async function exportNeighbourhood(
   prisma: Db,
-  clearance: Tlp,
+  scope: FactScope,
   root: ExportRoot,
   depth: 1 | 2,
 ): Promise<StixBundle> {
   const start = emptySelection();
   start[root.type === 'Actor' ? 'actors' : root.type === 'Campaign' ? 'campaigns' : 'tools'].add(root.id);
-  return bundleOf(prisma, clearance, await neighbourhood(prisma, clearance, start, depth));
+  return bundleOf(prisma, scope, await neighbourhood(prisma, scope, start, depth));
 }
 
 /** Everything in the database; with `provenance`, also when and from which dataset each object came. */
-export function exportAll(prisma: Db, clearance: Tlp, provenance?: Provenance): Promise<StixBundle> {
-  return bundleOf(prisma, clearance, 'all', [], provenance);
+export function exportAll(prisma: Db, scope: FactScope, provenance?: Provenance): Promise<StixBundle> {
+  return bundleOf(prisma, scope, 'all', [], provenance);
 }
 
 /** A source as a STIX report whose object_refs are the records and claims it supports. */
-export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string): Promise<StixBundle> {
+export async function exportSource(prisma: Db, scope: FactScope, sourceId: string): Promise<StixBundle> {
+  const { clearance } = scope;
   const source = await prisma.source.findFirst({
     where: { id: sourceId, ...visibleSource(clearance) },
     include: {
@@ -624,7 +632,7 @@ export async function exportSource(prisma: Db, clearance: Tlp, sourceId: string)
     if (o.toolId) sel.tools.add(o.toolId);
     if (o.victimId) sel.victims.add(o.victimId);
   }
-  const inner = await bundleOf(prisma, clearance, sel);
+  const inner = await bundleOf(prisma, scope, sel);
   const published = source.publishedOn ?? source.createdAt;
   const report = clean({
     type: 'report',

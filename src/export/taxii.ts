@@ -152,7 +152,10 @@ async function lastChanges(prisma: Db) {
 async function buildEntries(prisma: Db, clearance: Tlp, collection: Collection): Promise<Entry[]> {
   if (collection.records && collection.dataset) return recordEntries(prisma, clearance, collection.dataset);
   const provenance: Provenance = new Map();
-  const [{ objects }, changedAt] = await Promise.all([exportAll(prisma, clearance, provenance), lastChanges(prisma)]);
+  const [{ objects }, changedAt] = await Promise.all([
+    exportAll(prisma, { clearance, known: null }, provenance),
+    lastChanges(prisma),
+  ]);
   const all = objects.map((object) => {
     const { addedAt, dataset, rowId } = provenance.get(object.id) ?? { addedAt: new Date(0), dataset: null };
     return { object, addedAt: (rowId && changedAt.get(rowId)) || addedAt, dataset, current: true };

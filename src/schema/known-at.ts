@@ -141,6 +141,9 @@ export const currentWhere = (known: Date | null) =>
 /** Who reads facts in SQL: the caller's clearance and the request's `knownAt`. */
 export type FactScope = { clearance: Tlp; known: Date | null };
 
+/** The request's fact scope: its caller's clearance and its `knownAt`. */
+export const factScope = (ctx: Context): FactScope => ({ clearance: ctx.principal.clearance, known: ctx.view.knownAt });
+
 const publishedBy = (known: Date, column: string, id: Prisma.Sql) =>
   Prisma.sql`EXISTS (SELECT 1 FROM "Citation" kc JOIN "Source" ks ON ks.id = kc."sourceId"
     WHERE kc.${Prisma.raw(`"${column}"`)} = ${id} AND ks."publishedOn" <= ${known})`;

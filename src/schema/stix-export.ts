@@ -3,6 +3,7 @@
 import { builder } from '../builder.js';
 import { userError } from '../errors.js';
 import { exportNeighbourhood, exportSource } from '../export/stix.js';
+import { factScope } from './known-at.js';
 
 builder.scalarType('JSON', {
   description: 'A JSON value (here, a STIX 2.1 bundle).',
@@ -28,7 +29,7 @@ for (const type of ['Actor', 'Campaign', 'Tool'] as const) {
         }),
       },
       resolve: (row, args, ctx) =>
-        exportNeighbourhood(ctx.prisma, ctx.principal.clearance, { type, id: row.id }, checkedDepth(args.depth)),
+        exportNeighbourhood(ctx.prisma, factScope(ctx), { type, id: row.id }, checkedDepth(args.depth)),
     }),
   }));
 }
@@ -37,6 +38,6 @@ builder.prismaObjectFields('Source', (t) => ({
   stixBundle: t.field({
     type: 'JSON',
     description: 'This source as a STIX 2.1 report, with the records and claims it supports.',
-    resolve: (row, _args, ctx) => exportSource(ctx.prisma, ctx.principal.clearance, row.id),
+    resolve: (row, _args, ctx) => exportSource(ctx.prisma, factScope(ctx), row.id),
   }),
 }));
