@@ -242,8 +242,16 @@ export class ChangeLog {
         // The row as the database holds it now that the write is done (its triggers ran).
         state: p.stored ?? null,
       }));
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`;
-    await insertMany(tx, 'ChangeEvent', rows);
+    // One time for every event of the write, read once the lock is held: a moment (`asOf`, `since`)
+    // never falls between two events of one write.
+    const [{ at }] = await tx.$queryRaw<{ at: string }[]>`
+      WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}))
+      SELECT clock_timestamp()::text AS at FROM locked`;
+    await insertMany(
+      tx,
+      'ChangeEvent',
+      rows.map((row) => ({ ...row, at })),
+    );
   }
 }
 
