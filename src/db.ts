@@ -35,7 +35,7 @@ export function asOfClients(database: Database, prisma: Db) {
       if (!client) {
         client = (async () => {
           const schema = await prisma.$transaction((tx) => buildSnapshot(tx, point, clearance), {
-            timeout: 120_000,
+            timeout: 600_000, // at scale M a build takes a while; the request waits or times out, the build goes on
           });
           await dropOldSnapshots(prisma);
           return clientOver(database.adapterOn(schema));

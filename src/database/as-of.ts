@@ -44,8 +44,8 @@ const viewed: Record<string, (seq: string, moment: string) => string> = {
 /** The SQL functions our reads call (src/write/change-log.ts's clearance), defined again over each snapshot. */
 const readFunctions = ['hidden_records'];
 
-/** How many snapshots the database keeps (each a copy of the logged tables: about 12 MB for the default seed). */
-export const keptSnapshots = 12;
+/** How many snapshots the database keeps: one per clearance level and three to spare (each 54 MB for the default seed, whose database is 150 MB). */
+export const keptSnapshots = 8;
 
 /** The last change at or before a moment (seq 0: none) and its time; when the log starts. */
 export type SnapshotPoint = { seq: bigint; at: Date | null; firstAt: Date | null };
@@ -79,6 +79,8 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
   const schema = snapshotSchema(seq, clearance);
   // Two requests asking the same snapshot: the second waits for the first, then finds it built.
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(7310020, hashtext($1))`, schema);
+  // The build is shared work, not one caller's statement: the request timeout does not cut it short.
+  await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = 0`);
   const [exists] = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, schema);
   if (exists) return schema;
 
