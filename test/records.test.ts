@@ -104,6 +104,10 @@ describe(`records and resolution (${databaseLabel})`, () => {
       file,
       JSON.stringify({ type: 'bundle', id: 'bundle--2f4a1a77-6e69-4b0a-9d7e-0c1f5a7d1a01', objects: [newer] }),
     );
+    const pause = () => new Promise((r) => setTimeout(r, 20));
+    await pause();
+    const beforeUpdate = new Date().toISOString();
+    await pause();
     const { counts, warnings } = await loadSeeds(server.prisma, [file]);
     expect(counts.Actor).toMatchObject({ updated: 1 });
     expect(counts.DatasetRecord).toMatchObject({ created: 0, updated: 1 });
@@ -114,6 +118,9 @@ describe(`records and resolution (${databaseLabel})`, () => {
     expect(attack.modifiedAt).toBe('2026-12-01T00:00:00.000Z');
     expect(attack.versions.map((v: any) => v.modifiedAt)).toEqual([group.modified]);
 
+    await pause();
+    const betweenImports = new Date().toISOString();
+    await pause();
     const older = { ...group, modified: '2019-01-01T00:00:00.000Z', description: 'An old description.' };
     await writeFile(
       file,
@@ -128,6 +135,23 @@ describe(`records and resolution (${databaseLabel})`, () => {
       kept.records.nodes.find((r: any) => r.dataset === 'mitre-attack').versions.map((v: any) => v.modifiedAt),
     ).toEqual([group.modified, '2019-01-01T00:00:00.000Z']);
     expect(warnings).toEqual([]);
+
+    // asOf: the record with the content and the versions it had at each moment.
+    const at = `query($asOf: DateTime) { actor(externalId: "G0129", asOf: $asOf) { description
+      records { nodes { dataset modifiedAt original versions { modifiedAt replaced } } } } }`;
+    const attackAt = async (asOf: string) => {
+      const a = (await server.query(at, { asOf })).actor;
+      return { description: a.description, ...a.records.nodes.find((r: any) => r.dataset === 'mitre-attack') };
+    };
+    const before = await attackAt(beforeUpdate);
+    expect(before.description).toBe(group.description);
+    expect(before.modifiedAt).toBe(new Date(group.modified).toISOString());
+    expect(before.original).toEqual(group);
+    expect(before.versions).toEqual([]);
+    const middle = await attackAt(betweenImports);
+    expect(middle.description).toBe(newer.description);
+    expect(middle.modifiedAt).toBe('2026-12-01T00:00:00.000Z');
+    expect(middle.versions).toEqual([{ modifiedAt: new Date(group.modified).toISOString(), replaced: true }]);
   });
 
   it('a changed MISP cluster, in a file of any name, updates the actor it made', async () => {

@@ -10,13 +10,15 @@
 //   the log, a row written around the write layer) as it is today, if it was created by then;
 // - citations as the events' sources added and withdrawn left them (their other columns from today's
 //   row where it still exists);
-// - the change log up to that event; dataset records and their versions stored by then; external ids
-//   and the admin tables as they are (they have no history).
+// - dataset records created by then with the content they had then (the version a newer one replaced
+//   after the moment), their other versions stored by then; the change log up to that event; external
+//   ids and the admin tables as they are (they have no history).
 // A record hidden from the caller today stays hidden in every snapshot (one snapshot per clearance), and
 // a record's marking then is applied as well: a thing hidden now or then is absent.
 //
 // A snapshot is immutable (the log is append-only): built once per (last event, clearance), in one
 // transaction, and shared by every instance; the oldest beyond `keptSnapshots` are dropped.
+import { visibleLevels } from '../auth/principal.js';
 import type { Tlp } from '../generated/prisma/client.js';
 import { loggedModels } from '../write/change-log.js';
 
@@ -37,7 +39,7 @@ const citedBy: Record<string, string> = {
 /** Tables without a history of their own: a view of today's rows, limited to those stored by then where a column says when. */
 const viewed: Record<string, (seq: string, moment: string) => string> = {
   ChangeEvent: (seq) => `seq <= ${seq}`,
-  DatasetRecord: (_seq, moment) => `"createdAt" <= ${moment}`,
+
   DatasetRecordVersion: (_seq, moment) => `"storedAt" <= ${moment}`,
 };
 
@@ -92,7 +94,7 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`,
     )
   ).map((t) => t.name);
-  const copied = tables.filter((t) => loggedModels.has(t) || t === 'Citation');
+  const copied = tables.filter((t) => loggedModels.has(t) || t === 'Citation' || t === 'DatasetRecord');
   const [{ hidden }] = await tx.$queryRawUnsafe<{ hidden: string[] }[]>(
     `SELECT public.hidden_records($1::"Tlp") AS hidden`,
     clearance,
@@ -146,8 +148,22 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
     );
   }
 
+  // Dataset records created by then, each with the content it had then: the version a newer one
+  // replaced after the moment (the first such), else today's.
+  await tx.$executeRawUnsafe(
+    `INSERT INTO ${s}."DatasetRecord"
+     SELECT r.* FROM public."DatasetRecord" p
+       LEFT JOIN LATERAL (SELECT v.original, v."modifiedAt", v.tlp FROM public."DatasetRecordVersion" v
+                           WHERE v."recordId" = p.id AND v.replaced AND v."storedAt" > ${at}
+                           ORDER BY v."storedAt", v.id LIMIT 1) was ON true,
+       jsonb_populate_record(NULL::${s}."DatasetRecord", to_jsonb(p) || CASE WHEN was.original IS NULL THEN '{}'::jsonb
+         ELSE jsonb_build_object('original', was.original, 'modifiedAt', was."modifiedAt", 'tlp', was.tlp) END) r
+      WHERE p."createdAt" <= ${at} AND p.tlp::text = ANY($1::text[])`,
+    visibleLevels(clearance),
+  );
+
   // Each logged row as its last event up to `seq` stored it (none: deleted, or not yet created).
-  for (const table of copied.filter((t) => t !== 'Citation'))
+  for (const table of copied.filter((t) => loggedModels.has(t)))
     await tx.$executeRawUnsafe(
       `INSERT INTO ${s}.${quoted(table)}
        SELECT r.* FROM (SELECT DISTINCT ON ("entityId") state FROM public."ChangeEvent"
@@ -160,7 +176,7 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
 
   // A row the log never saw (written before the log existed, or around the write layer) is taken as it
   // is today if it was created by then: absent, it would leave the rows that name it dangling.
-  for (const table of copied.filter((t) => t !== 'Citation'))
+  for (const table of copied.filter((t) => loggedModels.has(t)))
     await tx.$executeRawUnsafe(
       `INSERT INTO ${s}.${quoted(table)}
        SELECT r.* FROM public.${quoted(table)} p, jsonb_populate_record(NULL::${s}.${quoted(table)}, to_jsonb(p)) r

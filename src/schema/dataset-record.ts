@@ -16,6 +16,11 @@ builder.prismaObject('DatasetRecordVersion', {
     storedAt: t.expose('storedAt', { type: 'DateTime', description: 'When this database stored it.' }),
     tlp: t.expose('tlp', { type: TlpEnum }),
     original: t.expose('original', { type: 'JSON', description: 'The object exactly as it came.' }),
+    replaced: t.exposeBoolean('replaced', {
+      nullable: true,
+      description:
+        "true: it was the record's content until a newer version replaced it (at `storedAt`); false: an older version imported after a newer one; null: stored before this was kept.",
+    }),
   }),
 });
 

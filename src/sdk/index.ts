@@ -1337,6 +1337,8 @@ export type DatasetRecordVersion = {
   modifiedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The object exactly as it came. */
   original: Scalars['JSON']['output'];
+  /** true: it was the record's content until a newer version replaced it (at `storedAt`); false: an older version imported after a newer one; null: stored before this was kept. */
+  replaced?: Maybe<Scalars['Boolean']['output']>;
   /** When this database stored it. */
   storedAt: Scalars['DateTime']['output'];
   tlp: Tlp;

@@ -419,7 +419,7 @@ class GraphWriter {
       if (row.modifiedAt && modifiedAt && modifiedAt < row.modifiedAt) {
         // An older version: history only (once).
         const known = await this.tx.datasetRecordVersion.findFirst({ where: { recordId: row.id, modifiedAt } });
-        if (!known) versions.push({ recordId: row.id, modifiedAt, original, tlp: r.tlp });
+        if (!known) versions.push({ recordId: row.id, modifiedAt, original, tlp: r.tlp, replaced: false });
         this.count('datasetRecord', 'unchanged');
         this.warnings.push(
           `${this.dataset} ${r.identifier}: older than the version held (${row.modifiedAt.toISOString()}); kept as a version only`,
@@ -442,6 +442,7 @@ class GraphWriter {
           modifiedAt: row.modifiedAt,
           original: row.original as Prisma.InputJsonObject,
           tlp: row.tlp,
+          replaced: true,
         });
       await this.tx.datasetRecord.update({
         where: { id: row.id },

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "DatasetRecordVersion" ADD COLUMN     "replaced" BOOLEAN;
