@@ -28,10 +28,16 @@ export function asOfClients(database: Database, prisma: Db) {
   return {
     /** The client of the snapshot at `moment` for a caller of `clearance`, built on first use. */
     async at(moment: Date, clearance: Tlp): Promise<AsOfClient> {
-      const point = await snapshotPoint(prisma, moment);
+      const point = await snapshotPoint(prisma, moment, clearance);
       if (point.seq === 0n || !point.firstAt || moment < point.firstAt) return { before: point.firstAt };
       const key = `${point.seq}/${clearance}`;
       let client = clients.get(key);
+      // Dropped since (the database keeps the most recent only): built again.
+      if (client && !point.built) {
+        clients.delete(key);
+        void client.then((db) => db.$disconnect()).catch(() => {});
+        client = undefined;
+      }
       if (!client) {
         client = (async () => {
           const schema = await prisma.$transaction((tx) => buildSnapshot(tx, point, clearance), {

@@ -149,6 +149,18 @@ describe(`asOf (${databaseLabel})`, () => {
     expect((await server.raw<any>(q, {}, green)).data.search.nodes.map((a: any) => a.name)).toEqual(['As-of red then']);
   });
 
+  it('a snapshot dropped since (by another process keeping only the most recent) is built again', async () => {
+    const q = 'query($asOf: DateTime) { campaign(name: "CryptoCore", asOf: $asOf) { names { totalCount } } }';
+    const moment = new Date().toISOString();
+    const first = await server.query(q, { asOf: moment }, red);
+    const schemas = await server.prisma.$queryRawUnsafe<{ name: string }[]>(
+      `SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'asof\\_%'`,
+    );
+    expect(schemas.length).toBeGreaterThan(0);
+    for (const { name } of schemas) await server.prisma.$executeRawUnsafe(`DROP SCHEMA "${name}" CASCADE`);
+    expect(await server.query(q, { asOf: moment }, red)).toEqual(first);
+  });
+
   it('a moment before the change log, or two moments in one request, is refused with BAD_USER_INPUT', async () => {
     const early = await server.raw<any>('{ actor(name: "Lazarus Group", asOf: "2001-01-01T00:00:00Z") { name } }');
     expect(early.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -39,18 +39,17 @@ const citedBy: Record<string, string> = {
 /** Tables without a history of their own: a view of today's rows, limited to those stored by then where a column says when. */
 const viewed: Record<string, (seq: string, moment: string) => string> = {
   ChangeEvent: (seq) => `seq <= ${seq}`,
-
   DatasetRecordVersion: (_seq, moment) => `"storedAt" <= ${moment}`,
 };
 
 /** The SQL functions our reads call (src/write/change-log.ts's clearance), defined again over each snapshot. */
 const readFunctions = ['hidden_records'];
 
-/** How many snapshots the database keeps: one per clearance level and three to spare (each 54 MB for the default seed, whose database is 150 MB). */
+/**
+ * How many snapshots the database keeps: one per clearance level and three to spare (each 54 MB for the
+ * default seed, whose database is 150 MB).
+ */
 export const keptSnapshots = 8;
-
-/** The last change at or before a moment (seq 0: none) and its time; when the log starts. */
-export type SnapshotPoint = { seq: bigint; at: Date | null; firstAt: Date | null };
 
 type Sql = {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
@@ -61,15 +60,23 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export const snapshotSchema = (seq: bigint, clearance: Tlp) => `asof_${seq}_${clearance.toLowerCase()}`;
 
-/** The last change at or before `moment` (0: none yet), and when the log starts. */
-export async function snapshotPoint(db: Sql, moment: Date): Promise<SnapshotPoint> {
-  const [row] = await db.$queryRawUnsafe<{ seq: bigint | null; at: Date | null; first: Date | null }[]>(
-    `SELECT last.seq, last.at, (SELECT min(at) FROM "ChangeEvent") AS first
+/**
+ * The last change at or before a moment (seq 0: none) and its time; when the log starts; whether the
+ * snapshot of that change for a clearance is built (another process may have dropped an old one).
+ */
+export type SnapshotPoint = { seq: bigint; at: Date | null; firstAt: Date | null; built: boolean };
+
+/** One statement: where the log stands at `moment`, and whether its snapshot for `clearance` exists. */
+export async function snapshotPoint(db: Sql, moment: Date, clearance: Tlp): Promise<SnapshotPoint> {
+  const [row] = await db.$queryRawUnsafe<{ seq: bigint | null; at: Date | null; first: Date | null; built: boolean }[]>(
+    `SELECT last.seq, last.at, (SELECT min(at) FROM "ChangeEvent") AS first,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'asof_' || last.seq || '_' || $2) AS built
        FROM (SELECT 1) one LEFT JOIN LATERAL (
          SELECT seq, at FROM "ChangeEvent" WHERE at <= $1 ORDER BY seq DESC LIMIT 1) last ON true`,
     moment,
+    clearance.toLowerCase(),
   );
-  return { seq: BigInt(row?.seq ?? 0), at: row?.at ?? null, firstAt: row?.first ?? null };
+  return { seq: BigInt(row?.seq ?? 0), at: row?.at ?? null, firstAt: row?.first ?? null, built: !!row?.built };
 }
 
 /**
