@@ -145,8 +145,61 @@ describe(`asOf (${databaseLabel})`, () => {
       'As-of red now CLEAR',
       'As-of red then RED',
     ]);
+    // At a moment after the markings changed, GREEN sees the one made CLEAR with its name: a name's
+    // visibility follows its record's marking (a trigger, not a logged change) in snapshots too.
+    await pause();
+    const later = new Date().toISOString();
+    const afterwards = await server.raw<any>(
+      `query($asOf: DateTime) { actor(name: "As-of red then", asOf: $asOf) { name tlp names { totalCount nodes { value } } } }`,
+      { asOf: later },
+      green,
+    );
+    expect(afterwards.errors).toBeUndefined();
+    expect(afterwards.data.actor).toEqual({
+      name: 'As-of red then',
+      tlp: 'CLEAR',
+      names: { totalCount: 1, nodes: [{ value: 'As-of red then' }] },
+    });
     // Today GREEN sees the one made CLEAR since.
     expect((await server.raw<any>(q, {}, green)).data.search.nodes.map((a: any) => a.name)).toEqual(['As-of red then']);
+  });
+
+  it('a claim whose only source was marked RED since is absent for GREEN at an earlier moment (its visibility now), and RED sees it with the source', async () => {
+    const m = mutator(server, red);
+    const { campaign } = await server.query('{ campaign(name: "CryptoCore") { id } }');
+    const source = await m('createSource', { title: 'As-of source marked later', kind: 'REPORT' });
+    await m('recordAttribution', {
+      subject: campaign.id,
+      attributedToDescription: 'As-of sourced claim',
+      sources: [{ source }],
+    });
+    await pause();
+    const moment = new Date().toISOString();
+    await pause();
+    const { node } = await server.query(
+      'query($id: ID!) { node(id: $id) { ... on Source { version } } }',
+      { id: source },
+      red,
+    );
+    const r = await server.raw<any>(
+      'mutation($i: UpdateSourceInput!) { updateSource(input: $i) { id } }',
+      { i: { id: source, expectedVersion: node.version, tlp: 'RED' } },
+      red,
+    );
+    expect(r.errors).toBeUndefined();
+    const q = `query($asOf: DateTime) { campaign(name: "CryptoCore", asOf: $asOf) {
+      attributions { nodes { attributedToDescription citations { nodes { source { title } } } } } } }`;
+    const claims = async (key: string) =>
+      (await server.query(q, { asOf: moment }, key)).campaign.attributions.nodes.filter(
+        (a: any) => a.attributedToDescription === 'As-of sourced claim',
+      );
+    expect(await claims(green)).toEqual([]);
+    expect(await claims(red)).toEqual([
+      {
+        attributedToDescription: 'As-of sourced claim',
+        citations: { nodes: [{ source: { title: 'As-of source marked later' } }] },
+      },
+    ]);
   });
 
   it('a snapshot dropped since (by another process keeping only the most recent) is built again', async () => {

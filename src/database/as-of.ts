@@ -42,8 +42,26 @@ const viewed: Record<string, (seq: string, moment: string) => string> = {
   DatasetRecordVersion: (_seq, moment) => `"storedAt" <= ${moment}`,
 };
 
-/** The SQL functions our reads call (src/write/change-log.ts's clearance), defined again over each snapshot. */
-const readFunctions = ['hidden_records'];
+/**
+ * The SQL functions a snapshot needs over its own tables and types: the change log's clearance
+ * (hidden_records) and the derived visibility of names and claims (the triggers' functions).
+ */
+const readFunctions = [
+  'hidden_records',
+  'named_records_marking',
+  'refresh_visibility',
+  'refresh_technique_use_visibility',
+];
+
+/** The tables whose `visibility` is derived, with the citation column that names their rows. */
+const derivedVisibility = [
+  ['Name', 'nameId'],
+  ['Attribution', 'attributionId'],
+  ['ToolUsage', 'toolUsageId'],
+  ['Targeting', 'targetingId'],
+  ['Association', 'associationId'],
+  ['TechniqueUse', 'techniqueUseId'],
+] as const;
 
 /**
  * How many snapshots the database keeps: one per clearance level and three to spare (each 54 MB for the
@@ -176,9 +194,8 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
        SELECT r.* FROM (SELECT DISTINCT ON ("entityId") state FROM public."ChangeEvent"
                          WHERE "entityType" = $1 AND seq <= ${seq} ORDER BY "entityId", seq DESC) e,
             jsonb_populate_record(NULL::${s}.${quoted(table)}, e.state) r
-       WHERE e.state IS NOT NULL AND NOT (r.id = ANY($2::uuid[]))`,
+       WHERE e.state IS NOT NULL`,
       table,
-      hidden,
     );
 
   // A row the log never saw (written before the log existed, or around the write layer) is taken as it
@@ -187,10 +204,9 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
     await tx.$executeRawUnsafe(
       `INSERT INTO ${s}.${quoted(table)}
        SELECT r.* FROM public.${quoted(table)} p, jsonb_populate_record(NULL::${s}.${quoted(table)}, to_jsonb(p)) r
-       WHERE p."createdAt" <= ${at} AND NOT (p.id = ANY($2::uuid[]))
+       WHERE p."createdAt" <= ${at}
          AND NOT EXISTS (SELECT 1 FROM public."ChangeEvent" e WHERE e."entityType" = $1 AND e."entityId" = p.id)`,
       table,
-      hidden,
     );
 
   // Citations: a source cites a row when the last event naming it for that row added it.
@@ -201,8 +217,7 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
            FROM public."ChangeEvent" e, unnest(coalesce(e."sourcesAdded", '{}') || coalesce(e."sourcesWithdrawn", '{}')) src
           WHERE e.seq <= ${seq}
           ORDER BY e."entityId", src, e.seq DESC) m
-        WHERE present AND NOT (source = ANY($1::uuid[]))`,
-    hidden,
+        WHERE present`,
   );
   for (const [model, column] of Object.entries(citedBy)) {
     const c = quoted(column);
@@ -222,11 +237,10 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
     const c = quoted(column);
     await tx.$executeRawUnsafe(
       `INSERT INTO ${s}."Citation" SELECT c.* FROM public."Citation" c
-        WHERE c.${c} IS NOT NULL AND c."createdAt" <= ${at} AND NOT (c."sourceId" = ANY($2::uuid[]))
+        WHERE c.${c} IS NOT NULL AND c."createdAt" <= ${at}
           AND NOT EXISTS (SELECT 1 FROM public."ChangeEvent" e WHERE e."entityType" = $1 AND e."entityId" = c.${c}
                             AND c."sourceId" = ANY(coalesce(e."sourcesAdded", '{}') || coalesce(e."sourcesWithdrawn", '{}')))`,
       model,
-      hidden,
     );
   }
   await tx.$executeRawUnsafe(`DROP TABLE ${s}."_cited"`);
@@ -246,11 +260,25 @@ export async function buildSnapshot(tx: Sql, { seq, at: moment }: SnapshotPoint,
   await tx.$executeRawUnsafe(`SET LOCAL search_path TO ${s}, public`);
   for (const { def } of indexes)
     await tx.$executeRawUnsafe(def.replace(/^CREATE UNIQUE INDEX/, 'CREATE INDEX').replace(' ON public.', ` ON ${s}.`));
-  for (const table of copied) await tx.$executeRawUnsafe(`ANALYZE ${s}.${quoted(table)}`);
 
   // The SQL functions reads call, over the snapshot's tables and types (its name found first on the path).
   for (const { fn, def } of functions)
     await tx.$executeRawUnsafe(def.replace(`FUNCTION public.${fn}(`, `FUNCTION ${s}.${fn}(`));
+
+  // A name's or claim's visibility is derived (its own marking, its sources', the records it names),
+  // kept by triggers, not logged: computed again from the snapshot's rows, as it stood then. Only then
+  // are the rows hidden from the caller now taken out (a claim cited by a source hidden now keeps that
+  // source's marking).
+  for (const [table, citing] of derivedVisibility)
+    await tx.$executeRawUnsafe(
+      `SELECT ${s}.refresh_visibility($1, $2, ARRAY(SELECT id FROM ${s}.${quoted(table)}))`,
+      table,
+      citing,
+    );
+  for (const table of copied.filter((t) => loggedModels.has(t)))
+    await tx.$executeRawUnsafe(`DELETE FROM ${s}.${quoted(table)} WHERE id = ANY($1::uuid[])`, hidden);
+  await tx.$executeRawUnsafe(`DELETE FROM ${s}."Citation" WHERE "sourceId" = ANY($1::uuid[])`, hidden);
+  for (const table of copied) await tx.$executeRawUnsafe(`ANALYZE ${s}.${quoted(table)}`);
   return schema;
 }
 
