@@ -38,7 +38,7 @@ import { connectRedis, redisKeptStore, redisResponseStore, sharedWalFloor } from
 import { responseCache } from './response-cache.js';
 import { endChangeStreams } from './schema/change-event.js';
 import { schema } from './schema/index.js';
-import { beforeLogError, viewOf } from './schema/known-at.js';
+import { beforeLogError, dateOf, viewOf } from './schema/known-at.js';
 import { checkedDepth } from './schema/stix-export.js';
 import { startTracing } from './tracing.js';
 import { serveWebSockets } from './web-sockets.js';
@@ -448,14 +448,11 @@ export async function startHttpServer(
   const downloadView = async (req: IncomingMessage, clearance: Tlp) => {
     const params = new URL(req.url ?? '/', 'http://x').searchParams;
     const [askedAsOf, askedKnownAt] = [params.get('asOf'), params.get('knownAt')];
-    let known: Date | null = null;
-    if (askedKnownAt != null) {
-      known = new Date(`${askedKnownAt}T00:00:00.000Z`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(askedKnownAt) || Number.isNaN(known.getTime()))
-        throw userError('BAD_USER_INPUT', `knownAt must be a date, e.g. 2020-07-01 (got "${askedKnownAt}").`, {
-          argument: 'knownAt',
-        });
-    }
+    const known = askedKnownAt == null ? null : dateOf(askedKnownAt);
+    if (askedKnownAt != null && !known)
+      throw userError('BAD_USER_INPUT', `knownAt must be a date, e.g. 2020-07-01 (got "${askedKnownAt}").`, {
+        argument: 'knownAt',
+      });
     const scope = { clearance, known };
     if (askedAsOf == null) return { reader: prisma, scope, today: known == null };
     const moment = new Date(askedAsOf);

@@ -23,7 +23,7 @@ import type { Db } from '../db.js';
 import { notFound } from '../errors.js';
 import type { Prisma, Tlp } from '../generated/prisma/client.js';
 import { associationTypeOf } from '../ingest/association-kinds.js';
-import { type FactScope, knownWhere } from '../schema/known-at.js';
+import { type FactScope, knownCitationWhere, knownWhere } from '../schema/known-at.js';
 import { foldWord } from '../write/vocabularies.js';
 
 const NAMESPACE = '6c4b8f0e-2f5e-4c4e-9a52-6e1f6a0f3b7d'; // this API's namespace for UUIDv5 STIX ids
@@ -39,9 +39,7 @@ const iso = (d: Date) => d.toISOString();
 const factWhere = ({ clearance, known }: FactScope) =>
   known ? { AND: [visibleFact(clearance), knownWhere(known)] } : visibleFact(clearance);
 const citationsWithSource = ({ clearance, known }: FactScope) => ({
-  where: known
-    ? { AND: [visibleCitation(clearance), { source: { publishedOn: { lte: known } } }] }
-    : visibleCitation(clearance),
+  where: known ? { AND: [visibleCitation(clearance), knownCitationWhere(known)] } : visibleCitation(clearance),
   include: { source: true },
   orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
 });

@@ -38,7 +38,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
-import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
+import { checkView, knownFact, viewArgs } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -298,8 +298,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({
         description: 'An identifier of the actor: ATT&CK id (G0032), STIX id or MISP uuid (any case).',
       }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: lookupResolver<ActorRow>('Actor'),
   }),
@@ -311,8 +310,7 @@ builder.queryFields((t) => ({
       ...paged,
       description: 'Actors, filtered and ordered (by name unless told otherwise).',
       args: {
-        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+        ...viewArgs(t.arg),
         filter: t.arg({ type: ActorFilter }),
         orderBy: t.arg({ type: ActorOrder }),
         includeRevoked: t.arg.boolean({

@@ -16,7 +16,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { ClaimStatusEnum, SortDirection, TlpEnum } from './enums.js';
-import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
+import { checkView, knownFact, viewArgs } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -182,8 +182,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({
         description: 'An identifier of the campaign: ATT&CK id (C0022), STIX id or MISP uuid (any case).',
       }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: lookupResolver<CampaignRow>('Campaign'),
   }),
@@ -195,8 +194,7 @@ builder.queryFields((t) => ({
       ...paged,
       description: 'Campaigns, filtered and ordered (by name unless told otherwise).',
       args: {
-        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+        ...viewArgs(t.arg),
         filter: t.arg({ type: CampaignFilter }),
         orderBy: t.arg({ type: CampaignOrder }),
         includeRevoked: t.arg.boolean({

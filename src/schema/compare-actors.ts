@@ -19,7 +19,7 @@ import type {
 } from '../generated/prisma/client.js';
 import { idOf } from '../global-id.js';
 import { currentCampaigns } from './derived-loaders.js';
-import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
+import { checkView, knownFact, viewArgs } from './known-at.js';
 import { findOneByExternalId } from './name-lookup.js';
 import { ids, selectedRows } from './selected-rows.js';
 import { techniquePages } from './technique-pages.js';
@@ -292,8 +292,7 @@ builder.queryField('compareActors', (t) =>
       externalIds: t.arg.stringList({
         description: 'Or their identifiers: ATT&CK ids (G0082), STIX ids or MISP uuids (any case).',
       }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: (_root, args, ctx) => compareActors(ctx, args.ids, args.externalIds),
   }),

@@ -4,11 +4,15 @@
 // published by then, and an attribution superseded by a claim not yet published then is CURRENT (as it
 // stood). The date is read from the request before it runs (nested lists plan their SQL before their
 // root field's resolver), so every field of one request must ask the same `knownAt`.
+import type { ArgBuilder } from '@pothos/core';
 import { type DocumentNode, Kind, parse, type SelectionSetNode, type ValueNode } from 'graphql';
 import { visibleSql } from '../auth/visibility.js';
+import type { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 export type View = {
   /** The end of the day the request asks the sources' knowledge at; null: today, everything. */
@@ -23,7 +27,8 @@ export type View = {
 
 export const presentView: View = { knownAt: null, asOf: null, conflicting: false };
 
-const dateOf = (value: unknown): Date | null => {
+/** A `knownAt` as asked (YYYY-MM-DD), as the start of that day; null: not one. */
+export const dateOf = (value: unknown): Date | null => {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
   const date = new Date(`${value}T00:00:00.000Z`);
   return Number.isNaN(date.getTime()) ? null : date;
@@ -117,9 +122,11 @@ export const asOfDescription =
 export const knownAtDescription =
   'Answer as the sources said by this day: names, claims (attributions, tool and technique uses, targetings, associations) and citations only with a source published by then, each attribution as it stood then (superseded by a later report: CURRENT); derived lists (campaigns, tools, victims, techniques) follow from those claims. The same date for every field of the request.';
 
+/** `where` for a citation whose source was published by `known`. */
+const publishedCitation = (known: Date) => ({ source: { publishedOn: { lte: known } } });
+
 /** `where` for names and claims published by `known` (at least one cited source published by then); {}: no date. */
-export const knownWhere = (known: Date | null) =>
-  known ? { citations: { some: { source: { publishedOn: { lte: known } } } } } : {};
+export const knownWhere = (known: Date | null) => (known ? { citations: { some: publishedCitation(known) } } : {});
 
 /** `where` for names and claims under the request's `knownAt`. */
 export const knownFact = (ctx: Context) => knownWhere(ctx.view.knownAt);
@@ -132,7 +139,7 @@ export const currentWhere = (known: Date | null) =>
           { status: 'CURRENT' as const },
           {
             status: 'SUPERSEDED' as const,
-            supersededBy: { citations: { none: { source: { publishedOn: { lte: known } } } } },
+            supersededBy: { citations: { none: publishedCitation(known) } },
           },
         ],
       }
@@ -164,6 +171,14 @@ export function currentSql(scope: FactScope, alias: string) {
     AND NOT ${publishedBy(scope.known, 'attributionId', Prisma.raw(`${alias}."supersededById"`))}))`;
 }
 
-/** `where` for citations under `knownAt`: their source was published by then. */
-export const knownCitation = (ctx: Context) =>
-  ctx.view.knownAt ? { source: { publishedOn: { lte: ctx.view.knownAt } } } : {};
+/** `where` for citations under `known`: their source was published by then; {}: no date. */
+export const knownCitationWhere = (known: Date | null) => (known ? publishedCitation(known) : {});
+
+/** `where` for citations under the request's `knownAt`. */
+export const knownCitation = (ctx: Context) => knownCitationWhere(ctx.view.knownAt);
+
+/** The `knownAt` and `asOf` arguments every root field that reads the graph takes. */
+export const viewArgs = (arg: ArgBuilder<Types>) => ({
+  knownAt: arg({ type: 'Date', description: knownAtDescription }),
+  asOf: arg({ type: 'DateTime', description: asOfDescription }),
+});

@@ -3,7 +3,7 @@
 import { resolveNodes } from '@pothos/plugin-relay';
 import { builder, isNodeType } from '../builder.js';
 import { notFound, userError } from '../errors.js';
-import { asOfDescription, checkView, knownAtDescription } from './known-at.js';
+import { checkView, viewArgs } from './known-at.js';
 
 builder.queryFields((t) => ({
   node: t.field({
@@ -12,8 +12,7 @@ builder.queryFields((t) => ({
     description: 'Any object by its global ID.',
     args: {
       id: t.arg.globalID({ required: true, extensions: { relayGlobalIDAlwaysParse: true } }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, { id }, ctx, info) => {
       checkView(ctx);
@@ -35,8 +34,7 @@ builder.queryFields((t) => ({
       'Objects by their global IDs, in order; null for an ID that matches nothing. At most as many IDs as a page holds (MAX_PAGE_SIZE).',
     args: {
       ids: t.arg.globalIDList({ required: true, extensions: { relayGlobalIDAlwaysParse: true } }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, { ids }, ctx, info) => {
       checkView(ctx);

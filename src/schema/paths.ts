@@ -18,7 +18,7 @@ import { Association } from './association.js';
 import { Attribution } from './attribution.js';
 import { Campaign } from './campaign.js';
 import { Citation } from './citation.js';
-import { asOfDescription, checkView, type FactScope, factSql, knownAtDescription } from './known-at.js';
+import { checkView, type FactScope, factScope, factSql, viewArgs } from './known-at.js';
 import { Organization } from './organization.js';
 import { selectedRows } from './selected-rows.js';
 import { Source } from './source.js';
@@ -278,7 +278,7 @@ async function findPaths(
   kinds: Set<StepKind>,
 ): Promise<FoundPath[]> {
   const clearance = ctx.principal.clearance;
-  const scope = { clearance, known: ctx.view.knownAt };
+  const scope = factScope(ctx);
   // Each side walks half the hops; with an odd number, the end with fewer neighbours walks the longer
   // half (from a hub, two steps reach its neighbours' neighbours: the hot actor of the benchmark at
   // scale M, 50k victims, answered 3 hops in 3.8 s walking two steps from it, 2.0 s from the other end).
@@ -477,8 +477,7 @@ builder.queryField('paths', (t) =>
           type: [PathStepKindEnum],
           description: 'Only these kinds of steps (default: all).',
         }),
-        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+        ...viewArgs(t.arg),
       },
       resolve: async (_root, args, ctx) => {
         checkView(ctx);

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { arrayConnection, itemOf, nodesQuery, totalCountField } from './array-connection.js';
 import { EntityTypeEnum, entityTypeName } from './enums.js';
-import { asOfDescription, checkView, knownAtDescription } from './known-at.js';
+import { checkView, viewArgs } from './known-at.js';
 import { type Hit, rankedHits } from './search-ranking.js';
 import { type EntityType, tagged } from './typed.js';
 import { NamedEntity } from './unions.js';
@@ -17,8 +17,7 @@ builder.queryField('search', (t) =>
       description:
         'Ranked search over actors, campaigns and tools (current records: not revoked or deprecated): fuzzy over every name (tolerates typos, case, spacing and punctuation), and word by word over display names and descriptions (every word of the query, each as a prefix).',
       args: {
-        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+        ...viewArgs(t.arg),
         query: t.arg.string({ required: true, description: 'Words or a name, e.g. "leery turtle" or "hiden cobra".' }),
         types: t.arg({ type: [EntityTypeEnum], description: 'Only these types (default: all).' }),
       },

@@ -19,6 +19,7 @@ import { itemOf, type ObjectFields, pageWindow, totalCountField, windowConnectio
 import { Claim, claimFields } from './claim.js';
 import { citationsQuery, claimsById, currentOnly, provenanceDescriptions, recordsConnection } from './entity-fields.js';
 import { TlpEnum } from './enums.js';
+import { factScope } from './known-at.js';
 import {
   claimChangeFields,
   claimVersionDescription,
@@ -243,7 +244,7 @@ function techniqueLoader(ctx: Context, subject: TechniqueSubject, args: PageArgs
     loader = new DataLoader((ids) =>
       techniquePages(
         ctx.prisma,
-        { clearance: ctx.principal.clearance, known: ctx.view.knownAt },
+        factScope(ctx),
         subject,
         ids,
         (totalCount) => pageWindow(args, ctx.config.pageSize, totalCount),

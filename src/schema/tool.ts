@@ -18,7 +18,7 @@ import {
   recordsConnection,
 } from './entity-fields.js';
 import { SortDirection, TlpEnum, ToolKindEnum } from './enums.js';
-import { asOfDescription, checkView, knownAtDescription, knownFact } from './known-at.js';
+import { checkView, knownFact, viewArgs } from './known-at.js';
 import {
   check,
   deleteMutation,
@@ -151,8 +151,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({
         description: 'An identifier of the tool: ATT&CK id (S0002), STIX id or MISP uuid (any case).',
       }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: lookupResolver<ToolRow>('Tool'),
   }),
@@ -164,8 +163,7 @@ builder.queryFields((t) => ({
       ...paged,
       description: 'Tools, filtered and ordered (by name unless told otherwise).',
       args: {
-        knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-        asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+        ...viewArgs(t.arg),
         filter: t.arg({ type: ToolFilter }),
         orderBy: t.arg({ type: ToolOrder }),
         includeRevoked: t.arg.boolean({

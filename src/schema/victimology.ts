@@ -12,7 +12,7 @@ import { idOf } from '../global-id.js';
 import { ActorFilter, actorWhere } from './actor.js';
 import { nodesQuery, pageWindow, totalCountField, windowConnection } from './array-connection.js';
 import { currentOnly } from './entity-fields.js';
-import { asOfDescription, checkView, currentSql, type FactScope, factSql, knownAtDescription } from './known-at.js';
+import { checkView, currentSql, type FactScope, factSql, viewArgs } from './known-at.js';
 import { Targeting as TargetingRef } from './targeting.js';
 import { Victim } from './victim.js';
 
@@ -214,8 +214,7 @@ builder.queryField('victimology', (t) =>
         description: 'Only the actors’ own claims, not their campaigns’.',
       }),
       filter: t.arg({ type: ActorFilter, description: 'The actors whose targeting is counted (without `of`).' }),
-      knownAt: t.arg({ type: 'Date', description: knownAtDescription }),
-      asOf: t.arg({ type: 'DateTime', description: asOfDescription }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       checkView(ctx);
