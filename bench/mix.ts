@@ -7,7 +7,8 @@
 // 200 actors whose descriptions change each time, through the API's import tool: the same database
 // load for both contenders). The API runs with its production settings: response cache on, in Redis.
 // Reported: the reads' req/s and p50 / p99, the mutations' p50 / p99, imports completed, and the API's
-// cache hit ratio over the window.
+// cache hit ratio over the window (answers from the cache, and answers shared with a request computing
+// the same one at that moment).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -25,7 +26,10 @@ export type MixFigures = {
   mutationP50: number;
   mutationP99: number;
   imports: number;
+  /** Reads answered from the cache. */
   cacheHitRatio: number | null;
+  /** Reads answered by waiting for another request computing the same answer at that moment. */
+  cacheSharedRatio: number | null;
 };
 
 type Contender = 'api' | 'postgraphile';
@@ -264,7 +268,7 @@ async function cacheLookups(port: number) {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const count = (result: string) =>
     Number(new RegExp(`response_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-  return { hits: count('hit'), misses: count('miss') };
+  return { hits: count('hit'), misses: count('miss'), shared: count('shared') };
 }
 
 /** One window of the mixed workload against a running contender. */
@@ -292,7 +296,8 @@ export async function mixWindow(options: {
     importSteadily(options.root, options.url, until),
   ]);
   const after = contender === 'api' ? await cacheLookups(port) : null;
-  const lookups = before && after ? after.hits - before.hits + (after.misses - before.misses) : 0;
+  const lookups =
+    before && after ? after.hits - before.hits + (after.misses - before.misses) + (after.shared - before.shared) : 0;
   return {
     reqPerSec: reads.requests.average,
     p50: reads.latency.p50,
@@ -303,6 +308,7 @@ export async function mixWindow(options: {
     mutationP99: percentile(mutations, 99),
     imports,
     cacheHitRatio: before && after && lookups ? (after.hits - before.hits) / lookups : null,
+    cacheSharedRatio: before && after && lookups ? (after.shared - before.shared) / lookups : null,
   };
 }
 

@@ -420,7 +420,7 @@ async function mixedWorkload(source: string, hotActorId: string) {
 function mixTable(mix: Partial<Record<'api' | 'postgraphile', MixFigures>>) {
   const row = (name: string, x?: MixFigures) =>
     x
-      ? `| ${name} | ${x.reqPerSec.toFixed(0)} | ${x.p50} / ${x.p99} | ${x.mutations} (${x.mutationP50} / ${x.mutationP99} ms) | ${x.imports} | ${x.cacheHitRatio === null ? '–' : `${(x.cacheHitRatio * 100).toFixed(0)} %`} | ${x.errors} |`
+      ? `| ${name} | ${x.reqPerSec.toFixed(0)} | ${x.p50} / ${x.p99} | ${x.mutations} (${x.mutationP50} / ${x.mutationP99} ms) | ${x.imports} | ${x.cacheHitRatio === null ? '–' : `${(x.cacheHitRatio * 100).toFixed(0)} % · ${((x.cacheSharedRatio ?? 0) * 100).toFixed(0)} %`} | ${x.errors} |`
       : `| ${name} | – | – | – | – | – | – |`;
   const ratio =
     mix.api && mix.postgraphile
@@ -431,7 +431,7 @@ function mixTable(mix: Partial<Record<'api' | 'postgraphile', MixFigures>>) {
     '',
     `Mixed workload (${connections} connections reading, a mutation every 100 ms, imports of 200 actors back to back; the API with its production settings, response cache in Redis).${ratio}`,
     '',
-    '| contender | reads req/s | reads p50 / p99 ms | mutations (p50 / p99) | imports | cache hits | errors |',
+    '| contender | reads req/s | reads p50 / p99 ms | mutations (p50 / p99) | imports | cache hits · shared | errors |',
     '|---|---:|---:|---:|---:|---:|---:|',
     row('API', mix.api),
     row('PostGraphile', mix.postgraphile),

@@ -147,7 +147,7 @@ export function createMetrics(poolStats: () => PoolStats | null) {
     }),
     cacheLookups: new Counter({
       name: 'response_cache_lookups_total',
-      help: 'Response-cache lookups: hit, miss, or bypass (changes by other processes cannot be heard, or the cache store does not answer).',
+      help: 'Response-cache lookups: hit, miss, shared (waited for the answer another request was computing), or bypass (changes by other processes cannot be heard, or the cache store does not answer).',
       labelNames: ['result'] as const,
       registers,
     }),

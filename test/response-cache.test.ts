@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 let server: TestServer;
 let dir: string;
 beforeAll(async () => {
-  server = await startTestServer({ RESPONSE_CACHE: 'true' });
+  server = await startTestServer({ RESPONSE_CACHE: 'true', METRICS: 'true' });
   dir = await mkdtemp(path.join(tmpdir(), 'cache-'));
 });
 afterAll(() => server?.stop());
@@ -25,6 +25,13 @@ type Answer = {
   extensions?: { responseCache?: { hit: boolean } };
 };
 const ask = () => server.raw(query) as Promise<Answer>;
+/** The response cache's lookups so far, by result, from /metrics. */
+async function lookups() {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const count = (result: string) =>
+    Number(new RegExp(`response_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss'), shared: count('shared') };
+}
 
 /** A seed file adding one actor, with its source. */
 const actorFile = (name: string) => actorSeedFile(dir, name, 'cache-test');
@@ -186,6 +193,37 @@ describe(`response cache (${databaseLabel})`, () => {
     const lazarusAfter = await byId(lazarus);
     expect(lazarusAfter.extensions?.responseCache?.hit).toBe(false);
     expect(lazarusAfter.data.node.victims.totalCount).toBe(lazarusBefore.data.node.victims.totalCount + 1);
+  });
+
+  it('requests asking at once for an answer not in the cache compute it once and share it', async () => {
+    // A question no other test asks (its cache key is its own), costly enough to be computing still
+    // when the others arrive: the first computes, the others wait for its answer.
+    const costly = `{ actors(first: 41) { totalCount nodes { name names(first: 5) { nodes { value } } victims(first: 5) { totalCount nodes { name } } } } }`;
+    const before = await lookups();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => server.raw(costly)));
+    const after = await lookups();
+    for (const answer of answers) {
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toEqual(answers[0].data);
+    }
+    expect(after.miss - before.miss).toBe(1);
+    expect(after.shared - before.shared + after.hit - before.hit).toBe(7);
+    // On PostgreSQL the others arrive while the first waits for the database, and wait for its answer;
+    // the embedded database computes in the server's own thread, so they arrive once it is kept.
+    if (onPostgres) expect(after.shared - before.shared).toBeGreaterThan(0);
+  });
+
+  it('requests waiting for an answer that is not kept (an error) compute their own, none waits forever', async () => {
+    const failing = `{ actors(first: 3) { nodes { name } } node(id: "not-an-id") { id } }`;
+    const before = await lookups();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => server.raw(failing)));
+    const after = await lookups();
+    for (const answer of answers)
+      expect(answer.errors?.[0].extensions?.code).toBe(answers[0].errors?.[0].extensions?.code);
+    expect(answers[0].errors?.length).toBeGreaterThan(0);
+    // Nothing kept, nothing shared: each computed its own answer.
+    expect(after.miss - before.miss).toBe(5);
+    expect(after.shared - before.shared).toBe(0);
   });
 
   it.runIf(onPostgres)(

@@ -1,7 +1,9 @@
 // The response cache's guard against storing an answer computed across a write (src/response-cache.ts):
 // only the changes heard since the miss that touched what the answer holds keep it from being stored.
+
+import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
 import { describe, expect, it } from 'vitest';
-import { ChangesHeard } from '../../src/response-cache.js';
+import { answerKeyOf, ChangesHeard, Flights } from '../../src/response-cache.js';
 import { listsTag } from '../../src/write/touched.js';
 
 const actor = (id: string) => ({ typename: 'Actor', id });
@@ -28,5 +30,46 @@ describe('ChangesHeard', () => {
     const old = heard.latest;
     for (let i = 0; i < 1001; i++) heard.add({ entities: [actor(`other ${i}`)] });
     expect(heard.touchedSince(old, [actor('A')])).toBe(true);
+  });
+});
+
+describe('Flights (requests waiting for an answer another is computing)', () => {
+  it('the requests asking meanwhile get the answer the first kept', async () => {
+    const flights = new Flights();
+    flights.start('answer#1', 'answer', 7);
+    expect(flights.computing('answer#1')).toBe(true);
+    expect(flights.computing('answer#2')).toBe(false);
+    const waiting = flights.of('answer');
+    expect(flights.finishing('answer#1')).toBe(7);
+    flights.finish('answer#1', 'answer', { data: 1 });
+    expect(await waiting).toEqual({ data: 1 });
+    expect(flights.of('answer')).toBeUndefined();
+    expect(flights.computing('answer#1')).toBe(false);
+  });
+
+  it('an answer not kept sends them to ask again; only the first request finishes the wait', async () => {
+    const flights = new Flights();
+    flights.start('answer#1', 'answer', 0);
+    // A second request computing the same answer (it asked again) does not take the wait over.
+    flights.start('answer#2', 'answer', 0);
+    const waiting = flights.of('answer');
+    flights.finish('answer#2', 'answer', { data: 2 });
+    expect(flights.of('answer')).toBe(waiting);
+    flights.finish('answer#1', 'answer', undefined);
+    expect(await waiting).toBeUndefined();
+  });
+});
+
+describe('answerKeyOf', () => {
+  it('is the key @envelop/response-cache would make (answers kept by another version are found)', async () => {
+    const params = {
+      documentString: '{ actors(first: 3) { nodes { name } } }',
+      operationName: 'Q',
+      variableValues: { b: 2, a: [1, { c: 'x' }] },
+      sessionId: 'anonymous:CLEAR',
+    };
+    expect(answerKeyOf(params)).toBe(await defaultBuildResponseCacheKey(params as never));
+    expect(answerKeyOf({ ...params, variableValues: { a: [1, { c: 'x' }], b: 2 } })).toBe(answerKeyOf(params));
+    expect(answerKeyOf({ ...params, sessionId: 'anonymous:RED' })).not.toBe(answerKeyOf(params));
   });
 });
