@@ -7,6 +7,7 @@
 // from the database), the rate limits fall back to each process's own (the insurance limiter), and
 // `/ready` says degraded. When Redis is back, what it kept is dropped if a change may have been missed.
 import { Redis } from 'ioredis';
+import { knownSize } from './limits.js';
 import type { Logger } from './log.js';
 import type { ResponseCacheStore } from './response-cache.js';
 
@@ -102,7 +103,7 @@ export function redisResponseStore(redis: RedisConnection): ResponseCacheStore {
     async get(id) {
       try {
         const text = await client.get(answerKey(id));
-        return text ? JSON.parse(text) : undefined;
+        return text ? { ...JSON.parse(text), [knownSize]: text.length } : undefined;
       } catch {
         return undefined;
       }

@@ -13,14 +13,15 @@
 import { createHash } from 'node:crypto';
 import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import stableStringify from 'fast-json-stable-stringify';
-import { Kind } from 'graphql';
+import { type FieldNode, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from './auth/principal.js';
 import { cachesTrusted, type GraphChange, onGraphChange } from './database/graph-changes.js';
 import type { Db } from './db.js';
+import { knownSize } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { operationOf } from './operation.js';
-import { type CacheEntity, listsTag, namesTag } from './write/touched.js';
+import { anyWordsTag, type CacheEntity, listsTag, namesTag, searchWordsTag } from './write/touched.js';
 
 export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
 
@@ -31,7 +32,9 @@ export function inMemoryStore(max: number): ResponseCacheStore {
   let inner = createInMemoryCache({ max });
   return {
     get: (id) => inner.get(id),
-    set: (id, data, entities, ttl) => inner.set(id, data, entities, ttl),
+    // Measured once here, not at every hit (limits.ts: knownSize).
+    set: (id, data, entities, ttl) =>
+      inner.set(id, { ...data, [knownSize]: JSON.stringify(data).length } as typeof data, entities, ttl),
     invalidate: (entities) => inner.invalidate(entities),
     clear: () => {
       inner = createInMemoryCache({ max });
@@ -47,10 +50,15 @@ const byNames = new Set(['search', 'resolveName', 'actor', 'campaign', 'tool']);
 /**
  * The tags an answer carries besides its entities: none when every root field is asked by ID alone
  * (`node(id:)`, `nodes(ids:)`, `actor(id:)`: such an answer changes only when an entity it holds does);
- * namesTag for a search or a lookup by name; listsTag for anything else (a list, a count, a fragment at
- * the root, a document without an operation to run).
+ * namesTag for a search or a lookup by name, and for a search the words tag of its query (an edit of a
+ * description alone drops the searches its words may match, touched.ts: wordsTag); listsTag for anything
+ * else (a list, a count, a fragment at the root, a document without an operation to run).
  */
-export function rootTags(document: string, operationName?: string | null): CacheEntity[] {
+export function rootTags(
+  document: string,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): CacheEntity[] {
   const operation = operationOf(document, operationName);
   if (!operation) return [listsTag];
   const tags = new Set<CacheEntity>();
@@ -58,9 +66,21 @@ export function rootTags(document: string, operationName?: string | null): Cache
     if (s.kind !== Kind.FIELD) tags.add(listsTag);
     else if (s.name.value === '__typename') continue;
     else if (s.arguments?.length && s.arguments.every((a) => onlyById.has(a.name.value))) continue;
-    else tags.add(byNames.has(s.name.value) ? namesTag : listsTag);
+    else if (!byNames.has(s.name.value)) tags.add(listsTag);
+    else {
+      tags.add(namesTag);
+      if (s.name.value === 'search') tags.add(searchTag(s, variables));
+    }
   }
   return [...tags];
+}
+
+/** A search's words tag (touched.ts: searchWordsTag), from its query argument, a literal or a variable. */
+function searchTag(field: FieldNode, variables?: Record<string, unknown> | null): CacheEntity {
+  const query = field.arguments?.find((a) => a.name.value === 'query')?.value;
+  const text =
+    query?.kind === Kind.STRING ? query.value : query?.kind === Kind.VARIABLE ? variables?.[query.name.value] : null;
+  return typeof text === 'string' ? searchWordsTag(text) : anyWordsTag;
 }
 
 const entityKey = (e: { typename: string; id?: string | number }) =>
@@ -262,7 +282,7 @@ export function responseCache(
       const key = `${answerKeyOf(params)}#${++requests}`;
       if (params.request) requestKeys.set(params.request, key);
       if (tagged.size > 100_000) tagged.clear(); // requests that never ended (a safety net)
-      tagged.set(key, rootTags(params.documentString, params.operationName));
+      tagged.set(key, rootTags(params.documentString, params.operationName, params.variableValues));
       return key;
     },
     enabled: usable,

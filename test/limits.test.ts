@@ -266,7 +266,7 @@ describe(`production settings (${databaseLabel})`, () => {
 describe(`the answer's size is capped (${databaseLabel})`, () => {
   let capped: TestServer;
   beforeAll(async () => {
-    capped = await startTestServer({ MAX_RESPONSE_BYTES: '1024' });
+    capped = await startTestServer({ MAX_RESPONSE_BYTES: '1024', RESPONSE_CACHE: 'true' });
   }, 120_000);
   afterAll(() => capped?.stop());
 
@@ -276,6 +276,29 @@ describe(`the answer's size is capped (${databaseLabel})`, () => {
     expect(big.errors?.[0].extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 1024 });
     expect(big.errors?.[0].extensions?.size).toBeGreaterThan(1024);
     expect((await capped.raw<any>('{ actors(first: 2) { nodes { name } } }')).errors).toBeUndefined();
+  });
+
+  it('an answer from the response cache is measured too (by the size its store knows)', async () => {
+    const query = '{ sources(first: 60) { nodes { title } } }';
+    const hits = async () =>
+      Number(
+        /response_cache_lookups_total\{result="hit"\} (\d+)/.exec(
+          await (await fetch(`${capped.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const first = await capped.raw<any>(query);
+    const before = await hits();
+    const again = await capped.raw<any>(query);
+    expect(await hits()).toBe(before + 1);
+    expect(first.errors?.[0].extensions?.code).toBe('RESPONSE_TOO_LARGE');
+    // The same refusal (its size without the cache's own report on the first answer, a few bytes).
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 1024 });
+    expect(again.errors?.[0].extensions?.size).toBeGreaterThan(1024);
+    const small = '{ actors(first: 1) { nodes { name } } }';
+    await capped.raw<any>(small);
+    const cached = await capped.raw<any>(small);
+    expect((cached.extensions as { responseCache?: { hit: boolean } })?.responseCache?.hit).toBe(true);
+    expect(cached.errors).toBeUndefined();
   });
 });
 

@@ -153,8 +153,8 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(apt38After.extensions?.responseCache?.hit).toBe(false);
     expect(apt38After.data.node.description).toBe('Edited for the cache test.');
     expect(await hit(ask())).toBe(false);
-    // A description is searched: searches go too.
-    expect(await hit(search())).toBe(false);
+    // Descriptions are searched, but neither APT38's old nor its new one holds a word starting "laz".
+    expect(await hit(search())).toBe(true);
 
     // A victim of CryptoCore, attributed to Lazarus: Lazarus' derived victims changed, so its answer goes;
     // APT38's (not attributed CryptoCore in the curated story) stays.
@@ -193,6 +193,63 @@ describe(`response cache (${databaseLabel})`, () => {
     const lazarusAfter = await byId(lazarus);
     expect(lazarusAfter.extensions?.responseCache?.hit).toBe(false);
     expect(lazarusAfter.data.node.victims.totalCount).toBe(lazarusBefore.data.node.victims.totalCount + 1);
+  });
+
+  it('an edit of a description drops the searches its old or new words may match, and keeps the others', async () => {
+    const analyst = await server.key('ANALYST', 'RED');
+    const { actor } = (await server.query('{ actor(externalId: "G0082") { id version description } }')) as {
+      actor: { id: string; version: number; description: string };
+    };
+    const searchFor = async (query: string) => {
+      const answer = (await server.raw('query($q: String!) { search(query: $q, first: 5) { totalCount } }', {
+        q: query,
+      })) as { data: { search: { totalCount: number } }; extensions?: { responseCache?: { hit: boolean } } };
+      return { hit: answer.extensions?.responseCache?.hit, count: answer.data.search.totalCount };
+    };
+    const edit = async (version: number, description: string) => {
+      const answer = await server.raw(
+        'mutation($i: UpdateActorInput!) { updateActor(input: $i) { version } }',
+        { i: { id: actor.id, expectedVersion: version, description } },
+        analyst,
+      );
+      expect(answer.errors).toBeUndefined();
+      return (answer.data as { updateActor: { version: number } }).updateActor.version;
+    };
+    const word = 'quokkafish';
+    expect(await searchFor(word)).toEqual({ hit: false, count: 0 });
+    expect(await searchFor(`${word} relay`)).toEqual({ hit: false, count: 0 });
+    await searchFor('lazarus');
+    expect((await searchFor('lazarus')).hit).toBe(true);
+
+    // The new text holds the word: searches for it go, the search for "lazarus" stays.
+    const version = await edit(actor.version, `${actor.description} Seen with ${word} relays.`);
+    expect(await searchFor(word)).toEqual({ hit: false, count: 1 });
+    expect(await searchFor(`${word} relay`)).toEqual({ hit: false, count: 1 });
+    expect((await searchFor('lazarus')).hit).toBe(true);
+    // Another actor's description edited with its own words: the searches for the word stay, the one
+    // for its words goes.
+    const lazarus = (await server.query('{ actor(name: "Lazarus Group") { id version description } }')) as {
+      actor: { id: string; version: number; description: string };
+    };
+    expect((await searchFor('lazarus')).hit).toBe(true);
+    const edited = await server.raw(
+      'mutation($i: UpdateActorInput!) { updateActor(input: $i) { version } }',
+      {
+        i: {
+          id: lazarus.actor.id,
+          expectedVersion: lazarus.actor.version,
+          description: `${lazarus.actor.description} `,
+        },
+      },
+      analyst,
+    );
+    expect(edited.errors).toBeUndefined();
+    expect(await searchFor(word)).toEqual({ hit: true, count: 1 });
+    expect((await searchFor('lazarus')).hit).toBe(false);
+    // The old text held it: they go again, and find nothing now.
+    await edit(version, actor.description);
+    expect(await searchFor(word)).toEqual({ hit: false, count: 0 });
+    expect(await searchFor(`${word} relay`)).toEqual({ hit: false, count: 0 });
   });
 
   it('requests asking at once for an answer not in the cache compute it once and share it', async () => {

@@ -38,7 +38,8 @@ function originOf(prisma: Db) {
 }
 
 /**
- * A change as NOTIFY payloads: `<origin>;` then the touched entities' global IDs (and `names`, namesTag),
+ * A change as NOTIFY payloads: `<origin>;` then the touched entities' global IDs (and `names`, namesTag,
+ * and `words:<prefix>`, wordsTag),
  * comma-separated, as many payloads as their length needs (an import of 200 actors touches ~800
  * entities: six payloads); no IDs (or an empty payload, from the tables' triggers) means anything may
  * have changed.
@@ -73,7 +74,13 @@ export function changeOfPayload(prisma: Db, payload: string | undefined): GraphC
   try {
     const entities: CacheEntity[] = ids
       .split(',')
-      .map((id) => (id === 'names' ? namesTag : { typename: decodeId(id).typename, id }));
+      .map((id) =>
+        id === 'names'
+          ? namesTag
+          : id.startsWith('words:')
+            ? { typename: 'Query', id }
+            : { typename: decodeId(id).typename, id },
+      );
     return { entities: [...entities, listsTag] };
   } catch {
     return 'everything';

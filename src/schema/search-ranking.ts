@@ -5,6 +5,7 @@ import { visibleRecordSql, visibleSql } from '../auth/visibility.js';
 import type { Db } from '../db.js';
 import { Prisma, type Tlp } from '../generated/prisma/client.js';
 import { normalizeName } from '../write/rules.js';
+import { searchedWords } from '../write/touched.js';
 import type { EntityType } from './typed.js';
 
 /** How many hits are ranked at most: a search is for finding, paging goes through them. */
@@ -14,13 +15,8 @@ export type Hit = { type: EntityType; id: string; score: number; matched: string
 
 /** The query's words as a full-text query, each word a prefix ("crypto" finds "cryptocurrency"). */
 function descriptionQuery(query: string): string | null {
-  const words = (
-    query
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? []
-  ).slice(0, 16);
+  // The same words the response cache tags searches by (src/write/touched.ts: searchWordsTag).
+  const words = searchedWords(query).slice(0, 16);
   return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
 }
 

@@ -183,7 +183,7 @@ class GraphWriter {
     this.summary[name] ??= { created: 0, updated: 0, unchanged: 0 };
     this.summary[name][outcome] += n;
     if (outcome !== 'unchanged' && n > 0) {
-      if (row) this.edit.touched.row(name, row);
+      if (row) this.edit.touched.change(name, before?.row ?? null, row);
       else this.edit.touched.everything();
     }
     // The change log: a row created, or changed from `before` (src/write/change-log.ts).

@@ -60,6 +60,59 @@ export const listsTag: CacheEntity = { typename: 'Query', id: 'lists' };
  */
 export const namesTag: CacheEntity = { typename: 'Query', id: 'names' };
 
+/**
+ * The tag of searches whose description words start with `prefix` (the first three letters of a word,
+ * see searchWordsTag): an edit of a description that changes nothing else drops only the searches one
+ * of whose words the old or the new text holds, not every search (in the mixed workload, every fourth
+ * write is such an edit, and searches are the costliest answers to compute again).
+ */
+export const wordsTag = (prefix: string): CacheEntity => ({ typename: 'Query', id: `words:${prefix}` });
+/** The words tag of searches whose words cannot be told by their first letters (short, not ASCII). */
+export const anyWordsTag = wordsTag('*');
+
+const PREFIX = 3;
+const asciiWord = /^[a-z0-9]+$/;
+
+/** A text's words as search compares them (search-ranking.ts: descriptionQuery), lower-case. */
+export function searchedWords(text: string): string[] {
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).slice(0, 10_000);
+}
+
+/**
+ * The words tag a search answer carries: full-text matching needs every word of the query held by the
+ * description (each as a prefix), so one word's first letters tell the descriptions that may match.
+ */
+export function searchWordsTag(query: string): CacheEntity {
+  const word = searchedWords(query)
+    .slice(0, 16)
+    .find((w) => w.length >= PREFIX && asciiWord.test(w));
+  return word ? wordsTag(word.slice(0, PREFIX)) : anyWordsTag;
+}
+
+/**
+ * The words tags a description text drops: the first letters of each word, and of each run of letters or
+ * digits inside one ("apt28" is also "28"), in case PostgreSQL's parser splits it there. A text with a
+ * letter outside ASCII drops every search (its words may be lower-cased otherwise by PostgreSQL).
+ */
+export function textWordsTags(text: string): CacheEntity[] {
+  if (/[^\p{ASCII}]/u.test(text)) return [anyWordsTag];
+  const prefixes = new Set<string>();
+  for (const word of searchedWords(text))
+    for (const part of [word, ...(word.match(/[a-z]+|[0-9]+/g) ?? [])])
+      if (part.length >= PREFIX) prefixes.add(part.slice(0, PREFIX));
+  return [anyWordsTag, ...[...prefixes].map(wordsTag)];
+}
+
+/** Columns of an actor, a campaign or a tool whose change does not change what a lookup by name finds. */
+const describingColumns = new Set(['description', 'searchText', 'version', 'updatedAt']);
+const searchedModels = new Set(['Actor', 'Campaign', 'Tool']);
+
 /** The rows whose change may change what a search or a lookup by name finds. */
 const namedModels = new Set([
   'Name',
@@ -80,13 +133,48 @@ export class Touched {
   private ids = new Map<string, Set<string>>();
   /** The models of the rows changed themselves (not merely named by one). */
   private changed = new Set<string>();
+  /** The words tags of descriptions edited with nothing else (see wordsTag). */
+  private words = new Map<string, CacheEntity>();
   private anything = false;
 
   /** A row created, changed or deleted; the rows it names are touched too. */
   row(model: string, row: object | null) {
     if (!row) return;
-    const values = row as Record<string, unknown>;
     this.changed.add(model);
+    this.named(model, row);
+  }
+
+  /**
+   * A row changed from `before` to `after` (either null: created, deleted). An actor's, a campaign's or a
+   * tool's description edited with nothing else that searches or lookups read drops the searches whose
+   * words the old or the new text holds; any other change, what `row` says.
+   */
+  change(model: string, before: object | null, after: object | null) {
+    if (before && after && searchedModels.has(model)) {
+      const [b, a] = [before as Record<string, unknown>, after as Record<string, unknown>];
+      const edited = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
+        (k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]),
+      );
+      if (
+        typeof b.searchText === 'string' &&
+        typeof a.searchText === 'string' &&
+        edited.every((k) => describingColumns.has(k))
+      ) {
+        this.named(model, before);
+        this.named(model, after);
+        if (b.searchText !== a.searchText)
+          for (const tag of [...textWordsTags(b.searchText), ...textWordsTags(a.searchText)])
+            this.words.set(tag.id!, tag);
+        return;
+      }
+    }
+    this.row(model, before);
+    this.row(model, after);
+  }
+
+  /** The row and the rows it names, touched. */
+  private named(model: string, row: object) {
+    const values = row as Record<string, unknown>;
     if (typeof values.id === 'string') this.add(model, values.id);
     for (const [column, named] of Object.entries(referenceColumns)) {
       const value = values[column];
@@ -138,6 +226,7 @@ export class Touched {
       for (const id of ids) entities.push({ typename: model, id: encodeId(model, id) });
     entities.push(listsTag);
     if ([...this.changed].some((m) => namedModels.has(m))) entities.push(namesTag);
+    else entities.push(...this.words.values());
     return entities.length > MOST_ENTITIES ? 'everything' : { entities };
   }
 }

@@ -113,10 +113,7 @@ export async function edit<T>(
         log.row(entityType, before as Record<string, unknown> | null, after as Record<string, unknown> | null);
         // A merge moves names and claims between entities: its reach is not worked out row by row.
         if (entityType === 'Merge') touched.everything();
-        else if (entityType !== 'Import') {
-          touched.row(entityType, before);
-          touched.row(entityType, after);
-        }
+        else if (entityType !== 'Import') touched.change(entityType, before as object | null, after as object | null);
         entries.push({
           id: newId(),
           keyId: principal.keyId,

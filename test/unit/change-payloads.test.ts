@@ -6,7 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { changeOfPayload, changePayloads } from '../../src/database/graph-changes.js';
 import type { Db } from '../../src/db.js';
 import { encodeId } from '../../src/global-id.js';
-import { listsTag, namesTag } from '../../src/write/touched.js';
+import {
+  anyWordsTag,
+  listsTag,
+  namesTag,
+  searchWordsTag,
+  Touched,
+  textWordsTags,
+  wordsTag,
+} from '../../src/write/touched.js';
+import type { Tx } from '../../src/write/transaction.js';
 
 const instance = () => ({}) as Db;
 const uuids = Array.from({ length: 800 }, () => randomUUID());
@@ -43,5 +52,56 @@ describe('change payloads', () => {
     expect(changeOfPayload(two, '')).toBe('everything');
     expect(changeOfPayload(two, undefined)).toBe('everything');
     expect(changeOfPayload(two, 'other;not-a-global-id')).toBe('everything');
+  });
+});
+
+describe('words tags (an edit of a description drops the searches its words may match)', () => {
+  it('travel to other instances', () => {
+    const [one, two] = [instance(), instance()];
+    const payloads = changePayloads(one, { entities: [actor(1), wordsTag('apt'), anyWordsTag] });
+    expect(changeOfPayload(two, payloads[0])).toEqual({ entities: [actor(1), wordsTag('apt'), anyWordsTag, listsTag] });
+  });
+
+  it('a search is tagged by one of its words, as a description holding every word must hold that one', () => {
+    expect(searchWordsTag('Hidden Cobra')).toEqual(wordsTag('hid'));
+    expect(searchWordsTag('a lazarus')).toEqual(wordsTag('laz'));
+    expect(searchWordsTag('ab')).toEqual(anyWordsTag);
+    expect(searchWordsTag('Šarkan')).toEqual(wordsTag('sar'));
+    expect(searchWordsTag('日本語')).toEqual(anyWordsTag);
+  });
+
+  it("a text drops its words' first letters, inside words too, and every search when it is not ASCII", () => {
+    const tags = textWordsTags('APT28 uses X-Agent; see https://example.org/report-2020.').map((t) => t.id);
+    for (const prefix of ['apt', 'age', 'use', 'exa', 'rep', '202']) expect(tags).toContain(`words:${prefix}`);
+    expect(tags).toContain('words:*');
+    expect(tags).not.toContain('words:laz');
+    expect(textWordsTags('Café Bear').map((t) => t.id)).toEqual(['words:*']);
+  });
+
+  it('an edit of a description alone touches the record and words; any other change, every search', async () => {
+    const tx = {} as Tx;
+    const before = {
+      id: uuids[0],
+      name: 'Quiet Owl',
+      description: 'Seen in 2019.',
+      searchText: 'quiet owl seen in 2019.',
+      version: 1,
+    };
+    const described = new Touched();
+    described.change('Actor', before, {
+      ...before,
+      description: 'Phishing lures.',
+      searchText: 'quiet owl phishing lures.',
+      version: 2,
+    });
+    const change = await described.entities(tx);
+    const ids = change === 'everything' ? [] : change.entities.map((e) => e.id);
+    expect(ids).toContain(encodeId('Actor', uuids[0]));
+    expect(ids).toEqual(expect.arrayContaining(['words:phi', 'words:lur', 'words:see', 'words:201', 'words:*']));
+    expect(ids).not.toContain('names');
+    const renamed = new Touched();
+    renamed.change('Actor', before, { ...before, name: 'Loud Owl', searchText: 'loud owl seen in 2019.', version: 2 });
+    const rename = await renamed.entities(tx);
+    expect(rename === 'everything' ? [] : rename.entities.map((e) => e.id)).toContain('names');
   });
 });
