@@ -3,8 +3,8 @@
 // process (an LRU of RESPONSE_CACHE_MAX answers), or with REDIS_URL in Redis, shared by every instance.
 //
 // What a write drops (src/write/touched.ts): the answers holding an entity it touched (the cache records
-// each answer's objects by type and global ID), and every answer to a list, a search or a lookup by name
-// (tagged `listsTag` or `namesTag` here, see rootTags), whose membership writes may change. Answers to `node(id:)`,
+// each answer's objects by type and global ID), and the answers to lists, searches and lookups by name
+// whose membership it may change (tagged here, see rootTags; the tags: touched.ts). Answers to `node(id:)`,
 // `actor(id:)` and the like stay unless they hold a touched entity: a steady import stream no longer
 // empties the cache. A change whose reach is unknown (SQL by hand, a merge, a delete) drops everything.
 //
@@ -21,7 +21,7 @@ import type { Db } from './db.js';
 import { knownSize } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { operationOf } from './operation.js';
-import { anyWordsTag, type CacheEntity, listsTag, namesTag, searchWordsTag } from './write/touched.js';
+import { anyWordsTag, type CacheEntity, listOf, listsTag, namesTag, searchWordsTag } from './write/touched.js';
 
 export type ResponseCacheSettings = { ttlMs: number; max: number; reportHits: boolean };
 
@@ -44,6 +44,12 @@ export function inMemoryStore(max: number): ResponseCacheStore {
 }
 
 const onlyById = new Set(['id', 'ids']);
+/**
+ * Root fields listing one type's records, ordered by name, seen through the records' own marking: asked
+ * with paging alone, what they list changes only with a record of that type (touched.ts: listOf).
+ */
+const pagedLists: Record<string, string> = { actors: 'Actor', campaigns: 'Campaign', tools: 'Tool' };
+const pageArguments = new Set(['first', 'last', 'after', 'before', 'includeRevoked']);
 /** Root fields that find by names and descriptions (namesTag), unless asked by ID alone. */
 const byNames = new Set(['search', 'resolveName', 'actor', 'campaign', 'tool']);
 
@@ -52,7 +58,8 @@ const byNames = new Set(['search', 'resolveName', 'actor', 'campaign', 'tool']);
  * (`node(id:)`, `nodes(ids:)`, `actor(id:)`: such an answer changes only when an entity it holds does);
  * namesTag for a search or a lookup by name, and for a search the words tag of its query (an edit of a
  * description alone drops the searches its words may match, touched.ts: wordsTag); listsTag for anything
- * else (a list, a count, a fragment at the root, a document without an operation to run).
+ * else (a list, a count, a fragment at the root, a document without an operation to run), but a plain
+ * page of actors, campaigns or tools carries its type's list tag (touched.ts: listOf).
  */
 export function rootTags(
   document: string,
@@ -66,6 +73,8 @@ export function rootTags(
     if (s.kind !== Kind.FIELD) tags.add(listsTag);
     else if (s.name.value === '__typename') continue;
     else if (s.arguments?.length && s.arguments.every((a) => onlyById.has(a.name.value))) continue;
+    else if (pagedLists[s.name.value] && (s.arguments ?? []).every((a) => pageArguments.has(a.name.value)))
+      tags.add(listOf(pagedLists[s.name.value]));
     else if (!byNames.has(s.name.value)) tags.add(listsTag);
     else {
       tags.add(namesTag);

@@ -252,6 +252,55 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(await searchFor(`${word} relay`)).toEqual({ hit: false, count: 0 });
   });
 
+  it('a plain page of actors stays through a claim about an actor it does not hold, and goes with a new actor', async () => {
+    const analyst = await server.key('ANALYST', 'RED');
+    const page = '{ actors(first: 3) { totalCount nodes { name } } }';
+    const filtered = '{ actors(first: 3, filter: { originCountry: "KP" }) { totalCount nodes { name } } }';
+    type Page = { data: { actors: { totalCount: number; nodes: { name: string }[] } } } & Answer;
+    const first = (await server.raw(page)) as Page;
+    await server.raw(filtered);
+    const shown = new Set(first.data.actors.nodes.map((n) => n.name));
+    // A claim about an actor not on the page (nor any campaign: a targeting by the actor itself).
+    const { actors } = (await server.query('{ actors(first: 50) { nodes { id name } } }')) as {
+      actors: { nodes: { id: string; name: string }[] };
+    };
+    const other = actors.nodes.find((a) => !shown.has(a.name))!;
+    const victim = (
+      (
+        await server.raw(
+          'mutation { createVictim(input: { name: "Page Test Victim", kind: ORGANIZATION }) { id } }',
+          {},
+          analyst,
+        )
+      ).data as { createVictim: { id: string } }
+    ).createVictim.id;
+    const source = (
+      (
+        await server.raw(
+          'mutation { createSource(input: { title: "Page test report", kind: REPORT, url: "https://example.org/page-test" }) { id } }',
+          {},
+          analyst,
+        )
+      ).data as { createSource: { id: string } }
+    ).createSource.id;
+    await server.raw(page);
+    await server.raw(filtered);
+    const claim = await server.raw(
+      'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
+      { i: { by: other.id, victim, sources: [{ source }] } },
+      analyst,
+    );
+    expect(claim.errors).toBeUndefined();
+    expect(((await server.raw(page)) as Page).extensions?.responseCache?.hit).toBe(true);
+    // A filtered list may hold what any write changed: it goes.
+    expect(((await server.raw(filtered)) as Page).extensions?.responseCache?.hit).toBe(false);
+    // A new actor: the page goes, and counts it.
+    await loadSeeds(server.app.prisma, [await actorFile('Aaa Page Test Actor')]);
+    const after = (await server.raw(page)) as Page;
+    expect(after.extensions?.responseCache?.hit).toBe(false);
+    expect(after.data.actors.totalCount).toBe(first.data.actors.totalCount + 1);
+  });
+
   it('requests asking at once for an answer not in the cache compute it once and share it', async () => {
     // A question no other test asks (its cache key is its own), costly enough to be computing still
     // when the others arrive: the first computes, the others wait for its answer.

@@ -39,7 +39,7 @@ function originOf(prisma: Db) {
 
 /**
  * A change as NOTIFY payloads: `<origin>;` then the touched entities' global IDs (and `names`, namesTag,
- * and `words:<prefix>`, wordsTag),
+ * `words:<prefix>`, wordsTag, and `lists:<type>`, listOf),
  * comma-separated, as many payloads as their length needs (an import of 200 actors touches ~800
  * entities: six payloads); no IDs (or an empty payload, from the tables' triggers) means anything may
  * have changed.
@@ -77,7 +77,7 @@ export function changeOfPayload(prisma: Db, payload: string | undefined): GraphC
       .map((id) =>
         id === 'names'
           ? namesTag
-          : id.startsWith('words:')
+          : id.startsWith('words:') || id.startsWith('lists:')
             ? { typename: 'Query', id }
             : { typename: decodeId(id).typename, id },
       );

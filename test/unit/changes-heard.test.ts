@@ -3,7 +3,7 @@
 
 import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
 import { describe, expect, it } from 'vitest';
-import { answerKeyOf, ChangesHeard, Flights } from '../../src/response-cache.js';
+import { answerKeyOf, ChangesHeard, Flights, rootTags } from '../../src/response-cache.js';
 import { listsTag } from '../../src/write/touched.js';
 
 const actor = (id: string) => ({ typename: 'Actor', id });
@@ -71,5 +71,30 @@ describe('answerKeyOf', () => {
     expect(answerKeyOf(params)).toBe(await defaultBuildResponseCacheKey(params as never));
     expect(answerKeyOf({ ...params, variableValues: { a: [1, { c: 'x' }], b: 2 } })).toBe(answerKeyOf(params));
     expect(answerKeyOf({ ...params, sessionId: 'anonymous:RED' })).not.toBe(answerKeyOf(params));
+  });
+});
+
+describe('rootTags (what besides its entities drops an answer)', () => {
+  const ids = (document: string, variables?: Record<string, unknown>) =>
+    rootTags(document, null, variables).map((t) => t.id);
+  it('a plain page of one type carries its type; a filtered or ordered list, any write', () => {
+    expect(ids('{ actors(first: 10) { nodes { name } } }')).toEqual(['lists:Actor']);
+    expect(ids('query($n: Int) { tools(first: $n, after: "x", includeRevoked: true) { totalCount } }')).toEqual([
+      'lists:Tool',
+    ]);
+    expect(ids('{ actors(first: 10, filter: { originCountry: "KP" }) { totalCount } }')).toEqual(['lists']);
+    expect(ids('{ actors(first: 10, orderBy: { field: FIRST_SEEN }) { totalCount } }')).toEqual(['lists']);
+    expect(ids('{ sources(first: 10) { totalCount } }')).toEqual(['lists']);
+    expect(ids('{ node(id: "x") { id } }')).toEqual([]);
+  });
+
+  it('a search carries the names tag and its words tag, from a literal or a variable', () => {
+    expect(ids('{ search(query: "Hidden Cobra") { totalCount } }')).toEqual(['names', 'words:hid']);
+    expect(ids('query($q: String!) { search(query: $q) { totalCount } }', { q: 'lazarus' })).toEqual([
+      'names',
+      'words:laz',
+    ]);
+    expect(ids('query($q: String!) { search(query: $q) { totalCount } }')).toEqual(['names', 'words:*']);
+    expect(ids('{ actor(name: "Lazarus Group") { id } }')).toEqual(['names']);
   });
 });
