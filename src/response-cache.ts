@@ -277,7 +277,8 @@ export function responseCache(
   };
   // Each request's own key (`<answer>#<request>`): the lookups and the store tell one request from another.
   let requests = 0;
-  const requestKeys = new WeakMap<object, string>();
+  // (A batch is one request with several operations, each with its key.)
+  const requestKeys = new WeakMap<object, string[]>();
   const plugin = useResponseCache({
     cache,
     // Answers depend on the caller's clearance: each key has its own answers, by its id (the key was
@@ -289,7 +290,7 @@ export function responseCache(
     },
     buildResponseCacheKey: async (params) => {
       const key = `${answerKeyOf(params)}#${++requests}`;
-      if (params.request) requestKeys.set(params.request, key);
+      if (params.request) requestKeys.set(params.request, [...(requestKeys.get(params.request) ?? []), key]);
       if (tagged.size > 100_000) tagged.clear(); // requests that never ended (a safety net)
       tagged.set(key, rootTags(params.documentString, params.operationName, params.variableValues));
       return key;
@@ -302,8 +303,7 @@ export function responseCache(
   const counted: Plugin = {
     onResultProcess({ request, result }) {
       // A request that computed an answer it did not keep (errors, refused early): who waits for it asks again.
-      const key = requestKeys.get(request);
-      if (key) {
+      for (const key of requestKeys.get(request) ?? []) {
         tagged.delete(key);
         if (flights.computing(key)) {
           flights.finishing(key);

@@ -332,6 +332,22 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(after.shared - before.shared).toBe(0);
   });
 
+  it('an operation of a batch whose answer is not kept does not hold the requests waiting for it', async () => {
+    const failing = `{ campaigns(first: 2) { nodes { name } } node(id: "not-an-id-either") { id } }`;
+    const post = (body: unknown) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<unknown>);
+    const [batch, ...singles] = await Promise.all([
+      post([{ query: failing }, { query: '{ actors(first: 2) { nodes { name } } }' }]),
+      ...Array.from({ length: 3 }, () => post({ query: failing })),
+    ]);
+    expect((batch as { errors?: unknown[] }[])[0].errors?.length).toBeGreaterThan(0);
+    for (const single of singles) expect((single as { errors?: unknown[] }).errors?.length).toBeGreaterThan(0);
+  }, 10_000);
+
   it.runIf(onPostgres)(
     'a write by another process on the same PostgreSQL server reaches the cache (NOTIFY)',
     async () => {
