@@ -25,6 +25,18 @@ type Answer = {
   extensions?: { responseCache?: { hit: boolean } };
 };
 const ask = () => server.raw(query) as Promise<Answer>;
+/** A new victim and a new report, made through the API, for a claim. */
+async function victimAndSource(key: string, label: string) {
+  const made = async (mutation: string) =>
+    Object.values((await server.raw(mutation, {}, key)).data as Record<string, { id: string }>)[0].id;
+  return {
+    victim: await made(`mutation { createVictim(input: { name: "${label} Exchange", kind: ORGANIZATION }) { id } }`),
+    source: await made(
+      `mutation { createSource(input: { title: "${label} report", kind: REPORT, url: "https://example.org/${label.toLowerCase().replace(/ /g, '-')}" }) { id } }`,
+    ),
+  };
+}
+
 /** The response cache's lookups so far, by result, from /metrics. */
 async function lookups() {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -160,22 +172,7 @@ describe(`response cache (${databaseLabel})`, () => {
     // APT38's (not attributed CryptoCore in the curated story) stays.
     await byId(apt38);
     const lazarusBefore = await byId(lazarus);
-    const source = (
-      await server.raw(
-        'mutation { createSource(input: { title: "Cache test report", kind: REPORT, url: "https://example.org/cache-test" }) { id } }',
-        {},
-        analyst,
-      )
-    ).data as { createSource: { id: string } };
-    const victim = (
-      (
-        await server.raw(
-          'mutation { createVictim(input: { name: "Cache Test Exchange", kind: ORGANIZATION }) { id } }',
-          {},
-          analyst,
-        )
-      ).data as { createVictim: { id: string } }
-    ).createVictim.id;
+    const { source, victim } = await victimAndSource(analyst, 'Cache Test');
     await search(); // asked again after the source and the victim (both searchable) were made
     // On PostgreSQL this instance hears its own writes' NOTIFYs too, moments after it applied them: they
     // must not drop an answer computed after the write (CI once saw that).
@@ -183,7 +180,7 @@ describe(`response cache (${databaseLabel})`, () => {
     expect(await hit(search())).toBe(true);
     const targeting = await server.raw(
       'mutation($i: RecordTargetingInput!) { recordTargeting(input: $i) { id } }',
-      { i: { by: cryptocore, victim, sources: [{ source: source.createSource.id }] } },
+      { i: { by: cryptocore, victim, sources: [{ source }] } },
       analyst,
     );
     expect(targeting.errors).toBeUndefined();
@@ -265,24 +262,7 @@ describe(`response cache (${databaseLabel})`, () => {
       actors: { nodes: { id: string; name: string }[] };
     };
     const other = actors.nodes.find((a) => !shown.has(a.name))!;
-    const victim = (
-      (
-        await server.raw(
-          'mutation { createVictim(input: { name: "Page Test Victim", kind: ORGANIZATION }) { id } }',
-          {},
-          analyst,
-        )
-      ).data as { createVictim: { id: string } }
-    ).createVictim.id;
-    const source = (
-      (
-        await server.raw(
-          'mutation { createSource(input: { title: "Page test report", kind: REPORT, url: "https://example.org/page-test" }) { id } }',
-          {},
-          analyst,
-        )
-      ).data as { createSource: { id: string } }
-    ).createSource.id;
+    const { source, victim } = await victimAndSource(analyst, 'Page Test');
     await server.raw(page);
     await server.raw(filtered);
     const claim = await server.raw(
