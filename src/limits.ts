@@ -208,18 +208,18 @@ export function refuseNulCharacters(): Plugin {
 }
 
 /**
- * The largest answer sent: past MAX_RESPONSE_BYTES an operation's answer is replaced by an error
- * (RESPONSE_TOO_LARGE) rather than sent to a client that did not expect hundreds of megabytes. The cost
- * limit refuses most such questions before they run; this catches the rest (a page of very long texts).
- * Measured as the JSON's length in UTF-16 units, which is its size in bytes for ASCII text.
- */
-/**
  * An answer's size as JSON, when known already: the response cache's stores set it on the answers they
  * hand out (Redis read it as text), so that an answer from the cache is not serialized once more only to
  * be measured (2.6 % of the CPU of cached reads).
  */
 export const knownSize = Symbol('knownSize');
 
+/**
+ * The largest answer sent: past MAX_RESPONSE_BYTES an operation's answer is replaced by an error
+ * (RESPONSE_TOO_LARGE) rather than sent to a client that did not expect hundreds of megabytes. The cost
+ * limit refuses most such questions before they run; this catches the rest (a page of very long texts).
+ * Measured as the JSON's length in UTF-16 units, which is its size in bytes for ASCII text.
+ */
 export function responseSizeLimit(maxBytes: number): Plugin {
   const tooLarge = (size: number) => ({
     data: null,

@@ -126,7 +126,7 @@ export class ChangesHeard {
 }
 
 /** A request's own cache key (`<answer>#<request>`, see buildResponseCacheKey) as the answer's key in the store. */
-const answerKey = (id: string) => {
+const answerKeyOfRequest = (id: string) => {
   const at = id.lastIndexOf('#');
   return at < 0 ? id : id.slice(0, at);
 };
@@ -160,7 +160,7 @@ const MOST_WAIT_MS = 30_000;
 /**
  * Answers being computed, by answer key: the request computing each (and the last change it had heard
  * when it started), and the promise the requests asking for the same answer meanwhile wait on (the
- * answer if it was kept, else undefined: they ask again).
+ * answer if it was kept, else undefined: they ask again). Requests are named by their own cache keys.
  */
 export class Flights {
   private byAnswer = new Map<string, { leader: string; settle: (answer: unknown) => void; done: Promise<unknown> }>();
@@ -175,15 +175,16 @@ export class Flights {
     return this.byAnswer.get(answer)?.done;
   }
 
-  start(request: string, answer: string, heard: number) {
+  start(request: string, heard: number) {
     if (this.started.size > 10_000) this.started.clear(); // requests that never ended (a safety net)
     this.started.set(request, heard);
+    const answer = answerKeyOfRequest(request);
     if (this.byAnswer.has(answer)) return;
     let settle!: (answer: unknown) => void;
     const done = new Promise<unknown>((resolve) => {
       settle = resolve;
     });
-    const timer = setTimeout(() => this.finish(request, answer, undefined), MOST_WAIT_MS);
+    const timer = setTimeout(() => this.finish(request, undefined), MOST_WAIT_MS);
     timer.unref();
     this.byAnswer.set(answer, {
       leader: request,
@@ -203,11 +204,18 @@ export class Flights {
   }
 
   /** The request's answer is ready (undefined: not kept): whoever waits for it gets it. */
-  finish(request: string, answer: string, kept: unknown) {
+  finish(request: string, kept: unknown) {
+    const answer = answerKeyOfRequest(request);
     const flight = this.byAnswer.get(answer);
     if (flight?.leader !== request) return;
     this.byAnswer.delete(answer);
     flight.settle(kept);
+  }
+
+  /** The request ended without keeping an answer it was computing (errors, refused early). */
+  abandon(request: string) {
+    if (!this.started.delete(request)) return;
+    this.finish(request, undefined);
   }
 }
 
@@ -243,7 +251,7 @@ export function responseCache(
       // yoga looks an answer up before parsing and the envelop plugin again before executing: a request
       // already computing its answer finds nothing (one lookup of the store saved, and no wait for itself).
       if (flights.computing(id)) return undefined;
-      const key = answerKey(id);
+      const key = answerKeyOfRequest(id);
       // Requests asking at once for an answer the store does not hold (every client of a popular page
       // just after a write dropped it) wait for the first one to compute it: measured in the mixed
       // workload, 10 connections computed each dropped answer ~6 times over (87 % of the misses).
@@ -258,20 +266,19 @@ export function responseCache(
         if (hit) return hit;
         if (!flights.of(key)) break; // another request started computing it during the lookup
       }
-      flights.start(id, key, heard.latest);
+      flights.start(id, heard.latest);
       return undefined;
     },
     set(id, data, entities, ttl) {
       const since = flights.finishing(id);
-      const key = answerKey(id);
       const tags = tagged.get(id);
       tagged.delete(id);
       const held = [...entities, ...(tags ?? [])];
       // No tags on record (forgotten): whether it answers a list cannot be told, so it is not kept.
       const keep = since !== undefined && tags !== undefined && !heard.touchedSince(since, held);
-      flights.finish(id, key, keep ? data : undefined);
+      flights.finish(id, keep ? data : undefined);
       if (!keep) return;
-      return store.set(key, data, held, ttl);
+      return store.set(answerKeyOfRequest(id), data, held, ttl);
     },
     invalidate: (entities) => store.invalidate(entities),
   };
@@ -305,10 +312,7 @@ export function responseCache(
       // A request that computed an answer it did not keep (errors, refused early): who waits for it asks again.
       for (const key of requestKeys.get(request) ?? []) {
         tagged.delete(key);
-        if (flights.computing(key)) {
-          flights.finishing(key);
-          flights.finish(key, answerKey(key), undefined);
-        }
+        flights.abandon(key);
       }
       for (const answer of Array.isArray(result) ? result : [result]) {
         if (!answer || typeof answer !== 'object' || Symbol.asyncIterator in answer || !('data' in answer)) continue;

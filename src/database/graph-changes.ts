@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Db } from '../db.js';
 import { decodeId } from '../global-id.js';
-import { type CacheEntity, type GraphChange, listsTag, namesTag } from '../write/touched.js';
+import { type CacheEntity, type GraphChange, listsTag, queryTagOf } from '../write/touched.js';
 
 export type { GraphChange };
 
@@ -38,8 +38,8 @@ function originOf(prisma: Db) {
 }
 
 /**
- * A change as NOTIFY payloads: `<origin>;` then the touched entities' global IDs (and `names`, namesTag,
- * `words:<prefix>`, wordsTag, and `lists:<type>`, listOf),
+ * A change as NOTIFY payloads: `<origin>;` then the touched entities' global IDs and the ids of the
+ * tags it drops (`names`, `words:<prefix>`, `lists:<type>`: touched.ts),
  * comma-separated, as many payloads as their length needs (an import of 200 actors touches ~800
  * entities: six payloads); no IDs (or an empty payload, from the tables' triggers) means anything may
  * have changed.
@@ -51,7 +51,7 @@ export function changePayloads(prisma: Db, change: GraphChange): string[] {
   let current = '';
   for (const entity of change.entities) {
     if (entity === listsTag || !entity.id) continue;
-    const id = entity === namesTag ? 'names' : entity.id;
+    const { id } = entity;
     if (current && prefix.length + current.length + 1 + id.length > MAX_PAYLOAD) {
       payloads.push(prefix + current);
       current = '';
@@ -74,13 +74,7 @@ export function changeOfPayload(prisma: Db, payload: string | undefined): GraphC
   try {
     const entities: CacheEntity[] = ids
       .split(',')
-      .map((id) =>
-        id === 'names'
-          ? namesTag
-          : id.startsWith('words:') || id.startsWith('lists:')
-            ? { typename: 'Query', id }
-            : { typename: decodeId(id).typename, id },
-      );
+      .map((id) => queryTagOf(id) ?? { typename: decodeId(id).typename, id });
     return { entities: [...entities, listsTag] };
   } catch {
     return 'everything';

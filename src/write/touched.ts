@@ -123,6 +123,13 @@ export function textWordsTags(text: string): CacheEntity[] {
 const describingColumns = new Set(['description', 'searchText', 'version', 'updatedAt']);
 const searchedModels = new Set(['Actor', 'Campaign', 'Tool']);
 
+/**
+ * A tag by its id, as NOTIFY payloads carry it (graph-changes.ts), or null for an entity's global ID:
+ * tags' ids are `names` or hold a colon, which base64 global IDs never do.
+ */
+export const queryTagOf = (id: string): CacheEntity | null =>
+  id === namesTag.id || id.includes(':') ? { typename: 'Query', id } : null;
+
 /** The rows whose change may change what a search or a lookup by name finds. */
 const namedModels = new Set([
   'Name',

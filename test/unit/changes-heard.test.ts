@@ -36,12 +36,12 @@ describe('ChangesHeard', () => {
 describe('Flights (requests waiting for an answer another is computing)', () => {
   it('the requests asking meanwhile get the answer the first kept', async () => {
     const flights = new Flights();
-    flights.start('answer#1', 'answer', 7);
+    flights.start('answer#1', 7);
     expect(flights.computing('answer#1')).toBe(true);
     expect(flights.computing('answer#2')).toBe(false);
     const waiting = flights.of('answer');
     expect(flights.finishing('answer#1')).toBe(7);
-    flights.finish('answer#1', 'answer', { data: 1 });
+    flights.finish('answer#1', { data: 1 });
     expect(await waiting).toEqual({ data: 1 });
     expect(flights.of('answer')).toBeUndefined();
     expect(flights.computing('answer#1')).toBe(false);
@@ -49,13 +49,13 @@ describe('Flights (requests waiting for an answer another is computing)', () => 
 
   it('an answer not kept sends them to ask again; only the first request finishes the wait', async () => {
     const flights = new Flights();
-    flights.start('answer#1', 'answer', 0);
+    flights.start('answer#1', 0);
     // A second request computing the same answer (it asked again) does not take the wait over.
-    flights.start('answer#2', 'answer', 0);
+    flights.start('answer#2', 0);
     const waiting = flights.of('answer');
-    flights.finish('answer#2', 'answer', { data: 2 });
+    flights.finish('answer#2', { data: 2 });
     expect(flights.of('answer')).toBe(waiting);
-    flights.finish('answer#1', 'answer', undefined);
+    flights.finish('answer#1', undefined);
     expect(await waiting).toBeUndefined();
   });
 });
