@@ -48,6 +48,7 @@ export async function startApp(config: Config): Promise<App> {
     const http = await startHttpServer(prisma, config, log, {
       importToken,
       poolStats: database.poolStats,
+      listenEmbedded: database.listen,
       replicas,
       asOf: asOfClients(database, prisma),
     });

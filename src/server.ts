@@ -10,11 +10,18 @@ import Router, { type HTTPMethod } from 'find-my-way';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { AuthError, authenticate } from './auth/authenticate.js';
+import { rememberKeys } from './auth/keys.js';
 import { anonymous, type Principal } from './auth/principal.js';
 import type { Config } from './config.js';
 import { requestContext } from './context.js';
-import type { PoolStats } from './database/connection.js';
-import { keptUntilChange, listenForGraphChanges, shareKept } from './database/graph-changes.js';
+import type { Database, PoolStats } from './database/connection.js';
+import {
+  KEYS_CHANNEL,
+  keptUntilChange,
+  keysChanged,
+  listenForGraphChanges,
+  shareKept,
+} from './database/graph-changes.js';
 import { isQuery, type Replica, ReplicaRouter } from './database/replicas.js';
 import { countStatements, currentStatementLog } from './database/statement-counter.js';
 import type { AsOfClients, Db } from './db.js';
@@ -165,7 +172,14 @@ export async function startHttpServer(
     poolStats = () => null,
     replicas = [],
     asOf,
-  }: { importToken?: string; poolStats?: () => PoolStats | null; replicas?: Replica[]; asOf?: AsOfClients } = {},
+    listenEmbedded,
+  }: {
+    importToken?: string;
+    poolStats?: () => PoolStats | null;
+    replicas?: Replica[];
+    asOf?: AsOfClients;
+    listenEmbedded?: Database['listen'];
+  } = {},
 ): Promise<RunningServer> {
   const metrics = config.metrics ? createMetrics(poolStats) : null;
   const tracing = config.tracing ? startTracing(config.tracing) : null;
@@ -180,6 +194,10 @@ export async function startHttpServer(
       ? listenForGraphChanges(prisma, config.database.url, (m, e) => log.warn({ err: e }, m))
       : null;
   await listener?.ready;
+  // Keys checked are remembered while changes to them can be heard: by the listener on PostgreSQL, from
+  // the one session of the embedded database (SQL by hand through EMBEDDED_SHARE included).
+  const forgetKeys = rememberKeys(prisma);
+  const unlistenKeys = await listenEmbedded?.(KEYS_CHANNEL, () => keysChanged(prisma));
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : null;
   const unshareKept = redis ? shareKept(prisma, redisKeptStore(redis)) : null;
   const walFloor = redis && router ? sharedWalFloor(redis) : null;
@@ -617,6 +635,8 @@ export async function startHttpServer(
       });
       cache?.close();
       unshareKept?.();
+      forgetKeys();
+      await unlistenKeys?.();
       await router?.close();
       await listener?.stop();
       await redis?.close();

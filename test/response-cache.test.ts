@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeApiKey } from '../src/auth/keys.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
 import { runTool } from './helpers/process.js';
@@ -380,7 +381,7 @@ describe(`the cache and keys (${databaseLabel})`, () => {
       });
     await asKey();
     expect(((await (await asKey()).json()) as Answer).extensions?.responseCache?.hit).toBe(true);
-    await server.app.prisma.apiKey.updateMany({ where: { prefix: key.slice(0, 12) }, data: { revokedAt: new Date() } });
+    expect(await revokeApiKey(server.app.prisma, key.slice(0, 12))).toHaveLength(1);
     const refused = await asKey();
     expect(refused.status).toBe(401);
     expect(JSON.stringify(await refused.json())).not.toContain('Lazarus');

@@ -53,6 +53,12 @@ export type Database = {
    * Prisma's queries name that schema, and our own SQL finds its tables first on the search_path.
    */
   adapterOn(schema: string): SqlDriverAdapterFactory;
+  /**
+   * Calls `heard` at each NOTIFY on `channel` by the embedded database's one session (writes through
+   * this process or its EMBEDDED_SHARE socket alike); until the returned function is called. Absent on
+   * PostgreSQL, where a connection of its own listens (graph-changes.ts).
+   */
+  listen?(channel: string, heard: () => void): Promise<() => Promise<void>>;
   /** The connection pool's use (PostgreSQL); null on the embedded database, which is one session. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;
@@ -219,6 +225,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       socketUrl,
       announceImports: (importUrl, importToken) => lock.update({ importUrl, importToken }),
       adapterOn: (schema) => pgliteOn(db, schema),
+      listen: (channel, heard) => db.listen(channel, heard),
       poolStats: () => null,
       async close() {
         await socket?.stop();
@@ -275,6 +282,7 @@ async function openInMemory(target: Extract<DatabaseTarget, { kind: 'embedded' }
     announceImports: () => {},
     snapshot: () => pglite.dumpDataDir('none'),
     adapterOn: (schema) => pgliteOn(pglite, schema),
+    listen: (channel, heard) => pglite.listen(channel, heard),
     poolStats: () => null,
     close: () => pglite.close(),
   };

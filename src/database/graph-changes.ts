@@ -17,6 +17,8 @@ import { type CacheEntity, type GraphChange, listsTag, queryTagOf } from '../wri
 export type { GraphChange };
 
 export const CHANNEL = 'threat_actor_graph_changed';
+/** Announced by the ApiKey table's trigger when a key is made, revoked or deleted (src/auth/keys.ts). */
+export const KEYS_CHANNEL = 'threat_actor_keys_changed';
 
 /** PostgreSQL's limit on a NOTIFY payload is 8000 bytes: a longer list is sent in several. */
 const MAX_PAYLOAD = 7_900;
@@ -86,10 +88,15 @@ const untrusted = new WeakSet<Db>();
 
 /** Calls `listener` after each committed write through `prisma` (or, with a listener started, by anyone). */
 export function onGraphChange(prisma: Db, listener: (change: GraphChange) => void): () => void {
-  let set = listeners.get(prisma);
+  return addListener(listeners, prisma, listener);
+}
+
+/** Adds `listener` to `prisma`'s listeners in `registry`; returns what removes it. */
+function addListener<L>(registry: WeakMap<Db, Set<L>>, prisma: Db, listener: L): () => void {
+  let set = registry.get(prisma);
   if (!set) {
     set = new Set();
-    listeners.set(prisma, set);
+    registry.set(prisma, set);
   }
   set.add(listener);
   return () => set.delete(listener);
@@ -97,6 +104,17 @@ export function onGraphChange(prisma: Db, listener: (change: GraphChange) => voi
 
 export function graphChanged(prisma: Db, change: GraphChange = 'everything') {
   for (const listener of listeners.get(prisma) ?? []) listener(change);
+}
+
+const keyListeners = new WeakMap<Db, Set<() => void>>();
+
+/** Calls `listener` when API keys may have changed: made or revoked here, announced by others, or unheard meanwhile. */
+export function onKeysChange(prisma: Db, listener: () => void): () => void {
+  return addListener(keyListeners, prisma, listener);
+}
+
+export function keysChanged(prisma: Db) {
+  for (const listener of keyListeners.get(prisma) ?? []) listener();
 }
 
 /** Whether caches over `prisma` may serve what they kept: false while changes by others cannot be heard. */
@@ -179,7 +197,7 @@ export function keptUntilChange<T>(
 export type ChangeListener = { ready: Promise<void>; healthy(): boolean; stop(): Promise<void> };
 
 /**
- * Turns NOTIFYs from other processes into change events. When the connection drops it reconnects,
+ * Turns NOTIFYs from other processes into change events (of the graph, and of API keys). When the connection drops it reconnects,
  * with a backoff from `minDelayMs` doubling to `maxDelayMs`, for as long as it takes; meanwhile caches
  * are not trusted, and once it listens again everything kept is dropped (changes made meanwhile were
  * not heard).
@@ -201,6 +219,7 @@ export function listenForGraphChanges(
       log('lost the database connection that listens for changes; caches are bypassed until it is back', error);
     untrusted.add(prisma);
     graphChanged(prisma);
+    keysChanged(prisma);
     c.end().catch(() => {});
     retry = setTimeout(() => void connect().catch(() => {}), delay);
     delay = Math.min(delay * 2, maxDelayMs);
@@ -209,6 +228,7 @@ export function listenForGraphChanges(
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     client = c;
     c.on('notification', (n) => {
+      if (n.channel === KEYS_CHANNEL) return keysChanged(prisma);
       const change = changeOfPayload(prisma, n.payload);
       if (change) graphChanged(prisma, change);
     });
@@ -216,7 +236,7 @@ export function listenForGraphChanges(
     c.on('end', () => lost(c, new Error('connection ended')));
     try {
       await c.connect();
-      await c.query(`LISTEN ${CHANNEL}`);
+      await c.query(`LISTEN ${CHANNEL}; LISTEN ${KEYS_CHANNEL}`);
     } catch (error) {
       lost(c, error);
       throw error;
@@ -225,6 +245,7 @@ export function listenForGraphChanges(
     if (untrusted.delete(prisma)) {
       log('listening for changes again; caches are used again', null);
       graphChanged(prisma);
+      keysChanged(prisma);
     }
   };
   const ready = connect();
