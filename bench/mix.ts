@@ -5,7 +5,10 @@
 // 100 ms as analysts write (three times in four a new targeting claim citing a report, once an edit of
 // an actor's description; in turn over 20 actors) and imports run back to back (a STIX bundle of
 // 200 actors whose descriptions change each time, through the API's import tool: the same database
-// load for both contenders). The API runs with its production settings: response cache on, in Redis.
+// load for both contenders). The API runs with its production settings: response cache on, in Redis,
+// no anonymous reads (its reads carry a reader's key, as a platform's do; PostGraphile has no keys).
+// MIX_ANONYMOUS=1 reads without a key (ANONYMOUS_READ=true, a public deployment); MIX_NO_REDIS=1 keeps
+// the cache in the process.
 // Reported: the reads' req/s and p50 / p99, the mutations' p50 / p99, imports completed, and the API's
 // cache hit ratio over the window (answers from the cache, and answers shared with a request computing
 // the same one at that moment).
@@ -129,11 +132,22 @@ export function mixReads(contender: Contender, sample: Sample): Read[] {
   return list;
 }
 
-/** An analyst's key for the API's mutations, made with `npm run keys` on the database. */
-export function analystKey(root: string, url: string): string {
+/** A key for the API's reads (`reader`) or mutations (`analyst`), made with `npm run keys` on the database. */
+export function benchKey(root: string, url: string, role: 'reader' | 'analyst'): string {
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'analyst', '--clearance', 'red', '--name', 'bench mix'],
+    [
+      '--import',
+      'tsx',
+      'src/cli/keys.ts',
+      'create',
+      '--role',
+      role,
+      '--clearance',
+      'red',
+      '--name',
+      `bench mix ${role}`,
+    ],
     { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' },
   );
   const key = /tai_[\w-]+/.exec(run.stdout)?.[0];
@@ -165,7 +179,7 @@ async function writeSteadily(contender: Contender, port: number, sample: Sample,
           : {
               query: 'mutation($i: UpdateActorInput!) { updateActor(input: $i) { version } }',
               variables: {
-                i: { id: gid(id), expectedVersion: versions.get(id) ?? (await apiVersion(port, id)), description },
+                i: { id: gid(id), expectedVersion: versions.get(id) ?? (await apiVersion(port, id, key)), description },
               },
             }
         : claim
@@ -212,10 +226,10 @@ async function writeSteadily(contender: Contender, port: number, sample: Sample,
   return latencies;
 }
 
-async function apiVersion(port: number, id: string) {
+async function apiVersion(port: number, id: string, key: string) {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query: `{ node(id: "${gid(id)}") { ... on Actor { version } } }` }),
   });
   return ((await res.json()) as { data: { node: { version: number } } }).data.node.version;
@@ -278,7 +292,7 @@ export async function mixWindow(options: {
   url: string;
   root: string;
   sample: Sample;
-  key: string;
+  keys: { reader: string; analyst: string };
   seconds: number;
   connections: number;
 }): Promise<MixFigures> {
@@ -290,9 +304,13 @@ export async function mixWindow(options: {
       url: `http://127.0.0.1:${port}/graphql`,
       connections: options.connections,
       duration: seconds,
-      requests: mixReads(contender, options.sample),
+      requests: mixReads(contender, options.sample).map((r) =>
+        contender === 'api' && !process.env.MIX_ANONYMOUS
+          ? { ...r, headers: { ...r.headers, authorization: `Bearer ${options.keys.reader}` } }
+          : r,
+      ),
     }),
-    writeSteadily(contender, port, options.sample, options.key, until),
+    writeSteadily(contender, port, options.sample, options.keys.analyst, until),
     importSteadily(options.root, options.url, until),
   ]);
   const after = contender === 'api' ? await cacheLookups(port) : null;

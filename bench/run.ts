@@ -30,7 +30,7 @@ import {
   ensureEmbeddedBenchDatabase,
 } from './database.js';
 import { HOT_ACTOR_KEY, type Scale } from './generate.js';
-import { analystKey, type MixFigures, mixDatabase, mixSample, mixWindow } from './mix.js';
+import { benchKey, type MixFigures, mixDatabase, mixSample, mixWindow } from './mix.js';
 import { type Contender, descriptions, normalise, type QueryId, type Request, requests } from './queries.js';
 
 const here = import.meta.dirname;
@@ -380,7 +380,7 @@ async function mixedWorkload(source: string, hotActorId: string) {
   const figures: Partial<Record<'api' | 'postgraphile', MixFigures>> = {};
   try {
     const sample = await mixSample(copy.url, hotActorId);
-    const key = analystKey(root, copy.url);
+    const keys = { reader: benchKey(root, copy.url, 'reader'), analyst: benchKey(root, copy.url, 'analyst') };
     const redis = 'redis://127.0.0.1:6379/9';
     for (const [name, start] of [
       [
@@ -390,7 +390,10 @@ async function mixedWorkload(source: string, hotActorId: string) {
           return startApi(copy.url, 5100, {
             queryStats: false,
             cached: true,
-            env: process.env.MIX_NO_REDIS ? {} : { REDIS_URL: redis },
+            env: {
+              ANONYMOUS_READ: process.env.MIX_ANONYMOUS ? 'true' : 'false',
+              ...(process.env.MIX_NO_REDIS ? {} : { REDIS_URL: redis }),
+            },
           });
         },
       ],
@@ -399,7 +402,7 @@ async function mixedWorkload(source: string, hotActorId: string) {
       const server = await start();
       try {
         const window = (seconds: number) =>
-          mixWindow({ contender: name, port: server.port, url: copy.url, root, sample, key, seconds, connections });
+          mixWindow({ contender: name, port: server.port, url: copy.url, root, sample, keys, seconds, connections });
         await window(Math.max(3, duration)); // warm-up
         const samples: MixFigures[] = [];
         for (let i = 0; i < runs; i++) samples.push(await window(duration));
