@@ -3,7 +3,10 @@
 // once when revoked through this process; by the ApiKey table's trigger from anywhere else).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeApiKey } from '../src/auth/keys.js';
+import { principalForKey, revokeApiKey } from '../src/auth/keys.js';
+import { keysChanged, onKeysChange } from '../src/database/graph-changes.js';
+import type { Role, Tlp } from '../src/generated/prisma/client.js';
+import { countStatements } from '../src/database/statement-counter.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -12,6 +15,24 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server?.stop());
+
+/**
+ * Makes a key, as `npm run keys -- create` does, once the server has heard of it twice: from its own
+ * process and from the ApiKey table's NOTIFY (on PostgreSQL it arrives on its own connection, and
+ * would make the server forget keys in the middle of a test).
+ */
+async function newKey(role: Role, clearance: Tlp, name: string) {
+  let heard = 0;
+  const off = onKeysChange(server.app.prisma, () => heard++);
+  try {
+    const key = await server.key(role, clearance, name);
+    for (let i = 0; i < 50 && heard < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toBeGreaterThanOrEqual(2);
+    return key;
+  } finally {
+    off();
+  }
+}
 
 /** A page of `first` actors as `key`: its HTTP status and how many SQL statements it sent. */
 async function askAs(key: string, first: number) {
@@ -51,7 +72,7 @@ async function byHand(sql: string) {
 
 describe(`remembered keys (${databaseLabel})`, () => {
   it('a known key costs no SQL statement: the second request with it sends one statement fewer than the first', async () => {
-    const key = await server.key('READER', 'AMBER', 'remembered');
+    const key = await newKey('READER', 'AMBER', 'remembered');
     // Pages of different sizes: both computed (not cached), with the same statements (statements.test).
     const first = await askAs(key, 2);
     const second = await askAs(key, 3);
@@ -59,23 +80,39 @@ describe(`remembered keys (${databaseLabel})`, () => {
     expect(second.statements).toBe(first.statements! - 1);
   });
 
+  it('a key read while keys changed is not remembered as it was read', async () => {
+    const key = await newKey('READER', 'CLEAR', 'read while changed');
+    const { prisma } = server.app;
+    const statementsOf = async () => {
+      const log = { count: 0, statements: [] as string[] };
+      const principal = await countStatements(log, () => principalForKey(prisma, key));
+      return { name: principal?.name, statements: log.count };
+    };
+    // The change comes while the key's row is being read (a revocation committing meanwhile).
+    const reading = statementsOf();
+    keysChanged(prisma);
+    expect(await reading).toEqual({ name: 'read while changed', statements: 1 });
+    expect(await statementsOf()).toEqual({ name: 'read while changed', statements: 1 });
+    expect(await statementsOf()).toEqual({ name: 'read while changed', statements: 0 });
+  });
+
   it('a key revoked through the keys command is refused at once', async () => {
-    const key = await server.key('READER', 'CLEAR', 'revoked through the command');
+    const key = await newKey('READER', 'CLEAR', 'revoked through the command');
     expect((await askAs(key, 1)).status).toBe(200);
     expect(await revokeApiKey(server.app.prisma, key.slice(0, 12))).toHaveLength(1);
     expect((await askAs(key, 1)).status).toBe(401);
   });
 
   it('a key revoked or deleted by SQL by hand is refused once heard, and a new key works at once', async () => {
-    const revoked = await server.key('ANALYST', 'RED', 'revoked by hand');
-    const deleted = await server.key('ANALYST', 'RED', 'deleted by hand');
+    const revoked = await newKey('ANALYST', 'RED', 'revoked by hand');
+    const deleted = await newKey('ANALYST', 'RED', 'deleted by hand');
     for (const key of [revoked, deleted]) expect((await askAs(key, 4)).status).toBe(200);
     expect(await byHand(`UPDATE "ApiKey" SET "revokedAt" = now() WHERE name = 'revoked by hand'`)).toBe(1);
     expect((await untilRefused(revoked)).status).toBe(401);
     expect((await askAs(deleted, 1)).status).toBe(200);
     expect(await byHand(`DELETE FROM "ApiKey" WHERE name = 'deleted by hand'`)).toBe(1);
     expect((await untilRefused(deleted)).status).toBe(401);
-    const made = await server.key('READER', 'GREEN', 'made after');
+    const made = await newKey('READER', 'GREEN', 'made after');
     expect((await askAs(made, 1)).status).toBe(200);
   });
 });
