@@ -5,8 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalForKey, revokeApiKey } from '../src/auth/keys.js';
 import { keysChanged, onKeysChange } from '../src/database/graph-changes.js';
-import type { Role, Tlp } from '../src/generated/prisma/client.js';
 import { countStatements } from '../src/database/statement-counter.js';
+import type { Role, Tlp } from '../src/generated/prisma/client.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
