@@ -1,12 +1,15 @@
 // The response cache keeps an answer until the graph changes: a write through the write path (in this
 // process, or on PostgreSQL in another process, heard by NOTIFY) makes the next answer fresh.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../src/auth/keys.js';
+import { readImportFile } from '../src/ingest/import-file.js';
 import { loadSeeds } from '../src/ingest/load-seeds.js';
+import { localOperator, writeDocuments } from '../src/write/documents.js';
 import { databaseLabel, onPostgres } from './helpers/database.js';
 import { runTool } from './helpers/process.js';
 import { actorSeedFile } from './helpers/seed-files.js';
@@ -248,6 +251,37 @@ describe(`response cache (${databaseLabel})`, () => {
     await edit(version, actor.description);
     expect(await searchFor(word)).toEqual({ hit: false, count: 0 });
     expect(await searchFor(`${word} relay`)).toEqual({ hit: false, count: 0 });
+  });
+
+  it("a re-import changing actors' descriptions and dates keeps the plain pages that do not hold them, and drops their own answers", async () => {
+    // A feed's bundle of two actors, imported again with new descriptions and `modified` dates.
+    const bundle = async (run: number) => {
+      const modified = new Date(Date.UTC(2026, 0, 1 + run)).toISOString();
+      const objects = [0, 1].map((i) => ({
+        type: 'intrusion-set',
+        spec_version: '2.1',
+        id: `intrusion-set--7e57f00d-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        created: '2026-01-01T00:00:00.000Z',
+        modified,
+        name: `Zz Reimported Actor ${i}`,
+        description: `Run ${run} of the feed.`,
+      }));
+      const file = path.join(dir, 'reimported.json');
+      await writeFile(file, JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects }));
+      const { doc } = await readImportFile(file);
+      await writeDocuments(server.app.prisma, localOperator('test'), 'test import', [doc]);
+    };
+    const page = '{ actors(first: 2) { totalCount nodes { name } } }';
+    const own = '{ actor(name: "Zz Reimported Actor 0") { description } }';
+    const hit = async (q: string) => ((await server.raw(q)) as Answer).extensions?.responseCache?.hit;
+    await bundle(0);
+    for (const q of [page, own]) await server.raw(q);
+    expect([await hit(page), await hit(own)]).toEqual([true, true]);
+    await bundle(1);
+    expect(await hit(page)).toBe(true);
+    const after = (await server.raw(own)) as { data: { actor: { description: string } } } & Answer;
+    expect(after.extensions?.responseCache?.hit).toBe(false);
+    expect(after.data.actor.description).toBe('Run 1 of the feed.');
   });
 
   it('a plain page of actors stays through a claim about an actor it does not hold, and goes with a new actor', async () => {

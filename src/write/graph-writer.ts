@@ -673,7 +673,14 @@ class GraphWriter {
     const delegate = (this.tx as unknown as Record<string, { update(a: unknown): Promise<Row> }>)[type];
     const updated = await delegate.update({ where: { key }, data: { searchText } });
     this.rows.set(`${type}:${key}`, updated);
-    this.edit.touched.row(type[0].toUpperCase() + type.slice(1), updated);
+    // Only the searches whose words the old or new text holds may answer differently (a name changed
+    // was touched as such when it was written).
+    const id = updated.id;
+    this.edit.touched.change(
+      type[0].toUpperCase() + type.slice(1),
+      { id, searchText: row.searchText },
+      { id, searchText },
+    );
   }
 
   /**

@@ -119,8 +119,16 @@ export function textWordsTags(text: string): CacheEntity[] {
   return [anyWordsTag, ...[...prefixes].map(wordsTag)];
 }
 
-/** Columns of an actor, a campaign or a tool whose change does not change what a lookup by name finds. */
-const describingColumns = new Set(['description', 'searchText', 'version', 'updatedAt']);
+/**
+ * Columns of an actor, a campaign or a tool whose change does not change what a lookup by name finds,
+ * nor where the record stands in a plain page (`modifiedAt`: the dataset's own date, which a re-import
+ * of a feed changes with the description).
+ */
+const describingColumns = new Set(['description', 'searchText', 'modifiedAt', 'version', 'updatedAt']);
+
+/** What a search reads of a row: its search text, else (a row written in part) its description. */
+const searchedTextOf = (row: Record<string, unknown>) =>
+  typeof row.searchText === 'string' ? row.searchText : typeof row.description === 'string' ? row.description : '';
 const searchedModels = new Set(['Actor', 'Campaign', 'Tool']);
 
 /**
@@ -163,8 +171,9 @@ export class Touched {
 
   /**
    * A row changed from `before` to `after` (either null: created, deleted). An actor's, a campaign's or a
-   * tool's description edited with nothing else that searches or lookups read drops the searches whose
-   * words the old or the new text holds; any other change, what `row` says.
+   * tool's description edited with nothing else that searches, lookups or plain pages read drops the
+   * searches whose words the old or the new text holds; any other change, what `row` says. The rows may
+   * be whole or hold the columns written alone (an import's): a column in neither did not change.
    */
   change(model: string, before: object | null, after: object | null) {
     if (before && after && searchedModels.has(model)) {
@@ -172,16 +181,12 @@ export class Touched {
       const edited = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
         (k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]),
       );
-      if (
-        typeof b.searchText === 'string' &&
-        typeof a.searchText === 'string' &&
-        edited.every((k) => describingColumns.has(k))
-      ) {
+      // Without its id the record's own answers could not be dropped: then what `row` says.
+      if (typeof (a.id ?? b.id) === 'string' && edited.every((k) => describingColumns.has(k))) {
         this.named(model, before);
         this.named(model, after);
-        if (b.searchText !== a.searchText)
-          for (const tag of [...textWordsTags(b.searchText), ...textWordsTags(a.searchText)])
-            this.words.set(tag.id!, tag);
+        const [was, is] = [searchedTextOf(b), searchedTextOf(a)];
+        if (was !== is) for (const tag of [...textWordsTags(was), ...textWordsTags(is)]) this.words.set(tag.id!, tag);
         return;
       }
     }

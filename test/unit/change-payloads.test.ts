@@ -104,4 +104,27 @@ describe('words tags (an edit of a description drops the searches its words may 
     const rename = await renamed.entities(tx);
     expect(rename === 'everything' ? [] : rename.entities.map((e) => e.id)).toContain('names');
   });
+
+  it("an import's rows written in part (description and the dataset's date) touch the record and words, not the lists of its type; without an id, the lists too", async () => {
+    const tx = {} as Tx;
+    const ids = async (before: object, after: object) => {
+      const touched = new Touched();
+      touched.change('Actor', before, after);
+      const change = await touched.entities(tx);
+      return change === 'everything' ? [] : change.entities.map((e) => e.id);
+    };
+    const before = { id: uuids[0], description: 'Run 0 of the feed.', modifiedAt: '2026-01-01T00:00:00.000Z' };
+    const after = { id: uuids[0], description: 'Run 1 with wipers.', modifiedAt: '2026-01-02T00:00:00.000Z' };
+    const partial = await ids(before, after);
+    expect(partial).toEqual(expect.arrayContaining([encodeId('Actor', uuids[0]), 'words:wip', 'words:fee']));
+    expect(partial).not.toContain('lists:Actor');
+    expect(partial).not.toContain('names');
+    // The search text written after it: the words of the old and new texts.
+    expect(await ids({ id: uuids[0], searchText: 'owl run 0' }, { id: uuids[0], searchText: 'owl wipers' })).toEqual(
+      expect.arrayContaining(['words:wip', 'words:run']),
+    );
+    const { id: _, ...anonymousBefore } = before;
+    const { id: __, ...anonymousAfter } = after;
+    expect(await ids(anonymousBefore, anonymousAfter)).toEqual(expect.arrayContaining(['lists:Actor', 'names']));
+  });
 });
