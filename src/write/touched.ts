@@ -126,9 +126,13 @@ export function textWordsTags(text: string): CacheEntity[] {
  */
 const describingColumns = new Set(['description', 'searchText', 'modifiedAt', 'version', 'updatedAt']);
 
-/** What a search reads of a row: its search text, else (a row written in part) its description. */
+/** What a search reads of a row: its search text, else (a row written in part) its description; null: not in the row. */
 const searchedTextOf = (row: Record<string, unknown>) =>
-  typeof row.searchText === 'string' ? row.searchText : typeof row.description === 'string' ? row.description : '';
+  typeof row.searchText === 'string'
+    ? row.searchText
+    : typeof row.description === 'string' || row.description === null
+      ? (row.description ?? '')
+      : null;
 const searchedModels = new Set(['Actor', 'Campaign', 'Tool']);
 
 /**
@@ -181,12 +185,20 @@ export class Touched {
       const edited = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
         (k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]),
       );
-      // Without its id the record's own answers could not be dropped: then what `row` says.
-      if (typeof (a.id ?? b.id) === 'string' && edited.every((k) => describingColumns.has(k))) {
+      // The old and new texts, when the edit changed them; a side that does not hold its text cannot
+      // tell which searches it leaves, nor can a row without its id drop the record's own answers: then
+      // what `row` says.
+      const texts = edited.some((k) => k === 'description' || k === 'searchText')
+        ? [searchedTextOf(b), searchedTextOf(a)]
+        : [];
+      if (
+        typeof (a.id ?? b.id) === 'string' &&
+        edited.every((k) => describingColumns.has(k)) &&
+        !texts.includes(null)
+      ) {
         this.named(model, before);
         this.named(model, after);
-        const [was, is] = [searchedTextOf(b), searchedTextOf(a)];
-        if (was !== is) for (const tag of [...textWordsTags(was), ...textWordsTags(is)]) this.words.set(tag.id!, tag);
+        for (const text of texts) for (const tag of textWordsTags(text!)) this.words.set(tag.id!, tag);
         return;
       }
     }
